@@ -1,0 +1,1 @@
+"""Native rules, one per module; the registry finds them by walking this package."""

@@ -1,0 +1,129 @@
+"""The base of every native rule: metadata, inline cases, and `report()`.
+
+A rule is one class in one file under `reviewer/checks/<category>/`. It declares its metadata as
+class attributes, its docs as the class docstring (Markdown), and `VALID`/`INVALID` cases that
+the test suite discovers and runs. Its logic is `visit_<Node>` / `leave_<Node>` methods, called by
+the engine's single traversal of each file (see `reviewer/traversal.py`); it reads what it needs
+from `self.ctx` (imports, ancestors, config) and calls `self.report(node, message)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+from reviewer.model import Confidence, RuleMeta, Severity
+
+if TYPE_CHECKING:
+    from reviewer.context import FileContext
+
+
+@dataclass(frozen=True)
+class Case:
+    """An inline example. In INVALID cases every offending line carries `# expect: CODE`."""
+
+    code: str
+    path: str = "app.py"
+
+
+def Valid(code: str, path: str = "app.py") -> Case:
+    return Case(code, path)
+
+
+def Invalid(code: str, path: str = "app.py") -> Case:
+    return Case(code, path)
+
+
+_DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "References")
+
+
+class Rule:
+    """Base class of native rules. Subclasses set the class attributes below."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    item: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    confidence: ClassVar[Confidence] = Confidence.MEDIUM
+    summary: ClassVar[str] = ""
+    cwe: ClassVar[tuple[int, ...]] = ()
+    external_ids: ClassVar[tuple[str, ...]] = ()
+    scored: ClassVar[bool] = True
+    source: ClassVar[str] = "native"  # "meta" for the reviewer's own problems (BR9xx)
+    options: ClassVar[Mapping[str, Any]] = {}  # option defaults, overridable under `rules.<CODE>`
+    VALID: ClassVar[Sequence[Case | str]] = ()
+    INVALID: ClassVar[Sequence[Case | str]] = ()
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    @classmethod
+    def meta(cls) -> RuleMeta:
+        return RuleMeta(
+            code=cls.code,
+            name=cls.name,
+            item=cls.item,
+            severity=cls.severity,
+            confidence=cls.confidence,
+            summary=cls.summary,
+            docs=_dedent_doc(cls.__doc__ or ""),
+            cwe=cls.cwe,
+            external_ids=cls.external_ids,
+            source=cls.source,
+            scored=cls.scored,
+        )
+
+    @classmethod
+    def cases(cls, which: str) -> list[Case]:
+        raw = cls.VALID if which == "valid" else cls.INVALID
+        return [c if isinstance(c, Case) else Case(c) for c in raw]
+
+    def option(self, key: str) -> Any:
+        configured = self.ctx.config.options_for(self.code)
+        return configured.get(key, self.options[key])
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str | None = None,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        flow: Sequence[tuple[cst.CSTNode, str]] = (),
+        fix: str | None = None,
+        extra: Sequence[tuple[str, Any]] = (),
+    ) -> None:
+        """Record a finding at `node`; its position is computed once, after the traversal."""
+        self.ctx.add_pending(
+            code=self.code,
+            node=node,
+            message=message or self.summary,
+            severity=severity or self.severity,
+            confidence=confidence or self.confidence,
+            flow=tuple(flow),
+            fix=fix,
+            extra=tuple(extra),
+        )
+
+    def finish(self) -> None:
+        """Called once after the traversal of a file; rules that collect first report here."""
+
+
+def _dedent_doc(doc: str) -> str:
+    lines = doc.expandtabs().splitlines()
+    if not lines:
+        return ""
+    body = lines[1:]
+    indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join([lines[0].strip(), *(line[cut:] for line in body)]).strip() + "\n"
+
+
+def missing_doc_sections(docs: str) -> list[str]:
+    """The required Markdown sections a rule's docs lack (checked by the registry tests)."""
+    present = {m.group(1).strip().rstrip("?") for m in re.finditer(r"^##\s+(.+)$", docs, re.M)}
+    return [s for s in _DOC_SECTIONS if s not in present]

@@ -1,0 +1,1 @@
+"""Native rules, reviewer meta: what could not be reviewed."""

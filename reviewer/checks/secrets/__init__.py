@@ -1,0 +1,1 @@
+"""Native rules of this category, one per module."""

@@ -1,0 +1,292 @@
+"""Read `.backend-review.yml` or `[tool.backend-review]` into one frozen Config.
+
+File values come first, CLI overrides replace them. Unknown keys are warned about (a typo
+should not silently change nothing); a bad value is a ConfigError naming the file and key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewer.model import Severity
+
+CONFIG_FILES = (".backend-review.yml", ".backend-review.yaml")
+ANALYZERS = ("bandit", "ruff", "semgrep")
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".backend-review-cache",
+    "migrations",
+    "*.egg-info",
+)
+
+
+class ConfigError(Exception):
+    """A configuration value that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    enabled: bool = True
+    args: tuple[str, ...] = ()
+    timeout: float = 300.0
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: str = "defaults"  # where the file values came from
+    select: tuple[str, ...] = ()  # codes, code prefixes or checklist items; empty means all
+    ignore: tuple[str, ...] = ()
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, selectors)
+    exclude: tuple[str, ...] = ()  # globs, added to DEFAULT_EXCLUDES
+    use_default_excludes: bool = True
+    severity_overrides: tuple[tuple[str, Severity], ...] = ()  # (code, severity)
+    analyzers: Mapping[str, AnalyzerConfig] = field(
+        default_factory=lambda: {name: AnalyzerConfig() for name in ANALYZERS}
+    )
+    semgrep_configs: tuple[str, ...] = ()
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    auth_decorators: tuple[str, ...] = ()
+    auth_dependencies: tuple[str, ...] = ()
+    public_routes: tuple[str, ...] = ()
+    rate_limit_decorators: tuple[str, ...] = ()
+    fail_under: float | None = None
+    fail_on: Severity | None = None
+    max_file_bytes: int = 2_000_000
+    warnings: tuple[str, ...] = ()
+
+    def options_for(self, code: str) -> Mapping[str, Any]:
+        return self.rule_options.get(code, {})
+
+
+_LIST_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "exclude": "exclude",
+    "semgrep-configs": "semgrep_configs",
+    "auth-decorators": "auth_decorators",
+    "auth-dependencies": "auth_dependencies",
+    "public-routes": "public_routes",
+    "rate-limit-decorators": "rate_limit_decorators",
+}
+_KNOWN_KEYS = set(_LIST_KEYS) | {
+    "per-path-ignores",
+    "severity",
+    "analyzers",
+    "rules",
+    "fail-under",
+    "fail-on",
+    "max-file-bytes",
+    "default-excludes",
+}
+_ANALYZER_KEYS = {"enabled", "args", "timeout"}
+
+
+def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    """Return the config file of the target and its raw table, or None."""
+    for name in CONFIG_FILES:
+        path = root / name
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: the top level must be a mapping")
+            return path, data
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
+        table = data.get("tool", {}).get("backend-review")
+        if isinstance(table, dict):
+            return pyproject, table
+    return None
+
+
+def load(
+    root: Path, overrides: Mapping[str, Any] | None = None, config_file: Path | None = None
+) -> Config:
+    """Build the Config for `root`: defaults, then the file, then CLI `overrides` (same keys)."""
+    root = root.resolve()
+    if config_file is not None:
+        found = _read_explicit(config_file)
+    else:
+        found = find_config_file(root if root.is_dir() else root.parent)
+    config = Config(root=root)
+    if found is not None:
+        path, table = found
+        config = _apply(config, table, str(path))
+        config = replace(config, source=str(path))
+    if overrides:
+        config = _apply(config, dict(overrides), "command line")
+    return config
+
+
+def _read_explicit(path: Path) -> tuple[Path, dict[str, Any]]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    if path.suffix == ".toml":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        table = data.get("tool", {}).get("backend-review", data)
+        return path, table
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return path, loaded
+
+
+def _str_list(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: `{key}` must be a list of strings")
+
+
+def _apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
+    changes: dict[str, Any] = {}
+    warnings = list(config.warnings)
+    for key, value in table.items():
+        norm = str(key).replace("_", "-")
+        if norm not in _KNOWN_KEYS:
+            warnings.append(f"{where}: unknown key `{key}` ignored")
+            continue
+        if norm in _LIST_KEYS:
+            changes[_LIST_KEYS[norm]] = _str_list(value, where, norm)
+        elif norm == "per-path-ignores":
+            changes["per_path_ignores"] = _per_path(value, where)
+        elif norm == "severity":
+            changes["severity_overrides"] = _severities(value, where)
+        elif norm == "analyzers":
+            changes["analyzers"] = _analyzers(config.analyzers, value, where, warnings)
+        elif norm == "rules":
+            changes["rule_options"] = _rule_options(config.rule_options, value, where)
+        elif norm == "fail-under":
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= 100
+            ):
+                raise ConfigError(f"{where}: `fail-under` must be a number from 0 to 100")
+            changes["fail_under"] = None if value is None else float(value)
+        elif norm == "fail-on":
+            changes["fail_on"] = None if value is None else _severity(value, where, "fail-on")
+        elif norm == "max-file-bytes":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{where}: `max-file-bytes` must be a positive integer")
+            changes["max_file_bytes"] = value
+        elif norm == "default-excludes":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: `default-excludes` must be true or false")
+            changes["use_default_excludes"] = value
+    changes["warnings"] = tuple(warnings)
+    return replace(config, **changes)
+
+
+def _severity(value: Any, where: str, key: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: `{key}` must be a severity name")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: `{key}`: {exc}") from None
+
+
+def _per_path(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `per-path-ignores` must map globs to lists of codes")
+    return tuple(
+        (str(glob), _str_list(codes, where, f"per-path-ignores.{glob}"))
+        for glob, codes in value.items()
+    )
+
+
+def _severities(value: Any, where: str) -> tuple[tuple[str, Severity], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `severity` must map rule codes to severities")
+    return tuple(
+        (str(code).upper(), _severity(sev, where, f"severity.{code}"))
+        for code, sev in value.items()
+    )
+
+
+def _analyzers(
+    current: Mapping[str, AnalyzerConfig], value: Any, where: str, warnings: list[str]
+) -> dict[str, AnalyzerConfig]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `analyzers` must be a mapping of analyzer names")
+    result = dict(current)
+    for name, settings in value.items():
+        if name not in ANALYZERS:
+            raise ConfigError(
+                f"{where}: `analyzers.{name}`: unknown analyzer (choose from {', '.join(ANALYZERS)})"
+            )
+        if isinstance(settings, bool):
+            result[name] = replace(result[name], enabled=settings)
+            continue
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{where}: `analyzers.{name}` must be true/false or a mapping")
+        cfg = result[name]
+        for key, item in settings.items():
+            if key not in _ANALYZER_KEYS:
+                warnings.append(f"{where}: unknown key `analyzers.{name}.{key}` ignored")
+            elif key == "enabled":
+                if not isinstance(item, bool):
+                    raise ConfigError(f"{where}: `analyzers.{name}.enabled` must be true or false")
+                cfg = replace(cfg, enabled=item)
+            elif key == "args":
+                cfg = replace(cfg, args=_str_list(item, where, f"analyzers.{name}.args"))
+            elif key == "timeout":
+                if isinstance(item, bool) or not isinstance(item, int | float) or item <= 0:
+                    raise ConfigError(
+                        f"{where}: `analyzers.{name}.timeout` must be a positive number of seconds"
+                    )
+                cfg = replace(cfg, timeout=float(item))
+        result[name] = cfg
+    return result
+
+
+def _rule_options(
+    current: Mapping[str, Mapping[str, Any]], value: Any, where: str
+) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `rules` must map rule codes to option tables")
+    result = {code: dict(opts) for code, opts in current.items()}
+    for code, options in value.items():
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: `rules.{code}` must be a mapping of options")
+        result.setdefault(str(code).upper(), {}).update(
+            {str(k).replace("_", "-"): v for k, v in options.items()}
+        )
+    return result

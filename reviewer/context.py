@@ -1,0 +1,93 @@
+"""What a rule can know about the file it is visiting, during the single traversal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from reviewer.config import Config
+from reviewer.imports import ImportTable
+from reviewer.model import Confidence, Severity
+
+
+@dataclass
+class PendingFinding:
+    """A finding whose position is not computed yet (positions cost a metadata pass)."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    severity: Severity
+    confidence: Confidence
+    scope: str
+    flow: tuple[tuple[cst.CSTNode, str], ...] = ()
+    fix: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass
+class FileContext:
+    """Per-file state shared by all rules during one traversal."""
+
+    relpath: str
+    source: str
+    module: cst.Module
+    imports: ImportTable
+    config: Config
+    project: Any = None  # the project-wide model (route inventory...), when built
+    stack: list[cst.CSTNode] = field(default_factory=list)  # ancestors of the current node
+    pending: list[PendingFinding] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # per-file facts collectors hand on
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """Qualified name of a Name/Attribute through this module's imports."""
+        return self.imports.resolve(node)
+
+    def call_name(self, call: cst.Call) -> str | None:
+        return self.imports.resolve(call.func)
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        """The parent of the node being visited (the stack's top is the node itself)."""
+        return self.stack[-2] if len(self.stack) >= 2 else None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        for node in reversed(self.stack):
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def enclosing_class(self) -> cst.ClassDef | None:
+        for node in reversed(self.stack):
+            if isinstance(node, cst.ClassDef):
+                return node
+        return None
+
+    def in_async_function(self) -> bool:
+        """True when the innermost enclosing def is `async def` (a nested sync def or lambda is not)."""
+        for node in reversed(self.stack):
+            if isinstance(node, cst.FunctionDef):
+                return node.asynchronous is not None
+            if isinstance(node, cst.Lambda):
+                return False
+        return False
+
+    def scope_name(self) -> str:
+        names = [n.name.value for n in self.stack if isinstance(n, cst.FunctionDef | cst.ClassDef)]
+        return ".".join(names)
+
+    @property
+    def is_test_file(self) -> bool:
+        parts = self.relpath.split("/")
+        name = parts[-1]
+        return (
+            name.startswith("test_")
+            or name.endswith("_test.py")
+            or name == "conftest.py"
+            or any(p in ("tests", "test", "testing") for p in parts[:-1])
+        )
+
+    def add_pending(self, **kwargs: Any) -> None:
+        self.pending.append(PendingFinding(scope=self.scope_name(), **kwargs))

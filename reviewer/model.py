@@ -1,0 +1,189 @@
+"""The data types every stage passes along: immutable, sortable, serializable.
+
+Each stage of the pipeline is a function from these values to these values, so each stage can
+be tested on its own and results can be cached and compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How bad a finding is if it is real."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 4 ... info 0."""
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {value!r} (choose from {choices})") from None
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Confidence(StrEnum):
+    """How sure the rule is that the finding is real."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"high": 2, "medium": 1, "low": 0}[self.value]
+
+    @classmethod
+    def parse(cls, value: str) -> Confidence:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(c.value for c in cls)
+            raise ValueError(f"unknown confidence {value!r} (choose from {choices})") from None
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based line/column range in a file; `path` is POSIX and relative to the target root."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One step of a data flow (source, propagation, sink) shown as evidence."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything a user sees about a rule; native checks and semgrep rules share it."""
+
+    code: str
+    name: str
+    item: str  # checklist item id, see rules/checklist.yaml
+    severity: Severity
+    confidence: Confidence
+    summary: str  # one line: what is wrong
+    docs: str = ""  # Markdown: What it does / Why is this bad / Example / Use instead / References
+    cwe: tuple[int, ...] = ()
+    external_ids: tuple[str, ...] = ()  # e.g. ("bandit:B608", "ruff:S608")
+    source: str = "native"  # native | semgrep | meta
+    scored: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place, possibly reported by several sources.
+
+    `sources` lists who reported it: "backend-review" for native checks, "bandit:B608",
+    "ruff:S608", "semgrep:<rule-id>" for analyzers. `scope` is the enclosing qualified
+    function/class name (empty at module level); with `snippet` it feeds the fingerprint.
+    """
+
+    code: str
+    message: str
+    location: Location
+    severity: Severity
+    confidence: Confidence
+    sources: tuple[str, ...] = ("backend-review",)
+    scope: str = ""
+    snippet: str = ""
+    fingerprint: str = ""
+    flow: tuple[FlowStep, ...] = ()
+    fix: str | None = None  # replacement text for the location's lines, when safe
+    project_level: bool = False  # about the project as a whole (e.g. no rate limiting anywhere)
+    suppressed: bool = False
+    suppression_reason: str = ""
+    extra: tuple[tuple[str, Any], ...] = ()  # rule-specific measures, e.g. (("db_calls", 3),)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class AnalyzerRun:
+    """What happened when one external analyzer ran."""
+
+    name: str  # bandit | ruff | semgrep
+    status: str  # ok | missing | failed | timeout | disabled | skipped
+    version: str = ""
+    seconds: float = 0.0
+    message: str = ""
+    not_covered: tuple[str, ...] = ()  # relative paths the analyzer could not analyze
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """The score of one checklist item."""
+
+    item: str
+    title: str
+    weight: float
+    score: float | None  # None when the item does not apply (n/a)
+    status: str  # pass | warn | fail | n/a
+    cost: float
+    findings: int
+    costs: tuple[
+        tuple[str, float], ...
+    ] = ()  # (rule code, cost after its cap), for the explanation
+
+
+@dataclass(frozen=True)
+class Score:
+    overall: float | None
+    items: tuple[ItemScore, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The immutable result of one review; every reporter renders only this."""
+
+    target: str
+    version: str
+    findings: tuple[Finding, ...]  # sorted, unsuppressed and suppressed (see Finding.suppressed)
+    score: Score
+    rules: tuple[RuleMeta, ...]  # the rules that ran, sorted by code
+    analyzers: tuple[AnalyzerRun, ...] = ()
+    files_reviewed: int = 0
+    not_reviewed: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    routes: tuple[Any, ...] = ()  # route inventory records, when built
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.suppressed)

@@ -1,0 +1,133 @@
+"""The rule catalogue: native checks found by walking `reviewer.checks`, plus semgrep rules.
+
+No central table: adding a rule file adds the rule. The registry also answers which rule claims
+an external id (`bandit:B608` -> BR101) and which rules a config selects.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import reviewer.checks
+from reviewer.checks.base import Rule
+from reviewer.config import Config
+from reviewer.model import RuleMeta
+
+
+@cache
+def native_rule_classes() -> tuple[type[Rule], ...]:
+    """Every concrete Rule subclass under reviewer/checks, sorted by code."""
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.walk_packages(reviewer.checks.__path__, "reviewer.checks."):
+        module = importlib.import_module(info.name)
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(obj, Rule)
+                and obj is not Rule
+                and obj.code
+                and obj.__module__ == info.name
+            ):
+                if obj.code in found and found[obj.code] is not obj:
+                    raise RuntimeError(f"rule code {obj.code} is defined twice")
+                found[obj.code] = obj
+    return tuple(found[code] for code in sorted(found))
+
+
+def _semgrep_metas() -> list[RuleMeta]:
+    try:
+        from reviewer.analyzers.paths import rules_dir
+        from reviewer.analyzers.semgrep_rules import load_semgrep_rule_metas
+    except ImportError:
+        return []
+    return list(load_semgrep_rule_metas(rules_dir() / "semgrep"))
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The rules that exist (`all`) and those the config enabled (`enabled`)."""
+
+    all: tuple[RuleMeta, ...]
+    native: tuple[type[Rule], ...]
+    enabled_codes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def by_code(self) -> dict[str, RuleMeta]:
+        return {meta.code: meta for meta in self.all}
+
+    @property
+    def enabled(self) -> tuple[RuleMeta, ...]:
+        return tuple(m for m in self.all if m.code in self.enabled_codes)
+
+    @property
+    def enabled_native(self) -> tuple[type[Rule], ...]:
+        return tuple(cls for cls in self.native if cls.code in self.enabled_codes)
+
+    def claimant(self, external_id: str) -> RuleMeta | None:
+        """The rule that claims an external finding id, e.g. `ruff:S608` -> BR101."""
+        return _claims(self.all).get(external_id)
+
+    def get(self, code_or_name: str) -> RuleMeta | None:
+        key = code_or_name.strip()
+        for meta in self.all:
+            if meta.code.lower() == key.lower() or meta.name == key:
+                return meta
+        return None
+
+
+@cache
+def _claims(metas: tuple[RuleMeta, ...]) -> dict[str, RuleMeta]:
+    claims: dict[str, RuleMeta] = {}
+    for meta in metas:
+        for ext in meta.external_ids:
+            claims[ext] = meta
+    return claims
+
+
+def matches(selector: str, meta: RuleMeta) -> bool:
+    """A selector is a code (BR101), a code prefix (BR1), a checklist item or a rule name."""
+    sel = selector.strip()
+    if not sel:
+        return False
+    if sel.upper() == "ALL":
+        return True
+    return (
+        meta.code.upper().startswith(sel.upper())
+        or sel == meta.item
+        or sel == meta.name
+        or any(fnmatch.fnmatchcase(ext, sel) for ext in meta.external_ids)
+    )
+
+
+def select(metas: Iterable[RuleMeta], include: Sequence[str], exclude: Sequence[str]) -> set[str]:
+    chosen = set()
+    for meta in metas:
+        picked = not include or any(matches(s, meta) for s in include)
+        if meta.source == "meta":
+            picked = True  # parse errors and analyzer failures are always reported
+        if picked and not any(matches(s, meta) for s in exclude):
+            chosen.add(meta.code)
+    return chosen
+
+
+def load(config: Config) -> Registry:
+    """The catalogue with the config's selection and severity overrides applied."""
+    overrides = dict(config.severity_overrides)
+    metas = [cls.meta() for cls in native_rule_classes()] + _semgrep_metas()
+    metas = [
+        replace(m, severity=overrides[m.code]) if m.code in overrides else m
+        for m in sorted(metas, key=lambda m: m.code)
+    ]
+    codes = [m.code for m in metas]
+    duplicates = {c for c in codes if codes.count(c) > 1}
+    if duplicates:
+        raise RuntimeError(f"rule codes defined twice: {', '.join(sorted(duplicates))}")
+    enabled = select(metas, config.select, config.ignore)
+    return Registry(
+        all=tuple(metas), native=native_rule_classes(), enabled_codes=frozenset(enabled)
+    )

@@ -1,0 +1,205 @@
+"""Parse one file once and run every native rule over it in a single traversal.
+
+This is a pure function of (path, bytes, rules, config), so it can run in a worker process and
+its result can be cached by content hash. Problems with the file itself (binary, undecodable,
+syntax error) and crashes of a rule become findings (BR901/BR902), never exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from reviewer.checks.base import Rule
+from reviewer.config import Config
+from reviewer.context import FileContext, PendingFinding
+from reviewer.imports import build_import_table
+from reviewer.model import Confidence, Finding, FlowStep, Location, Severity
+
+PARSE_ERROR = "BR901"
+ANALYZER_FAILED = "BR902"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    relpath: str
+    findings: tuple[Finding, ...] = ()
+    not_reviewed: str = ""  # reason the native rules could not review the file
+    lines: tuple[str, ...] = ()  # the decoded source lines, for suppressions and snippets
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Calls each rule's visit_<Node>/leave_<Node> and keeps the ancestor stack."""
+
+    def __init__(self, ctx: FileContext, rules: Sequence[Rule]) -> None:
+        self.ctx = ctx
+        self.visits: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = defaultdict(
+            list
+        )
+        self.leaves: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = defaultdict(
+            list
+        )
+        for rule in rules:
+            for attr in dir(type(rule)):
+                if attr.startswith("visit_"):
+                    self.visits[attr[6:]].append((rule, getattr(rule, attr)))
+                elif attr.startswith("leave_"):
+                    self.leaves[attr[6:]].append((rule, getattr(rule, attr)))
+        self.crashed: dict[str, str] = {}
+
+    def _call(self, table: dict[str, list[Any]], node: cst.CSTNode) -> None:
+        handlers = table.get(type(node).__name__)
+        if not handlers:
+            return
+        for rule, method in handlers:
+            if rule.code in self.crashed:
+                continue
+            try:
+                method(node)
+            except Exception as exc:  # a rule bug must not lose the rest of the review
+                self.crashed[rule.code] = f"{type(exc).__name__}: {exc}"
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ctx.stack.append(node)
+        self._call(self.visits, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._call(self.leaves, original_node)
+        self.ctx.stack.pop()
+
+
+def decode_source(data: bytes) -> tuple[str | None, str]:
+    """Decoded text, or None and the reason the bytes are not reviewable Python source."""
+    if b"\x00" in data[:8192]:
+        return None, "binary file (contains NUL bytes)"
+    encoding = "utf-8"
+    for line in data.splitlines()[:2]:
+        text = line.decode("latin-1")
+        if text.lstrip().startswith("#") and "coding" in text:
+            match = re.search(r"coding[:=]\s*([-\w.]+)", text)
+            if match:
+                encoding = match.group(1)
+    try:
+        return data.decode(encoding).removeprefix("\ufeff"), ""
+    except LookupError:
+        return None, f"unknown source encoding {encoding!r}"
+    except UnicodeDecodeError as exc:
+        return None, f"not valid {encoding} text (byte {exc.start}): {exc.reason}"
+
+
+def analyze_source(
+    relpath: str,
+    data: bytes,
+    rule_classes: Sequence[type[Rule]],
+    config: Config,
+    project: Any = None,
+) -> FileResult:
+    """Review one file's bytes with the native rules."""
+    text, reason = decode_source(data)
+    if text is None:
+        return _not_reviewed(relpath, reason, 1)
+    lines = tuple(text.splitlines())
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return FileResult(
+            relpath,
+            (
+                _meta_finding(
+                    PARSE_ERROR,
+                    relpath,
+                    max(exc.raw_line, 1),
+                    f"syntax error, file not reviewed by native rules: {exc.message}",
+                ),
+            ),
+            not_reviewed=f"syntax error at line {exc.raw_line}: {exc.message}",
+            lines=lines,
+        )
+    except RecursionError:
+        return _not_reviewed(relpath, "too deeply nested to parse", 1, lines)
+    ctx = FileContext(
+        relpath=relpath,
+        source=text,
+        module=module,
+        imports=build_import_table(module, relpath),
+        config=config,
+        project=project,
+    )
+    rules = [cls(ctx) for cls in rule_classes]
+    dispatcher = _Dispatcher(ctx, rules)
+    try:
+        module.visit(dispatcher)
+    except RecursionError:
+        return _not_reviewed(relpath, "too deeply nested to review", 1, lines)
+    for rule in rules:
+        if rule.code in dispatcher.crashed:
+            continue
+        try:
+            rule.finish()
+        except Exception as exc:
+            dispatcher.crashed[rule.code] = f"{type(exc).__name__}: {exc}"
+    findings = list(_locate(ctx.pending, module, relpath, lines))
+    for code, error in sorted(dispatcher.crashed.items()):
+        findings.append(
+            _meta_finding(ANALYZER_FAILED, relpath, 1, f"rule {code} crashed on this file: {error}")
+        )
+    return FileResult(relpath, tuple(findings), lines=lines, facts=ctx.facts)
+
+
+def _not_reviewed(relpath: str, reason: str, line: int, lines: tuple[str, ...] = ()) -> FileResult:
+    finding = _meta_finding(PARSE_ERROR, relpath, line, f"file not reviewed: {reason}")
+    return FileResult(relpath, (finding,), not_reviewed=reason, lines=lines)
+
+
+def _meta_finding(code: str, relpath: str, line: int, message: str) -> Finding:
+    return Finding(
+        code=code,
+        message=message,
+        location=Location(relpath, line),
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+    )
+
+
+def _locate(
+    pending: list[PendingFinding], module: cst.Module, relpath: str, lines: tuple[str, ...]
+) -> list[Finding]:
+    if not pending:
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def location(node: cst.CSTNode) -> Location:
+        rng: CodeRange | None = positions.get(node)
+        if rng is None:
+            return Location(relpath, 1)
+        return Location(
+            relpath, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+        )
+
+    result = []
+    for item in pending:
+        loc = location(item.node)
+        snippet = lines[loc.line - 1].strip() if 0 < loc.line <= len(lines) else ""
+        result.append(
+            Finding(
+                code=item.code,
+                message=item.message,
+                location=loc,
+                severity=item.severity,
+                confidence=item.confidence,
+                scope=item.scope,
+                snippet=snippet,
+                flow=tuple(FlowStep(location(node), text) for node, text in item.flow),
+                fix=item.fix,
+                extra=item.extra,
+            )
+        )
+    return result
