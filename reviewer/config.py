@@ -133,6 +133,7 @@ def load(
 ) -> Config:
     """Build the Config for `root`: defaults, then the file, then CLI `overrides` (same keys)."""
     root = root.resolve()
+    found: tuple[Path, dict[str, Any]] | None
     if config_file is not None:
         found = _read_explicit(config_file)
     else:

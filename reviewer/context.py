@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from reviewer.config import Config
 from reviewer.imports import ImportTable
-from reviewer.model import Confidence, Severity
+from reviewer.model import Confidence, Location, Severity
 
 
 @dataclass
@@ -40,6 +41,20 @@ class FileContext:
     stack: list[cst.CSTNode] = field(default_factory=list)  # ancestors of the current node
     pending: list[PendingFinding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # per-file facts collectors hand on
+    _positions: Any = None
+
+    def location(self, node: cst.CSTNode) -> Location:
+        """The node's 1-based range. The first call computes positions for the whole file, so
+        files without findings or facts that need a line never pay for it."""
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        rng = self._positions.get(node)
+        if rng is None:
+            return Location(self.relpath, 1)
+        return Location(
+            self.relpath, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+        )
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified name of a Name/Attribute through this module's imports."""

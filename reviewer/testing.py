@@ -14,14 +14,14 @@ from pathlib import Path
 from reviewer.checks.base import Case, Rule
 from reviewer.config import Config
 from reviewer.model import Finding
-from reviewer.traversal import analyze_source
+from reviewer.native import review_files
 
 _ANNOTATION = re.compile(r"#\s*(expect|ok):\s*([A-Z]{2}\d{3}(?:\s*,\s*[A-Z]{2}\d{3})*)")
 
 Expectation = tuple[str, str, int]  # (code, path, line)
 
 
-def annotations(text: str, path: str) -> tuple[set[Expectation], set[Expectation]]:
+def read_annotations(text: str, path: str) -> tuple[set[Expectation], set[Expectation]]:
     """The (code, path, line) triples marked `expect` and `ok` in one file's text."""
     expected: set[Expectation] = set()
     near_misses: set[Expectation] = set()
@@ -43,7 +43,7 @@ def tree_annotations(root: Path) -> tuple[set[Expectation], set[Expectation]]:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        exp, ok = annotations(text, rel)
+        exp, ok = read_annotations(text, rel)
         expected |= exp
         near_misses |= ok
     return expected, near_misses
@@ -58,7 +58,7 @@ def triples(findings: Iterable[Finding], codes: Sequence[str] | None = None) -> 
 
 
 def run_rule_on_case(rule: type[Rule], case: Case, config: Config | None = None) -> list[Finding]:
-    """Run one native rule over one inline case, as the engine would for a single file."""
+    """Run one native rule over one inline case (and its extra files), as the engine would."""
     config = config or Config(root=Path("."))
-    result = analyze_source(case.path, case.code.encode("utf-8"), [rule], config)
-    return list(result.findings)
+    files = {path: text.encode("utf-8") for path, text in case.all_files().items()}
+    return list(review_files(files, [rule], config).findings)

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from reviewer.checks.base import Rule
+from reviewer.checks.base import Visitor
 from reviewer.config import Config
-from reviewer.context import FileContext, PendingFinding
+from reviewer.context import FileContext
 from reviewer.imports import build_import_table
 from reviewer.model import Confidence, Finding, FlowStep, Location, Severity
 
@@ -38,33 +37,34 @@ class FileResult:
 class _Dispatcher(cst.CSTVisitor):
     """Calls each rule's visit_<Node>/leave_<Node> and keeps the ancestor stack."""
 
-    def __init__(self, ctx: FileContext, rules: Sequence[Rule]) -> None:
+    def __init__(self, ctx: FileContext, rules: Sequence[Visitor]) -> None:
         self.ctx = ctx
-        self.visits: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = defaultdict(
+        self.visits: dict[str, list[tuple[str, Callable[[cst.CSTNode], object]]]] = defaultdict(
             list
         )
-        self.leaves: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = defaultdict(
+        self.leaves: dict[str, list[tuple[str, Callable[[cst.CSTNode], object]]]] = defaultdict(
             list
         )
         for rule in rules:
+            label = rule.code or type(rule).__name__
             for attr in dir(type(rule)):
                 if attr.startswith("visit_"):
-                    self.visits[attr[6:]].append((rule, getattr(rule, attr)))
+                    self.visits[attr[6:]].append((label, getattr(rule, attr)))
                 elif attr.startswith("leave_"):
-                    self.leaves[attr[6:]].append((rule, getattr(rule, attr)))
+                    self.leaves[attr[6:]].append((label, getattr(rule, attr)))
         self.crashed: dict[str, str] = {}
 
     def _call(self, table: dict[str, list[Any]], node: cst.CSTNode) -> None:
         handlers = table.get(type(node).__name__)
         if not handlers:
             return
-        for rule, method in handlers:
-            if rule.code in self.crashed:
+        for label, method in handlers:
+            if label in self.crashed:
                 continue
             try:
                 method(node)
             except Exception as exc:  # a rule bug must not lose the rest of the review
-                self.crashed[rule.code] = f"{type(exc).__name__}: {exc}"
+                self.crashed[label] = f"{type(exc).__name__}: {exc}"
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.ctx.stack.append(node)
@@ -98,11 +98,11 @@ def decode_source(data: bytes) -> tuple[str | None, str]:
 def analyze_source(
     relpath: str,
     data: bytes,
-    rule_classes: Sequence[type[Rule]],
+    visitor_classes: Sequence[type[Visitor]],
     config: Config,
     project: Any = None,
 ) -> FileResult:
-    """Review one file's bytes with the native rules."""
+    """Review one file's bytes with the given rules and fact collectors."""
     text, reason = decode_source(data)
     if text is None:
         return _not_reviewed(relpath, reason, 1)
@@ -133,20 +133,21 @@ def analyze_source(
         config=config,
         project=project,
     )
-    rules = [cls(ctx) for cls in rule_classes]
+    rules = [cls(ctx) for cls in visitor_classes]
     dispatcher = _Dispatcher(ctx, rules)
     try:
         module.visit(dispatcher)
     except RecursionError:
         return _not_reviewed(relpath, "too deeply nested to review", 1, lines)
     for rule in rules:
-        if rule.code in dispatcher.crashed:
+        label = rule.code or type(rule).__name__
+        if label in dispatcher.crashed:
             continue
         try:
             rule.finish()
         except Exception as exc:
-            dispatcher.crashed[rule.code] = f"{type(exc).__name__}: {exc}"
-    findings = list(_locate(ctx.pending, module, relpath, lines))
+            dispatcher.crashed[label] = f"{type(exc).__name__}: {exc}"
+    findings = _locate(ctx, lines)
     for code, error in sorted(dispatcher.crashed.items()):
         findings.append(
             _meta_finding(ANALYZER_FAILED, relpath, 1, f"rule {code} crashed on this file: {error}")
@@ -169,24 +170,10 @@ def _meta_finding(code: str, relpath: str, line: int, message: str) -> Finding:
     )
 
 
-def _locate(
-    pending: list[PendingFinding], module: cst.Module, relpath: str, lines: tuple[str, ...]
-) -> list[Finding]:
-    if not pending:
-        return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-    def location(node: cst.CSTNode) -> Location:
-        rng: CodeRange | None = positions.get(node)
-        if rng is None:
-            return Location(relpath, 1)
-        return Location(
-            relpath, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
-        )
-
+def _locate(ctx: FileContext, lines: tuple[str, ...]) -> list[Finding]:
     result = []
-    for item in pending:
-        loc = location(item.node)
+    for item in ctx.pending:
+        loc = ctx.location(item.node)
         snippet = lines[loc.line - 1].strip() if 0 < loc.line <= len(lines) else ""
         result.append(
             Finding(
@@ -197,7 +184,7 @@ def _locate(
                 confidence=item.confidence,
                 scope=item.scope,
                 snippet=snippet,
-                flow=tuple(FlowStep(location(node), text) for node, text in item.flow),
+                flow=tuple(FlowStep(ctx.location(node), text) for node, text in item.flow),
                 fix=item.fix,
                 extra=item.extra,
             )

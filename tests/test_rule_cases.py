@@ -6,7 +6,7 @@ import pytest
 
 from reviewer.checks.base import Rule, missing_doc_sections
 from reviewer.registry import native_rule_classes
-from reviewer.testing import annotations, run_rule_on_case, triples
+from reviewer.testing import read_annotations, run_rule_on_case, triples
 
 RULES = native_rule_classes()
 CASES = [
@@ -23,7 +23,12 @@ def test_rule_case(rule: type[Rule], which: str, index: int, case) -> None:
     crashes = [f for f in findings if f.code in ("BR901", "BR902")]
     assert not crashes, crashes
     got = triples(findings, [rule.code])
-    expected, near_misses = annotations(case.code, case.path)
+    expected: set[tuple[str, str, int]] = set()
+    near_misses: set[tuple[str, str, int]] = set()
+    for path, text in case.all_files().items():
+        exp, ok = read_annotations(text, path)
+        expected |= exp
+        near_misses |= ok
     expected = {e for e in expected if e[0] == rule.code}
     if which == "valid":
         assert got == set(), f"VALID case fired: {sorted(got)}\n{case.code}"

@@ -16,32 +16,57 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
-from reviewer.model import Confidence, RuleMeta, Severity
+from reviewer.model import Confidence, Finding, RuleMeta, Severity
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 
 @dataclass(frozen=True)
 class Case:
-    """An inline example. In INVALID cases every offending line carries `# expect: CODE`."""
+    """An inline example. In INVALID cases every offending line carries `# expect: CODE`.
+
+    `files` adds more modules to the same little project (path, text), for rules whose answer
+    depends on other files (a guard defined in `auth.py`, routes included from `urls.py`).
+    """
 
     code: str
     path: str = "app.py"
+    files: tuple[tuple[str, str], ...] = ()
+
+    def all_files(self) -> dict[str, str]:
+        return {self.path: self.code, **dict(self.files)}
 
 
-def Valid(code: str, path: str = "app.py") -> Case:
-    return Case(code, path)
+def Valid(code: str, path: str = "app.py", files: dict[str, str] | None = None) -> Case:
+    return Case(code, path, tuple((files or {}).items()))
 
 
-def Invalid(code: str, path: str = "app.py") -> Case:
-    return Case(code, path)
+def Invalid(code: str, path: str = "app.py", files: dict[str, str] | None = None) -> Case:
+    return Case(code, path, tuple((files or {}).items()))
 
 
 _DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "References")
 
 
-class Rule:
+class Visitor:
+    """Anything the single traversal drives: rules, and the framework's fact collectors.
+
+    Define `visit_<NodeType>(node)` / `leave_<NodeType>(node)` methods; `finish()` runs after the
+    traversal. Collectors store plain, picklable data in `self.ctx.facts`.
+    """
+
+    code: ClassVar[str] = ""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    def finish(self) -> None:
+        """Called once after the traversal of a file; visitors that collect first act here."""
+
+
+class Rule(Visitor):
     """Base class of native rules. Subclasses set the class attributes below."""
 
     code: ClassVar[str] = ""
@@ -54,12 +79,10 @@ class Rule:
     external_ids: ClassVar[tuple[str, ...]] = ()
     scored: ClassVar[bool] = True
     source: ClassVar[str] = "native"  # "meta" for the reviewer's own problems (BR9xx)
+    needs_project: ClassVar[bool] = False  # True: runs after the project model (routes) is built
     options: ClassVar[Mapping[str, Any]] = {}  # option defaults, overridable under `rules.<CODE>`
     VALID: ClassVar[Sequence[Case | str]] = ()
     INVALID: ClassVar[Sequence[Case | str]] = ()
-
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
 
     @classmethod
     def meta(cls) -> RuleMeta:
@@ -109,8 +132,10 @@ class Rule:
             extra=tuple(extra),
         )
 
-    def finish(self) -> None:
-        """Called once after the traversal of a file; rules that collect first report here."""
+    @classmethod
+    def project_findings(cls, project: Any, config: Config) -> list[Finding]:
+        """Findings about the project as a whole (needs_project rules only), e.g. no limiter."""
+        return []
 
 
 def _dedent_doc(doc: str) -> str:
