@@ -153,7 +153,11 @@ class FileDiffs:
         kept = []
         for fd in self.files:
             if fd.path.startswith(head):
-                old = fd.old_path[len(head) :] if fd.old_path and fd.old_path.startswith(head) else None
+                old = (
+                    fd.old_path[len(head) :]
+                    if fd.old_path and fd.old_path.startswith(head)
+                    else None
+                )
                 kept.append(_replace_paths(fd, fd.path[len(head) :], old))
         return FileDiffs(tuple(kept))
 
@@ -492,6 +496,8 @@ def keep_finding(finding: Finding, diffs: FileDiffs, mode: FilterMode) -> bool:
     raise ValueError(f"unknown filter mode {mode!r}")
 
 
-def filter_findings(findings: Iterable[Finding], diffs: FileDiffs, mode: FilterMode) -> list[Finding]:
+def filter_findings(
+    findings: Iterable[Finding], diffs: FileDiffs, mode: FilterMode
+) -> list[Finding]:
     """The findings the change is responsible for under `mode`, order kept."""
     return [f for f in findings if keep_finding(f, diffs, mode)]

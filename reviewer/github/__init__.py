@@ -1,0 +1,1 @@
+"""GitHub integration: REST client, event context, PR review flow and SARIF upload."""

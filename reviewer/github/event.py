@@ -1,0 +1,138 @@
+"""The GitHub Actions run context (event payload + environment), read once into a frozen value.
+
+Actions passes the webhook payload as a file named by GITHUB_EVENT_PATH and the rest in
+environment variables. Everything downstream takes this value instead of reading os.environ,
+so tests can build it from the example payloads in shared/contracts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.github.client import DEFAULT_API_URL
+
+PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
+_ZERO_SHA = "0" * 40
+
+
+class EventError(Exception):
+    """The Actions environment is missing something; the message names it."""
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """Who/what/where of the run. `token` is excluded from repr so it never lands in logs."""
+
+    event_name: str
+    owner: str
+    repo: str
+    api_url: str = DEFAULT_API_URL
+    token: str = field(default="", repr=False)
+    pr_number: int | None = None
+    head_sha: str = ""
+    base_sha: str = ""
+    ref: str = ""  # the git ref the results belong to, e.g. refs/pull/2/head, refs/heads/main
+    head_repo: str = ""  # owner/name of the PR's head repository
+    base_repo: str = ""
+    step_summary_path: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    @property
+    def is_pull_request(self) -> bool:
+        return self.pr_number is not None
+
+    @property
+    def is_fork(self) -> bool:
+        """A PR from another repository: its `pull_request` token is read-only."""
+        return bool(self.head_repo and self.base_repo and self.head_repo != self.base_repo)
+
+    @property
+    def read_only_expected(self) -> bool:
+        """Writes will fail with 403: fork PRs on `pull_request` (not `pull_request_target`)."""
+        return self.is_fork and self.event_name == "pull_request"
+
+
+def load_event_context(
+    env: Mapping[str, str] | None = None, *, require_token: bool = True
+) -> EventContext:
+    """Read GITHUB_EVENT_NAME/_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, ..."""
+    env = os.environ if env is None else env
+    event_name = env.get("GITHUB_EVENT_NAME", "").strip()
+    if not event_name:
+        raise EventError("GITHUB_EVENT_NAME is not set: run inside GitHub Actions or set it")
+    repository = env.get("GITHUB_REPOSITORY", "").strip()
+    owner, _, repo = repository.partition("/")
+    if not owner or not repo or "/" in repo:
+        raise EventError(f"GITHUB_REPOSITORY must be 'owner/name', got {repository!r}")
+    token = env.get("GITHUB_TOKEN", "").strip() or env.get("INPUT_GITHUB-TOKEN", "").strip()
+    if require_token and not token:
+        raise EventError(
+            "GITHUB_TOKEN is not set: pass `github-token: ${{ github.token }}` to the action "
+            "or export GITHUB_TOKEN"
+        )
+    payload = _read_payload(env.get("GITHUB_EVENT_PATH", "").strip())
+    api_url = (env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
+    common: dict[str, Any] = {
+        "event_name": event_name,
+        "owner": owner,
+        "repo": repo,
+        "api_url": api_url,
+        "token": token,
+        "step_summary_path": env.get("GITHUB_STEP_SUMMARY") or None,
+    }
+    pr = payload.get("pull_request")
+    if event_name in PR_EVENTS or isinstance(pr, dict):
+        if not isinstance(pr, dict):
+            raise EventError(f"the {event_name} event payload has no pull_request object")
+        number = payload.get("number", pr.get("number"))
+        if not isinstance(number, int):
+            raise EventError("the event payload has no pull request number")
+        head, base = pr.get("head") or {}, pr.get("base") or {}
+        head_sha = str(head.get("sha") or "")
+        if not head_sha:
+            raise EventError("the event payload has no pull_request.head.sha")
+        return EventContext(
+            **common,
+            pr_number=number,
+            head_sha=head_sha,
+            base_sha=str(base.get("sha") or ""),
+            ref=f"refs/pull/{number}/head",
+            head_repo=_full_name(head),
+            base_repo=_full_name(base),
+        )
+    ref = str(payload.get("ref") or env.get("GITHUB_REF") or "")
+    sha = str(payload.get("after") or env.get("GITHUB_SHA") or "")
+    if sha == _ZERO_SHA:
+        raise EventError(f"{ref or 'the ref'} was deleted by this push: nothing to analyse")
+    if ref and not ref.startswith("refs/"):
+        ref = f"refs/heads/{ref}"
+    return EventContext(**common, head_sha=sha, base_sha=str(payload.get("before") or ""), ref=ref)
+
+
+def _read_payload(path: str) -> dict[str, Any]:
+    if not path:
+        raise EventError("GITHUB_EVENT_PATH is not set: it must name the event payload file")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EventError(f"GITHUB_EVENT_PATH names a missing file: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise EventError(f"cannot read the event payload {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise EventError(f"the event payload {path} is not a JSON object")
+    return data
+
+
+def _full_name(side: Mapping[str, Any]) -> str:
+    repo = side.get("repo")
+    if isinstance(repo, dict):
+        return str(repo.get("full_name") or "")
+    return ""
