@@ -1,0 +1,1 @@
+"""Native rules: layered architecture (thin controllers, module size)."""

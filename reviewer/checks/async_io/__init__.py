@@ -1,0 +1,1 @@
+"""Native rules: blocking calls on the event loop."""

@@ -1,0 +1,1 @@
+"""Native rules: data access (N+1 queries)."""

@@ -1,0 +1,1 @@
+"""Native rules: error handling (central handlers, leaked internals, swallowed exceptions)."""

@@ -1,0 +1,1 @@
+"""Native rules: logging (sensitive data, print in server code)."""

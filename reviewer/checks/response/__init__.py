@@ -1,0 +1,1 @@
+"""Native rules: consistent response envelopes."""

@@ -1,0 +1,1 @@
+"""Native rules: tests that exercise the routes."""
