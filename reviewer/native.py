@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from reviewer.applicability import ApplicabilityCollector
 from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.framework import COLLECTORS, Project, build_project
@@ -36,7 +37,9 @@ def review_files(
     global_ = [cls for cls in rule_classes if cls.needs_project]
     results: dict[str, FileResult] = {}
     for relpath in sorted(files):
-        results[relpath] = analyze_source(relpath, files[relpath], [*COLLECTORS, *local], config)
+        results[relpath] = analyze_source(
+            relpath, files[relpath], [*COLLECTORS, ApplicabilityCollector, *local], config
+        )
         if on_file is not None:
             on_file(relpath)
     project = build_project({p: r.facts for p, r in results.items()}, config)

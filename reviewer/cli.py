@@ -1,0 +1,282 @@
+"""The `backend-review` command line.
+
+    backend-review PATH [options]        review a service and print the scored report
+    backend-review rules                 list the rule catalogue
+    backend-review explain CODE          print a rule's documentation
+    backend-review routes PATH           print the route inventory
+
+Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on), 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reviewer import __version__
+from reviewer.config import ANALYZERS, Config, ConfigError
+from reviewer.config import load as load_config
+from reviewer.model import Report, Severity
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+FORMATS = ("terminal", "json", "sarif", "markdown")
+COMMANDS = ("review", "rules", "explain", "routes")
+
+_EPILOG = """\
+examples:
+  backend-review ./service
+  backend-review ./service --format sarif -o review.sarif --format terminal
+  backend-review ./service --fail-under 80 --fail-on high
+  backend-review ./service --select BR1 --ignore BR101
+  backend-review explain BR101
+
+configuration is read from .backend-review.yml or [tool.backend-review] in the target's
+pyproject.toml; command-line options override it.
+
+exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on), 2 usage or config error.
+"""
+
+
+class _FormatAction(argparse.Action):
+    """`--format F` appends an output; `-o FILE` sets the file of the latest --format."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        outputs = list(getattr(namespace, "outputs", None) or [])
+        if option_string in ("-o", "--output"):
+            if not outputs:
+                outputs.append(["terminal", None])
+            if outputs[-1][1] is not None:
+                parser.error("each -o/--output follows its own --format")
+            outputs[-1][1] = values
+        else:
+            outputs.append([values, None])
+        namespace.outputs = outputs
+
+
+def _review_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backend-review",
+        description="Review a Python backend against a senior architect's checklist: native "
+        "libcst rules plus bandit, ruff and semgrep, merged into one scored report.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", type=Path, help="the service to review (directory or file)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        action=_FormatAction,
+        dest="outputs",
+        help="output format; repeat for several (default: terminal)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        action=_FormatAction,
+        dest="outputs",
+        metavar="FILE",
+        help="write the preceding --format to FILE instead of standard output",
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: found in PATH)")
+    parser.add_argument(
+        "--select", help="only these rules: codes, prefixes or checklist items, comma-separated"
+    )
+    parser.add_argument("--ignore", help="skip these rules (same syntax as --select)")
+    parser.add_argument(
+        "--fail-under", type=float, metavar="SCORE", help="gate: fail when the score is below"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="gate: fail on any unsuppressed finding of this severity or worse",
+    )
+    parser.add_argument(
+        "--disable-analyzer",
+        action="append",
+        choices=ANALYZERS,
+        default=[],
+        help="do not run this analyzer (repeatable)",
+    )
+    parser.add_argument("--sarif-category", help="SARIF runAutomationDetails category (monorepos)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in COMMANDS[1:]:
+            return _subcommand(args[0], args[1:])
+        if args and args[0] == "review":
+            args = args[1:]
+        return _review(args)
+    except ConfigError as exc:
+        print(f"backend-review: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if ns.select:
+        overrides["select"] = ns.select
+    if ns.ignore:
+        overrides["ignore"] = ns.ignore
+    if ns.fail_under is not None:
+        overrides["fail-under"] = ns.fail_under
+    if ns.fail_on:
+        overrides["fail-on"] = ns.fail_on
+    if ns.disable_analyzer:
+        overrides["analyzers"] = {name: False for name in ns.disable_analyzer}
+    return overrides
+
+
+def _review(argv: list[str]) -> int:
+    parser = _review_parser()
+    ns = parser.parse_args(argv)
+    target: Path = ns.path
+    if not target.exists():
+        parser.error(f"{target}: no such file or directory")
+    config = load_config(target if target.is_dir() else target.parent, _overrides(ns), ns.config)
+    for warning in config.warnings:
+        print(f"backend-review: warning: {warning}", file=sys.stderr)
+    report = _run_review(target, config, quiet=ns.quiet)
+    outputs = ns.outputs or [["terminal", None]]
+    for fmt, output in outputs:
+        text = _render(fmt, report, category=ns.sarif_category)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_GATE if gate_failed(report, config) else EXIT_OK
+
+
+def _run_review(target: Path, config: Config, quiet: bool) -> Report:
+    from reviewer.engine import review
+
+    if quiet or not sys.stderr.isatty():
+        return review(target, config)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    started = time.monotonic()
+    progress = Progress(
+        TextColumn("reviewing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task: list[Any] = []
+
+    def on_file(relpath: str, done: int, total: int) -> None:
+        if not task:
+            if time.monotonic() - started < 1.0:
+                return
+            progress.start()
+            task.append(progress.add_task(relpath, total=total))
+        progress.update(task[0], completed=done, description=relpath)
+
+    try:
+        return review(target, config, progress=on_file)
+    finally:
+        progress.stop()
+
+
+def _render(fmt: str, report: Report, category: str | None = None) -> str:
+    from reviewer.reporters import render
+
+    return render(fmt, report, category=category)
+
+
+def gate_failed(report: Report, config: Config) -> bool:
+    """The quality gate: score below --fail-under, or a finding at or above --fail-on."""
+    if config.fail_under is not None:
+        overall = report.score.overall
+        if overall is not None and overall < config.fail_under:
+            return True
+    if config.fail_on is not None:
+        threshold = config.fail_on.rank
+        scored = {m.code for m in report.rules if m.scored}
+        if any(f.severity.rank >= threshold and f.code in scored for f in report.active):
+            return True
+    return False
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    if name == "rules":
+        return _rules(argv)
+    if name == "explain":
+        return _explain(argv)
+    return _routes(argv)
+
+
+def _rules(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="backend-review rules", description="List the rule catalogue."
+    )
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    ns = parser.parse_args(argv)
+    from reviewer.catalogue import render_catalogue
+
+    sys.stdout.write(render_catalogue(ns.format))
+    return EXIT_OK
+
+
+def _explain(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="backend-review explain", description="Print a rule's documentation."
+    )
+    parser.add_argument("code", help="rule code or name, e.g. BR101 or sql-injection")
+    ns = parser.parse_args(argv)
+    from reviewer.registry import load
+
+    registry = load(Config(root=Path.cwd()))
+    meta = registry.get(ns.code)
+    if meta is None:
+        print(
+            f"backend-review: unknown rule {ns.code!r}; see `backend-review rules`", file=sys.stderr
+        )
+        return EXIT_USAGE
+    header = f"# {meta.code} {meta.name}\n\n"
+    facts = (
+        f"checklist item: {meta.item} · severity: {meta.severity.value} · "
+        f"confidence: {meta.confidence.value}"
+        + (f" · CWE: {', '.join(f'CWE-{c}' for c in meta.cwe)}" if meta.cwe else "")
+        + (f"\nclaims: {', '.join(meta.external_ids)}" if meta.external_ids else "")
+        + "\n\n"
+    )
+    sys.stdout.write(header + facts + meta.docs)
+    return EXIT_OK
+
+
+def _routes(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="backend-review routes",
+        description="Print the route inventory: every endpoint and what guards it.",
+    )
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    parser.add_argument("--config", type=Path)
+    ns = parser.parse_args(argv)
+    if not ns.path.exists():
+        parser.error(f"{ns.path}: no such file or directory")
+    config = load_config(ns.path, None, ns.config)
+    from reviewer.framework.render import render_routes
+    from reviewer.inventory import inventory
+
+    sys.stdout.write(render_routes(inventory(ns.path, config), ns.format))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

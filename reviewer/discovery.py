@@ -1,0 +1,124 @@
+"""Find the source files to review: .gitignore-aware, excludes applied, hostile trees survived.
+
+Directories named in DEFAULT_EXCLUDES (virtualenvs, node_modules, build output, migrations...)
+and the config's `exclude` globs are skipped; every .gitignore on the way is honoured. Symlinked
+directories are not followed (no loops); a symlinked file is reviewed only when it resolves
+inside the target. Files that cannot be reviewed are listed with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from reviewer.config import DEFAULT_EXCLUDES, Config
+
+SOURCE_SUFFIXES = (".py",)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    relpath: str  # POSIX, relative to the target root
+    path: Path
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: Path
+    files: tuple[SourceFile, ...]
+    not_reviewed: tuple[tuple[str, str], ...]  # (relpath, reason)
+
+
+def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+    path = directory / ".gitignore"
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _name_excluded(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def find_sources(target: Path, config: Config) -> Discovery:
+    """The files under `target` (a directory or a single file) that the review covers."""
+    target = target.absolute()
+    if target.is_file():
+        root = config.root if target.is_relative_to(config.root) else target.parent
+        rel = target.relative_to(root).as_posix()
+        return Discovery(root, (SourceFile(rel, target),), ())
+    root = target
+    names = DEFAULT_EXCLUDES if config.use_default_excludes else ()
+    user_spec = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+    real_root = root.resolve()
+    files: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        rel = path.relative_to(root).as_posix()
+        if user_spec.match_file(rel + ("/" if is_dir else "")):
+            return True
+        for base, spec in ignores:
+            if path.is_relative_to(base):
+                sub = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+                if spec.match_file(sub):
+                    return True
+        return False
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        current = Path(dirpath)
+        ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
+        spec = _gitignore(current)
+        if spec is not None:
+            ignores.append((current, spec))
+        kept = []
+        for name in sorted(dirnames):
+            sub = current / name
+            if _name_excluded(name, names) or ignored(sub, True):
+                continue
+            if sub.is_symlink():
+                skipped.append(
+                    (sub.relative_to(root).as_posix(), "symlinked directory not followed")
+                )
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(SOURCE_SUFFIXES) or _name_excluded(name, names):
+                continue
+            path = current / name
+            rel = path.relative_to(root).as_posix()
+            if ignored(path, False):
+                continue
+            reason = _unreviewable(path, real_root, config.max_file_bytes)
+            if reason:
+                skipped.append((rel, reason))
+            else:
+                files.append(SourceFile(rel, path))
+    return Discovery(root, tuple(files), tuple(sorted(skipped)))
+
+
+def _unreviewable(path: Path, real_root: Path, max_bytes: int) -> str:
+    if path.is_symlink():
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "broken symlink or symlink loop"
+        if not resolved.is_relative_to(real_root):
+            return "symlink points outside the target"
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not path.is_file():
+        return "not a regular file"
+    if stat.st_size > max_bytes:
+        return f"larger than max-file-bytes ({stat.st_size} > {max_bytes} bytes)"
+    return ""

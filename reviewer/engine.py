@@ -1,0 +1,159 @@
+"""The review pipeline: discover, analyze (native + analyzers, concurrently), merge, score.
+
+    find_sources -> start bandit/ruff/semgrep -> native rules (one parse per file)
+      -> collect analyzers -> normalize -> dedupe -> suppress -> fingerprint -> score -> Report
+
+Crashes are data: an unreadable file, a missing or failing analyzer becomes a BR901/BR902
+finding and an entry in `Report.not_reviewed` / `Report.analyzers`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from reviewer import __version__, scoring
+from reviewer.analyzers.paths import rules_dir
+from reviewer.analyzers.policy import load_policy
+from reviewer.analyzers.runner import start_analyzers
+from reviewer.applicability import applicable_items
+from reviewer.config import Config
+from reviewer.discovery import Discovery, find_sources
+from reviewer.model import AnalyzerRun, Confidence, Finding, Location, Report, Severity
+from reviewer.native import review_files
+from reviewer.postprocess.dedupe import dedupe
+from reviewer.postprocess.fingerprint import fingerprint_all
+from reviewer.postprocess.normalize import normalize
+from reviewer.postprocess.suppression import apply_suppressions
+from reviewer.registry import Registry
+from reviewer.registry import load as load_registry
+
+ANALYZER_FAILED = "BR902"
+
+ProgressCallback = Callable[[str, int, int], None]  # (relpath, done, total)
+
+
+def review(
+    target: Path,
+    config: Config,
+    *,
+    registry: Registry | None = None,
+    progress: ProgressCallback | None = None,
+) -> Report:
+    """Review `target` (a directory or one file) and return the immutable report."""
+    started = time.monotonic()
+    registry = registry or load_registry(config)
+    found = find_sources(target, config)
+    running = start_analyzers(
+        found.root, [f.path for f in found.files], config.analyzers, config.semgrep_configs
+    )
+    data, unreadable = _read_all(found)
+    total = len(data)
+    done = 0
+
+    def on_file(relpath: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(relpath, done, total)
+
+    native = review_files(data, registry.enabled_native, config, on_file=on_file)
+    external, runs = running.collect()
+    normalized = normalize(
+        external, registry, load_policy(rules_dir() / "external.yaml"), config.select, config.ignore
+    )
+    anchor = min(data) if data else "."
+    findings = dedupe(
+        [
+            *native.findings,
+            *normalized.findings,
+            *_analyzer_findings(runs, anchor, registry),
+        ]
+    )
+    findings = _apply_severity_overrides(findings, config)
+    lines = {path: result.lines for path, result in native.files.items()}
+    findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
+    findings = fingerprint_all(findings)
+    rules = tuple(sorted([*registry.enabled, *normalized.passthrough_rules], key=lambda m: m.code))
+    applicable = applicable_items(
+        (r.facts for r in native.files.values()), bool(native.project.routes)
+    )
+    score = scoring.score(
+        findings, {m.code: m for m in rules}, scoring.load_checklist(), applicable
+    )
+    not_reviewed = sorted(
+        {
+            *found.not_reviewed,
+            *unreadable,
+            *((p, r.not_reviewed) for p, r in native.files.items() if r.not_reviewed),
+        }
+    )
+    return Report(
+        target=str(found.root),
+        version=__version__,
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        score=score,
+        rules=rules,
+        analyzers=tuple(runs),
+        files_reviewed=total - sum(1 for r in native.files.values() if r.not_reviewed),
+        not_reviewed=tuple(not_reviewed),
+        routes=tuple(native.project.routes),
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _read_all(found: Discovery) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+    data: dict[str, bytes] = {}
+    unreadable: list[tuple[str, str]] = []
+    for source in found.files:
+        try:
+            data[source.relpath] = source.path.read_bytes()
+        except OSError as exc:
+            unreadable.append((source.relpath, f"cannot be read: {exc.strerror or exc}"))
+    return data, unreadable
+
+
+def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry) -> list[Finding]:
+    """BR902 for every analyzer that did not run cleanly and every file one could not cover."""
+    if ANALYZER_FAILED not in registry.enabled_codes:
+        return []
+    result = []
+    for run in runs:
+        if run.status not in ("ok", "disabled"):
+            detail = f": {run.message}" if run.message else ""
+            result.append(
+                _meta(
+                    Location(anchor, 1),
+                    f"{run.name} {run.status}{detail}; its checks are missing from this report",
+                    project_level=True,
+                )
+            )
+        for path in run.not_covered:
+            result.append(
+                _meta(
+                    Location(path, 1),
+                    f"{run.name} could not analyze this file (see its errors); "
+                    "only backend-review's native rules and the other analyzers covered it",
+                )
+            )
+    return result
+
+
+def _meta(location: Location, message: str, project_level: bool = False) -> Finding:
+    return Finding(
+        code=ANALYZER_FAILED,
+        message=message,
+        location=location,
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+        project_level=project_level,
+    )
+
+
+def _apply_severity_overrides(findings: list[Finding], config: Config) -> list[Finding]:
+    overrides = dict(config.severity_overrides)
+    if not overrides:
+        return findings
+    return [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in findings]

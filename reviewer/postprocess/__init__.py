@@ -1,0 +1,1 @@
+"""From raw findings to the report's findings: normalize, dedupe, suppress, fingerprint."""

@@ -1,0 +1,93 @@
+"""Turn analyzer findings into the report's findings, each owned by a rule.
+
+An external id claimed by a rule (`ruff:S608` by BR101) becomes a finding of that rule, with the
+rule's severity and confidence; an unclaimed id follows `rules/external.yaml` (mapped onto a
+checklist item under its own id, or dropped). Semgrep rules we ship carry their code already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reviewer.analyzers.base import ExternalFinding
+from reviewer.analyzers.policy import ExternalPolicy
+from reviewer.model import Confidence, Finding, RuleMeta, Severity
+from reviewer.registry import Registry, select
+
+
+@dataclass(frozen=True)
+class Normalized:
+    findings: tuple[Finding, ...]
+    passthrough_rules: tuple[RuleMeta, ...]  # rule entries for unclaimed external ids
+
+
+def _passthrough_meta(ext: ExternalFinding, item: str, severity: Severity | None) -> RuleMeta:
+    tool, _, rule_id = ext.external_id.partition(":")
+    return RuleMeta(
+        code=ext.external_id,
+        name=f"{tool}-{rule_id}".lower(),
+        item=item,
+        severity=severity or ext.severity or Severity.MEDIUM,
+        confidence=ext.confidence or Confidence.MEDIUM,
+        summary=f"{tool} {rule_id}",
+        docs=(
+            f"Reported by {tool} ({rule_id}) and mapped onto the checklist by rules/external.yaml."
+            f"\n\nSee the {tool} documentation for {rule_id}.\n"
+        ),
+        cwe=ext.cwe,
+        external_ids=(ext.external_id,),
+        source=tool,
+    )
+
+
+def normalize(
+    external: Iterable[ExternalFinding],
+    registry: Registry,
+    policy: ExternalPolicy,
+    config_select: tuple[str, ...],
+    config_ignore: tuple[str, ...],
+) -> Normalized:
+    findings: list[Finding] = []
+    extra_rules: dict[str, RuleMeta] = {}
+    by_code = registry.by_code
+    for ext in external:
+        meta = registry.claimant(ext.external_id)
+        if meta is None and ext.external_id.startswith("semgrep:"):
+            meta = by_code.get(ext.external_id.removeprefix("semgrep:"))
+        if meta is not None:
+            if meta.code not in registry.enabled_codes:
+                continue
+            findings.append(
+                Finding(
+                    code=meta.code,
+                    message=ext.message
+                    if meta.source == "semgrep"
+                    else meta.summary + f" ({ext.message})",
+                    location=ext.location,
+                    severity=meta.severity,
+                    confidence=meta.confidence,
+                    sources=(ext.external_id,),
+                )
+            )
+            continue
+        entry = policy.lookup(ext.external_id)
+        if entry is None:
+            continue
+        passthrough = extra_rules.get(ext.external_id) or _passthrough_meta(
+            ext, entry.item, entry.severity
+        )
+        if not select([passthrough], config_select, config_ignore):
+            continue
+        extra_rules[ext.external_id] = passthrough
+        findings.append(
+            Finding(
+                code=ext.external_id,
+                message=ext.message,
+                location=ext.location,
+                severity=passthrough.severity,
+                confidence=ext.confidence or passthrough.confidence,
+                sources=(ext.external_id,),
+            )
+        )
+    return Normalized(tuple(findings), tuple(sorted(extra_rules.values(), key=lambda m: m.code)))

@@ -1,0 +1,94 @@
+"""Config: file formats, CLI precedence, unknown keys, bad values named by file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewer.config import ConfigError, load
+from reviewer.model import Severity
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    config = load(tmp_path)
+    assert config.source == "defaults"
+    assert config.select == () and config.analyzers["bandit"].enabled
+
+
+def test_yaml_file_values(tmp_path: Path) -> None:
+    write(
+        tmp_path / ".backend-review.yml",
+        """
+select: [BR1, secrets]
+ignore: BR102
+per-path-ignores:
+  "scripts/*": [BR802]
+severity: {BR101: critical}
+analyzers:
+  semgrep: false
+  bandit: {timeout: 30, args: ["--skip", "B101"]}
+rules:
+  BR402: {max-handlers: 12}
+fail-under: 70
+fail-on: high
+auth-decorators: [myapp.auth.require_login]
+""",
+    )
+    config = load(tmp_path)
+    assert config.select == ("BR1", "secrets")
+    assert config.ignore == ("BR102",)
+    assert config.per_path_ignores == (("scripts/*", ("BR802",)),)
+    assert dict(config.severity_overrides) == {"BR101": Severity.CRITICAL}
+    assert not config.analyzers["semgrep"].enabled
+    assert config.analyzers["bandit"].timeout == 30.0
+    assert config.analyzers["bandit"].args == ("--skip", "B101")
+    assert config.options_for("BR402") == {"max-handlers": 12}
+    assert config.fail_under == 70.0 and config.fail_on is Severity.HIGH
+    assert config.auth_decorators == ("myapp.auth.require_login",)
+
+
+def test_pyproject_table_and_cli_overrides(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.backend-review]\nselect = ["BR1"]\nfail-under = 50\n',
+    )
+    config = load(tmp_path, {"fail-under": 90, "ignore": "BR101,BR102"})
+    assert config.select == ("BR1",)
+    assert config.fail_under == 90.0
+    assert config.ignore == ("BR101", "BR102")
+    assert str(tmp_path / "pyproject.toml") in config.source
+
+
+def test_unknown_keys_are_warned_about(tmp_path: Path) -> None:
+    write(tmp_path / ".backend-review.yml", "selct: [BR1]\nanalyzers: {ruff: {tmeout: 3}}\n")
+    config = load(tmp_path)
+    assert any("selct" in w for w in config.warnings)
+    assert any("analyzers.ruff.tmeout" in w for w in config.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("fail-under: 120\n", "fail-under"),
+        ("fail-on: catastrophic\n", "fail-on"),
+        ("analyzers: {pylint: true}\n", "analyzers.pylint"),
+        ("analyzers: {ruff: {timeout: -1}}\n", "analyzers.ruff.timeout"),
+        ("select: 3\n", "select"),
+        ("severity: {BR101: huge}\n", "severity.BR101"),
+        ("rules: {BR402: 5}\n", "rules.BR402"),
+        ("- just\n- a list\n", "top level"),
+        ("select: [\n", "YAML"),
+    ],
+)
+def test_bad_values_name_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path / ".backend-review.yml", text)
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path)
+    assert str(path) in str(info.value)
+    assert key in str(info.value)
