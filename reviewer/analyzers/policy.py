@@ -1,0 +1,123 @@
+"""The passthrough policy (rules/external.yaml) for external findings no rule claims.
+
+Each external id maps to a checklist item (with an optional severity override) or is dropped;
+ids not listed get the file's `default`. The file is validated on load: a bad entry is a
+PolicyError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewer.model import Severity
+
+# The checklist item ids (rules/checklist.yaml holds their titles, weights and descriptions).
+CHECKLIST_ITEMS = frozenset(
+    {
+        "input-validation",
+        "sql-injection",
+        "injection",
+        "secrets",
+        "authentication",
+        "authorization",
+        "rate-limiting",
+        "error-handling",
+        "response-format",
+        "logging",
+        "architecture",
+        "data-access",
+        "async",
+        "tests",
+        "types",
+    }
+)
+DROP = "drop"
+_ID = re.compile(r"^(bandit|ruff|semgrep):\S+$")
+
+
+class PolicyError(ValueError):
+    """rules/external.yaml (or a user's copy) is malformed."""
+
+
+@dataclass(frozen=True)
+class PolicyEntry:
+    item: str
+    severity: Severity | None = None  # None: keep the analyzer's severity
+
+
+@dataclass(frozen=True)
+class ExternalPolicy:
+    default: PolicyEntry | None  # None: unlisted ids are dropped
+    entries: Mapping[str, PolicyEntry | None] = field(default_factory=dict)
+
+    def lookup(self, external_id: str) -> PolicyEntry | None:
+        """The item (and severity override) for an unclaimed external id; None = drop it."""
+        if external_id in self.entries:
+            return self.entries[external_id]
+        return self.default
+
+    def dropped_ids(self) -> frozenset[str]:
+        """Ids listed as `drop`: analyzers need not even run them (unless a rule claims them)."""
+        return frozenset(key for key, entry in self.entries.items() if entry is None)
+
+
+def load_policy(path: Path | str) -> ExternalPolicy:
+    """Read and validate a policy file."""
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{file}: cannot read the external policy: {exc}") from None
+    return parse_policy(data, str(file))
+
+
+def parse_policy(data: Any, source: str = "external policy") -> ExternalPolicy:
+    """Validate an already-loaded policy mapping."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: expected a mapping with `version`, `default` and `ids`")
+    unknown = set(data) - {"version", "default", "ids"}
+    if unknown:
+        raise PolicyError(f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    if data.get("version") != 1:
+        raise PolicyError(f"{source}: `version` must be 1, got {data.get('version')!r}")
+    default = _entry(data.get("default", DROP), f"{source}: default")
+    ids = data.get("ids") or {}
+    if not isinstance(ids, dict):
+        raise PolicyError(f"{source}: `ids` must be a mapping of external id to entry")
+    entries: dict[str, PolicyEntry | None] = {}
+    for key, raw in ids.items():
+        if not isinstance(key, str) or not _ID.match(key):
+            raise PolicyError(
+                f"{source}: ids.{key}: expected 'bandit:<id>', 'ruff:<code>' or 'semgrep:<id>'"
+            )
+        entries[key] = _entry(raw, f"{source}: ids.{key}")
+    return ExternalPolicy(default=default, entries=entries)
+
+
+def _entry(raw: Any, where: str) -> PolicyEntry | None:
+    if raw == DROP:
+        return None
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: expected `drop` or {{item: ..., severity: ...}}, got {raw!r}")
+    extra = set(raw) - {"item", "severity"}
+    if extra:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(map(str, extra)))}")
+    item = raw.get("item")
+    if item not in CHECKLIST_ITEMS:
+        choices = ", ".join(sorted(CHECKLIST_ITEMS))
+        raise PolicyError(f"{where}: unknown checklist item {item!r} (choose from {choices})")
+    severity = raw.get("severity")
+    if severity is None:
+        return PolicyEntry(item=item)
+    if not isinstance(severity, str):
+        raise PolicyError(f"{where}: severity must be a string, got {severity!r}")
+    try:
+        return PolicyEntry(item=item, severity=Severity.parse(severity))
+    except ValueError as exc:
+        raise PolicyError(f"{where}: {exc}") from None

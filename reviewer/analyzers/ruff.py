@@ -1,0 +1,134 @@
+"""ruff adapter: `ruff check --output-format json --isolated` with our own rule selection.
+
+`--isolated` ignores the target's ruff configuration (it cannot change what we run) while
+`# noqa` comments keep working. A file ruff cannot parse yields `invalid-syntax` diagnostics
+(code null in older ruff): that file is not covered. Syntax that is merely newer than ruff's
+target version ("... syntax was added in Python 3.12") still parses fully, so it is ignored.
+Files ruff cannot read (bad encoding, vanished) appear only on stderr as "Failed to lint".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reviewer.analyzers._json import expect, load_json, mapping
+from reviewer.analyzers.base import (
+    AnalyzerOutputError,
+    ExternalFinding,
+    ParseOutcome,
+    first_lines,
+    normalize_path,
+)
+from reviewer.model import Location
+
+# What the checklist needs from ruff; rules/external.yaml maps each code to an item.
+# S: flake8-bandit; ASYNC: blocking calls in async code; BLE001/E722/B904/TRY203: error
+# handling; T20/LOG/TRY400/TRY401: logging; DJ: Django model/form pitfalls (mass assignment);
+# FAST: FastAPI route/dependency pitfalls; RUF006: dangling asyncio tasks.
+SELECTION = (
+    "S",
+    "ASYNC",
+    "BLE",
+    "T20",
+    "E722",
+    "B904",
+    "TRY203",
+    "TRY400",
+    "TRY401",
+    "LOG",
+    "DJ",
+    "FAST",
+    "RUF006",
+)
+
+_FAILED_TO_LINT = re.compile(r"Failed to lint (.+?): ")
+_VERSION_SYNTAX = re.compile(r"syntax was (?:added|removed) in Python \d")
+
+
+@dataclass(frozen=True)
+class RuffAdapter:
+    """`ignore`: ruff codes ("S101") not to run, e.g. the codes the policy drops."""
+
+    ignore: Collection[str] = ()
+    root: str = ""  # ruff prints absolute paths: they are made relative to this
+    name: str = "ruff"
+    executable: str = "ruff"
+
+    def argv(self, exe: str, files: Sequence[str], extra_args: Sequence[str]) -> list[str]:
+        argv = [
+            exe,
+            "check",
+            "--output-format",
+            "json",
+            "--no-cache",
+            "--isolated",
+            "--exit-zero",
+            "--no-fix",
+            "--select",
+            ",".join(SELECTION),
+        ]
+        if self.ignore:
+            argv += ["--ignore", ",".join(sorted(self.ignore))]
+        return [*argv, *extra_args, *files]
+
+    def ok_returncodes(self) -> frozenset[int]:
+        return frozenset({0})
+
+    def version_argv(self, exe: str) -> list[str] | None:
+        return [exe, "--version"]
+
+    def parse_version(self, text: str) -> str:
+        """`ruff 0.17.6` -> "0.17.6"."""
+        words = text.split()
+        return words[1] if len(words) >= 2 else text.strip()
+
+    def describe_failure(self, stdout: str, stderr: str) -> str:
+        return first_lines(stderr) or first_lines(stdout)
+
+    def parse(self, stdout: str, stderr: str) -> ParseOutcome:
+        data = expect(load_json(stdout, "ruff"), list, "top level", "ruff")
+        findings: list[ExternalFinding] = []
+        not_covered: set[str] = set()
+        for raw in data:
+            raw = expect(raw, dict, "a diagnostic", "ruff")
+            code = raw.get("code")
+            message = str(raw.get("message", ""))
+            if code is None or code == "invalid-syntax" or code == "E999":
+                if not _VERSION_SYNTAX.search(message):
+                    not_covered.add(self._path(raw))
+                continue
+            findings.append(self._finding(raw, str(code), message))
+        for line in stderr.splitlines():
+            if match := _FAILED_TO_LINT.search(line):
+                not_covered.add(normalize_path(match.group(1), self.root))
+        return ParseOutcome(findings=tuple(findings), not_covered=tuple(sorted(not_covered)))
+
+    def _path(self, raw: dict[str, Any]) -> str:
+        filename = raw.get("filename")
+        if not isinstance(filename, str):
+            raise AnalyzerOutputError("ruff JSON: a diagnostic has no filename")
+        return normalize_path(filename, self.root)
+
+    def _finding(self, raw: dict[str, Any], code: str, message: str) -> ExternalFinding:
+        start = expect(raw.get("location"), dict, "location", "ruff")
+        end = mapping(raw.get("end_location"))
+        try:
+            location = Location(
+                path=self._path(raw),
+                line=int(start["row"]),
+                column=int(start["column"]),
+                end_line=int(end.get("row", 0)),
+                end_column=int(end.get("column", 0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise AnalyzerOutputError("ruff JSON: a diagnostic has no usable location") from None
+        return ExternalFinding(
+            external_id=f"ruff:{code}",
+            location=location,
+            message=message.strip(),
+            severity=None,  # ruff has no severity: the policy or the claiming rule decides
+            confidence=None,
+        )
