@@ -73,7 +73,10 @@ def apply_suppressions(
         if not reason:
             for glob, selectors in per_path_ignores:
                 meta = metas.get(finding.code)
-                hit = any(s == finding.code or (meta and matches(s, meta)) for s in selectors)
+                hit = any(
+                    finding.code.upper().startswith(s.upper()) or (meta and matches(s, meta))
+                    for s in selectors
+                )
                 if hit and fnmatch.fnmatchcase(finding.location.path, glob):
                     reason = f"per-path-ignores: {glob}"
                     break
