@@ -72,6 +72,8 @@ def review(
             *_analyzer_findings(runs, anchor, registry),
         ]
     )
+    reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
+    findings = _drop_unconfirmed(findings, registry, reviewed)
     findings = _apply_severity_overrides(findings, config)
     lines = {path: result.lines for path, result in native.files.items()}
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
@@ -150,6 +152,23 @@ def _meta(location: Location, message: str, project_level: bool = False) -> Find
         confidence=Confidence.HIGH,
         project_level=project_level,
     )
+
+
+def _drop_unconfirmed(
+    findings: list[Finding], registry: Registry, reviewed: set[str]
+) -> list[Finding]:
+    """A native rule is the authority on the external ids it claims.
+
+    bandit's B105 fires on `TOKEN_HEADER = "Authorization"`; BR201 claims B105 and knows
+    better. So a claimed analyzer finding survives only when the native rule reported the same
+    problem there (they merged in dedupe), or when the native rules could not review the file.
+    """
+    native = {cls.code for cls in registry.enabled_native}
+    return [
+        f
+        for f in findings
+        if f.code not in native or "backend-review" in f.sources or f.location.path not in reviewed
+    ]
 
 
 def _apply_severity_overrides(findings: list[Finding], config: Config) -> list[Finding]:

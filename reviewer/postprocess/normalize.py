@@ -8,7 +8,7 @@ checklist item under its own id, or dropped). Semgrep rules we ship carry their 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reviewer.analyzers.base import ExternalFinding
 from reviewer.analyzers.policy import ExternalPolicy
@@ -39,6 +39,15 @@ def _passthrough_meta(ext: ExternalFinding, item: str, severity: Severity | None
         external_ids=(ext.external_id,),
         source=tool,
     )
+
+
+def canonical_id(external_id: str) -> str:
+    """ruff's flake8-bandit `S` codes are bandit's tests renumbered (S602 = B602): one problem
+    reported by both tools gets one code, so dedupe can merge it."""
+    tool, _, rule = external_id.partition(":")
+    if tool == "ruff" and rule[:1] == "S" and rule[1:].isdigit() and len(rule) == 4:
+        return f"bandit:B{rule[1:]}"
+    return external_id
 
 
 def normalize(
@@ -74,15 +83,16 @@ def normalize(
         entry = policy.lookup(ext.external_id)
         if entry is None:
             continue
-        passthrough = extra_rules.get(ext.external_id) or _passthrough_meta(
-            ext, entry.item, entry.severity
+        code = canonical_id(ext.external_id)
+        passthrough = extra_rules.get(code) or _passthrough_meta(
+            replace(ext, external_id=code), entry.item, entry.severity
         )
         if not select([passthrough], config_select, config_ignore):
             continue
-        extra_rules[ext.external_id] = passthrough
+        extra_rules[code] = passthrough
         findings.append(
             Finding(
-                code=ext.external_id,
+                code=code,
                 message=ext.message,
                 location=ext.location,
                 severity=passthrough.severity,
