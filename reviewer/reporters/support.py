@@ -1,0 +1,133 @@
+"""Helpers every reporter needs: ordering, grouping, source lines and JSON-safe values.
+
+Reporters render only the Report; the one thing they read besides it is the target's source
+text for code frames and line hashes, which is untrusted, so it is read defensively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePath
+from typing import Any
+
+from reviewer.model import AnalyzerRun, Finding, Location, Report, RuleMeta, Severity
+from reviewer.scoring import ChecklistItem, load_checklist
+
+NATIVE_SOURCE = "backend-review"
+OTHER_ITEM = ChecklistItem(
+    "other", "Other findings", 0.0, "Findings of unknown rules.", False, False
+)
+PROBLEM_STATUSES = frozenset({"missing", "failed", "timeout"})
+MAX_SOURCE_BYTES = 2_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def checklist_or_default(checklist: Sequence[ChecklistItem] | None) -> tuple[ChecklistItem, ...]:
+    return tuple(checklist) if checklist is not None else load_checklist()
+
+
+def rules_by_code(report: Report) -> dict[str, RuleMeta]:
+    return {rule.code: rule for rule in report.rules}
+
+
+def severity_first(findings: Iterable[Finding]) -> list[Finding]:
+    """Worst first (severity, then confidence), then by place: the order people read in."""
+    return sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence.rank, f.sort_key))
+
+
+def group_by_item(
+    report: Report, checklist: Sequence[ChecklistItem], *, include_suppressed: bool = False
+) -> list[tuple[ChecklistItem, list[Finding]]]:
+    """Findings per checklist item, in checklist order; unknown rules go to 'Other findings'."""
+    rules = rules_by_code(report)
+    known = {item.id: item for item in checklist}
+    groups: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.suppressed and not include_suppressed:
+            continue
+        rule = rules.get(finding.code)
+        item_id = rule.item if rule is not None and rule.item in known else OTHER_ITEM.id
+        groups.setdefault(item_id, []).append(finding)
+    ordered = [*checklist, OTHER_ITEM]
+    return [(item, severity_first(groups[item.id])) for item in ordered if item.id in groups]
+
+
+def other_sources(finding: Finding) -> list[str]:
+    """The analyzers that also reported this finding (native checks are implied)."""
+    return [s for s in finding.sources if s != NATIVE_SOURCE]
+
+
+def location_text(location: Location, *, column: bool = True) -> str:
+    text = f"{location.path}:{location.line}"
+    return f"{text}:{location.column}" if column and location.column > 1 else text
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Severity}
+    for finding in findings:
+        counts[finding.severity.value] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+def analyzer_problems(report: Report) -> list[AnalyzerRun]:
+    """Analyzers that did not run, failed, or could not cover some files."""
+    return [a for a in report.analyzers if a.status in PROBLEM_STATUSES or a.not_covered]
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (escape sequences) from untrusted text before display."""
+    return _CONTROL.sub("", text.replace("\t", "    "))
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean_text(text).split())
+
+
+class SourceFiles:
+    """Lazily read, cached source text of the target; missing or unreadable files give None."""
+
+    def __init__(self, target: str) -> None:
+        self._root = Path(target)
+        self._cache: dict[str, str | None] = {}
+
+    def text(self, relpath: str) -> str | None:
+        if relpath not in self._cache:
+            self._cache[relpath] = self._read(relpath)
+        return self._cache[relpath]
+
+    def lines(self, relpath: str) -> list[str] | None:
+        text = self.text(relpath)
+        return None if text is None else text.splitlines()
+
+    def _read(self, relpath: str) -> str | None:
+        if not relpath or PurePath(relpath).is_absolute() or ".." in PurePath(relpath).parts:
+            return None
+        path = self._root / relpath
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+                return None
+            return path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, paths, tuples and sets as plain JSON values, generically."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((to_jsonable(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
