@@ -1,0 +1,87 @@
+"""Helpers shared by the error-handling rules: what an `except` catches and what its body does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import libcst as cst
+
+from reviewer.imports import dotted_name
+
+BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"}
+)
+# Calls that report an exception somewhere a human will see it.
+REPORTERS = frozenset(
+    {
+        "traceback.print_exc",
+        "traceback.print_exception",
+        "warnings.warn",
+        "sentry_sdk.capture_exception",
+        "sentry_sdk.capture_message",
+        "capture_exception",
+        "capture_message",
+        "print",
+    }
+)
+
+
+def caught_names(
+    handler: cst.ExceptHandler | cst.ExceptStarHandler, resolve: Callable[..., str | None]
+) -> list[str] | None:
+    """Qualified names of the exception types caught; None for a bare `except:`."""
+    if handler.type is None:
+        return None
+    items = (
+        [e.value for e in handler.type.elements]
+        if isinstance(handler.type, cst.Tuple)
+        else [handler.type]
+    )
+    return [resolve(item) or dotted_name(item) or "" for item in items]
+
+
+def is_broad(names: list[str] | None) -> bool:
+    return names is None or any(n in BROAD for n in names)
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node below `node`, not descending into nested functions, classes or lambdas."""
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        stack.extend(current.children)
+
+
+def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
+    """`logger.error(...)`, `logging.exception(...)`, `self.log.warning(...)`, loguru, structlog."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
+        receiver = (dotted_name(func.value) or "").lower()
+        resolved = (resolve(func.value) or "").lower()
+        return "log" in receiver.split(".")[-1] or resolved.startswith(
+            ("logging", "loguru", "structlog")
+        )
+    return False
+
+
+def reports_or_raises(body: cst.CSTNode, resolve: Callable[..., str | None]) -> bool:
+    """The handler body re-raises, aborts, logs or hands the error to an error tracker."""
+    for node in walk(body):
+        if isinstance(node, cst.Raise):
+            return True
+        if isinstance(node, cst.Call):
+            name = resolve(node.func) or ""
+            last = name.rsplit(".", 1)[-1]
+            if is_logging_call(node, resolve) or name in REPORTERS or last in REPORTERS:
+                return True
+            if last in {"abort", "exit", "_exit", "fail"}:
+                return True
+    return False
+
+
+def uses_name(body: cst.CSTNode, name: str) -> bool:
+    return any(isinstance(n, cst.Name) and n.value == name for n in walk(body))

@@ -1,0 +1,232 @@
+"""BR703: a broad `except` that hides the error: nothing logged, nothing re-raised."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.errors._common import (
+    caught_names,
+    is_broad,
+    reports_or_raises,
+    uses_name,
+)
+from reviewer.model import Confidence, Severity
+
+
+def _trivial(body: cst.BaseSuite) -> str | None:
+    """`pass`, `...`, `continue`, `break`, `return`, `return None/False/[]/{}...`: the word for it."""
+    statements: list[cst.BaseSmallStatement] = []
+    blocks = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for block in blocks:
+        if not isinstance(block, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            return None
+        statements.extend(block.body)
+    words = []
+    for stmt in statements:
+        if isinstance(stmt, cst.Pass):
+            words.append("pass")
+        elif isinstance(stmt, cst.Continue):
+            words.append("continue")
+        elif isinstance(stmt, cst.Break):
+            words.append("break")
+        elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Ellipsis | cst.SimpleString):
+            words.append("pass")
+        elif isinstance(stmt, cst.Return) and (stmt.value is None or _constant(stmt.value)):
+            words.append("return a default")
+        else:
+            return None
+    return words[-1] if words else None
+
+
+def _constant(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value in {"None", "False", "True"}
+    if isinstance(expr, cst.Integer | cst.Float | cst.SimpleString):
+        return True
+    if isinstance(expr, cst.List | cst.Dict | cst.Tuple | cst.Set):
+        return not expr.elements
+    return False
+
+
+class SwallowedException(Rule):
+    """A broad `except` whose body neither logs nor re-raises the error.
+
+    ## What it does
+    Reports `except:`, `except Exception:` and `except BaseException:` clauses (alone or in a
+    tuple) whose body does nothing with the error: `pass`, `...`, `continue`, `break`, or
+    `return None`/a constant (high confidence), or any other body that neither re-raises, aborts,
+    logs (`logger.*`, `logging.*`, loguru, structlog), reports to an error tracker
+    (`sentry_sdk.capture_exception`, `traceback.print_exc`) nor uses the exception object
+    (medium confidence). Handlers of specific exceptions (`except KeyError: pass`) are deliberate
+    and not reported; neither is `contextlib.suppress(...)`, which states the intent.
+
+    ## Why is this bad
+    The program carries on as if nothing happened: a failed payment, a lost write or a broken
+    dependency leaves no trace in the logs, and the first sign of it is a user's complaint.
+    A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`.
+
+    ## Example
+    ```python
+    try:
+        send_receipt(order)
+    except Exception:
+        pass
+    ```
+
+    ## Use instead
+    ```python
+    try:
+        send_receipt(order)
+    except SMTPException:
+        logger.exception("receipt for order %s not sent", order.id)
+    ```
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/390.html
+    - https://docs.astral.sh/ruff/rules/try-except-pass/
+    - https://docs.astral.sh/ruff/rules/blind-except/
+    - https://bandit.readthedocs.io/en/latest/plugins/b110_try_except_pass.html
+    """
+
+    code = "BR703"
+    name = "swallowed-exception"
+    item = "error-handling"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    summary = "broad `except` hides the error: nothing is logged or re-raised"
+    cwe = (390,)
+    external_ids = ("bandit:B110", "bandit:B112", "ruff:S110", "ruff:S112", "ruff:BLE001")
+
+    VALID = [
+        Valid(
+            """
+import contextlib, logging
+logger = logging.getLogger(__name__)
+
+def load(path):
+    try:
+        return parse(path)
+    except KeyError:                       # ok: BR703 (specific exception)
+        pass
+    except ValueError:                     # ok: BR703
+        return None
+    try:
+        notify()
+    except Exception:                      # ok: BR703 (logged)
+        logger.exception("notify failed")
+    try:
+        notify()
+    except Exception as exc:               # ok: BR703 (re-raised as a domain error)
+        raise NotifyError("notify failed") from exc
+    try:
+        notify()
+    except BaseException:                  # ok: BR703 (cleanup, then re-raise)
+        rollback()
+        raise
+    with contextlib.suppress(FileNotFoundError):
+        remove(path)
+"""
+        ),
+        Valid(
+            """
+import sentry_sdk
+from flask import abort
+
+def handler(items):
+    errors = []
+    for item in items:
+        try:
+            process(item)
+        except Exception as e:             # ok: BR703 (the error is collected)
+            errors.append(e)
+    try:
+        charge()
+    except Exception:                      # ok: BR703 (sent to the error tracker)
+        sentry_sdk.capture_exception()
+    try:
+        charge()
+    except Exception:                      # ok: BR703 (aborts the request)
+        abort(500)
+    try:
+        charge()
+    except Exception:
+        self.log.warning("charge failed")  # ok: BR703
+    return errors
+"""
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+def sync(items):
+    try:
+        push(items)
+    except:  # expect: BR703
+        pass
+    for item in items:
+        try:
+            push(item)
+        except Exception:  # expect: BR703
+            continue
+    try:
+        return load()
+    except (ValueError, Exception):  # expect: BR703
+        return None
+"""
+        ),
+        Invalid(
+            """
+from flask import jsonify
+
+@app.post("/orders")
+def create_order():
+    try:
+        order = service.create(request.json)
+    except Exception:  # expect: BR703
+        return jsonify({"error": "could not create the order"}), 500
+    try:
+        audit(order)
+    except BaseException:  # expect: BR703
+        ...
+    return jsonify(order)
+"""
+        ),
+    ]
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._check(node)
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        if self.ctx.is_test_file:
+            return
+        names = caught_names(node, self.ctx.resolve)
+        if not is_broad(names):
+            return
+        what = "a bare `except:`" if names is None else "`except Exception`"
+        if names is not None and any(n.endswith("BaseException") for n in names):
+            what = "`except BaseException`"
+        if reports_or_raises(node.body, self.ctx.resolve):
+            return
+        bound = node.name.name if node.name is not None else None
+        if isinstance(bound, cst.Name) and uses_name(node.body, bound.value):
+            return
+        trivial = _trivial(node.body)
+        if trivial is not None:
+            self.report(
+                node,
+                f"{what} followed by `{trivial}` swallows every error silently: failures "
+                "leave no trace. Catch the specific exceptions you expect, and log the rest "
+                "with `logger.exception(...)` or let them propagate.",
+            )
+            return
+        self.report(
+            node,
+            f"{what} handles the error without logging it: the stack trace is lost and the "
+            "failure cannot be diagnosed. Call `logger.exception(...)` in the handler, or catch "
+            "only the exceptions you expect.",
+            confidence=Confidence.MEDIUM,
+        )
