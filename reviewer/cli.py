@@ -193,9 +193,9 @@ def _run_review(target: Path, config: Config, quiet: bool) -> Report:
 
 
 def _render(fmt: str, report: Report, category: str | None = None) -> str:
-    from reviewer.reporters import render
+    from reviewer.reporters import RenderOptions, render_report
 
-    return render(fmt, report, category=category)
+    return render_report(fmt, report, options=RenderOptions(category=category))
 
 
 def gate_failed(report: Report, config: Config) -> bool:
