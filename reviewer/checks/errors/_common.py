@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import libcst as cst
@@ -12,6 +13,7 @@ BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"}
 )
+_LOGGER_NAME = re.compile(r"^_*(\w+_)?(log|logger|logging)$|logger")
 # Calls that report an exception somewhere a human will see it.
 REPORTERS = frozenset(
     {
@@ -60,9 +62,9 @@ def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
     """`logger.error(...)`, `logging.exception(...)`, `self.log.warning(...)`, loguru, structlog."""
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
-        receiver = (dotted_name(func.value) or "").lower()
+        receiver = (dotted_name(func.value) or "").lower().split(".")[-1]
         resolved = (resolve(func.value) or "").lower()
-        return "log" in receiver.split(".")[-1] or resolved.startswith(
+        return bool(_LOGGER_NAME.match(receiver)) or resolved.startswith(
             ("logging", "loguru", "structlog")
         )
     return False
