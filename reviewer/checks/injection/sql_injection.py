@@ -1,0 +1,450 @@
+"""BR101: SQL text built from non-constant parts reaching something that runs it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.injection._sql import (
+    Bindings,
+    Scope,
+    StringBuild,
+    bind_targets,
+    find_sql_sink,
+    literal_text,
+    looks_like_sql,
+    record_guard,
+    record_mutation,
+    string_build,
+)
+from reviewer.model import Confidence, Severity
+
+if TYPE_CHECKING:
+    from reviewer.context import FileContext
+
+_MAX_SHOWN = 40
+
+
+class SqlInjection(Rule):
+    """SQL built by f-string, `%`, `+`, `.format()` or `str.join()` from non-constant parts
+    and executed.
+
+    ## What it does
+    Finds SQL text that is built by formatting or concatenating values that are not constants and
+    then passed to something that runs it: DB-API cursors and connections (`sqlite3`, `psycopg`,
+    `psycopg2`, `pymysql`, `MySQLdb`: `execute`, `executemany`, `executescript`), `asyncpg`
+    (`fetch`, `fetchrow`, `fetchval`, `execute`), `aiosqlite`, SQLAlchemy (`text()`,
+    `session.execute`, `connection.execute`, `exec_driver_sql`), Django (`Model.objects.raw`,
+    `QuerySet.extra(where=/select=/tables=)`, `RawSQL`, `connection.cursor().execute`), psycopg's
+    `sql.SQL()` and `pandas.read_sql`. Confidence is high when the formatted string is the sink's
+    argument, medium when it is built into a local variable first (the variable's literal text
+    must then read like SQL).
+
+    Not reported: parameterized queries (`execute("... WHERE id = %s", (user_id,))`,
+    `text("... :id").bindparams(id=x)`, `raw("... %s", [x])`); strings whose every part is
+    constant (literals, UPPER_CASE constants, names only bound to constants, `Model._meta.db_table`,
+    `__tablename__`, numbers such as `int(x)` or `len(ids)`, placeholder lists such as
+    `", ".join("?" * len(ids))`); identifiers picked from a hard allowlist (`COLUMNS[key]`,
+    `COLUMNS.get(key, "id")`, `"DESC" if desc else "ASC"`, or a name checked with
+    `if col not in ALLOWED: raise ...` / `assert col in ALLOWED` earlier in the function). An
+    allowlist makes the value one of a few constants, so it is not reported at all; a check that
+    does not exit (`if col in BANNED: raise`) is not an allowlist.
+
+    Values that reach a query through a function parameter or a helper's return value are not
+    followed here; the taint rules follow those flows.
+
+    ## Why is this bad
+    Anything formatted into SQL text becomes SQL: a quote in a user's input ends the string
+    literal and the rest runs as part of the statement (CWE-89). Drivers bind parameters out of
+    band, so the database never parses them as SQL.
+
+    ## Example
+    ```python
+    @app.get("/users")
+    def find_users():
+        name = request.args["name"]
+        cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")
+    ```
+
+    ## Use instead
+    ```python
+    @app.get("/users")
+    def find_users():
+        name = request.args["name"]
+        cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
+    ```
+    With SQLAlchemy: `session.execute(text("SELECT * FROM users WHERE name = :name"),
+    {"name": name})`; with Django: `User.objects.raw("SELECT ... WHERE name = %s", [name])` or the
+    ORM. Identifiers (column names in `ORDER BY`) cannot be parameters: map the user's choice
+    through a dict of allowed columns, or use `psycopg.sql.Identifier`.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/89.html
+    - https://owasp.org/www-community/attacks/SQL_Injection
+    - https://peps.python.org/pep-0249/#id15 (DB-API parameters)
+    - https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.text
+    - https://docs.djangoproject.com/en/5.2/topics/db/sql/
+    """
+
+    code = "BR101"
+    name = "sql-injection"
+    item = "sql-injection"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    summary = "SQL text built from non-constant values is executed"
+    cwe = (89,)
+    external_ids = (
+        "bandit:B608",
+        "bandit:B610",
+        "bandit:B611",
+        "ruff:S608",
+        "ruff:S610",
+        "ruff:S611",
+    )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.scopes: list[Scope] = [Scope("module")]
+        self.reported: set[int] = set()
+
+    # -- scopes and bindings, collected on the way --------------------------------------------
+
+    @property
+    def bindings(self) -> Bindings:
+        return Bindings(self.scopes)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = Scope("function")
+        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            scope.bind(param.name.value, cst.Name("__parameter__"))
+        self.scopes.append(scope)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scopes.append(Scope("class"))
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            bind_targets(self.scopes[-1], target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            bind_targets(self.scopes[-1], node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            kind = "augadd" if isinstance(node.operator, cst.AddAssign) else "assign"
+            self.scopes[-1].bind(node.target.value, node.value, kind)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self.scopes[-1].bind(node.target.value, node.iter, "iter")
+        else:
+            bind_targets(self.scopes[-1], node.target, cst.Name("__unknown__"))
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None:
+                bind_targets(self.scopes[-1], item.asname.name, cst.Name("__unknown__"))
+
+    def visit_If(self, node: cst.If) -> None:
+        record_guard(self.scopes[-1], node, self.bindings)
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        record_guard(self.scopes[-1], node, self.bindings)
+
+    # -- sinks ---------------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        record_mutation(self.scopes[-1], node)
+        sink = find_sql_sink(node, self.ctx)
+        if sink is None:
+            return
+        bindings = self.bindings
+        for argument in sink.arguments:
+            build = string_build(argument, bindings, in_sink=True)
+            if build is None or id(build.node) in self.reported:
+                continue
+            text = literal_text(argument, bindings)
+            if build.via and not sink.certain:
+                continue  # a variable handed to some `.execute()`: too weak a hint alone
+            if (build.via or not sink.certain) and not looks_like_sql(text):
+                continue
+            self.reported.add(id(build.node))
+            self._report(node, sink.label, build)
+
+    def _report(self, call: cst.Call, sink: str, build: StringBuild) -> None:
+        culprit = _shorten(self.ctx.module.code_for_node(build.culprit))
+        if build.via:
+            where = f"SQL built with {build.how} from `{culprit}` into `{build.via}`"
+            confidence = Confidence.MEDIUM
+        else:
+            where = f"SQL built with {build.how} from `{culprit}`"
+            confidence = Confidence.HIGH
+        message = (
+            f"{where} is run by `{sink}`: a quote in that value rewrites the query. Pass values "
+            "as query parameters (`execute(sql, params)`, `text(...)` with `:name` binds, "
+            "`raw(sql, [params])`) and pick identifiers from a fixed allowlist."
+        )
+        flow = [(build.node, f"SQL text built with {build.how}"), (call, f"executed by {sink}")]
+        self.report(build.node, message, confidence=confidence, flow=flow)
+
+    VALID = [
+        Valid(
+            """
+import sqlite3
+
+def by_id(conn: sqlite3.Connection, user_id: int):
+    conn.execute("SELECT * FROM users WHERE id = ?", (user_id,))
+    conn.execute("SELECT * FROM users WHERE id = :id", {"id": user_id})
+    cur = conn.cursor()
+    cur.executemany("INSERT INTO t (a) VALUES (?)", [(user_id,)])
+    cur.execute("SELECT * FROM users WHERE name = %s" , [user_id])  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+TABLE = "users"
+COLUMNS = "id, name"
+
+def constant_parts(cursor, user_id):
+    cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} WHERE id = %s", (user_id,))  # ok: BR101
+    cursor.execute("SELECT * FROM " + TABLE + " WHERE id = %s", (user_id,))  # ok: BR101
+    cursor.execute(f"SELECT * FROM users")
+    cursor.execute("SELECT * FROM {} WHERE id = %s".format(TABLE), [user_id])  # ok: BR101
+    query = "SELECT * FROM users " "WHERE id = %s"
+    query += " AND deleted = false"
+    cursor.execute(query, (user_id,))  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+def by_ids(cursor, ids):
+    placeholders = ", ".join("?" * len(ids))
+    cursor.execute(f"SELECT * FROM users WHERE id IN ({placeholders})", ids)  # ok: BR101
+    marks = ",".join(["%s"] * len(ids))
+    cursor.execute("DELETE FROM users WHERE id IN (%s)" % marks, ids)  # ok: BR101
+    same = ", ".join("%s" for _ in ids)
+    cursor.execute(f"SELECT 1 FROM t WHERE id IN ({same})", ids)  # ok: BR101
+    cursor.execute(f"SELECT * FROM users LIMIT {int(ids[0])}")  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+SORTS = {"name": "name", "newest": "created_at DESC"}
+ALLOWED = {"name", "email", "created_at"}
+
+def listing(cursor, sort, direction, col, desc):
+    order = SORTS.get(sort, "name")
+    cursor.execute(f"SELECT * FROM users ORDER BY {order}")  # ok: BR101
+    cursor.execute(f"SELECT * FROM users ORDER BY {SORTS[sort]}")  # ok: BR101
+    way = "DESC" if desc else "ASC"
+    cursor.execute(f"SELECT * FROM users ORDER BY name {way}")  # ok: BR101
+    if col not in ALLOWED:
+        raise ValueError(col)
+    cursor.execute(f"SELECT * FROM users ORDER BY {col}")  # ok: BR101
+
+def asserted(cursor, field):
+    assert field in ("a", "b")
+    cursor.execute("SELECT %s FROM t" % field)  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+from sqlalchemy import text
+from django.db.models.expressions import RawSQL
+
+def orm(session, User, name, qs):
+    session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+    session.execute(text("SELECT * FROM users WHERE id = :id").bindparams(id=name))
+    User.objects.raw("SELECT * FROM app_user WHERE name = %s", [name])
+    qs.extra(where=["name = %s"], params=[name])
+    qs.annotate(v=RawSQL("SELECT col FROM t WHERE id = %s", (name,)))
+    User.objects.raw(f"SELECT * FROM {User._meta.db_table} WHERE id = %s", [name])  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+def where_clauses(cursor, name, email):
+    clauses = ["deleted = false"]
+    params = []
+    if name:
+        clauses.append("name = %s")
+        params.append(name)
+    if email:
+        clauses.append("email = %s")
+        params.append(email)
+    sql = "SELECT * FROM users WHERE " + " AND ".join(clauses)  # ok: BR101
+    cursor.execute(sql, params)
+"""
+        ),
+        Valid(
+            """
+import logging
+log = logging.getLogger(__name__)
+
+def not_sql(executor, task, name, job):
+    executor.execute(f"task-{task}")  # ok: BR101
+    log.info(f"SELECT for {name} took long")  # ok: BR101
+    job.run(f"SELECT * FROM t WHERE a = '{name}'")
+    message = f"Hello {name}, select a plan from the list"
+    executor.execute(message)  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+from psycopg import sql
+
+class Repo:
+    table = "users"
+
+    def get(self, cursor, column, value):
+        query = sql.SQL("SELECT * FROM {} WHERE {} = %s").format(  # ok: BR101
+            sql.Identifier(self.table), sql.Identifier(column)
+        )
+        cursor.execute(query, (value,))
+        cursor.execute(f"SELECT * FROM {self.table} WHERE id = %s", (value,))  # ok: BR101
+"""
+        ),
+        Valid(
+            """
+def banned_is_not_an_allowlist(cursor, query):
+    # a parameter of unknown origin: left to the taint rules
+    cursor.execute(query)
+    rows = cursor.fetchall()
+    return rows
+"""
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+import sqlite3
+from flask import request
+
+def search():
+    name = request.args["name"]
+    conn = sqlite3.connect("app.db")
+    conn.execute(f"SELECT * FROM users WHERE name = '{name}'")  # expect: BR101
+    cur = conn.cursor()
+    cur.execute("SELECT * FROM users WHERE name = '%s'" % name)  # expect: BR101
+    cur.execute("DELETE FROM users WHERE name = '" + name + "'")  # expect: BR101
+    cur.execute("UPDATE users SET seen = 1 WHERE name = '{}'".format(name))  # expect: BR101
+    cur.executescript("DROP TABLE " + name)  # expect: BR101
+    cur.execute("SELECT * FROM users WHERE id = %s" % (name,))  # expect: BR101
+"""
+        ),
+        Invalid(
+            """
+def report(cursor, user_id, status):
+    query = f"SELECT * FROM orders WHERE user_id = {user_id}"  # expect: BR101
+    cursor.execute(query)
+    sql = "SELECT * FROM orders WHERE 1 = 1"
+    sql += " AND status = '" + status + "'"  # expect: BR101
+    cursor.execute(sql)
+    where = " AND ".join(f"{k} = '{v}'" for k, v in status.items())
+    cursor.execute("SELECT * FROM t WHERE " + where)  # expect: BR101
+"""
+        ),
+        Invalid(
+            """
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+def orm(session: Session, engine, name, db):
+    session.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))  # expect: BR101
+    session.execute(sa.text("SELECT * FROM users WHERE name = '%s'" % name))  # expect: BR101
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"DELETE FROM users WHERE id = {name}")  # expect: BR101
+        connection.execute(f"SELECT * FROM users WHERE name = '{name}'")  # expect: BR101
+    db.session.execute(db.text(f"SELECT * FROM users WHERE name = '{name}'"))  # expect: BR101
+"""
+        ),
+        Invalid(
+            """
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from .models import User
+
+def django_views(request):
+    q = request.GET["q"]
+    User.objects.raw(f"SELECT * FROM app_user WHERE name = '{q}'")  # expect: BR101
+    User.objects.filter(active=True).extra(where=[f"name = '{q}'"])  # expect: BR101
+    User.objects.extra(select={"x": "SELECT count(*) FROM t WHERE a = %s" % q})  # expect: BR101
+    User.objects.annotate(v=RawSQL("SELECT col FROM t WHERE name = '" + q + "'", ()))  # expect: BR101
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM app_user WHERE name = '{q}'")  # expect: BR101
+    connection.cursor().execute("SELECT * FROM t WHERE a = '%s'" % q)  # expect: BR101
+"""
+        ),
+        Invalid(
+            """
+import asyncpg
+import aiosqlite
+
+async def handlers(pool: asyncpg.Pool, name: str, ident: str):
+    async with pool.acquire() as conn:
+        await conn.fetch(f"SELECT * FROM users WHERE name = '{name}'")  # expect: BR101
+        await conn.fetchrow("SELECT * FROM users WHERE id = " + ident)  # expect: BR101
+        await conn.fetchval(f"SELECT count(*) FROM {name}")  # expect: BR101
+    async with aiosqlite.connect("db.sqlite") as db:
+        await db.execute(f"INSERT INTO log (msg) VALUES ('{name}')")  # expect: BR101
+"""
+        ),
+        Invalid(
+            """
+ALLOWED = {"name", "email"}
+
+def sort_by(cursor, col, banned_col):
+    if col in ALLOWED:
+        pass
+    if banned_col in {"password"}:
+        raise ValueError("no")
+    cursor.execute(f"SELECT * FROM users ORDER BY {banned_col}")  # expect: BR101
+    cursor.execute("SELECT * FROM users ORDER BY " + str(banned_col))  # expect: BR101
+    cursor.execute(f"SELECT * FROM users ORDER BY {str(int(banned_col))}")  # ok: BR101
+"""
+        ),
+        Invalid(
+            """
+import pandas as pd
+from psycopg2 import sql
+
+def analytics(engine, cursor, table, fields):
+    pd.read_sql(f"SELECT * FROM {table}", engine)  # expect: BR101
+    cursor.execute(sql.SQL(f"SELECT * FROM {table}"))  # expect: BR101
+    set_clause = ", ".join(f"{k} = %s" for k in fields)
+    statement = f"UPDATE items SET {set_clause} WHERE id = %s"  # expect: BR101
+    cursor.execute(statement, [*fields.values(), 1])
+"""
+        ),
+        Invalid(
+            """
+class Repo:
+    def __init__(self, table):
+        self.table = table
+
+    def all(self, cursor):
+        cursor.execute(f"SELECT * FROM {self.table}")  # expect: BR101
+
+    def twice(self, cursor, name):
+        q = "SELECT * FROM users WHERE name = '%s'" % name  # expect: BR101
+        cursor.execute(q)
+        cursor.execute(q)
+"""
+        ),
+    ]
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
