@@ -104,6 +104,16 @@ def _review_parser() -> argparse.ArgumentParser:
         help="do not run this analyzer (repeatable)",
     )
     parser.add_argument("--sarif-category", help="SARIF runAutomationDetails category (monorepos)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where per-file results are cached (default: PATH/.backend-review-cache, or the "
+        "user cache dir when PATH is read-only)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write a cache")
+    parser.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
     return parser
@@ -148,7 +158,8 @@ def _review(argv: list[str]) -> int:
     config = load_config(target if target.is_dir() else target.parent, _overrides(ns), ns.config)
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
-    report = _run_review(target, config, quiet=ns.quiet)
+    cache_dir = None if ns.no_cache else (ns.cache_dir or default_cache_dir(config.root))
+    report = _run_review(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
     outputs = ns.outputs or [["terminal", None]]
     for fmt, output in outputs:
         text = _render(fmt, report, category=ns.sarif_category)
@@ -159,11 +170,27 @@ def _review(argv: list[str]) -> int:
     return EXIT_GATE if gate_failed(report, config) else EXIT_OK
 
 
-def _run_review(target: Path, config: Config, quiet: bool) -> Report:
+def default_cache_dir(root: Path) -> Path:
+    """PATH/.backend-review-cache when writable, else a per-target folder in the user cache."""
+    import hashlib
+    import os
+
+    from reviewer.cache import DIRNAME
+
+    local = root / DIRNAME
+    if os.access(local if local.exists() else root, os.W_OK):
+        return local
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "backend-review" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+
+
+def _run_review(
+    target: Path, config: Config, quiet: bool, cache_dir: Path | None, jobs: int | None
+) -> Report:
     from reviewer.engine import review
 
     if quiet or not sys.stderr.isatty():
-        return review(target, config)
+        return review(target, config, cache_dir=cache_dir, jobs=jobs)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -187,7 +214,7 @@ def _run_review(target: Path, config: Config, quiet: bool) -> Report:
         progress.update(task[0], completed=done, description=relpath)
 
     try:
-        return review(target, config, progress=on_file)
+        return review(target, config, progress=on_file, cache_dir=cache_dir, jobs=jobs)
     finally:
         progress.stop()
 

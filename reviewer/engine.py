@@ -15,10 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from reviewer import __version__, scoring
+from reviewer.analyzers.cached import CachedAnalyzers
 from reviewer.analyzers.paths import rules_dir
 from reviewer.analyzers.policy import load_policy
-from reviewer.analyzers.runner import start_analyzers
 from reviewer.applicability import applicable_items
+from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
 from reviewer.discovery import Discovery, find_sources
 from reviewer.model import AnalyzerRun, Confidence, Finding, Location, Report, Severity
@@ -41,15 +42,23 @@ def review(
     *,
     registry: Registry | None = None,
     progress: ProgressCallback | None = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> Report:
-    """Review `target` (a directory or one file) and return the immutable report."""
+    """Review `target` (a directory or one file) and return the immutable report.
+
+    `cache_dir` holds per-file results from earlier runs (None: no cache).
+    """
     started = time.monotonic()
     registry = registry or load_registry(config)
     found = find_sources(target, config)
-    running = start_analyzers(
-        found.root, [f.path for f in found.files], config.analyzers, config.semgrep_configs
-    )
     data, unreadable = _read_all(found)
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    paths = {f.relpath: f.path for f in found.files if f.relpath in data}
+    hashes = {rel: content_hash(blob) for rel, blob in data.items()}
+    running = CachedAnalyzers(
+        found.root, paths, hashes, config.analyzers, config.semgrep_configs, cache
+    )
     total = len(data)
     done = 0
 
@@ -59,8 +68,12 @@ def review(
         if progress is not None:
             progress(relpath, done, total)
 
-    native = review_files(data, registry.enabled_native, config, on_file=on_file)
+    native = review_files(
+        data, registry.enabled_native, config, on_file=on_file, cache=cache, jobs=jobs
+    )
     external, runs = running.collect()
+    if cache is not None:
+        cache.close()
     normalized = normalize(
         external, registry, load_policy(rules_dir() / "external.yaml"), config.select, config.ignore
     )

@@ -3,20 +3,32 @@
 Phase 1 parses every file once, runs the framework's fact collectors and the file-local rules.
 The facts are joined into the project model (routes, guards, models). Phase 2 runs the rules
 that need that model, only on the files the model marks as relevant, plus their project-level
-checks. Everything here is a pure function of the files' bytes and the config.
+checks. Both phases are pure functions of the files' bytes and the config, so their per-file
+results are cached by content hash, and the files of one phase are spread over a process pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, fields
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
 
+from reviewer import __version__, codec
 from reviewer.applicability import ApplicabilityCollector
-from reviewer.checks.base import Rule
+from reviewer.cache import Cache, content_hash, key_of
+from reviewer.checks.base import Rule, Visitor
 from reviewer.config import Config
 from reviewer.framework import COLLECTORS, Project, build_project
 from reviewer.model import Finding
 from reviewer.traversal import FileResult, analyze_source
+
+POOL_MIN_FILES = 40  # below this a process pool costs more than it saves
+BATCH_FILES = 16
 
 
 @dataclass(frozen=True)
@@ -26,29 +38,127 @@ class NativeResult:
     project: Project
 
 
+def code_salt() -> str:
+    """A hash of backend-review's own code and rules: a changed rule invalidates the cache."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def config_salt(config: Config) -> str:
+    """The config fields that can change a native result (not gates, not analyzer settings)."""
+    skip = {"root", "source", "warnings", "fail_under", "fail_on", "analyzers", "semgrep_configs"}
+    parts = [f"{f.name}={getattr(config, f.name)!r}" for f in fields(config) if f.name not in skip]
+    return key_of(*parts)
+
+
+def _analyze_batch(
+    items: list[tuple[str, bytes]],
+    classes: Sequence[type[Visitor]],
+    config: Config,
+    project: Any,
+) -> list[FileResult]:
+    return [analyze_source(rel, data, classes, config, project) for rel, data in items]
+
+
+def _run_phase(
+    files: Mapping[str, bytes],
+    classes: Sequence[type[Visitor]],
+    config: Config,
+    project: Any,
+    jobs: int,
+) -> Iterator[FileResult]:
+    items = sorted(files.items())
+    if jobs <= 1 or len(items) < POOL_MIN_FILES:
+        for rel, data in items:
+            yield analyze_source(rel, data, classes, config, project)
+        return
+    batches = [items[i : i + BATCH_FILES] for i in range(0, len(items), BATCH_FILES)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        futures = [pool.submit(_analyze_batch, b, classes, config, project) for b in batches]
+        for future in futures:
+            yield from future.result()
+
+
+def _cached_phase(
+    phase: str,
+    files: Mapping[str, bytes],
+    classes: Sequence[type[Visitor]],
+    config: Config,
+    project: Any,
+    cache: Cache | None,
+    salt: str,
+    jobs: int,
+    on_file: Callable[[str], None] | None,
+) -> dict[str, FileResult]:
+    keys = {rel: key_of(phase, rel, content_hash(data), salt) for rel, data in files.items()}
+    found = cache.get_many(keys.values()) if cache is not None else {}
+    results: dict[str, FileResult] = {}
+    for rel, key in keys.items():
+        hit = found.get(key)
+        if isinstance(hit, FileResult) and hit.relpath == rel:
+            results[rel] = hit
+            if on_file is not None:
+                on_file(rel)
+    missing = {rel: data for rel, data in files.items() if rel not in results}
+    fresh: dict[str, FileResult] = {}
+    for result in _run_phase(missing, classes, config, project, jobs):
+        fresh[result.relpath] = result
+        if on_file is not None:
+            on_file(result.relpath)
+    if cache is not None and fresh:
+        cache.put_many({keys[rel]: result for rel, result in fresh.items()})
+    results.update(fresh)
+    return results
+
+
 def review_files(
     files: Mapping[str, bytes],
     rule_classes: Sequence[type[Rule]],
     config: Config,
     on_file: Callable[[str], None] | None = None,
+    cache: Cache | None = None,
+    jobs: int | None = None,
 ) -> NativeResult:
     """Run the native rules over `files` (relative path -> bytes)."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     local = [cls for cls in rule_classes if not cls.needs_project]
     global_ = [cls for cls in rule_classes if cls.needs_project]
-    results: dict[str, FileResult] = {}
-    for relpath in sorted(files):
-        results[relpath] = analyze_source(
-            relpath, files[relpath], [*COLLECTORS, ApplicabilityCollector, *local], config
-        )
-        if on_file is not None:
-            on_file(relpath)
-    project = build_project({p: r.facts for p, r in results.items()}, config)
+    salt = key_of(
+        code_salt() if cache is not None else "",
+        config_salt(config),
+        ",".join(cls.code for cls in rule_classes),
+    )
+    first = [*COLLECTORS, ApplicabilityCollector, *local]
+    results = _cached_phase("p1", files, first, config, None, cache, salt, jobs, on_file)
+    project = build_project({p: r.facts for p, r in sorted(results.items())}, config)
     findings = [f for r in results.values() for f in r.findings]
     if global_:
-        for relpath in sorted(project.files):
-            if relpath in files and not results[relpath].not_reviewed:
-                second = analyze_source(relpath, files[relpath], global_, config, project)
-                findings.extend(second.findings)
+        second_files = {
+            rel: files[rel]
+            for rel in sorted(project.files)
+            if rel in files and not results[rel].not_reviewed
+        }
+        project_key = key_of(salt, _project_digest(results))
+        second = _cached_phase(
+            "p2", second_files, global_, config, project, cache, project_key, jobs, None
+        )
+        findings.extend(f for r in second.values() for f in r.findings)
         for cls in global_:
             findings.extend(cls.project_findings(project, config))
     return NativeResult(results, tuple(findings), project)
+
+
+def _project_digest(results: Mapping[str, FileResult]) -> str:
+    """What the project model depends on: every file's facts."""
+    digest = hashlib.sha256()
+    for rel in sorted(results):
+        digest.update(rel.encode())
+        try:
+            digest.update(codec.dumps(results[rel].facts).encode())
+        except codec.CodecError:
+            digest.update(repr(results[rel].facts).encode())
+    return digest.hexdigest()

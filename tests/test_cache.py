@@ -1,0 +1,112 @@
+"""The result cache: warm runs equal cold runs, changes are re-analyzed, bad caches ignored."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reviewer import codec
+from reviewer.cache import Cache
+from reviewer.config import load
+from reviewer.engine import review
+from reviewer.model import Confidence, Finding, Location, Report, Severity
+
+APP = """\
+import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/items")
+def items():
+    db = sqlite3.connect("x.db")
+    q = request.args["q"]
+    return {"rows": db.execute(f"SELECT * FROM t WHERE name = '{q}'").fetchall()}
+"""
+
+
+def comparable(report: Report) -> list[tuple[str, str, int, tuple[str, ...], str]]:
+    return [
+        (f.code, f.location.path, f.location.line, f.sources, f.fingerprint)
+        for f in report.findings
+    ]
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "app.py").write_text(APP)
+    (root / "util.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    return root
+
+
+def test_warm_run_equals_cold_and_starts_no_analyzer(project: Path, tmp_path: Path) -> None:
+    config = load(project)
+    cache_dir = tmp_path / "cache"
+    cold = review(project, config, cache_dir=cache_dir)
+    warm = review(project, config, cache_dir=cache_dir)
+    assert comparable(cold) == comparable(warm)
+    assert cold.score == warm.score
+    assert all(run.message == "all results from the cache" for run in warm.analyzers)
+    uncached = review(project, config)
+    assert comparable(uncached) == comparable(cold)
+
+
+def test_changed_file_is_reanalyzed(project: Path, tmp_path: Path) -> None:
+    config = load(project, {"analyzers": {"semgrep": False}})
+    cache_dir = tmp_path / "cache"
+    review(project, config, cache_dir=cache_dir)
+    (project / "util.py").write_text(
+        "import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n"
+    )
+    warm = review(project, config, cache_dir=cache_dir)
+    assert not [f for f in warm.findings if f.location.path == "util.py"]
+    assert comparable(warm) == comparable(review(project, config))
+
+
+def test_corrupt_cache_is_rebuilt(project: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    config = load(project, {"analyzers": {"semgrep": False}})
+    report = review(project, config, cache_dir=cache_dir)
+    assert comparable(report) == comparable(review(project, config))
+    assert sqlite3.connect(cache_dir / "cache.sqlite").execute("SELECT count(*) FROM entries")
+
+
+def test_foreign_entries_are_never_trusted(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache._db is not None
+    cache._db.execute(
+        "INSERT INTO entries VALUES ('k1', ?)",
+        ('{"__d__": "subprocess:Popen", "f": {"args": "touch /tmp/pwned"}}',),
+    )
+    cache._db.execute("INSERT INTO entries VALUES ('k2', 'not json')")
+    cache._db.commit()
+    assert cache.get_many(["k1", "k2"]) == {}
+
+
+def test_codec_round_trips_findings() -> None:
+    finding = Finding(
+        code="BR101",
+        message="m",
+        location=Location("a.py", 3, 1, 4, 2),
+        severity=Severity.HIGH,
+        confidence=Confidence.MEDIUM,
+        extra=(("db_calls", 3),),
+    )
+    value = {"findings": (finding, replace(finding, code="BR102")), "set": frozenset({"a"})}
+    assert codec.loads(codec.dumps(value)) == value
+
+
+def test_cache_dir_in_target_is_gitignored(project: Path) -> None:
+    cache_dir = project / ".backend-review-cache"
+    review(project, load(project, {"analyzers": {"semgrep": False}}), cache_dir=cache_dir)
+    assert (cache_dir / ".gitignore").read_text().strip().endswith("*")
+    shutil.rmtree(cache_dir)
