@@ -40,7 +40,7 @@ _PENDING_CLAIMS: dict[str, str] = {
     **dict.fromkeys(("B303", "B324", "S303", "S324"), "BR203"),
     **dict.fromkeys(("B501", "S501"), "BR205"),
     **dict.fromkeys(("B201", "S201"), "BR702"),
-    **dict.fromkeys(("B110", "B112", "S110", "S112", "BLE001", "E722"), "BR703"),
+    **dict.fromkeys(("B110", "B112", "S110", "S112", "BLE001"), "BR703"),
     "T201": "BR802",
 }
 _SEMGREP_CODE = re.compile(r"semgrep:(BR\d{3})$")
