@@ -1,13 +1,12 @@
 """The machine-readable report: a versioned, byte-stable JSON document.
 
 Keys are sorted and lists keep the Report's order, so two reviews of the same code give the
-same bytes. Wall-clock seconds appear only with `include_timings` (under "timings").
+same bytes (indented; compact above PRETTY_LIMIT findings, for speed). Wall-clock seconds appear only with `include_timings` (under "timings").
 Bump SCHEMA_VERSION on any change that removes or renames a key.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from reviewer.model import AnalyzerRun, Finding, Location, Report, RuleMeta
 from reviewer.reporters.base import RenderOptions
 from reviewer.reporters.support import (
     checklist_or_default,
+    dump_json,
     rules_by_code,
     severity_counts,
     to_jsonable,
@@ -30,7 +30,8 @@ def render(
     checklist: Sequence[ChecklistItem] | None = None,
     options: RenderOptions | None = None,
 ) -> str:
-    return json.dumps(build(report, checklist, options), indent=2, sort_keys=True) + "\n"
+    document = build(report, checklist, options)
+    return dump_json(document, len(report.findings), sort_keys=True)
 
 
 def build(

@@ -11,7 +11,6 @@ first. Analyzer problems and files not reviewed become tool execution notificati
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from reviewer.reporters.support import (
     PROBLEM_STATUSES,
     SourceFiles,
     checklist_or_default,
+    dump_json,
     one_line,
     other_sources,
     severity_first,
@@ -73,7 +73,7 @@ def render(
     checklist: Sequence[ChecklistItem] | None = None,
     options: RenderOptions | None = None,
 ) -> str:
-    return json.dumps(build(report, checklist, options), indent=2) + "\n"
+    return dump_json(build(report, checklist, options), len(report.findings))
 
 
 def build(

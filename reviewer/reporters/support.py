@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
@@ -23,6 +24,16 @@ OTHER_ITEM = ChecklistItem(
 PROBLEM_STATUSES = frozenset({"missing", "failed", "timeout"})
 MAX_SOURCE_BYTES = 2_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+PRETTY_LIMIT = 2_000  # above this many findings JSON is written compactly (C encoder, 10x faster)
+
+
+def dump_json(document: Any, findings: int, *, sort_keys: bool = False) -> str:
+    """Indented JSON for readable diffs, compact JSON for very large reports."""
+    if findings <= PRETTY_LIMIT:
+        return json.dumps(document, indent=2, sort_keys=sort_keys) + "\n"
+    return json.dumps(document, separators=(",", ":"), sort_keys=sort_keys) + "\n"
 
 
 def checklist_or_default(checklist: Sequence[ChecklistItem] | None) -> tuple[ChecklistItem, ...]:
