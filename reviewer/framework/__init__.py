@@ -1,25 +1,16 @@
-"""The project-wide framework model: routes, guards, models (placeholder until the inventory lands).
+"""The project-wide framework model: the route inventory and what guards each route.
 
-`COLLECTORS` run in the first traversal and store per-file facts; `build_project` joins them.
+`COLLECTORS` run in the first traversal and store per-file facts; `build_project` joins them into
+a `Project` whose `routes` are one `Route` per endpoint (see model.py for the stable fields).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from reviewer.checks.base import Visitor
-from reviewer.config import Config
+from reviewer.framework.build import build_project
+from reviewer.framework.collect import FrameworkCollector
+from reviewer.framework.model import Guard, Param, Project, Route
 
-COLLECTORS: tuple[type[Visitor], ...] = ()
+COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector,)
 
-
-@dataclass(frozen=True)
-class Project:
-    routes: tuple[Any, ...] = ()
-    files: frozenset[str] = frozenset()  # files the second-phase rules must visit
-
-
-def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Project:
-    return Project(files=frozenset(path for path, f in facts.items() if f))
+__all__ = ["COLLECTORS", "Guard", "Param", "Project", "Route", "build_project"]

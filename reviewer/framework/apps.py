@@ -1,0 +1,491 @@
+"""Flask, FastAPI and aiohttp: app/blueprint/router objects, their composition, and their routes.
+
+A route is declared on an object (app, blueprint, router, route table). `chains(obj)` lists the
+ways that object is reachable from an application: each chain is the full path prefix and the
+guards attached along the way (before_request hooks, router/include dependencies, middlewares).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewer.framework import guards as g
+from reviewer.framework.common import guards_from_decorators, join_flask, make_route
+from reviewer.framework.index import Def, Index
+from reviewer.framework.model import AUTHENTICATION, RATE_LIMIT, Guard, Route
+from reviewer.framework.values import is_call, ref, tail, text
+
+FLASK_APPS = ("flask.Flask", "apiflask.APIFlask", "quart.Quart")
+FLASK_BPS = (
+    "flask.Blueprint",
+    "flask.blueprints.Blueprint",
+    "flask_smorest.Blueprint",
+    "apiflask.APIBlueprint",
+    "quart.Blueprint",
+)
+FASTAPI_APPS = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
+FASTAPI_ROUTERS = ("fastapi.APIRouter", "fastapi.routing.APIRouter")
+AIOHTTP_APPS = ("aiohttp.web.Application", "aiohttp.web_app.Application")
+AIOHTTP_TABLES = ("aiohttp.web.RouteTableDef", "aiohttp.web_routedef.RouteTableDef")
+VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+AIOHTTP_ADD = {f"add_{v}": v.upper() for v in VERBS}
+
+
+@dataclass
+class Obj:
+    name: str  # qualified
+    framework: str
+    role: str  # app | router | table
+    call: dict[str, Any]
+    file: str
+    guards: list[Guard] = field(default_factory=list)
+    parents: list[tuple[str, str | None, list[Guard]]] = field(default_factory=list)
+
+
+def classify(ctor: str) -> tuple[str, str] | None:
+    if ctor in FLASK_APPS:
+        return "flask", "app"
+    if ctor in FLASK_BPS:
+        return "flask", "router"
+    if ctor in FASTAPI_APPS:
+        return "fastapi", "app"
+    if ctor in FASTAPI_ROUTERS:
+        return "fastapi", "router"
+    if ctor in AIOHTTP_APPS:
+        return "aiohttp", "app"
+    if ctor in AIOHTTP_TABLES:
+        return "aiohttp", "table"
+    return None
+
+
+class Apps:
+    """The app-like objects of a project and how they are composed."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.objs: dict[str, Obj] = {}
+        self.global_guards: dict[str, list[Guard]] = defaultdict(list)  # per framework
+        for name, d in index.defs.items():
+            if d.kind == "object":
+                kind = classify(index.canonical(ref(d.record)))
+                if kind:
+                    self.objs[name] = Obj(name, kind[0], kind[1], d.record, d.file)
+        self._attach()
+
+    def obj(self, name: str) -> Obj | None:
+        found = self.index.resolve(name)
+        return self.objs.get(found.qualname) if found is not None else None
+
+    # -- composition and app-level guards ---------------------------------------------
+    def _attach(self) -> None:
+        index = self.index
+        for obj in self.objs.values():
+            kwargs = obj.call["kwargs"]
+            if obj.framework == "fastapi":
+                obj.guards += self._deps(kwargs.get("dependencies"), obj.role, obj.file)
+            if obj.framework == "aiohttp" and obj.role == "app":
+                for mw in kwargs.get("middlewares") or []:
+                    obj.guards += self._middleware(ref(mw), obj.file)
+        for relpath, f in index.facts.items():
+            for reg in f["registrations"]:
+                self._registration(reg, relpath)
+            for record in f["functions"].values():
+                for dec in record["decorators"]:
+                    self._hook(dec, record, f["module"], relpath)
+        self._limiters()
+
+    def _registration(self, reg: dict[str, Any], relpath: str) -> None:
+        method = reg["method"]
+        recv = reg["recv"]
+        parent = self.obj(recv)
+        args, kwargs = reg["args"], reg["kwargs"]
+        if method == "append" and recv.endswith(".middlewares"):
+            app = self.obj(recv.removesuffix(".middlewares"))
+            if app is not None and args:
+                app.guards += self._middleware(ref(args[0]), relpath)
+            return
+        if parent is None:
+            return
+        if method in ("register_blueprint", "include_router", "add_subapp") and args:
+            child_ref = args[1] if method == "add_subapp" and len(args) > 1 else args[0]
+            child = self.obj(ref(child_ref))
+            if child is None:
+                return
+            if method == "register_blueprint":
+                prefix = kwargs.get("url_prefix")
+                child.parents.append((parent.name, prefix if isinstance(prefix, str) else None, []))
+            elif method == "include_router":
+                prefix = kwargs.get("prefix", "")
+                deps = self._deps(kwargs.get("dependencies"), "router", relpath)
+                child.parents.append((parent.name, prefix if isinstance(prefix, str) else "", deps))
+            else:
+                prefix = args[0] if isinstance(args[0], str) else ""
+                child.parents.append((parent.name, prefix.rstrip("/"), []))
+        elif method == "add_routes" and args:
+            table = self.obj(ref(args[0]))
+            if table is not None:
+                table.parents.append((parent.name, "", []))
+        elif method == "add_middleware" and args:
+            parent.guards += self._middleware(ref(args[0]), relpath)
+        elif method in ("before_request", "before_app_request") and args:
+            self._before(parent, ref(args[0]), method, relpath)
+
+    def _hook(self, dec: Any, record: dict[str, Any], module: str, relpath: str) -> None:
+        name = ref(dec)
+        receiver, _, method = name.rpartition(".")
+        if method not in ("before_request", "before_app_request", "middleware"):
+            return
+        obj = self.obj(receiver)
+        if obj is None:
+            return
+        target = f"{module}.{record['qualname']}"
+        if method == "middleware":
+            obj.guards += self._middleware(target, relpath)
+        else:
+            self._before(obj, target, method, relpath)
+
+    def _before(self, obj: Obj, target: str, method: str, relpath: str) -> None:
+        func = self.index.function(target)
+        if func is None:
+            return
+        kinds = g.function_kinds(self.index, func)
+        level = "app" if obj.role == "app" or method == "before_app_request" else "router"
+        found = [
+            Guard(f"before_request {func.record['name']}", k, level, func.file, func.record["line"])
+            for k in sorted(kinds)
+        ]
+        if method == "before_app_request":
+            self.global_guards[obj.framework] += found
+        else:
+            obj.guards += found
+
+    def _middleware(self, target: str, relpath: str) -> list[Guard]:
+        if not target:
+            return []
+        kinds = g.middleware_kinds(self.index, target)
+        func = self.index.resolve(target)
+        line = func.record.get("line", 0) if func is not None and func.kind != "object" else 0
+        file = func.file if func is not None else relpath
+        return [Guard(tail(target), k, "middleware", file, line) for k in sorted(kinds)]
+
+    def _deps(self, value: Any, level: str, relpath: str) -> list[Guard]:
+        found: list[Guard] = []
+        for item in value if isinstance(value, list) else []:
+            if is_call(item) and tail(ref(item)) in ("Depends", "Security"):
+                target = item["args"][0] if item["args"] else None
+                kinds, shown = g.dependency_kinds(self.index, target)
+                if tail(ref(item)) == "Security" and item["kwargs"].get("scopes"):
+                    kinds = kinds | {"authorization"}
+                for kind in sorted(kinds):
+                    found.append(Guard(f"Depends({shown})", kind, level, relpath))
+        return found
+
+    def _limiters(self) -> None:
+        """Flask-Limiter/slowapi `default_limits` cover every route of the framework (slowapi
+        only with SlowAPIMiddleware, frameworks.md §2.7)."""
+        index = self.index
+        slowapi_mw = any(
+            tail(index.canonical(ref(reg["args"][0])))
+            in ("SlowAPIMiddleware", "SlowAPIASGIMiddleware")
+            for f in index.facts.values()
+            for reg in f["registrations"]
+            if reg["method"] == "add_middleware" and reg["args"]
+        )
+        for d in index.defs.values():
+            if d.kind != "object":
+                continue
+            ctor = index.canonical(ref(d.record))
+            if ctor not in g.LIMITER_CTORS:
+                continue
+            kwargs = d.record["kwargs"]
+            if not (kwargs.get("default_limits") or kwargs.get("application_limits")):
+                continue
+            framework = "flask" if ctor.startswith("flask_limiter") else "fastapi"
+            if framework == "fastapi" and not slowapi_mw:
+                continue
+            self.global_guards[framework].append(
+                Guard(f"{tail(d.qualname)} default_limits", RATE_LIMIT, "app", d.file)
+            )
+
+    # -- chains -------------------------------------------------------------------------
+    def chains(self, obj: Obj, seen: frozenset[str] = frozenset()) -> list[tuple[str, list[Guard]]]:
+        """(full prefix including obj's own, guards from the app down to obj) per mounting."""
+        own = self._own_prefix(obj)
+        if not obj.parents or obj.name in seen:
+            return [(own, list(obj.guards))]
+        result = []
+        for parent_name, prefix, edge_guards in obj.parents:
+            parent = self.objs[parent_name]
+            for pprefix, pguards in self.chains(parent, seen | {obj.name}):
+                if obj.framework == "flask":
+                    full = (
+                        join_flask(pprefix, prefix if prefix is not None else own)
+                        if (pprefix or prefix is not None)
+                        else own
+                    )
+                else:
+                    full = pprefix + (prefix or "") + own
+                result.append((full, [*pguards, *edge_guards, *obj.guards]))
+        return result
+
+    def _own_prefix(self, obj: Obj) -> str:
+        if obj.framework == "flask" and obj.role == "router":
+            value = obj.call["kwargs"].get("url_prefix")
+            if value is None and len(obj.call["args"]) > 2 and isinstance(obj.call["args"][2], str):
+                value = obj.call["args"][2]
+            return value if isinstance(value, str) else ""
+        if obj.framework == "fastapi" and obj.role == "router":
+            value = obj.call["kwargs"].get("prefix", "")
+            return value if isinstance(value, str) else ""
+        return ""
+
+    # -- routes -------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        routes: list[Route] = []
+        index = self.index
+        for relpath, f in index.facts.items():
+            module = f["module"]
+            for qualname, record in f["functions"].items():
+                for i, dec in enumerate(record["decorators"]):
+                    if not is_call(dec):
+                        continue
+                    receiver, _, verb = ref(dec).rpartition(".")
+                    obj = self.obj(receiver) if receiver else None
+                    if obj is None or not _is_route_verb(obj.framework, verb):
+                        continue
+                    func = index.defs[f"{module}.{qualname}"]
+                    below = record["decorators"][i + 1 :]
+                    routes += self._decorated(obj, verb, dec, func, below)
+            for klass, crecord in f["classes"].items():
+                for i, dec in enumerate(crecord["decorators"]):
+                    receiver, _, verb = ref(dec).rpartition(".")
+                    obj = self.obj(receiver) if receiver else None
+                    if (
+                        obj is not None
+                        and verb in ("route", "view")
+                        and is_call(dec)
+                        and dec["args"]
+                    ):
+                        rule = dec["args"][0] if isinstance(dec["args"][0], str) else ""
+                        routes += self._class_routes(obj, rule, f"{module}.{klass}", crecord, [])
+            for reg in f["registrations"]:
+                routes += self._registered(reg, relpath)
+        return routes
+
+    def _decorated(
+        self, obj: Obj, verb: str, dec: dict[str, Any], func: Def, below: list[Any]
+    ) -> list[Route]:
+        args, kwargs = dec["args"], dec["kwargs"]
+        rule = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        if obj.framework == "aiohttp" and verb in ("route",):
+            methods = [str(args[0]).upper()] if args and isinstance(args[0], str) else ["*"]
+            rule = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        elif verb in ("route", "api_route"):
+            given = kwargs.get("methods")
+            methods = [str(m).upper() for m in given] if isinstance(given, list) else ["GET"]
+        elif verb == "view":
+            return self._class_routes(obj, rule, func.qualname, None, [])
+        else:
+            methods = [verb.upper()]
+        line = func.record["line"]
+        route_guards, flags = guards_from_decorators(self.index, below, "route", func.file, line)
+        if obj.framework == "fastapi":
+            route_guards += self._deps(kwargs.get("dependencies"), "route", func.file)
+            route_guards += self._param_guards(func)
+        response_model = text(kwargs["response_model"]) if "response_model" in kwargs else ""
+        return [
+            make_route(
+                self.index,
+                obj.framework,
+                methods,
+                self._join(obj, prefix, rule),
+                func,
+                [*chain_guards, *self.global_guards[obj.framework], *route_guards],
+                flags=flags,
+                response_model=response_model,
+            )
+            for prefix, chain_guards in self.chains(obj)
+        ]
+
+    def _param_guards(self, func: Def) -> list[Guard]:
+        found: list[Guard] = []
+        for p in func.record["params"]:
+            dep = g.param_dependency(p)
+            if dep is None:
+                continue
+            target, call = dep
+            kinds, shown = g.dependency_kinds(self.index, target)
+            if tail(ref(call)) == "Security" and call["kwargs"].get("scopes"):
+                kinds = kinds | {"authorization"}
+            for kind in sorted(kinds):
+                found.append(
+                    Guard(f"Depends({shown})", kind, "route", func.file, func.record["line"])
+                )
+        # `user: CurrentUser` where CurrentUser = Annotated[User, Depends(get_current_user)]
+        for p in func.record["params"]:
+            alias = ref(p.get("annotation")) if isinstance(p.get("annotation"), dict) else ""
+            found_alias = self._annotated_alias(alias)
+            if found_alias is not None:
+                kinds, shown = g.dependency_kinds(self.index, found_alias)
+                for kind in sorted(kinds):
+                    found.append(
+                        Guard(f"Depends({shown})", kind, "route", func.file, func.record["line"])
+                    )
+        return found
+
+    def _annotated_alias(self, name: str) -> Any:
+        if not name:
+            return None
+        module, _, local = name.rpartition(".")
+        relpath = self.index.modules.get(module)
+        if relpath is None:
+            target = self.index.resolve(name)
+            return None if target is None else None
+        alias = self.index.facts[relpath]["aliases"].get(local)
+        if alias is None:
+            imported = self.index.facts[relpath]["imports"].get(local)
+            return self._annotated_alias(imported) if imported and imported != name else None
+        dep = g.param_dependency({"annotation": alias, "default": None})
+        return dep[0] if dep is not None else None
+
+    def _class_routes(
+        self, obj: Obj, rule: str, klass: str, record: Any, extra_guards: list[Guard]
+    ) -> list[Route]:
+        """MethodView / aiohttp web.View: one route per HTTP method the class defines."""
+        index = self.index
+        methods = index.class_methods(klass)
+        routes = []
+        cls_guards: list[Guard] = list(extra_guards)
+        flags: set[str] = set()
+        for attr in ("decorators", "method_decorators"):
+            found = index.class_attr(klass, attr)
+            if found is not None and isinstance(found[0], list):
+                cdef = index.resolve(found[1])
+                line = cdef.record["line"] if cdef is not None else 0
+                more, fl = guards_from_decorators(
+                    index, found[0], "class", cdef.file if cdef else "", line
+                )
+                cls_guards += more
+                flags |= fl
+        for verb in VERBS:
+            if verb not in methods:
+                continue
+            func = index.function(f"{methods[verb]}.{verb}")
+            if func is None:
+                continue
+            own, fl = guards_from_decorators(
+                index, func.record["decorators"], "route", func.file, func.record["line"]
+            )
+            for prefix, chain_guards in self.chains(obj):
+                routes.append(
+                    make_route(
+                        index,
+                        obj.framework,
+                        [verb.upper()],
+                        self._join(obj, prefix, rule),
+                        func,
+                        [*chain_guards, *self.global_guards[obj.framework], *cls_guards, *own],
+                        view_class=tail(klass),
+                        action=verb,
+                        flags=flags | fl,
+                    )
+                )
+        return routes
+
+    def _registered(self, reg: dict[str, Any], relpath: str) -> list[Route]:
+        """`app.add_url_rule`, `api.add_resource`, `app.router.add_get`, `app.add_api_route`."""
+        method = reg["method"]
+        args, kwargs = reg["args"], reg["kwargs"]
+        recv = reg["recv"]
+        index = self.index
+        if method in AIOHTTP_ADD or method in ("add_route", "add_view"):
+            obj = self.obj(recv.removesuffix(".router"))
+            if obj is None or obj.framework != "aiohttp":
+                if method == "add_route" and obj is not None and obj.framework == "fastapi":
+                    pass
+                return []
+            if method == "add_route":
+                verbs = [str(args[0]).upper()] if args and isinstance(args[0], str) else ["*"]
+                path, handler = (
+                    (args[1] if len(args) > 1 else ""),
+                    (args[2] if len(args) > 2 else None),
+                )
+            elif method == "add_view":
+                path = args[0] if args else ""
+                target = ref(args[1]) if len(args) > 1 else ""
+                return self._class_routes(
+                    obj, path if isinstance(path, str) else "", index.canonical(target), None, []
+                )
+            else:
+                verbs = [AIOHTTP_ADD[method]]
+                path, handler = (args[0] if args else ""), (args[1] if len(args) > 1 else None)
+            return self._function_route(obj, verbs, path, handler, [])
+        obj = self.obj(recv)
+        if obj is None:
+            return []
+        if method == "add_url_rule" and args:
+            rule = args[0] if isinstance(args[0], str) else ""
+            view = kwargs.get("view_func", args[2] if len(args) > 2 else None)
+            given = kwargs.get("methods")
+            verbs = [str(m).upper() for m in given] if isinstance(given, list) else None
+            if is_call(view) and tail(ref(view)) == "as_view":
+                klass = index.canonical(ref(view).rsplit(".", 1)[0])
+                return self._class_routes(obj, rule, klass, None, [])
+            return self._function_route(obj, verbs or ["GET"], rule, view, [])
+        if method == "add_resource" and args:
+            klass = index.canonical(ref(args[0]))
+            return [
+                r
+                for rule in args[1:]
+                if isinstance(rule, str)
+                for r in self._class_routes(obj, rule, klass, None, [])
+            ]
+        if method == "add_api_route" and len(args) > 1:
+            given = kwargs.get("methods")
+            verbs = [str(m).upper() for m in given] if isinstance(given, list) else ["GET"]
+            extra = self._deps(kwargs.get("dependencies"), "route", relpath)
+            return self._function_route(obj, verbs, args[0], args[1], extra)
+        return []
+
+    def _function_route(
+        self, obj: Obj, verbs: list[str], path: Any, handler: Any, extra: list[Guard]
+    ) -> list[Route]:
+        func = self.index.function(ref(handler)) if handler is not None else None
+        if func is None or not isinstance(path, str):
+            return []
+        own, flags = guards_from_decorators(
+            self.index, func.record["decorators"], "route", func.file, func.record["line"]
+        )
+        if obj.framework == "fastapi":
+            own += self._param_guards(func)
+        return [
+            make_route(
+                self.index,
+                obj.framework,
+                verbs,
+                self._join(obj, prefix, path),
+                func,
+                [*chain_guards, *self.global_guards[obj.framework], *extra, *own],
+                flags=flags,
+            )
+            for prefix, chain_guards in self.chains(obj)
+        ]
+
+    @staticmethod
+    def _join(obj: Obj, prefix: str, rule: str) -> str:
+        if obj.framework == "flask":
+            return join_flask(prefix, rule)
+        return (prefix + rule) or "/"
+
+
+def _is_route_verb(framework: str, verb: str) -> bool:
+    if framework == "flask":
+        return verb in ("route", "get", "post", "put", "patch", "delete")
+    if framework == "fastapi":
+        return verb in (*VERBS, "api_route")
+    return verb in (*VERBS, "route", "view")
+
+
+__all__ = ["AUTHENTICATION", "Apps"]

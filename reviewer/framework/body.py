@@ -1,0 +1,260 @@
+"""What a function body does with the request: raw reads, validation, auth checks, object loads.
+
+Shared by the fact collector (phase 1) and the rules that report on handler bodies (phase 2),
+so both judge a body the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from reviewer.context import FileContext
+from reviewer.framework.values import code_of, qualify
+from reviewer.imports import dotted_name
+
+# Request attributes that hand out unvalidated client data (frameworks.md §1.6, §2.6, §4.6, §6.3).
+RAW_ATTRS = frozenset(
+    ["json", "get_json", "args", "form", "values", "data", "get_data", "POST", "GET", "body", "query_params", "query", "post"]
+)
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+GLOBAL_REQUESTS = frozenset({"flask.request", "quart.request", "werkzeug.local.request"})
+REQUEST_PARAM_NAMES = frozenset({"request", "req"})
+
+VALIDATOR_METHODS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "parse_obj",
+        "parse_raw",
+        "validate_python",
+        "validate_json",
+        "load",
+        "loads",
+        "is_valid",
+        "validate",
+        "validate_on_submit",
+        "structure",
+    }
+)
+NOT_VALIDATORS = frozenset(
+    {"json.load", "json.loads", "yaml.load", "pickle.load", "pickle.loads", "marshal.loads"}
+)
+VALIDATOR_FUNCS = frozenset(
+    {
+        "jsonschema.validate",
+        "pydantic.parse_obj_as",
+        "cattrs.structure",
+        "cattr.structure",
+        "webargs.flaskparser.parser.parse",
+    }
+)
+VALIDATOR_CLASS_SUFFIXES = ("Serializer", "Form", "Schema")
+VALIDATOR_BASES = (
+    "pydantic.BaseModel",
+    "pydantic.main.BaseModel",
+    "pydantic.RootModel",
+    "marshmallow.Schema",
+    "marshmallow.schema.Schema",
+    "rest_framework.serializers.",
+    "django.forms.",
+    "flask_wtf.FlaskForm",
+    "wtforms.Form",
+    "msgspec.Struct",
+)
+
+AUTH_CALL_TAILS = frozenset(
+    {
+        "verify_jwt_in_request",
+        "check_authorized",
+        "authorized_userid",
+        "decode_token",
+        "get_jwt_identity",
+        "authenticate",
+        "verify_token",
+        "verify_password",
+        "get_current_user",
+        "login_required",
+    }
+)
+AUTH_CALLS = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+AUTH_ATTRS = frozenset({"is_authenticated", "is_anonymous"})
+AUTH_EXCEPTIONS = frozenset(
+    {"Unauthorized", "HTTPUnauthorized", "NotAuthenticated", "AuthenticationFailed"}
+)
+AUTHZ_CALL_TAILS = frozenset(
+    {"has_perm", "has_perms", "has_permission", "check_permission", "permits", "has_role"}
+)
+AUTHZ_ATTRS = frozenset(
+    {"is_staff", "is_superuser", "is_admin", "role", "roles", "scopes", "permissions"}
+)
+AUTHZ_EXCEPTIONS = frozenset({"PermissionDenied", "Forbidden", "HTTPForbidden"})
+AUTH_HEADERS = re.compile(r"^(authorization|x-api-key|x-auth-token|api[-_]key)$", re.I)
+_STATUS = re.compile(r"\b(401|403)\b|HTTP_401|HTTP_403")
+
+USER_REF = re.compile(
+    r"\b(current_user|request\.user|g\.user|get_jwt_identity|authorized_userid|"
+    r"self\.request\.user|auth\.current_user|current_identity|request\.auser)\b"
+)
+
+LOAD_TAILS = frozenset(
+    {"get", "get_or_404", "aget", "first_or_404", "one_or_404", "filter_by", "get_object_or_404"}
+)
+
+
+def request_names(func: cst.FunctionDef) -> frozenset[str]:
+    """Parameters of `func` that hold the request (named `request`/`req` or typed Request)."""
+    names: set[str] = set()
+    for param in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params):
+        name = param.name.value
+        ann = code_of(param.annotation.annotation) if param.annotation else ""
+        if name in REQUEST_PARAM_NAMES or ann.rsplit(".", 1)[-1] in ("Request", "HttpRequest"):
+            names.add(name)
+    return frozenset(names)
+
+
+def raw_read(node: cst.Attribute, ctx: FileContext, req_names: frozenset[str]) -> str | None:
+    """`request.json` -> "request.json" when `node` reads raw client data, else None."""
+    attr = node.attr.value
+    if attr not in RAW_ATTRS:
+        return None
+    base = node.value
+    if isinstance(base, cst.Name):
+        if base.value in req_names:
+            return f"{base.value}.{attr}"
+        if (ctx.imports.resolve(base) or "") in GLOBAL_REQUESTS:
+            return f"request.{attr}"
+        return None
+    if (
+        isinstance(base, cst.Attribute)
+        and base.attr.value == "request"
+        and isinstance(base.value, cst.Name)
+        and base.value.value == "self"
+    ):
+        return f"self.request.{attr}"
+    return None
+
+
+def validator_call(call: cst.Call, ctx: FileContext) -> str | None:
+    """The validator a call runs (`OrderSchema().load`, `Item.model_validate`), else None.
+
+    Constructors of project classes are judged later with the project's class table
+    (`is_validator_class`); here only names and well-known functions decide.
+    """
+    name = ctx.resolve(call.func) or ""
+    if name in NOT_VALIDATORS:
+        return None
+    if name in VALIDATOR_FUNCS:
+        return name
+    if isinstance(call.func, cst.Attribute):
+        method = call.func.attr.value
+        if method in VALIDATOR_METHODS:
+            return code_of(call.func)
+    last = name.rsplit(".", 1)[-1]
+    if last.endswith(VALIDATOR_CLASS_SUFFIXES) and last[:1].isupper():
+        return last
+    if last == "TypeAdapter":
+        return last
+    return None
+
+
+def is_validator_class(qualname: str, bases: dict[str, tuple[str, ...]], depth: int = 0) -> bool:
+    """True when the class `qualname` derives (through project classes) from a schema base."""
+    if depth > 8:
+        return False
+    if qualname.startswith(VALIDATOR_BASES) or qualname in VALIDATOR_BASES:
+        return True
+    return any(is_validator_class(b, bases, depth + 1) for b in bases.get(qualname, ()))
+
+
+def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
+    """("authentication"|"authorization", what) when a call checks identity or permissions."""
+    name = ctx.resolve(call.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if name in AUTH_CALLS or last in AUTH_CALL_TAILS:
+        return ("authentication", last)
+    if last in AUTHZ_CALL_TAILS:
+        return ("authorization", last)
+    if last in AUTH_EXCEPTIONS:
+        return ("authentication", last)
+    if last in AUTHZ_EXCEPTIONS:
+        return ("authorization", last)
+    if last in ("abort", "HTTPException", "JSONResponse", "Response", "make_response", "jsonify"):
+        status = " ".join(code_of(a.value) for a in call.args)
+        match = _STATUS.search(status)
+        if match:
+            is_401 = "401" in match.group(0)
+            return ("authentication" if is_401 else "authorization", f"{last}({match.group(0)})")
+    if last in ("get", "getheader") and call.args:
+        first = call.args[0].value
+        if isinstance(first, cst.SimpleString):
+            value = first.evaluated_value
+            if isinstance(value, str) and AUTH_HEADERS.match(value):
+                return ("authentication", f"{value} header")
+    return None
+
+
+def attribute_evidence(node: cst.Attribute) -> tuple[str, str] | None:
+    attr = node.attr.value
+    if attr in AUTH_ATTRS:
+        return ("authentication", attr)
+    if attr in AUTHZ_ATTRS:
+        return ("authorization", attr)
+    return None
+
+
+def subscript_evidence(node: cst.Subscript) -> tuple[str, str] | None:
+    """`request.headers["Authorization"]` is a credential check."""
+    for element in node.slice:
+        if isinstance(element.slice, cst.Index) and isinstance(
+            element.slice.value, cst.SimpleString
+        ):
+            value = element.slice.value.evaluated_value
+            if isinstance(value, str) and AUTH_HEADERS.match(value):
+                return ("authentication", f"{value} header")
+    return None
+
+
+def is_object_load(call: cst.Call, ctx: FileContext) -> bool:
+    """`Model.objects.get(pk=...)`, `get_object_or_404(...)`, `session.get(M, id)`, ..."""
+    name = ctx.resolve(call.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if last not in LOAD_TAILS or not call.args:
+        return False
+    if last == "get":
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        receiver = dotted_name(func.value) or ""
+        # dict.get / request.args.get / os.environ.get are not object loads
+        if receiver.endswith(("objects", "query", "session")) or receiver in ("db", "session"):
+            return True
+        return isinstance(func.value, cst.Call) and (dotted_name(func.value.func) or "").endswith(
+            ("filter", "filter_by", "select_related", "prefetch_related", "all")
+        )
+    return True
+
+
+def names_in(node: cst.CSTNode) -> frozenset[str]:
+    """Every bare name mentioned in a small expression."""
+    found: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.add(n.value)
+
+    node.visit(_Names())
+    return frozenset(found)
+
+
+def mentions_user(node: cst.CSTNode, extra_user_names: frozenset[str] = frozenset()) -> bool:
+    """True when an expression mentions the current user (an ownership filter or check)."""
+    text = code_of(node)
+    if USER_REF.search(text):
+        return True
+    return bool(extra_user_names & names_in(node))
+
+
+def qualified(expr: cst.BaseExpression, ctx: FileContext) -> str:
+    return qualify(expr, ctx.imports) or ""

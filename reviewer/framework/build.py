@@ -1,0 +1,77 @@
+"""Join every file's framework facts into the project model: the route inventory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reviewer.config import Config
+from reviewer.framework import guards as g
+from reviewer.framework.apps import Apps
+from reviewer.framework.collect import FACTS_KEY
+from reviewer.framework.django import Django
+from reviewer.framework.index import Index
+from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
+from reviewer.framework.values import ref, tail
+
+SERVICE_PARTS = ("service", "services", "usecases", "use_cases", "domain")
+
+
+def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Project:
+    """The route inventory and the files second-phase rules must visit."""
+    framework_facts = {path: f[FACTS_KEY] for path, f in facts.items() if f and FACTS_KEY in f}
+    index = Index.build(framework_facts, config)
+    routes: list[Route] = []
+    apps = Apps(index)
+    routes += apps.routes()
+    django = Django(index)
+    routes += django.routes()
+    routes = _dedupe(routes)
+    files = {r.file for r in routes if r.file}
+    files |= {p for p in framework_facts if _is_service(p)}
+    frameworks = tuple(sorted({r.framework for r in routes}))
+    return Project(
+        routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line, r.handler))),
+        files=frozenset(files),
+        frameworks=frameworks,
+        rate_limiting=_rate_limiting(index, routes, django),
+        facts=framework_facts,
+    )
+
+
+def _dedupe(routes: list[Route]) -> list[Route]:
+    seen: dict[tuple[Any, ...], Route] = {}
+    for r in routes:
+        seen.setdefault((r.methods, r.path, r.file, r.handler), r)
+    return list(seen.values())
+
+
+def _is_service(relpath: str) -> bool:
+    parts = relpath.removesuffix(".py").split("/")
+    return any(p in SERVICE_PARTS or p.endswith("_service") for p in parts)
+
+
+def _rate_limiting(index: Index, routes: list[Route], django: Django) -> tuple[Guard, ...]:
+    """Every limiter, throttle or rate-limit guard anywhere in the project."""
+    found: list[Guard] = [x for r in routes for x in r.rate_limits]
+    for d in index.defs.values():
+        if d.kind == "object" and index.canonical(ref(d.record)) in g.LIMITER_CTORS:
+            found.append(Guard(tail(d.qualname), RATE_LIMIT, "app", d.file))
+        if d.kind == "function":
+            for dec in d.record["decorators"]:
+                kinds, shown = g.decorator_kinds(index, dec)
+                if RATE_LIMIT in kinds:
+                    found.append(Guard(shown, RATE_LIMIT, "route", d.file, d.record["line"]))
+    if django.default_throttles():
+        found.append(
+            Guard("DEFAULT_THROTTLE_CLASSES", RATE_LIMIT, "settings", django.settings_file)
+        )
+    for name in django.middleware:
+        if g.RATE_NAME.search(tail(name)):
+            found.append(Guard(tail(name), RATE_LIMIT, "settings", django.settings_file))
+    for f in index.facts.values():
+        for reg in f["registrations"]:
+            if reg["method"] == "add_middleware" and reg["args"]:
+                if g.RATE_NAME.search(tail(ref(reg["args"][0]))):
+                    found.append(Guard(tail(ref(reg["args"][0])), RATE_LIMIT, "middleware"))
+    return tuple(sorted(set(found)))

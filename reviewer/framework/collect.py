@@ -1,0 +1,374 @@
+"""Phase-1 fact collector: what one file declares about routes, guards, apps and settings.
+
+Everything stored is plain data (see values.py) keyed by names, so a file's facts can be cached
+by content hash and joined with other files' facts by `build.build_project`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import libcst as cst
+
+from reviewer.checks.base import Visitor
+from reviewer.framework import body
+from reviewer.framework.values import code_of, encode, encode_call, qualify
+
+FACTS_KEY = "framework"
+
+REGISTRATION_METHODS = frozenset(
+    {
+        "register_blueprint",
+        "include_router",
+        "add_url_rule",
+        "add_api_route",
+        "add_route",
+        "add_get",
+        "add_post",
+        "add_put",
+        "add_patch",
+        "add_delete",
+        "add_head",
+        "add_view",
+        "add_routes",
+        "register",
+        "add_middleware",
+        "init_app",
+        "before_request",
+        "before_app_request",
+        "add_subapp",
+        "mount",
+        "append",
+        "extend",
+        "limit",
+        "shared_limit",
+        "exempt",
+        "add_resource",
+        "middleware",
+    }
+)
+SETTINGS_NAMES = frozenset(
+    {
+        "REST_FRAMEWORK",
+        "MIDDLEWARE",
+        "ROOT_URLCONF",
+        "INSTALLED_APPS",
+        "RATELIMIT_ENABLE",
+        "CORS_ALLOW_ALL_ORIGINS",
+        "CORS_ORIGIN_ALLOW_ALL",
+        "CORS_ALLOW_CREDENTIALS",
+    }
+)
+
+
+def _new_facts(module: str) -> dict[str, Any]:
+    return {
+        "module": module,
+        "imports": {},
+        "functions": {},
+        "classes": {},
+        "objects": {},
+        "aliases": {},
+        "registrations": [],
+        "urlpatterns": [],
+        "settings": {},
+    }
+
+
+class FrameworkCollector(Visitor):
+    """Collects functions (decorators, params, body evidence), classes, app/router objects,
+    registration calls, `urlpatterns` and settings of one module."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.facts = _new_facts(ctx.imports.module)
+        self._funcs: dict[int, dict[str, Any]] = {}  # id(FunctionDef) -> record
+        self._reqs: dict[int, frozenset[str]] = {}
+
+    # -- definitions -------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        qualname = self.ctx.scope_name()
+        cls = self._owning_class()
+        params = []
+        all_params = [
+            *((p, "pos") for p in node.params.posonly_params),
+            *((p, "pos") for p in node.params.params),
+            *((p, "kw") for p in node.params.kwonly_params),
+        ]
+        imports = self.ctx.imports
+        for param, kind in all_params:
+            ann = param.annotation.annotation if param.annotation else None
+            params.append(
+                {
+                    "name": param.name.value,
+                    "kind": kind,
+                    "annotation": encode(ann, imports),
+                    "ann_text": code_of(ann) if ann is not None else "",
+                    "default": encode(param.default, imports),
+                }
+            )
+        for star in (node.params.star_arg, node.params.star_kwarg):
+            if isinstance(star, cst.Param):
+                params.append(
+                    {
+                        "name": star.name.value,
+                        "kind": "star",
+                        "annotation": None,
+                        "ann_text": code_of(star.annotation.annotation) if star.annotation else "",
+                        "default": None,
+                    }
+                )
+        record = {
+            "qualname": qualname,
+            "name": node.name.value,
+            "class": cls,
+            "line": 0,
+            "async": node.asynchronous is not None,
+            "decorators": [encode(d.decorator, imports) for d in node.decorators],
+            "params": params,
+            "returns": encode(node.returns.annotation, imports) if node.returns else None,
+            "returns_text": code_of(node.returns.annotation) if node.returns else "",
+            "raw": [],
+            "validated_names": [],
+            "validators": [],
+            "ctor_calls": [],
+            "calls": [],
+            "auth": [],
+            "authz": [],
+            "loads": [],
+            "user_compare": False,
+            "method_literals": [],
+            "returns_dict": False,
+        }
+        self.facts["functions"][qualname] = record
+        self._funcs[id(node)] = record
+        self._reqs[id(node)] = body.request_names(node)
+
+    def _owning_class(self) -> str:
+        for node in reversed(self.ctx.stack[:-1]):
+            if isinstance(node, cst.ClassDef):
+                return node.name.value
+            if isinstance(node, cst.FunctionDef):
+                return ""
+        return ""
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        imports = self.ctx.imports
+        attrs: dict[str, Any] = {}
+        methods: list[str] = []
+        if isinstance(node.body, cst.IndentedBlock):
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.FunctionDef):
+                    methods.append(stmt.name.value)
+                elif isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Assign):
+                            for target in small.targets:
+                                if isinstance(target.target, cst.Name):
+                                    attrs[target.target.value] = encode(small.value, imports)
+                        elif (
+                            isinstance(small, cst.AnnAssign)
+                            and isinstance(small.target, cst.Name)
+                            and small.value is not None
+                        ):
+                            attrs[small.target.value] = encode(small.value, imports)
+        self.facts["classes"][self.ctx.scope_name()] = {
+            "name": node.name.value,
+            "line": 0,
+            "bases": [encode(b.value, imports) for b in node.bases if b.keyword is None],
+            "decorators": [encode(d.decorator, imports) for d in node.decorators],
+            "attrs": attrs,
+            "methods": methods,
+        }
+
+    # -- module-level objects, settings, urlpatterns -----------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._in_class_body():
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._assigned(target.target.value, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and isinstance(node.target, cst.Name):
+            if not self._in_class_body():
+                self._assigned(node.target.value, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == "urlpatterns":
+            self.facts["urlpatterns"].extend(_flatten(encode(node.value, self.ctx.imports)))
+
+    def _in_class_body(self) -> bool:
+        for node in reversed(self.ctx.stack[:-1]):
+            if isinstance(node, cst.ClassDef):
+                return True
+            if isinstance(node, cst.FunctionDef):
+                return False
+        return False
+
+    def _assigned(self, name: str, value: cst.BaseExpression) -> None:
+        imports = self.ctx.imports
+        at_module = self.ctx.enclosing_function() is None
+        if name == "urlpatterns":
+            self.facts["urlpatterns"] = _flatten(encode(value, imports))
+        elif at_module and (name in SETTINGS_NAMES or name.startswith("CORS_")):
+            self.facts["settings"][name] = encode(value, imports)
+        elif isinstance(value, cst.Call):
+            self.facts["objects"][name] = encode_call(value, imports)
+        elif isinstance(value, cst.Subscript | cst.Name | cst.Attribute) and at_module:
+            self.facts["aliases"][name] = encode(value, imports)
+
+    # -- calls and body evidence -------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in REGISTRATION_METHODS:
+            recv = qualify(func.value, self.ctx.imports)
+            if recv is not None and (
+                func.attr.value not in ("append", "extend")
+                or recv.endswith(("urlpatterns", "middlewares"))
+            ):
+                entry = encode_call(node, self.ctx.imports)
+                entry["recv"] = recv
+                entry["method"] = func.attr.value
+                self.facts["registrations"].append(entry)
+        record = self._current()
+        if record is None:
+            return
+        name = self.ctx.resolve(func) or ""
+        if name and name not in record["calls"]:
+            record["calls"].append(name)
+        evidence = body.call_evidence(node, self.ctx)
+        if evidence:
+            record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
+        validator = body.validator_call(node, self.ctx)
+        if validator:
+            record["validators"].append(validator)
+            for arg in node.args:
+                record["validated_names"].extend(sorted(body.names_in(arg.value)))
+        elif name and name.rsplit(".", 1)[-1][:1].isupper() and node.args:
+            q = qualify(func, self.ctx.imports) or name
+            names = sorted({n for a in node.args for n in body.names_in(a.value)})
+            record["ctor_calls"].append([q, names])
+        if body.is_object_load(node, self.ctx):
+            record["loads"].append(
+                {
+                    "names": sorted(body.names_in(node)),
+                    "user": body.mentions_user(node),
+                    "text": code_of(node)[:120],
+                }
+            )
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        record = self._current()
+        if record is None:
+            return
+        evidence = body.attribute_evidence(node)
+        if evidence:
+            record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
+        func = self.ctx.enclosing_function()
+        reqs = self._reqs.get(id(func), frozenset()) if func is not None else frozenset()
+        what = body.raw_read(node, self.ctx, reqs)
+        if what:
+            var, inside = self._raw_context()
+            record["raw"].append([what, var, inside])
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        record = self._current()
+        if record is not None:
+            evidence = body.subscript_evidence(node)
+            if evidence:
+                record["auth"].append(evidence[1])
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        record = self._current()
+        if record is None:
+            return
+        if body.mentions_user(node):
+            record["user_compare"] = True
+        if "request.method" in code_of(node):
+            for part in (node.left, *(c.comparator for c in node.comparisons)):
+                for lit in _string_literals(part):
+                    if lit.upper() in body.HTTP_METHODS:
+                        record["method_literals"].append(lit.upper())
+
+    def visit_Return(self, node: cst.Return) -> None:
+        record = self._current()
+        if record is not None and isinstance(node.value, cst.Dict):
+            record["returns_dict"] = True
+
+    def _current(self) -> dict[str, Any] | None:
+        func = self.ctx.enclosing_function()
+        return self._funcs.get(id(func)) if func is not None else None
+
+    def _raw_context(self) -> tuple[str, str]:
+        """(variable the raw value is assigned to, validator call it is passed into)."""
+        var = ""
+        for node in reversed(self.ctx.stack[:-1]):
+            if isinstance(node, cst.FunctionDef):
+                break
+            if isinstance(node, cst.Call):
+                validator = body.validator_call(node, self.ctx)
+                if validator:
+                    return var, validator
+            if isinstance(node, cst.Assign) and not var:
+                target = node.targets[0].target
+                if isinstance(target, cst.Name):
+                    var = target.value
+            if isinstance(node, cst.AnnAssign | cst.AugAssign) and isinstance(
+                node.target, cst.Name
+            ):
+                var = var or node.target.value
+        return var, ""
+
+    # -- finish ------------------------------------------------------------------------
+    def finish(self) -> None:
+        facts = self.facts
+        if not (facts["functions"] or facts["classes"]) and not any(
+            facts[k] for k in ("objects", "registrations", "urlpatterns", "settings", "aliases")
+        ):
+            return
+        facts["imports"] = dict(self.ctx.imports.names)
+        lines = _def_lines(self.ctx.source)
+        for table in ("functions", "classes"):
+            for qualname, record in facts[table].items():
+                record["line"] = lines.get(qualname, 1)
+        self.ctx.facts[FACTS_KEY] = facts
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [item for v in value for item in _flatten(v)]
+    if isinstance(value, dict) and value.get("op") == "+":
+        return _flatten(value["left"]) + _flatten(value["right"])
+    return [value]
+
+
+def _def_lines(source: str) -> dict[str, int]:
+    """qualname -> line of its `def`/`class`; `ast` is far cheaper than libcst positions."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}.{child.name}" if prefix else child.name
+                lines.setdefault(name, child.lineno)
+                walk(child, name)
+            else:
+                walk(child, prefix)
+
+    walk(tree, "")
+    return lines
+
+
+def _string_literals(node: cst.BaseExpression) -> list[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return [value] if isinstance(value, str) else []
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        return [v for e in node.elements for v in _string_literals(e.value)]
+    return []

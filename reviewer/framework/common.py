@@ -1,0 +1,194 @@
+"""Turn a handler function's facts plus the guards found around it into a `Route`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from reviewer.framework import guards as g
+from reviewer.framework.body import VALIDATOR_BASES
+from reviewer.framework.index import Def, Index
+from reviewer.framework.model import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Param, Route
+from reviewer.framework.values import is_call, ref, tail
+
+VALIDATION_DECORATORS = ("use_args", "use_kwargs", "arguments", "validate", "expects", "input")
+UNTYPED_BODY = frozenset({"dict", "Dict", "Any", "list", "List", "object", "Mapping", "JSON"})
+_SIMPLE = frozenset({"int", "str", "float", "bool", "UUID", "uuid.UUID", "date", "datetime"})
+_PATH_PARAMS = re.compile(r"[{<](?:[^}>:]*:)?(\w+)[}>]|\(\?P<(\w+)>")
+
+
+def path_params(path: str) -> frozenset[str]:
+    return frozenset(a or b for a, b in _PATH_PARAMS.findall(path))
+
+
+def guards_from_decorators(
+    index: Index, decorators: Sequence[Any], level: str, file: str, line: int
+) -> tuple[list[Guard], set[str]]:
+    """Guards of a decorator list (already cut to the effective ones) and flags."""
+    found: list[Guard] = []
+    flags: set[str] = set()
+    for dec in decorators:
+        kinds, shown = g.decorator_kinds(index, dec)
+        for kind in sorted(kinds):
+            if kind in ("public", "csrf-exempt"):
+                flags.add(kind)
+            else:
+                found.append(Guard(shown, kind, level, file, line))
+    return found, flags
+
+
+def is_validator_type(index: Index, name: str) -> bool:
+    canonical = index.canonical(name)
+    if canonical.startswith(VALIDATOR_BASES):
+        return True
+    return any(a.startswith(VALIDATOR_BASES) for a in index.ancestors(canonical))
+
+
+def make_route(
+    index: Index,
+    framework: str,
+    methods: Iterable[str],
+    path: str,
+    func: Def | None,
+    guards: Iterable[Guard],
+    *,
+    file: str = "",
+    module: str = "",
+    handler: str = "",
+    line: int = 0,
+    view_class: str = "",
+    action: str = "",
+    flags: Iterable[str] = (),
+    response_model: str = "",
+    validation: Iterable[str] = (),
+) -> Route:
+    guards = list(guards)
+    flags = set(flags)
+    params: list[Param] = []
+    raw: list[str] = []
+    valid: list[str] = list(validation)
+    returns = ""
+    is_async = False
+    if func is not None:
+        record = func.record
+        file, module, handler, line = func.file, func.module, record["qualname"], record["line"]
+        returns = record["returns_text"]
+        is_async = record["async"]
+        in_path = path_params(path)
+        for p in record["params"]:
+            params.append(_param(index, framework, p, in_path))
+        valid.extend(_validated_by(index, record))
+        raw.extend(_raw_reads(index, record))
+        for p in params:
+            if p.source == "body" and p.annotation and _untyped(p.annotation):
+                raw.append(f"{p.name}: {p.annotation}")
+            elif p.source == "body" and p.annotation and is_validator_type(index, p.annotation):
+                valid.append(p.annotation)
+        for kind, items in ((AUTHENTICATION, record["auth"]), (AUTHORIZATION, record["authz"])):
+            for item in dict.fromkeys(items):
+                guards.append(Guard(f"in-body {item}", kind, "route", file, line))
+    public = bool(flags & {"public"}) or _configured_public(index, path, handler, module)
+    auth = _unique(x for x in guards if x.kind == AUTHENTICATION)
+    authz = _unique(x for x in guards if x.kind == AUTHORIZATION)
+    rate = _unique(x for x in guards if x.kind == RATE_LIMIT)
+    return Route(
+        framework=framework,
+        methods=tuple(sorted(set(methods), key=_METHOD_ORDER.index)),
+        path=path,
+        handler=handler,
+        module=module,
+        file=file,
+        line=line,
+        view_class=view_class,
+        action=action,
+        auth=auth,
+        authorization=authz,
+        rate_limits=rate,
+        validation=tuple(dict.fromkeys(valid)),
+        raw_input=tuple(dict.fromkeys(raw)),
+        params=tuple(params),
+        returns=returns,
+        response_model=response_model,
+        is_async=is_async,
+        public=public,
+        csrf_exempt="csrf-exempt" in flags,
+    )
+
+
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "*"]
+
+
+def _unique(guards: Iterable[Guard]) -> tuple[Guard, ...]:
+    return tuple(dict.fromkeys(guards))
+
+
+def _untyped(annotation: str) -> bool:
+    base = annotation.split("[", 1)[0].rsplit(".", 1)[-1]
+    return base in UNTYPED_BODY
+
+
+def _param(index: Index, framework: str, p: dict[str, Any], in_path: frozenset[str]) -> Param:
+    name = p["name"]
+    ann = p["ann_text"]
+    dep = g.param_dependency(p)
+    if name in ("self", "cls"):
+        return Param(name, ann, "self")
+    if dep is not None:
+        return Param(name, ann, "dependency", index.canonical(ref(dep[0])) if ref(dep[0]) else "")
+    if name in in_path:
+        return Param(name, ann, "path")
+    last = ann.rsplit(".", 1)[-1]
+    if last in ("Request", "HttpRequest", "WebSocket") or name in ("request", "req"):
+        return Param(name, ann, "request")
+    if framework != "fastapi":
+        return Param(name, ann, "other")
+    default = p.get("default")
+    marker = tail(ref(default)) if is_call(default) else ""
+    if marker in ("Body", "Form", "File"):
+        return Param(name, ann, "body")
+    if marker in ("Query", "Header", "Cookie", "Path"):
+        return Param(name, ann, marker.lower())
+    base = ann.split("[", 1)[0]
+    if not ann or base in _SIMPLE or base.startswith(("Optional", "Literal")) or "|" in ann:
+        return Param(name, ann, "query" if (not ann or base in _SIMPLE) else "query")
+    if p["kind"] == "star":
+        return Param(name, ann, "other")
+    return Param(name, ann, "body")
+
+
+def _validated_by(index: Index, record: dict[str, Any]) -> list[str]:
+    found = list(dict.fromkeys(record["validators"]))
+    for dec in record["decorators"]:
+        name = ref(dec)
+        if name and tail(name) in VALIDATION_DECORATORS:
+            found.append(tail(name))
+    for callee, _names in record["ctor_calls"]:
+        if is_validator_type(index, callee):
+            found.append(tail(callee))
+    return found
+
+
+def _raw_reads(index: Index, record: dict[str, Any]) -> list[str]:
+    validated = set(record["validated_names"])
+    for callee, names in record["ctor_calls"]:
+        if is_validator_type(index, callee):
+            validated |= set(names)
+    return [what for what, var, inside in record["raw"] if not inside and var not in validated]
+
+
+def _configured_public(index: Index, path: str, handler: str, module: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    for pattern in index.config.public_routes:
+        if pattern in (handler, f"{module}.{handler}", tail(handler)):
+            return True
+        if pattern.startswith("/") and (fnmatchcase(path, pattern) or path == pattern):
+            return True
+    return False
+
+
+def join_flask(prefix: str, rule: str) -> str:
+    if not prefix:
+        return rule or "/"
+    return "/".join((prefix.rstrip("/"), rule.lstrip("/")))

@@ -1,0 +1,525 @@
+"""Django and DRF: urlpatterns (path/re_path/include), function and class views, DRF routers,
+permission/throttle classes and the REST_FRAMEWORK / MIDDLEWARE settings (frameworks.md §4, §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reviewer.framework import guards as g
+from reviewer.framework.common import guards_from_decorators, make_route
+from reviewer.framework.index import Def, Index
+from reviewer.framework.model import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
+from reviewer.framework.values import is_call, ref, tail, text
+
+HANDLERS = ("get", "post", "put", "patch", "delete")
+GENERIC_METHODS: dict[str, tuple[str, ...]] = {
+    "CreateView": ("get", "post"),
+    "UpdateView": ("get", "post"),
+    "FormView": ("get", "post"),
+    "DeleteView": ("get", "post", "delete"),
+    "ListView": ("get",),
+    "DetailView": ("get",),
+    "TemplateView": ("get",),
+    "RedirectView": ("get", "post", "put", "patch", "delete"),
+    "CreateAPIView": ("post",),
+    "ListAPIView": ("get",),
+    "RetrieveAPIView": ("get",),
+    "DestroyAPIView": ("delete",),
+    "UpdateAPIView": ("put", "patch"),
+    "ListCreateAPIView": ("get", "post"),
+    "RetrieveUpdateAPIView": ("get", "put", "patch"),
+    "RetrieveDestroyAPIView": ("get", "delete"),
+    "RetrieveUpdateDestroyAPIView": ("get", "put", "patch", "delete"),
+}
+VIEWSET_ACTIONS: dict[str, tuple[str, ...]] = {
+    "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
+    "ReadOnlyModelViewSet": ("list", "retrieve"),
+    "CreateModelMixin": ("create",),
+    "ListModelMixin": ("list",),
+    "RetrieveModelMixin": ("retrieve",),
+    "UpdateModelMixin": ("update", "partial_update"),
+    "DestroyModelMixin": ("destroy",),
+}
+LIST_ROUTE = (("GET", "list"), ("POST", "create"))
+DETAIL_ROUTE = (
+    ("GET", "retrieve"),
+    ("PUT", "update"),
+    ("PATCH", "partial_update"),
+    ("DELETE", "destroy"),
+)
+CBV_GUARDS = {
+    "LoginRequiredMixin": (AUTHENTICATION,),
+    "PermissionRequiredMixin": (AUTHENTICATION, AUTHORIZATION),
+    "UserPassesTestMixin": (AUTHENTICATION, AUTHORIZATION),
+    "StaffuserRequiredMixin": (AUTHENTICATION, AUTHORIZATION),
+    "SuperuserRequiredMixin": (AUTHENTICATION, AUTHORIZATION),
+}
+METHOD_DECORATORS = {
+    "django.views.decorators.http.require_GET": ("GET",),
+    "django.views.decorators.http.require_POST": ("POST",),
+    "django.views.decorators.http.require_safe": ("GET",),
+}
+
+
+class Django:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.settings: dict[str, Any] = {}
+        self.settings_file = ""
+        for relpath, f in sorted(index.facts.items()):
+            for key, value in f["settings"].items():
+                self.settings.setdefault(key, value)
+                if key in ("REST_FRAMEWORK", "MIDDLEWARE"):
+                    self.settings_file = self.settings_file or relpath
+        self.drf = _dict(self.settings.get("REST_FRAMEWORK"))
+        self.middleware = [m for m in self.settings.get("MIDDLEWARE") or [] if isinstance(m, str)]
+
+    # -- settings-level guards ---------------------------------------------------------
+    def default_permissions(self) -> list[Any]:
+        value = self.drf.get("DEFAULT_PERMISSION_CLASSES")
+        return [{"ref": v} if isinstance(v, str) else v for v in value or []]
+
+    def default_throttles(self) -> list[Any]:
+        value = self.drf.get("DEFAULT_THROTTLE_CLASSES")
+        return [v for v in value or [] if v]
+
+    def middleware_guards(self) -> list[Guard]:
+        found = []
+        for name in self.middleware:
+            for kind in sorted(g.middleware_kinds(self.index, name)):
+                found.append(Guard(tail(name), kind, "settings", self.settings_file))
+        return found
+
+    # -- url walking ---------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        modules = {
+            f["module"]: relpath
+            for relpath, f in self.index.facts.items()
+            if f["urlpatterns"]
+            or any(r["recv"].endswith(".urlpatterns") for r in f["registrations"])
+        }
+        if not modules:
+            return []
+        included: set[str] = set()
+        for relpath in modules.values():
+            for entry in self._patterns(relpath):
+                for item in _include_targets(entry):
+                    included.add(item)
+        root = self.settings.get("ROOT_URLCONF")
+        roots = (
+            [root]
+            if isinstance(root, str) and root in modules
+            else sorted(m for m in modules if m not in included)
+        )
+        routes: list[Route] = []
+        for module in roots:
+            routes += self._walk(module, "", [], frozenset())
+        return routes
+
+    def _patterns(self, relpath: str) -> list[Any]:
+        f = self.index.facts[relpath]
+        entries = list(f["urlpatterns"])
+        for reg in f["registrations"]:
+            if reg["recv"].endswith(".urlpatterns") and reg["args"]:
+                arg = reg["args"][0]
+                entries += arg if isinstance(arg, list) else [arg]
+        return entries
+
+    def _walk(
+        self, module: str, prefix: str, outer: list[Guard], seen: frozenset[str]
+    ) -> list[Route]:
+        relpath = self.index.modules.get(module)
+        if relpath is None or module in seen:
+            return []
+        return self._entries(self._patterns(relpath), prefix, outer, seen | {module}, relpath)
+
+    def _entries(
+        self,
+        entries: list[Any],
+        prefix: str,
+        outer: list[Guard],
+        seen: frozenset[str],
+        relpath: str,
+    ) -> list[Route]:
+        routes: list[Route] = []
+        for entry in entries:
+            if not is_call(entry):
+                name = ref(entry)
+                if name.endswith(".urls"):
+                    routes += self._router(name.removesuffix(".urls"), prefix, outer)
+                continue
+            kind = tail(ref(entry))
+            if kind not in ("path", "re_path", "url") or len(entry["args"]) < 2:
+                continue
+            route = entry["args"][0] if isinstance(entry["args"][0], str) else ""
+            if kind != "path":
+                route = route.lstrip("^").rstrip("$")
+            full = prefix + route
+            view = entry["args"][1]
+            if is_call(view) and tail(ref(view)) == "include":
+                target = view["args"][0] if view["args"] else None
+                if isinstance(target, list) and target and isinstance(target[0], list):
+                    target = target[0]  # include((patterns, app_name))
+                if isinstance(target, str):
+                    routes += self._walk(target, full, outer, seen)
+                elif isinstance(target, list):
+                    routes += self._entries(target, full, outer, seen, relpath)
+                elif ref(target).endswith(".urls"):
+                    routes += self._router(ref(target).removesuffix(".urls"), full, outer)
+                continue
+            routes += self._view(view, "/" + full, outer, [])
+        return routes
+
+    # -- views ---------------------------------------------------------------------------
+    def _view(self, view: Any, path: str, outer: list[Guard], wrappers: list[Any]) -> list[Route]:
+        index = self.index
+        if is_call(view) and tail(ref(view)) == "as_view":
+            klass = index.canonical(ref(view).rsplit(".", 1)[0])
+            mapping = view["args"][0] if view["args"] else None
+            if isinstance(mapping, dict) and "dict" in mapping:
+                actions = {str(k).upper(): v for k, v in mapping["dict"] if isinstance(v, str)}
+                return self._viewset_routes(klass, path, list(actions.items()), outer, wrappers)
+            return self._class_view(klass, path, outer, wrappers)
+        if is_call(view) and view["args"]:
+            # login_required(MyView.as_view()), csrf_exempt(view), cache_page(60)(view)
+            return self._view(view["args"][0], path, outer, [*wrappers, view["func"]])
+        func = index.function(ref(view))
+        if func is None:
+            return []
+        return self._function_view(func, path, outer, wrappers)
+
+    def _function_view(
+        self, func: Def, path: str, outer: list[Guard], wrappers: list[Any]
+    ) -> list[Route]:
+        index = self.index
+        record = func.record
+        decorators = list(record["decorators"])
+        api_view = next((i for i, d in enumerate(decorators) if tail(ref(d)) == "api_view"), None)
+        line = record["line"]
+        if api_view is not None:
+            dec = decorators[api_view]
+            given = dec["args"][0] if is_call(dec) and dec["args"] else ["GET"]
+            methods = [str(m).upper() for m in given] if isinstance(given, list) else ["GET"]
+            below = decorators[api_view + 1 :]
+            guards, flags = guards_from_decorators(
+                index, [*wrappers, *below], "route", func.file, line
+            )
+            has_perm = any(tail(ref(d)) == "permission_classes" for d in below)
+            has_throttle = any(tail(ref(d)) == "throttle_classes" for d in below)
+            if has_perm:
+                perm = next(d for d in below if tail(ref(d)) == "permission_classes")
+                guards = [x for x in guards if x.name != "permission_classes"]
+                guards += self._permission_guards(
+                    perm["args"][0] if perm["args"] else [], methods, "route", func.file, line
+                )
+                if perm["args"] and g.is_allow_any(index, perm["args"][0]):
+                    flags.add("public")
+            else:
+                guards += self._permission_guards(
+                    self.default_permissions(), methods, "settings", self.settings_file, 0
+                )
+            if not has_throttle:
+                guards += self._throttle_guards(
+                    self.default_throttles(), "settings", self.settings_file
+                )
+            return [make_route(index, "drf", methods, path, func, [*outer, *guards], flags=flags)]
+        methods = self._fbv_methods(record)
+        guards, flags = guards_from_decorators(
+            index, [*wrappers, *decorators], "route", func.file, line
+        )
+        guards += self._login_middleware(flags)
+        return [make_route(index, "django", methods, path, func, [*outer, *guards], flags=flags)]
+
+    def _fbv_methods(self, record: dict[str, Any]) -> list[str]:
+        for dec in record["decorators"]:
+            name = self.index.canonical(ref(dec))
+            if name in METHOD_DECORATORS:
+                return list(METHOD_DECORATORS[name])
+            if tail(name) == "require_http_methods" and is_call(dec) and dec["args"]:
+                arg = dec["args"][0]
+                return [str(m).upper() for m in arg] if isinstance(arg, list) else ["*"]
+        literals = record.get("method_literals") or []
+        if literals:
+            return sorted({"GET", *literals})
+        return ["*"]
+
+    def _login_middleware(self, flags: set[str]) -> list[Guard]:
+        if "public" in flags:
+            return []
+        return [x for x in self.middleware_guards() if x.kind == AUTHENTICATION]
+
+    def _is_drf(self, klass: str) -> bool:
+        return any(a.startswith("rest_framework.") for a in self.index.ancestors(klass))
+
+    def _class_view(
+        self, klass: str, path: str, outer: list[Guard], wrappers: list[Any]
+    ) -> list[Route]:
+        index = self.index
+        cdef = index.resolve(klass)
+        if cdef is None or cdef.kind != "class":
+            return []
+        methods = index.class_methods(klass)
+        served: dict[str, str] = {}
+        for base in [klass, *index.ancestors(klass)]:
+            for verb in GENERIC_METHODS.get(tail(base), ()):
+                served.setdefault(verb, base)
+        for verb in HANDLERS:
+            if verb in methods:
+                served[verb] = methods[verb]
+        drf = self._is_drf(klass)
+        routes = []
+        for verb, owner in sorted(served.items(), key=lambda kv: HANDLERS.index(kv[0])):
+            func = index.function(f"{owner}.{verb}")
+            routes.append(self._class_route(klass, cdef, func, verb, path, outer, wrappers, drf))
+        return routes
+
+    def _class_route(
+        self,
+        klass: str,
+        cdef: Def,
+        func: Def | None,
+        verb: str,
+        path: str,
+        outer: list[Guard],
+        wrappers: list[Any],
+        drf: bool,
+        action: str = "",
+        action_kwargs: dict[str, Any] | None = None,
+    ) -> Route:
+        index = self.index
+        line = cdef.record["line"]
+        methods = [verb.upper()]
+        guards, flags = guards_from_decorators(index, wrappers, "route", cdef.file, line)
+        cg, cf = guards_from_decorators(index, cdef.record["decorators"], "class", cdef.file, line)
+        guards += cg
+        flags |= cf
+        dispatch = index.function(f"{klass}.dispatch")
+        if dispatch is not None:
+            dg, df = guards_from_decorators(
+                index,
+                dispatch.record["decorators"],
+                "class",
+                dispatch.file,
+                dispatch.record["line"],
+            )
+            guards += dg
+            flags |= df
+        if func is not None and func.record["decorators"]:
+            fg, ff = guards_from_decorators(
+                index, func.record["decorators"], "route", func.file, func.record["line"]
+            )
+            guards += [x for x in fg if x.name != "action"]
+            flags |= ff
+        for base in index.ancestors(klass):
+            for kind in CBV_GUARDS.get(tail(base), ()):
+                guards.append(Guard(tail(base), kind, "class", cdef.file, line))
+        if drf:
+            guards += self._drf_class_guards(klass, cdef, methods, action_kwargs or {}, flags)
+        else:
+            guards += self._login_middleware(flags)
+        serializer = index.class_attr(klass, "serializer_class")
+        response_model = text(serializer[0]) if serializer else ""
+        validation = [response_model] if serializer and verb in ("post", "put", "patch") else []
+        return make_route(
+            index,
+            "drf" if drf else "django",
+            methods,
+            path,
+            func,
+            [*outer, *guards],
+            file=cdef.file,
+            module=cdef.module,
+            handler=f"{cdef.record['name']}.{action or verb}",
+            line=line,
+            view_class=cdef.record["name"],
+            action=action or verb,
+            flags=flags,
+            response_model=response_model,
+            validation=validation,
+        )
+
+    def _drf_class_guards(
+        self,
+        klass: str,
+        cdef: Def,
+        methods: list[str],
+        action_kwargs: dict[str, Any],
+        flags: set[str],
+    ) -> list[Guard]:
+        index = self.index
+        guards: list[Guard] = []
+        perms = action_kwargs.get("permission_classes")
+        level = "route"
+        if perms is None:
+            found = index.class_attr(klass, "permission_classes")
+            perms, level = (found[0], "class") if found else (None, "settings")
+        getter = index.function(f"{klass}.get_permissions")
+        if getter is None:
+            for base in index.ancestors(klass):
+                getter = index.function(f"{base}.get_permissions")
+                if getter is not None:
+                    break
+        if getter is not None:
+            called = [{"ref": c} for c in getter.record["calls"]]
+            kinds: set[str] = set()
+            for item in called:
+                kinds |= g.permission_kinds(index, [item], tuple(methods))
+            for kind in sorted(kinds):
+                guards.append(
+                    Guard("get_permissions()", kind, "class", getter.file, getter.record["line"])
+                )
+        elif perms is None:
+            guards += self._permission_guards(
+                self.default_permissions(), methods, "settings", self.settings_file, 0
+            )
+        else:
+            guards += self._permission_guards(perms, methods, level, cdef.file, cdef.record["line"])
+            if g.is_allow_any(index, perms):
+                flags.add("public")
+        throttles = action_kwargs.get("throttle_classes")
+        if throttles is None:
+            found = index.class_attr(klass, "throttle_classes")
+            if found is not None:
+                throttles = found[0]
+                if (
+                    throttles
+                    and index.class_attr(klass, "throttle_scope") is None
+                    and all(tail(ref(t)) == "ScopedRateThrottle" for t in throttles)
+                ):
+                    throttles = []
+                guards += self._throttle_guards(throttles, "class", cdef.file)
+            else:
+                guards += self._throttle_guards(
+                    self.default_throttles(), "settings", self.settings_file
+                )
+        else:
+            guards += self._throttle_guards(throttles, "route", cdef.file)
+        return guards
+
+    def _permission_guards(
+        self, perms: Any, methods: list[str], level: str, file: str, line: int
+    ) -> list[Guard]:
+        kinds = g.permission_kinds(self.index, perms, tuple(methods))
+        items = perms if isinstance(perms, list) else [perms]
+        shown = ", ".join(text(p) for p in items) or "[]"
+        return [Guard(shown, kind, level, file, line) for kind in sorted(kinds)]
+
+    def _throttle_guards(self, throttles: Any, level: str, file: str) -> list[Guard]:
+        items = throttles if isinstance(throttles, list) else []
+        if not items:
+            return []
+        return [Guard(", ".join(tail(text(t)) for t in items), RATE_LIMIT, level, file)]
+
+    # -- DRF routers ---------------------------------------------------------------------
+    def _router(self, router: str, prefix: str, outer: list[Guard]) -> list[Route]:
+        index = self.index
+        found = index.resolve(router)
+        if found is None or found.kind != "object":
+            return []
+        routes: list[Route] = []
+        for f in index.facts.values():
+            for reg in f["registrations"]:
+                if reg["method"] != "register" or len(reg["args"]) < 2:
+                    continue
+                target = index.resolve(reg["recv"])
+                if target is None or target.qualname != found.qualname:
+                    continue
+                rprefix = reg["args"][0] if isinstance(reg["args"][0], str) else ""
+                viewset = index.canonical(ref(reg["args"][1]))
+                routes += self._viewset(viewset, prefix, rprefix, found.record, outer)
+        return routes
+
+    def _viewset(
+        self, klass: str, prefix: str, rprefix: str, router: dict[str, Any], outer: list[Guard]
+    ) -> list[Route]:
+        index = self.index
+        cdef = index.resolve(klass)
+        if cdef is None or cdef.kind != "class":
+            return []
+        slash = "" if router["kwargs"].get("trailing_slash") is False else "/"
+        lookup_attr = index.class_attr(klass, "lookup_url_kwarg") or index.class_attr(
+            klass, "lookup_field"
+        )
+        lookup = lookup_attr[0] if lookup_attr and isinstance(lookup_attr[0], str) else "pk"
+        base = "/" + prefix + rprefix
+        routes = self._viewset_routes(klass, base + slash, list(LIST_ROUTE), outer, [])
+        routes += self._viewset_routes(
+            klass, f"{base}/<{lookup}>{slash}", list(DETAIL_ROUTE), outer, []
+        )
+        methods = index.class_methods(klass)
+        for name, owner in methods.items():
+            func = index.function(f"{owner}.{name}")
+            if func is None:
+                continue
+            for dec in func.record["decorators"]:
+                if tail(ref(dec)) != "action" or not is_call(dec):
+                    continue
+                kwargs = dec["kwargs"]
+                url_path = kwargs.get("url_path", name)
+                verbs = kwargs.get("methods") or ["get"]
+                path = (
+                    f"{base}/<{lookup}>/{url_path}{slash}"
+                    if kwargs.get("detail")
+                    else f"{base}/{url_path}{slash}"
+                )
+                for verb in verbs if isinstance(verbs, list) else ["get"]:
+                    routes.append(
+                        self._class_route(
+                            klass,
+                            cdef,
+                            func,
+                            str(verb).lower(),
+                            path,
+                            outer,
+                            [],
+                            True,
+                            name,
+                            kwargs,
+                        )
+                    )
+        return routes
+
+    def _viewset_routes(
+        self,
+        klass: str,
+        path: str,
+        pairs: list[tuple[str, Any]],
+        outer: list[Guard],
+        wrappers: list[Any],
+    ) -> list[Route]:
+        index = self.index
+        cdef = index.resolve(klass)
+        if cdef is None or cdef.kind != "class":
+            return []
+        available = dict(index.class_methods(klass))
+        for base in [klass, *index.ancestors(klass)]:
+            for action in VIEWSET_ACTIONS.get(tail(base), ()):
+                available.setdefault(action, base)
+        routes = []
+        for verb, action in pairs:
+            if action not in available:
+                continue
+            func = index.function(f"{available[action]}.{action}")
+            routes.append(
+                self._class_route(
+                    klass, cdef, func, verb.lower(), path, outer, wrappers, True, action
+                )
+            )
+        return routes
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict) and "dict" in value:
+        return {k: v for k, v in value["dict"] if isinstance(k, str)}
+    return {}
+
+
+def _include_targets(entry: Any) -> list[str]:
+    if not is_call(entry) or len(entry["args"]) < 2:
+        return []
+    view = entry["args"][1]
+    if is_call(view) and tail(ref(view)) == "include" and view["args"]:
+        target = view["args"][0]
+        if isinstance(target, str):
+            return [target]
+    return []

@@ -1,0 +1,145 @@
+"""The project's symbol table built from every file's facts, and name resolution across modules.
+
+`Index.resolve("app.auth.require_user")` follows re-exports (`from .decorators import x` in a
+package `__init__`) and module-level aliases until it reaches a definition: a function, a class or
+an object (`bp = Blueprint(...)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewer.config import Config
+from reviewer.framework.values import ref
+
+
+@dataclass
+class Def:
+    kind: str  # function | class | object
+    qualname: str  # absolute dotted name
+    file: str
+    module: str
+    record: Any
+
+
+@dataclass
+class Index:
+    config: Config
+    facts: Mapping[str, Mapping[str, Any]]  # relpath -> framework facts
+    modules: dict[str, str] = field(default_factory=dict)  # module -> relpath
+    defs: dict[str, Def] = field(default_factory=dict)
+    _cache: dict[str, Def | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, facts: Mapping[str, Mapping[str, Any]], config: Config) -> Index:
+        index = cls(config, facts)
+        for relpath, f in facts.items():
+            module = f["module"]
+            index.modules[module] = relpath
+            for qualname, record in f["functions"].items():
+                index.defs[f"{module}.{qualname}"] = Def(
+                    "function", f"{module}.{qualname}", relpath, module, record
+                )
+            for qualname, record in f["classes"].items():
+                index.defs[f"{module}.{qualname}"] = Def(
+                    "class", f"{module}.{qualname}", relpath, module, record
+                )
+            for name, call in f["objects"].items():
+                index.defs.setdefault(
+                    f"{module}.{name}", Def("object", f"{module}.{name}", relpath, module, call)
+                )
+        return index
+
+    def resolve(self, name: str, depth: int = 0) -> Def | None:
+        """The definition a qualified name refers to, following imports and aliases."""
+        if not name or depth > 8:
+            return None
+        if name in self._cache:
+            return self._cache[name]
+        found = self.defs.get(name)
+        if found is None:
+            found = self._through_module(name, depth)
+        self._cache[name] = found
+        return found
+
+    def _through_module(self, name: str, depth: int) -> Def | None:
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            relpath = self.modules.get(module)
+            if relpath is None:
+                continue
+            f = self.facts[relpath]
+            head, rest = parts[cut], parts[cut + 1 :]
+            target = f["imports"].get(head)
+            if target is None and head in f["aliases"]:
+                target = ref(f["aliases"][head])
+            if target and target != name:
+                return self.resolve(".".join([target, *rest]), depth + 1)
+            return None
+        return None
+
+    def canonical(self, name: str) -> str:
+        """The definition's qualified name when it is in the project, else `name` itself."""
+        found = self.resolve(name)
+        return found.qualname if found else name
+
+    def class_bases(self, name: str) -> tuple[str, ...]:
+        found = self.resolve(name)
+        if found is None or found.kind != "class":
+            return ()
+        return tuple(self.canonical(ref(b)) for b in found.record["bases"] if ref(b))
+
+    def ancestors(self, name: str) -> list[str]:
+        """All base classes of a class, nearest first (project classes are followed)."""
+        seen: list[str] = []
+        todo = list(self.class_bases(name))
+        while todo and len(seen) < 50:
+            base = todo.pop(0)
+            if base in seen:
+                continue
+            seen.append(base)
+            todo.extend(self.class_bases(base))
+        return seen
+
+    def class_attr(self, name: str, attr: str) -> tuple[Any, str] | None:
+        """A class attribute's encoded value, looked up through project base classes, with the
+        qualified name of the class that sets it."""
+        for cls in [self.canonical(name), *self.ancestors(name)]:
+            found = self.resolve(cls)
+            if found is not None and found.kind == "class" and attr in found.record["attrs"]:
+                return found.record["attrs"][attr], cls
+        return None
+
+    def class_methods(self, name: str) -> dict[str, str]:
+        """method name -> qualified class defining it (own methods win over inherited)."""
+        result: dict[str, str] = {}
+        for cls in reversed([self.canonical(name), *self.ancestors(name)]):
+            found = self.resolve(cls)
+            if found is not None and found.kind == "class":
+                for method in found.record["methods"]:
+                    result[method] = cls
+        return result
+
+    def function(self, qualname: str) -> Def | None:
+        found = self.resolve(qualname)
+        return found if found is not None and found.kind == "function" else None
+
+    def nested_evidence(self, func: Def) -> tuple[list[str], list[str]]:
+        """Auth and authz evidence of a function and every function nested in it (decorator
+        factories check inside their wrapper)."""
+        auth: list[str] = []
+        authz: list[str] = []
+        f = self.facts[func.file]
+        own = func.record["qualname"]
+        for qualname, record in f["functions"].items():
+            if qualname == own or qualname.startswith(own + "."):
+                auth.extend(record["auth"])
+                authz.extend(record["authz"])
+        return auth, authz
+
+    def all_classes(self) -> dict[str, tuple[str, ...]]:
+        """qualified class -> qualified bases, for every class of the project."""
+        return {name: self.class_bases(name) for name, d in self.defs.items() if d.kind == "class"}

@@ -1,0 +1,106 @@
+"""The route inventory's records: one frozen `Route` per endpoint and the guards that cover it.
+
+These are the stable data other rules read (architecture, tests, taint): keep field names fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+AUTHENTICATION = "authentication"
+AUTHORIZATION = "authorization"
+RATE_LIMIT = "rate-limit"
+
+LEVELS = ("route", "class", "router", "app", "middleware", "settings")
+
+
+@dataclass(frozen=True, order=True)
+class Guard:
+    """One protection found for a route: what it is, what it does and where it is attached.
+
+    `kind` is authentication | authorization | rate-limit; `level` is route | class | router |
+    app | middleware | settings. `name` is the guard as a reviewer would recognise it
+    (`flask_login.login_required`, `Depends(get_current_user)`, `IsAuthenticated`).
+    """
+
+    name: str
+    kind: str
+    level: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Param:
+    """A handler parameter: where its value comes from and how it is typed."""
+
+    name: str
+    annotation: str = ""  # source text, "" when unannotated
+    source: str = ""  # path | query | body | dependency | request | self | other
+    dependency: str = ""  # the Depends/Security target, qualified
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: (methods, full path) served by one handler, and what guards it."""
+
+    framework: str  # flask | fastapi | django | drf | aiohttp
+    methods: tuple[str, ...]
+    path: str
+    handler: str  # qualified name inside its module: `create_order`, `OrderViewSet.create`
+    module: str  # dotted module of the handler
+    file: str  # relative path of the handler's file
+    line: int  # line of the handler's `def` (or of the view class when inherited)
+    view_class: str = ""
+    action: str = ""  # DRF viewset action (`list`, `create`, ...) or the CBV method name
+    auth: tuple[Guard, ...] = ()
+    authorization: tuple[Guard, ...] = ()
+    rate_limits: tuple[Guard, ...] = ()
+    validation: tuple[str, ...] = ()  # schemas/validators the input goes through
+    raw_input: tuple[str, ...] = ()  # raw request reads (`request.json`, `request.POST`)
+    params: tuple[Param, ...] = ()
+    returns: str = ""  # return annotation text
+    response_model: str = ""  # FastAPI response_model / DRF serializer_class
+    is_async: bool = False
+    public: bool = (
+        False  # marked public in config, or explicitly open (AllowAny, login_not_required)
+    )
+    csrf_exempt: bool = False
+    tests: tuple[str, ...] = ()  # tests that call it (filled by the test-coverage model)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.auth)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.handler}" if self.module else self.handler
+
+    @property
+    def state_changing(self) -> bool:
+        return any(m in ("POST", "PUT", "PATCH", "DELETE") for m in self.methods)
+
+    def label(self) -> str:
+        """`POST /api/orders (create_order)`: how findings name the route."""
+        methods = ",".join(m for m in self.methods if m not in ("HEAD", "OPTIONS")) or "ANY"
+        return f"{methods} {self.path} ({self.handler})"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project-wide model the second phase reads."""
+
+    routes: tuple[Route, ...] = ()
+    files: frozenset[str] = frozenset()  # files the second-phase rules must visit
+    frameworks: tuple[str, ...] = ()
+    rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
+    facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
+
+    def routes_of(self, file: str, handler: str) -> tuple[Route, ...]:
+        """The routes served by the function `handler` (qualname) of `file`."""
+        return tuple(r for r in self.routes if r.file == file and r.handler == handler)
+
+    def handler_names(self, file: str) -> frozenset[str]:
+        return frozenset(r.handler for r in self.routes if r.file == file)
