@@ -259,7 +259,7 @@ class Apps:
                     below = record["decorators"][i + 1 :]
                     routes += self._decorated(obj, verb, dec, func, below)
             for klass, crecord in f["classes"].items():
-                for i, dec in enumerate(crecord["decorators"]):
+                for dec in crecord["decorators"]:
                     receiver, _, verb = ref(dec).rpartition(".")
                     obj = self.obj(receiver) if receiver else None
                     if (
@@ -341,8 +341,7 @@ class Apps:
         module, _, local = name.rpartition(".")
         relpath = self.index.modules.get(module)
         if relpath is None:
-            target = self.index.resolve(name)
-            return None if target is None else None
+            return None
         alias = self.index.facts[relpath]["aliases"].get(local)
         if alias is None:
             imported = self.index.facts[relpath]["imports"].get(local)
@@ -429,11 +428,11 @@ class Apps:
             rule = args[0] if isinstance(args[0], str) else ""
             view = kwargs.get("view_func", args[2] if len(args) > 2 else None)
             given = kwargs.get("methods")
-            verbs = [str(m).upper() for m in given] if isinstance(given, list) else None
+            verbs = [str(m).upper() for m in given] if isinstance(given, list) else ["GET"]
             if is_call(view) and tail(ref(view)) == "as_view":
                 klass = index.canonical(ref(view).rsplit(".", 1)[0])
                 return self._class_routes(obj, rule, klass, None, [])
-            return self._function_route(obj, verbs or ["GET"], rule, view, [])
+            return self._function_route(obj, verbs, rule, view, [])
         if method == "add_resource" and args:
             klass = index.canonical(ref(args[0]))
             return [

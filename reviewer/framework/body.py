@@ -16,7 +16,21 @@ from reviewer.imports import dotted_name
 
 # Request attributes that hand out unvalidated client data (frameworks.md §1.6, §2.6, §4.6, §6.3).
 RAW_ATTRS = frozenset(
-    ["json", "get_json", "args", "form", "values", "data", "get_data", "POST", "GET", "body", "query_params", "query", "post"]
+    [
+        "json",
+        "get_json",
+        "args",
+        "form",
+        "values",
+        "data",
+        "get_data",
+        "POST",
+        "GET",
+        "body",
+        "query_params",
+        "query",
+        "post",
+    ]
 )
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 GLOBAL_REQUESTS = frozenset({"flask.request", "quart.request", "werkzeug.local.request"})

@@ -71,7 +71,10 @@ def _rate_limiting(index: Index, routes: list[Route], django: Django) -> tuple[G
             found.append(Guard(tail(name), RATE_LIMIT, "settings", django.settings_file))
     for f in index.facts.values():
         for reg in f["registrations"]:
-            if reg["method"] == "add_middleware" and reg["args"]:
-                if g.RATE_NAME.search(tail(ref(reg["args"][0]))):
-                    found.append(Guard(tail(ref(reg["args"][0])), RATE_LIMIT, "middleware"))
+            if (
+                reg["method"] == "add_middleware"
+                and reg["args"]
+                and g.RATE_NAME.search(tail(ref(reg["args"][0])))
+            ):
+                found.append(Guard(tail(ref(reg["args"][0])), RATE_LIMIT, "middleware"))
     return tuple(sorted(set(found)))

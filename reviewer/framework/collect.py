@@ -191,9 +191,12 @@ class FrameworkCollector(Visitor):
                 self._assigned(target.target.value, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and isinstance(node.target, cst.Name):
-            if not self._in_class_body():
-                self._assigned(node.target.value, node.value)
+        if (
+            node.value is not None
+            and isinstance(node.target, cst.Name)
+            and not self._in_class_body()
+        ):
+            self._assigned(node.target.value, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name) and node.target.value == "urlpatterns":

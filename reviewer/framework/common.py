@@ -80,10 +80,12 @@ def make_route(
             params.append(_param(index, framework, p, in_path))
         valid.extend(_validated_by(index, record))
         raw.extend(_raw_reads(index, record))
-        for p in params:
-            if p.source == "body" and p.annotation and _untyped(p.annotation):
-                raw.append(f"{p.name}: {p.annotation}")
-            elif p.source == "body" and p.annotation and is_validator_type(index, p.annotation):
+        for p, fact in zip(params, record["params"], strict=False):
+            if p.source != "body":
+                continue
+            if not p.annotation or _untyped(p.annotation):
+                raw.append(f"{p.name}: {p.annotation or 'untyped'}")
+            elif is_validator_type(index, ref(fact["annotation"]) or p.annotation):
                 valid.append(p.annotation)
         for kind, items in ((AUTHENTICATION, record["auth"]), (AUTHORIZATION, record["authz"])):
             for item in dict.fromkeys(items):
@@ -151,7 +153,7 @@ def _param(index: Index, framework: str, p: dict[str, Any], in_path: frozenset[s
         return Param(name, ann, marker.lower())
     base = ann.split("[", 1)[0]
     if not ann or base in _SIMPLE or base.startswith(("Optional", "Literal")) or "|" in ann:
-        return Param(name, ann, "query" if (not ann or base in _SIMPLE) else "query")
+        return Param(name, ann, "query")
     if p["kind"] == "star":
         return Param(name, ann, "other")
     return Param(name, ann, "body")
@@ -163,8 +165,9 @@ def _validated_by(index: Index, record: dict[str, Any]) -> list[str]:
         name = ref(dec)
         if name and tail(name) in VALIDATION_DECORATORS:
             found.append(tail(name))
-    for callee, _names in record["ctor_calls"]:
-        if is_validator_type(index, callee):
+    raw_vars = {var for _what, var, _inside in record["raw"] if var}
+    for callee, names in record["ctor_calls"]:
+        if raw_vars & set(names) and is_validator_type(index, callee):
             found.append(tail(callee))
     return found
 

@@ -401,14 +401,14 @@ class Django:
     ) -> list[Guard]:
         kinds = g.permission_kinds(self.index, perms, tuple(methods))
         items = perms if isinstance(perms, list) else [perms]
-        shown = ", ".join(text(p) for p in items) or "[]"
+        shown = ", ".join(_short(p) for p in items) or "[]"
         return [Guard(shown, kind, level, file, line) for kind in sorted(kinds)]
 
     def _throttle_guards(self, throttles: Any, level: str, file: str) -> list[Guard]:
         items = throttles if isinstance(throttles, list) else []
         if not items:
             return []
-        return [Guard(", ".join(tail(text(t)) for t in items), RATE_LIMIT, level, file)]
+        return [Guard(", ".join(_short(t) for t in items), RATE_LIMIT, level, file)]
 
     # -- DRF routers ---------------------------------------------------------------------
     def _router(self, router: str, prefix: str, outer: list[Guard]) -> list[Route]:
@@ -523,3 +523,11 @@ def _include_targets(entry: Any) -> list[str]:
         if isinstance(target, str):
             return [target]
     return []
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, str):
+        return tail(value)
+    if isinstance(value, dict) and "ref" in value:
+        return tail(str(value["ref"])) if "text" not in value else str(value["text"])
+    return text(value)

@@ -298,9 +298,12 @@ def param_dependency(param: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None
 
 
 def _annotated_items(annotation: Any) -> list[Any]:
-    if isinstance(annotation, dict) and "sub" in annotation:
-        if tail(ref(annotation["sub"])) == "Annotated":
-            return list(annotation["items"][1:])
+    if (
+        isinstance(annotation, dict)
+        and "sub" in annotation
+        and tail(ref(annotation["sub"])) == "Annotated"
+    ):
+        return list(annotation["items"][1:])
     return []
 
 
@@ -393,7 +396,11 @@ def middleware_kinds(index: Index, target: str) -> Kinds:
     last = tail(canonical)
     if RATE_NAME.search(last):
         kinds.add(RATE_LIMIT)
-    elif found is not None and re.search(r"auth|login|jwt|token", last, re.I) and not kinds:
-        if "Authentication" not in last:  # Starlette/Django AuthenticationMiddleware never deny
-            kinds.add(AUTHENTICATION)
+    elif (
+        found is not None
+        and re.search(r"auth|login|jwt|token", last, re.I)
+        and not kinds
+        and "Authentication" not in last  # Starlette/Django AuthenticationMiddleware never deny
+    ):
+        kinds.add(AUTHENTICATION)
     return kinds
