@@ -1,0 +1,1 @@
+"""Taint-tracked sinks: request data reaching commands, files, URLs, templates, parsers."""

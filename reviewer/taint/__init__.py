@@ -1,0 +1,6 @@
+"""Taint tracking: request data followed to dangerous sinks, across functions and modules.
+
+Phase 1 (`summaries`, driven by `collector.TaintCollector`) summarizes each function as plain
+data; the join (`index.build_index`) resolves them project-wide; phase 2 (`engine.file_findings`)
+re-reads a file with the resolved summaries and reports flows with their evidence.
+"""

@@ -1,0 +1,1040 @@
+"""Intra-procedural taint propagation over one function's libcst tree.
+
+A small abstract interpreter: statements update an environment (name -> Taint), branches are
+joined, loops run twice, `if x not in ALLOWED: return` style guards clear taint after the `if`.
+Calls into project code are delegated to `Hooks`, so the same interpreter computes summaries in
+phase 1 (symbolic parameters and call results) and findings in phase 2 (concrete taints).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from reviewer.imports import ImportTable, dotted_name
+from reviewer.taint import specs
+from reviewer.taint.values import Taint, merge, merge_all
+
+ALL = specs.ALL_KINDS
+_TERMINATORS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "os._exit", "quit"})
+_ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
+
+
+@dataclass
+class SinkHit:
+    """A tainted value reaching a sink (phase 2) or any sink being reached (phase 1)."""
+
+    kind: str
+    label: str
+    node: cst.CSTNode  # where to report
+    taint: Taint
+    cwe: int = 0
+    confidence_cap: str = "high"
+
+
+class Hooks:
+    """What the interpreter asks its phase: parameter taints, project calls, sink reports."""
+
+    def param(self, index: int, name: str, node: cst.Param) -> Taint | None:
+        return None
+
+    def project_call(
+        self,
+        callee: str,
+        bound: bool,
+        call: cst.Call,
+        args: Sequence[tuple[str, Taint | None]],
+    ) -> tuple[bool, Taint | None]:
+        """(handled, result): handled False means "not project code, use the defaults"."""
+        return False, None
+
+    def sink(self, hit: SinkHit) -> None:
+        """A sink reached by a value with taint (called for any taint, even symbolic)."""
+
+
+def describe(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
+    """Short source text of a node for flow messages."""
+    if isinstance(node, cst.Subscript):
+        base = dotted_name(node.value)
+        elements = node.slice
+        if base and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+            key = elements[0].slice.value
+            if isinstance(key, cst.SimpleString):
+                return f"{base}[{key.value}]"
+    name = dotted_name(node) if isinstance(node, cst.Name | cst.Attribute) else None
+    if name:
+        return name
+    text = module.code_for_node(node).strip().replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str] | None, bool]:
+    """(is a route handler, path-parameter names or None when the path has none, is Flask)."""
+    for deco in fn.decorators:
+        expr = deco.decorator
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            continue
+        if expr.func.attr.value not in specs.ROUTE_DECORATORS:
+            continue
+        resolved = imports.resolve(expr.func) or ""
+        path = ""
+        if expr.args and isinstance(expr.args[0].value, cst.SimpleString):
+            path = expr.args[0].value.evaluated_value or ""  # type: ignore[assignment]
+        elif expr.args and isinstance(expr.args[0].value, cst.ConcatenatedString):
+            path = "{}"
+        elif not expr.args:
+            continue
+        names: set[str] = set()
+        safe: set[str] = set()
+        flask_style = "<" in str(path)
+        for m in _ROUTE_PARAM.finditer(str(path)):
+            conv, name = (m.group(1), m.group(2)) if m.group(2) else (m.group(4), m.group(3))
+            names.add(name)
+            if conv in specs.SAFE_CONVERTERS:
+                safe.add(name)
+        is_flask = resolved.startswith("flask") or flask_style or _imports_flask(imports)
+        return True, (names - safe) if flask_style else None, is_flask
+    return False, None, False
+
+
+def _imports_flask(imports: ImportTable) -> bool:
+    return any(v == "flask" or v.startswith("flask.") for v in imports.names.values())
+
+
+def _annotation_name(param: cst.Param) -> str:
+    if param.annotation is None:
+        return ""
+    ann = param.annotation.annotation
+    if isinstance(ann, cst.Subscript):
+        base = dotted_name(ann.value) or ""
+        if base.endswith("Annotated") and ann.slice:
+            first = ann.slice[0].slice
+            if isinstance(first, cst.Index):
+                inner = dotted_name(first.value) or ""
+                extra = [
+                    e.slice.value
+                    for e in ann.slice[1:]
+                    if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)
+                ]
+                if any((dotted_name(c.func) or "") in specs.DEPENDENCY_CALLS for c in extra):
+                    return "Depends"
+                return inner
+        if base.endswith("Optional") and ann.slice:
+            first = ann.slice[0].slice
+            if isinstance(first, cst.Index):
+                return dotted_name(first.value) or ""
+        return base
+    return dotted_name(ann) or ""
+
+
+def _is_safe_param(param: cst.Param) -> bool:
+    ann = _annotation_name(param)
+    if (
+        ann == "Depends"
+        or ann.split(".")[-1] in specs.SAFE_PARAM_TYPES
+        or ann in specs.SAFE_PARAM_TYPES
+    ):
+        return True
+    if isinstance(param.default, cst.Call):
+        func = dotted_name(param.default.func) or ""
+        if func in specs.DEPENDENCY_CALLS:
+            return True
+    return False
+
+
+class FunctionAnalyzer:
+    """Runs the interpreter over one function (or a module's top-level statements)."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        imports: ImportTable,
+        hooks: Hooks,
+        local_functions: frozenset[str],
+        local_classes: frozenset[str],
+        class_name: str | None = None,
+        with_trail: bool = True,
+    ) -> None:
+        self.module = module
+        self.imports = imports
+        self.hooks = hooks
+        self.local_functions = local_functions
+        self.local_classes = local_classes
+        self.class_name = class_name
+        self.with_trail = with_trail
+        self.request_names: set[str] = set(specs.REQUEST_PARAM_NAMES)
+        self.types: dict[str, str] = {}
+        self.derived: dict[str, str] = {}
+        self.returns: Taint | None = None
+        self.return_sink: str | None = None  # "xss" for Flask views, "random" for token makers
+        self.has_source = False
+        self.has_sink = False
+        self.fn_name = ""
+
+    # -- entry points ------------------------------------------------------------------
+
+    def run_function(self, fn: cst.FunctionDef) -> None:
+        self.fn_name = fn.name.value
+        env: dict[str, Taint] = {}
+        is_route, path_params, is_flask = route_info(fn, self.imports)
+        params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
+        for index, param in enumerate(params):
+            name = param.name.value
+            ann = _annotation_name(param)
+            if ann and specs.REQUEST_ANNOTATIONS.search(ann):
+                self.request_names.add(name)
+            taint: Taint | None = None
+            if (is_route and index > 0) or (is_route and not (self.class_name and index == 0)):
+                if path_params is not None:
+                    routed = name in path_params
+                else:
+                    routed = name not in self.request_names and not _is_safe_param(param)
+                    routed = routed and name not in ("self", "cls")
+                if routed:
+                    taint = self._source(param, f"route parameter {name}")
+            if taint is None:
+                taint = self.hooks.param(index, name, param)
+            if taint is not None:
+                env[name] = taint
+        if fn.params.star_kwarg is not None and is_route and path_params is None:
+            pass
+        if is_route and is_flask:
+            self.return_sink = "xss"
+        elif specs.SECURITY_NAME.search(self.fn_name):
+            self.return_sink = "random"
+        body = fn.body
+        if isinstance(body, cst.IndentedBlock):
+            self.block(body.body, env)
+        else:
+            self.block(body.body, env)
+
+    def run_module(self, statements: Sequence[cst.BaseStatement]) -> None:
+        self.fn_name = "<module>"
+        self.block([s for s in statements if not isinstance(s, cst.FunctionDef | cst.ClassDef)], {})
+
+    # -- statements --------------------------------------------------------------------
+
+    def block(
+        self,
+        statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement],
+        env: dict[str, Taint],
+    ) -> tuple[dict[str, Taint], bool]:
+        for stmt in statements:
+            env, done = self.statement(stmt, env)
+            if done:
+                return env, True
+        return env, False
+
+    def statement(self, stmt: cst.CSTNode, env: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return self.block(stmt.body, env)
+        if isinstance(stmt, cst.Assign):
+            value = self.expr(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target.target, value, env, stmt.value)
+            return env, False
+        if isinstance(stmt, cst.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.expr(stmt.value, env), env, stmt.value)
+            return env, False
+        if isinstance(stmt, cst.AugAssign):
+            value = merge(self.expr(stmt.target, env), self.expr(stmt.value, env))
+            self.assign(stmt.target, value, env, stmt.value)
+            return env, False
+        if isinstance(stmt, cst.Expr):
+            self.expr(stmt.value, env)
+            return env, self._terminates_expr(stmt.value)
+        if isinstance(stmt, cst.Return):
+            if stmt.value is not None:
+                self.returned(stmt.value, env)
+            return env, True
+        if isinstance(stmt, cst.Raise):
+            if stmt.exc is not None:
+                self.expr(stmt.exc, env)
+            return env, True
+        if isinstance(stmt, cst.Continue | cst.Break):
+            return env, True
+        if isinstance(stmt, cst.Assert):
+            self.expr(stmt.test, env)
+            pos, _ = self.refine(stmt.test, env)
+            return self.apply(env, pos), False
+        if isinstance(stmt, cst.Del):
+            if isinstance(stmt.target, cst.Name):
+                env = dict(env)
+                env.pop(stmt.target.value, None)
+            return env, False
+        if isinstance(stmt, cst.If):
+            return self.if_(stmt, env)
+        if isinstance(stmt, cst.For):
+            return self.for_(stmt, env)
+        if isinstance(stmt, cst.While):
+            self.expr(stmt.test, env)
+            first, _ = self.block(stmt.body.body, dict(env))
+            joined = join(env, first)
+            second, _ = self.block(stmt.body.body, dict(joined))
+            out = join(joined, second)
+            if stmt.orelse is not None:
+                out, _ = self.block(stmt.orelse.body.body, out)
+            return out, False
+        if isinstance(stmt, cst.Try | cst.TryStar):
+            return self.try_(stmt, env)
+        if isinstance(stmt, cst.With):
+            env = dict(env)
+            for item in stmt.items:
+                value = self.expr(item.item, env)
+                if item.asname is not None:
+                    self.remember_type(item.asname.name, item.item)
+                    self.assign(item.asname.name, value, env, item.item)
+            return self.block(stmt.body.body, env)
+        if isinstance(stmt, cst.Match):
+            self.expr(stmt.subject, env)
+            outs = [self.block(case.body.body, dict(env)) for case in stmt.cases]
+            live = [e for e, done in outs if not done]
+            return (join_all([env, *live]), False)
+        return env, False  # nested defs, classes, imports, pass, global...
+
+    def if_(self, stmt: cst.If, env: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
+        self.expr(stmt.test, env)
+        pos, neg = self.refine(stmt.test, env)
+        then_env, then_done = self.block(stmt.body.body, self.apply(env, pos))
+        else_env = self.apply(env, neg)
+        else_done = False
+        if isinstance(stmt.orelse, cst.If):
+            else_env, else_done = self.if_(stmt.orelse, else_env)
+        elif isinstance(stmt.orelse, cst.Else):
+            else_env, else_done = self.block(stmt.orelse.body.body, else_env)
+        if then_done and else_done:
+            return join(then_env, else_env), True
+        if then_done:
+            return else_env, False
+        if else_done:
+            return then_env, False
+        return join(then_env, else_env), False
+
+    def for_(self, stmt: cst.For, env: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
+        items = self.expr(stmt.iter, env)
+        loop_env = dict(env)
+        self.assign(stmt.target, items, loop_env, stmt.iter)
+        first, _ = self.block(stmt.body.body, loop_env)
+        joined = join(loop_env, first)
+        second, _ = self.block(stmt.body.body, dict(joined))
+        out = join(env, join(joined, second))
+        if stmt.orelse is not None:
+            out, _ = self.block(stmt.orelse.body.body, out)
+        return out, False
+
+    def try_(
+        self, stmt: cst.Try | cst.TryStar, env: dict[str, Taint]
+    ) -> tuple[dict[str, Taint], bool]:
+        body_env, body_done = self.block(stmt.body.body, dict(env))
+        outs: list[tuple[dict[str, Taint], bool]] = []
+        if stmt.orelse is not None and not body_done:
+            outs.append(self.block(stmt.orelse.body.body, body_env))
+        else:
+            outs.append((body_env, body_done))
+        for handler in stmt.handlers:
+            outs.append(self.block(handler.body.body, join(env, body_env)))
+        live = [e for e, done in outs if not done]
+        out = join_all(live) if live else join(env, body_env)
+        if stmt.finalbody is not None:
+            out, _ = self.block(stmt.finalbody.body.body, out)
+        return out, not live
+
+    def _terminates_expr(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Await):
+            expr = expr.expression
+        if isinstance(expr, cst.Call):
+            name = self.imports.resolve(expr.func) or ""
+            return name in _TERMINATORS or name.endswith(".abort")
+        return False
+
+    def returned(self, value: cst.BaseExpression, env: dict[str, Taint]) -> None:
+        taint = self.expr(value, env)
+        if taint is None:
+            return
+        self.returns = merge(
+            self.returns, taint.step(value, "returned") if self.with_trail else taint
+        )
+        if self.return_sink == "xss":
+            shown = value
+            if isinstance(value, cst.Tuple) and value.elements:
+                shown = value.elements[0].value
+                taint = self.expr(shown, env)
+            if taint is not None and _stringish(shown):
+                self._sink("xss", "HTML response returned by a Flask view", shown, taint, 79)
+        elif self.return_sink == "random":
+            self._sink("random", f"value returned by {self.fn_name}()", value, taint, 338)
+
+    # -- assignments -------------------------------------------------------------------
+
+    def assign(
+        self,
+        target: cst.BaseExpression,
+        value: Taint | None,
+        env: dict[str, Taint],
+        source_expr: cst.BaseExpression | None = None,
+    ) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value.step(target, f"assigned to {name}") if self.with_trail else value
+            if source_expr is not None:
+                self.remember_type(target, source_expr)
+            if value is not None and "random" in self._kinds_for(value):
+                self._name_sink(name, target, value)
+            return
+        if isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                inner = element.value
+                if isinstance(element, cst.StarredElement):
+                    inner = element.value
+                self.assign(inner, value, env)
+            return
+        if isinstance(target, cst.StarredElement):
+            self.assign(target.value, value, env)
+            return
+        if isinstance(target, cst.Attribute):
+            key = dotted_name(target)
+            if key is not None:
+                if value is None:
+                    env.pop(key, None)
+                else:
+                    env[key] = value.step(target, f"stored in {key}") if self.with_trail else value
+                    root = key.split(".")[0]
+                    if root != "self":
+                        env[root] = merge(env.get(root), value) or value
+                if value is not None and "random" in self._kinds_for(value):
+                    self._name_sink(target.attr.value, target, value)
+            return
+        if isinstance(target, cst.Subscript):
+            self.subscript_store(target, value, env)
+
+    def subscript_store(
+        self, target: cst.Subscript, value: Taint | None, env: dict[str, Taint]
+    ) -> None:
+        holder = target.value
+        key = _const_key(target)
+        if value is not None:
+            resolved = self.imports.resolve(holder) or ""
+            if resolved in specs.SESSION_OBJECTS or (
+                isinstance(holder, cst.Attribute)
+                and holder.attr.value == "session"
+                and self._is_request(holder.value)
+            ):
+                self._sink("trust", "the session", target, value, 501)
+            elif (
+                isinstance(holder, cst.Attribute)
+                and holder.attr.value == "headers"
+                and not self._is_request(holder.value)
+            ) or (
+                isinstance(holder, cst.Name)
+                and self.types.get(holder.value, "") in specs.RESPONSE_CONSTRUCTORS
+            ):
+                self._sink("header", f"response header {key or ''}".strip(), target, value, 113)
+            if key and "random" in self._kinds_for(value):
+                self._name_sink(key, target, value)
+        # A store into a container taints the container (weak update).
+        root = holder
+        while isinstance(root, cst.Subscript | cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and value is not None:
+            name = root.value
+            stepped = value.step(target, f"stored in {name}") if self.with_trail else value
+            env[name] = merge(env.get(name), stepped) or stepped
+
+    def remember_type(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        expr = value.expression if isinstance(value, cst.Await) else value
+        if isinstance(expr, cst.Call):
+            name = self.imports.resolve(expr.func) or ""
+            if name == "lxml.etree.XMLParser":
+                safe = _kw_is(expr, "resolve_entities", False)
+                unsafe = _kw_is(expr, "resolve_entities", True) or _kw_is(expr, "no_network", False)
+                name += ":safe" if safe else ":unsafe" if unsafe else ""
+            elif name == "xml.sax.make_parser":
+                name += ":safe"
+            elif name in self.local_classes:
+                name = f"{self.imports.module}.{name}"
+            self.types[target.value] = name
+            if expr.args:
+                first = expr.args[0].value
+                if isinstance(first, cst.Name):
+                    self.derived[target.value] = first.value
+        elif isinstance(expr, cst.Attribute | cst.Name):
+            base = dotted_name(expr)
+            if base and base.split(".")[0] in self.derived:
+                self.derived[target.value] = self.derived[base.split(".")[0]]
+
+    # -- guards --------------------------------------------------------------------------
+
+    def refine(
+        self, test: cst.BaseExpression, env: dict[str, Taint]
+    ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        """Names made safe when `test` is true (pos) and when it is false (neg)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            pos, neg = self.refine(test.expression, env)
+            return neg, pos
+        if isinstance(test, cst.BooleanOperation):
+            lp, ln = self.refine(test.left, env)
+            rp, rn = self.refine(test.right, env)
+            if isinstance(test.operator, cst.And):
+                return {**lp, **rp}, {}
+            return {}, {**ln, **rn}
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            comp = test.comparisons[0]
+            op = comp.operator
+            right_taint = self.expr(comp.comparator, env)
+            subjects = self._subjects(test.left)
+            kinds = ALL
+            if isinstance(test.left, cst.Attribute) and test.left.attr.value in (
+                "netloc",
+                "hostname",
+                "scheme",
+                "host",
+            ):
+                kinds = frozenset({"redirect", "ssrf"})
+            if isinstance(test.left, cst.Call):
+                called = self.imports.resolve(test.left.func) or ""
+                if called.endswith("commonpath") or called.endswith("commonprefix"):
+                    kinds = frozenset({"path"})
+                    subjects = {
+                        s
+                        for arg in test.left.args
+                        for el in _elements(arg.value)
+                        for s in self._subjects(el)
+                    }
+            if right_taint is not None and right_taint.sources():
+                return {}, {}
+            refined = {s: kinds for s in subjects}
+            if isinstance(op, cst.In | cst.Equal | cst.Is):
+                return refined, {}
+            if isinstance(op, cst.NotIn | cst.NotEqual | cst.IsNot):
+                return {}, refined
+            return {}, {}
+        if isinstance(test, cst.Call):
+            name = self.imports.resolve(test.func) or ""
+            if name in ("isinstance",) and test.args:
+                return {s: ALL for s in self._subjects(test.args[0].value)}, {}
+            if name in specs.GUARD_CALLS:
+                index = 1 if name.startswith("re.") else 0
+                if len(test.args) > index:
+                    kinds = _expand(specs.GUARD_CALLS[name])
+                    return {s: kinds for s in self._subjects(test.args[index].value)}, {}
+            if isinstance(test.func, cst.Attribute):
+                method = test.func.attr.value
+                if method in specs.GUARD_METHODS:
+                    kinds = _expand(specs.GUARD_METHODS[method])
+                    receiver = test.func.value
+                    if method in ("match", "fullmatch") and test.args:
+                        # compiled_pattern.match(value)
+                        return {s: kinds for s in self._subjects(test.args[0].value)}, {}
+                    return {s: kinds for s in self._subjects(receiver)}, {}
+        return {}, {}
+
+    def _subjects(self, expr: cst.BaseExpression) -> set[str]:
+        while True:
+            if isinstance(expr, cst.Attribute | cst.Subscript):
+                expr = expr.value
+            elif isinstance(expr, cst.Call):
+                if isinstance(expr.func, cst.Attribute) and not expr.args:
+                    expr = expr.func.value
+                elif expr.args:
+                    expr = expr.args[0].value
+                else:
+                    return set()
+            elif isinstance(expr, cst.Await):
+                expr = expr.expression
+            else:
+                break
+        if not isinstance(expr, cst.Name):
+            return set()
+        names = {expr.value}
+        seen = expr.value
+        while seen in self.derived and self.derived[seen] not in names:
+            seen = self.derived[seen]
+            names.add(seen)
+        return names
+
+    def apply(self, env: dict[str, Taint], refined: dict[str, frozenset[str]]) -> dict[str, Taint]:
+        if not refined:
+            return env
+        out = dict(env)
+        for name, kinds in refined.items():
+            if name in out:
+                out[name] = out[name].with_(cleared=kinds)
+        return out
+
+    # -- expressions -------------------------------------------------------------------
+
+    def expr(self, node: cst.BaseExpression, env: dict[str, Taint]) -> Taint | None:
+        if isinstance(node, cst.Name):
+            return env.get(node.value)
+        if isinstance(node, cst.Attribute):
+            src = self.source_of(node)
+            if src is not None:
+                return src
+            key = dotted_name(node)
+            if key is not None and key in env:
+                return env[key]
+            if node.attr.value in specs.VALIDATED_ATTRS:
+                return None
+            return self.expr(node.value, env)
+        if isinstance(node, cst.Subscript):
+            src = self.source_of(node)
+            if src is not None:
+                return src
+            for element in node.slice:
+                if isinstance(element.slice, cst.Index):
+                    self.expr(element.slice.value, env)
+            return self.expr(node.value, env)
+        if isinstance(node, cst.Call):
+            return self.call(node, env)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, env)
+        if isinstance(node, cst.BinaryOperation):
+            return merge(self.expr(node.left, env), self.expr(node.right, env))
+        if isinstance(node, cst.FormattedString):
+            return merge_all(
+                [
+                    self.expr(part.expression, env)
+                    for part in node.parts
+                    if isinstance(part, cst.FormattedStringExpression)
+                ]
+            )
+        if isinstance(node, cst.ConcatenatedString):
+            return merge(self.expr(node.left, env), self.expr(node.right, env))
+        if isinstance(node, cst.List | cst.Tuple | cst.Set):
+            return merge_all([self.expr(e.value, env) for e in node.elements])
+        if isinstance(node, cst.Dict):
+            parts: list[Taint | None] = []
+            for item in node.elements:
+                value_t = self.expr(item.value, env)
+                parts.append(value_t)
+                if isinstance(item, cst.DictElement):
+                    self.expr(item.key, env)
+                    if (
+                        isinstance(item.key, cst.SimpleString)
+                        and value_t is not None
+                        and "random" in self._kinds_for(value_t)
+                    ):
+                        self._name_sink(str(item.key.evaluated_value), item.value, value_t)
+            return merge_all(parts)
+        if isinstance(node, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+            inner = dict(env)
+            comp: cst.CompFor | None = node.for_in
+            while comp is not None:
+                self.assign(comp.target, self.expr(comp.iter, inner), inner)
+                for cond in comp.ifs:
+                    self.expr(cond.test, inner)
+                    pos, _ = self.refine(cond.test, inner)
+                    inner = self.apply(inner, pos)
+                comp = comp.inner_for_in
+            if isinstance(node, cst.DictComp):
+                return merge(self.expr(node.key, inner), self.expr(node.value, inner))
+            return self.expr(node.elt, inner)
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test, env)
+            pos, neg = self.refine(node.test, env)
+            return merge(
+                self.expr(node.body, self.apply(env, pos)),
+                self.expr(node.orelse, self.apply(env, neg)),
+            )
+        if isinstance(node, cst.BooleanOperation):
+            return merge(self.expr(node.left, env), self.expr(node.right, env))
+        if isinstance(node, cst.Comparison):
+            self.expr(node.left, env)
+            for comparison in node.comparisons:
+                self.expr(comparison.comparator, env)
+            return None
+        if isinstance(node, cst.UnaryOperation):
+            inner_t = self.expr(node.expression, env)
+            return None if isinstance(node.operator, cst.Not) else inner_t
+        if isinstance(node, cst.NamedExpr):
+            value = self.expr(node.value, env)
+            self.assign(node.target, value, env, node.value)
+            return value
+        if isinstance(node, cst.StarredElement):
+            return self.expr(node.value, env)
+        if isinstance(node, cst.Yield) and isinstance(node.value, cst.BaseExpression):
+            self.returned(node.value, env)
+            return None
+        return None
+
+    def _source(self, node: cst.CSTNode, desc: str, prefix: str = "S") -> Taint:
+        self.has_source = True
+        trail = ((node, f"source: {desc}"),) if self.with_trail else ()
+        return Taint(frozenset({f"{prefix}:{desc}"}), trail)
+
+    def _is_request(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Name):
+            return expr.value in self.request_names and expr.value not in self.types
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value == "request" and (dotted_name(expr) or "") == "self.request"
+        return False
+
+    def source_of(self, node: cst.Attribute | cst.Subscript) -> Taint | None:
+        """A taint when `node` reads client data or the environment directly."""
+        base = node.value if isinstance(node, cst.Subscript) else node
+        if isinstance(base, cst.Attribute):
+            resolved = self.imports.resolve(base) or ""
+            if resolved.startswith("flask.request."):
+                attr = resolved.split(".")[2]
+                if attr in specs.FLASK_REQUEST_ATTRS:
+                    return self._source(node, describe(self.module, node))
+            elif base.attr.value in specs.REQUEST_PARAM_ATTRS and self._is_request(base.value):
+                return self._source(node, describe(self.module, node))
+            elif resolved in ("os.environ", "sys.argv"):
+                return self._source(node, describe(self.module, node), "E")
+        elif isinstance(base, cst.Name) and isinstance(node, cst.Subscript):
+            resolved = self.imports.resolve(base) or ""
+            if resolved in ("os.environ", "sys.argv"):
+                return self._source(node, describe(self.module, node), "E")
+        return None
+
+    # -- calls -------------------------------------------------------------------------
+
+    def call(self, node: cst.Call, env: dict[str, Taint]) -> Taint | None:
+        func = node.func
+        name = self.imports.resolve(func) if isinstance(func, cst.Name | cst.Attribute) else None
+        name = name or ""
+        receiver: Taint | None = None
+        method = ""
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if self.source_of(func) is not None:
+                self._eval_args(node, env)
+                return self._source(node, describe(self.module, node))
+            receiver = self.expr(func.value, env)
+        elif not isinstance(func, cst.Name):
+            self.expr(func, env)
+        args = self._eval_args(node, env)
+        positional = [(a, t) for a, t in args if a.keyword is None and not a.star]
+        all_args = merge_all([t for _, t in args])
+
+        # Sources.
+        if name in specs.ENV_SOURCES:
+            return self._source(node, specs.ENV_SOURCES[name], "E")
+        if name in specs.RANDOM_CALLS:
+            return self._source(node, f"{name}()", "R")
+        # Sinks.
+        self.check_sinks(node, name, method, args, positional, env)
+        if name in specs.FUNCTION_SINKS or name in specs.SUBPROCESS_CALLS:
+            return None
+        # Results.
+        if name in specs.KILLER_CALLS:
+            return None
+        if name.split(".")[-1] in ("render_template", "render", "TemplateResponse"):
+            return None
+        if name in specs.SANITIZERS:
+            if all_args is None:
+                return None
+            kinds = specs.SANITIZERS[name]
+            sanitized = all_args.with_(cleared=kinds)
+            return sanitized.step(node, f"sanitized by {name}()") if self.with_trail else sanitized
+        if name in specs.PASSTHROUGH_CALLS:
+            return all_args
+        if method:
+            if method in specs.VALIDATOR_METHODS:
+                return None
+            if receiver is not None and method in specs.PASSTHROUGH_METHODS:
+                return merge(receiver, all_args)
+            if isinstance(func, cst.Attribute) and isinstance(
+                func.value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
+            ):
+                return all_args  # "sep".join(x), "...{}".format(x)
+            if method in specs.KILLER_METHODS:
+                return None
+        callee, bound = self.callee_of(func, name)
+        if callee:
+            handled, result = self.hooks.project_call(
+                callee, bound, node, [(_arg_key(i, a), t) for i, (a, t) in enumerate(args)]
+            )
+            if handled:
+                return result
+        unresolved = merge(receiver, all_args)
+        if unresolved is None:
+            return None
+        weak = unresolved.with_(weak=True)
+        label = name or method or "call"
+        return weak.step(node, f"through unresolved call {label}()") if self.with_trail else weak
+
+    def _eval_args(
+        self, node: cst.Call, env: dict[str, Taint]
+    ) -> list[tuple[cst.Arg, Taint | None]]:
+        out = []
+        for arg in node.args:
+            taint = self.expr(arg.value, env)
+            out.append((arg, taint))
+            if arg.keyword is not None and taint is not None and "random" in self._kinds_for(taint):
+                self._name_sink(arg.keyword.value, arg.value, taint)
+        return out
+
+    def callee_of(self, func: cst.BaseExpression, name: str) -> tuple[str, bool]:
+        """The qualified name of a call that may be project code, and whether it is bound."""
+        module = self.imports.module
+        if isinstance(func, cst.Name):
+            if name in self.local_functions or name in self.local_classes:
+                return f"{module}.{name}", False
+            if name != func.value:
+                return name, False  # imported
+            return "", False
+        if isinstance(func, cst.Attribute):
+            base = func.value
+            if isinstance(base, cst.Name):
+                if base.value in ("self", "cls") and self.class_name:
+                    return f"{module}.{self.class_name}.{func.attr.value}", True
+                if base.value in self.types:
+                    typ = self.types[base.value].split(":")[0]
+                    return f"{typ}.{func.attr.value}", True
+                if base.value in self.local_classes:
+                    return f"{module}.{base.value}.{func.attr.value}", False
+                head = self.imports.names.get(base.value)
+                if head is not None:
+                    return name, False
+        return "", False
+
+    # -- sinks ---------------------------------------------------------------------------
+
+    def check_sinks(
+        self,
+        node: cst.Call,
+        name: str,
+        method: str,
+        args: list[tuple[cst.Arg, Taint | None]],
+        positional: list[tuple[cst.Arg, Taint | None]],
+        env: dict[str, Taint],
+    ) -> None:
+        sink = specs.FUNCTION_SINKS.get(name)
+        if sink is None and name in specs.SQL_FUNCTIONS | specs.SQL_FUNCTIONS_ALIASES:
+            sink = specs.Sink("sql", f"{name}()")
+        if sink is None and method:
+            func = node.func
+            assert isinstance(func, cst.Attribute)
+            owner = func.value
+            typ = self.types.get(owner.value, "") if isinstance(owner, cst.Name) else ""
+            typed = specs.TYPED_METHOD_SINKS.get(
+                typ.split(":")[0] if typ.endswith(":unsafe") else typ
+            )
+            if typed is not None and method in typed:
+                sink = typed[method]
+            elif typ == "xml.sax.make_parser:safe" and method == "setFeature":
+                if (
+                    len(positional) >= 2
+                    and (dotted_name(positional[0][0].value) or "").endswith("feature_external_ges")
+                    and _is_true(positional[1][0].value)
+                ):
+                    assert isinstance(owner, cst.Name)
+                    self.types[owner.value] = "xml.sax.make_parser"
+                return
+            elif method in specs.METHOD_SINKS and name not in specs.PASSTHROUGH_CALLS:
+                sink = specs.METHOD_SINKS[method]
+                if method == "xpath" and any(a.keyword is not None for a, _ in args):
+                    sink = specs.Sink("xpath", sink.label, (0,), (), sink.cwe)
+            elif method in specs.SQL_METHODS:
+                sink = specs.Sink(
+                    "sql", f".{method}() query", (0,), ("statement", "sql", "operation")
+                )
+            elif (
+                method in ("add", "set", "setdefault", "add_header", "__setitem__")
+                and isinstance(owner, cst.Attribute)
+                and owner.attr.value == "headers"
+                and not self._is_request(owner.value)
+            ):
+                sink = specs.Sink("header", "response header", (0, 1), (), 113)
+        if sink is not None:
+            self._check_args(sink, node, name, args, positional)
+            return
+        if name in specs.SUBPROCESS_CALLS:
+            self._check_subprocess(node, name, args, env)
+        elif name in ("yaml.load", "yaml.load_all"):
+            loader = _arg(node, 1, "Loader")
+            loader_name = (
+                self.imports.resolve(loader)
+                if loader is not None and isinstance(loader, cst.Name | cst.Attribute)
+                else ""
+            )
+            if not (loader_name or "").endswith(("SafeLoader", "CSafeLoader", "BaseLoader")):
+                self._check_args(
+                    specs.Sink("deserialization", f"{name}() with an unsafe Loader"),
+                    node,
+                    name,
+                    args,
+                    positional,
+                )
+
+    def _check_args(
+        self,
+        sink: specs.Sink,
+        node: cst.Call,
+        name: str,
+        args: list[tuple[cst.Arg, Taint | None]],
+        positional: list[tuple[cst.Arg, Taint | None]],
+    ) -> None:
+        cap = "high"
+        if sink.kind == "xxe":
+            parser = _arg(node, 1, "parser")
+            if parser is not None:
+                ptype = ""
+                if isinstance(parser, cst.Name):
+                    ptype = self.types.get(parser.value, "")
+                elif isinstance(parser, cst.Call):
+                    ptype = self.imports.resolve(parser.func) or ""
+                    if _kw_is(parser, "resolve_entities", False):
+                        ptype += ":safe"
+                if ptype.endswith(":safe") or (ptype and "XMLParser" not in ptype):
+                    return
+                cap = "high" if ptype.endswith(":unsafe") else "medium"
+            else:
+                cap = "medium"
+        if name == "numpy.load" and not _kw_is(node, "allow_pickle", True):
+            return
+        if name == "torch.load" and _kw_is(node, "weights_only", True):
+            return
+        if (
+            name in ("flask.send_file", "flask.helpers.send_file")
+            and _arg(node, 0, "path_or_file") is not None
+        ):
+            pass
+        for index, (arg, taint) in enumerate(positional):
+            if index in sink.positions and taint is not None:
+                self._sink(sink.kind, sink.label, arg.value, taint, sink.cwe, cap)
+        for arg, taint in args:
+            if arg.keyword is not None and arg.keyword.value in sink.keywords and taint is not None:
+                self._sink(sink.kind, sink.label, arg.value, taint, sink.cwe, cap)
+
+    def _check_subprocess(
+        self,
+        node: cst.Call,
+        name: str,
+        args: list[tuple[cst.Arg, Taint | None]],
+        env: dict[str, Taint],
+    ) -> None:
+        first = _arg(node, 0, "args")
+        if first is None:
+            return
+        taint = next((t for a, t in args if a.value is first), None)
+        if _kw_is(node, "shell", True):
+            if taint is not None:
+                self._sink("command", f"{name}(..., shell=True)", first, taint, 78)
+            return
+        if name == "asyncio.create_subprocess_exec":
+            program_taint, program = taint, first
+        elif isinstance(first, cst.List | cst.Tuple):
+            if not first.elements:
+                return
+            program = first.elements[0].value
+            program_taint = self.expr(program, env)
+        else:
+            program, program_taint = first, taint
+        if program_taint is not None:
+            self._sink("command", f"{name}() program name", program, program_taint, 78)
+
+    def _kinds_for(self, taint: Taint) -> set[str]:
+        kinds = set()
+        for label in taint.labels:
+            if label[0] == "R":
+                kinds.add("random")
+            elif label[0] in "SEPC":
+                kinds.add("data")
+        return kinds
+
+    def _name_sink(self, name: str, node: cst.CSTNode, taint: Taint) -> None:
+        if specs.SECURITY_NAME.search(name):
+            self._sink("random", f"security value {name}", node, taint, 338)
+
+    def _sink(
+        self,
+        kind: str,
+        label: str,
+        node: cst.CSTNode,
+        taint: Taint,
+        cwe: int = 0,
+        cap: str = "high",
+    ) -> None:
+        self.has_sink = True
+        self.hooks.sink(SinkHit(kind, label, node, taint, cwe, cap))
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def join(a: dict[str, Taint], b: dict[str, Taint]) -> dict[str, Taint]:
+    if a is b:
+        return a
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = merge(out.get(key), value) or value
+    return out
+
+
+def join_all(envs: list[dict[str, Taint]]) -> dict[str, Taint]:
+    out: dict[str, Taint] = {}
+    for env in envs:
+        out = join(out, env)
+    return out
+
+
+def _expand(kinds: frozenset[str]) -> frozenset[str]:
+    return ALL if "*" in kinds else kinds
+
+
+def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(expr, cst.List | cst.Tuple):
+        return [e.value for e in expr.elements]
+    return [expr]
+
+
+def _arg(node: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if index < len(positional):
+        return positional[index].value
+    return None
+
+
+def _is_true(expr: cst.BaseExpression) -> bool:
+    return (isinstance(expr, cst.Name) and expr.value == "True") or (
+        isinstance(expr, cst.Integer) and expr.value != "0"
+    )
+
+
+def _kw_is(node: cst.Call, keyword: str, value: bool) -> bool:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            if isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False"):
+                return (arg.value.value == "True") is value
+            if value:
+                return not (isinstance(arg.value, cst.Integer) and arg.value.value == "0")
+            return False
+    return False
+
+
+def _const_key(target: cst.Subscript) -> str:
+    if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+        key = target.slice[0].slice.value
+        if isinstance(key, cst.SimpleString):
+            return str(key.evaluated_value)
+    return ""
+
+
+def _arg_key(index: int, arg: cst.Arg) -> str:
+    if arg.keyword is not None:
+        return f"kw:{arg.keyword.value}"
+    if arg.star:
+        return f"*{arg.star}"
+    return str(index)
+
+
+def _stringish(expr: cst.BaseExpression) -> bool:
+    """Could be an HTML string (not a dict/list that Flask turns into JSON)."""
+    if isinstance(expr, cst.Dict | cst.List | cst.DictComp | cst.ListComp | cst.Set):
+        return False
+    return not (isinstance(expr, cst.Call) and (dotted_name(expr.func) or "").endswith("jsonify"))

@@ -1,0 +1,213 @@
+"""The project join: resolve every function's summary against the others, to a fixpoint.
+
+Bottom-up, `returns[f]` says which parameters of f and which sources reach its return value.
+Top-down, `params[f][i]` says which sources reach parameter i of f from some caller (and which
+caller). Both are monotone over finite label sets and run for a bounded number of rounds, so
+recursion (direct or mutual) terminates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewer.taint.values import CallSite, Flow, FunctionSummary, ModuleFacts, flow_union
+
+MAX_ROUNDS = 8
+MAX_DEPTH = 16
+FACTS_KEY = "taint"
+
+
+@dataclass
+class TaintIndex:
+    """Resolved summaries of every function of the project (plain data, picklable)."""
+
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: set[str] = field(default_factory=set)
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # qualified function -> relpath
+    returns: dict[str, Flow | None] = field(default_factory=dict)
+    params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
+
+    # -- name resolution -----------------------------------------------------------------
+
+    def lookup(self, qname: str, depth: int = 0) -> str | None:
+        """The defining name of a function or class, following re-exports (`pkg.f` ->
+        `pkg.mod.f`)."""
+        if qname in self.functions or qname in self.classes:
+            return qname
+        if depth > 4:
+            return None
+        parts = qname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            table = self.aliases.get(module)
+            if table is not None and parts[cut] in table:
+                target = ".".join([table[parts[cut]], *parts[cut + 1 :]])
+                if target != qname:
+                    return self.lookup(target, depth + 1)
+        return None
+
+    def param_key_map(self, target: str, site: CallSite) -> dict[int, Flow]:
+        """The flows a call site passes into each parameter index of `target`."""
+        fn = self.functions[target]
+        offset = 1 if site.bound else 0
+        args = dict(site.args)
+        mapped: dict[int, Flow] = {}
+        for index, name in enumerate(fn.params):
+            flow = args.get(str(index - offset)) if index >= offset else None
+            flow = flow or args.get(f"kw:{name}")
+            if flow is not None:
+                mapped[index] = flow
+        return mapped
+
+    # -- bottom-up: returns ----------------------------------------------------------------
+
+    def site_result(self, fn: FunctionSummary, site: CallSite, depth: int) -> Flow | None:
+        """The symbolic (in fn's parameters) flow of a call's result."""
+        target = self.lookup(site.callee)
+        if target is not None and target in self.functions:
+            ret = self.returns.get(target)
+            if ret is None:
+                return None
+            parts: list[Flow] = []
+            sources = frozenset(lab for lab in ret.labels if lab[0] in "SER")
+            if sources:
+                parts.append(Flow(sources, ret.weak, ret.cleared))
+            mapped = self.param_key_map(target, site)
+            for label in ret.labels:
+                if label.startswith("P:") and int(label[2:]) in mapped:
+                    resolved = self.resolve(fn, mapped[int(label[2:])], depth + 1)
+                    if resolved is not None:
+                        parts.append(
+                            Flow(
+                                resolved.labels,
+                                resolved.weak or ret.weak,
+                                resolved.cleared | ret.cleared,
+                            )
+                        )
+            return flow_union(parts)
+        resolved_args = [
+            r for _, flow in site.args if (r := self.resolve(fn, flow, depth + 1)) is not None
+        ]
+        result = flow_union(resolved_args)
+        if result is None or target is not None:  # a project class: the object holds the args
+            return result
+        return Flow(result.labels, True, result.cleared)
+
+    def resolve(self, fn: FunctionSummary, flow: Flow, depth: int = 0) -> Flow | None:
+        """Replace call-result labels `C:k` by what the callee returns."""
+        plain = frozenset(lab for lab in flow.labels if not lab.startswith("C:"))
+        parts = [Flow(plain, flow.weak, flow.cleared)] if plain else []
+        if depth <= MAX_DEPTH:
+            for label in flow.labels:
+                if label.startswith("C:"):
+                    index = int(label[2:])
+                    if index >= len(fn.calls):
+                        continue
+                    result = self.site_result(fn, fn.calls[index], depth)
+                    if result is not None:
+                        parts.append(
+                            Flow(
+                                result.labels,
+                                result.weak or flow.weak,
+                                result.cleared | flow.cleared,
+                            )
+                        )
+        return flow_union(parts)
+
+    # -- top-down: parameters ----------------------------------------------------------------
+
+    def concrete(self, fn: FunctionSummary, flow: Flow | None) -> Flow | None:
+        """A symbolic flow of fn with its parameters replaced by what callers pass."""
+        if flow is None:
+            return None
+        resolved = self.resolve(fn, flow)
+        if resolved is None:
+            return None
+        parts: list[Flow] = []
+        sources = frozenset(lab for lab in resolved.labels if lab[0] in "SER")
+        if sources:
+            parts.append(Flow(sources, resolved.weak, resolved.cleared))
+        incoming = self.params.get(fn.qname, {})
+        for label in resolved.labels:
+            if label.startswith("P:") and int(label[2:]) in incoming:
+                got = incoming[int(label[2:])][0]
+                parts.append(
+                    Flow(got.labels, got.weak or resolved.weak, got.cleared | resolved.cleared)
+                )
+        return flow_union(parts)
+
+    def solve(self) -> None:
+        for _ in range(MAX_ROUNDS):
+            changed = False
+            for qname, fn in self.functions.items():
+                new = self.resolve(fn, fn.returns) if fn.returns is not None else None
+                if new != self.returns.get(qname):
+                    self.returns[qname] = new
+                    changed = True
+            if not changed:
+                break
+        for _ in range(MAX_ROUNDS):
+            changed = False
+            for qname, fn in self.functions.items():
+                for site in fn.calls:
+                    target = self.lookup(site.callee)
+                    if target is not None and target in self.classes:
+                        target = self.lookup(f"{target}.__init__")
+                        site = CallSite(site.callee, True, site.args)
+                    if target is None or target not in self.functions:
+                        continue
+                    for index, flow in self.param_key_map(target, site).items():
+                        got = self.concrete(fn, flow)
+                        if got is None or not got.labels:
+                            continue
+                        slot = self.params.setdefault(target, {})
+                        old = slot.get(index)
+                        merged = got if old is None else flow_union([old[0], got])
+                        if merged is not None and (old is None or merged != old[0]):
+                            slot[index] = (merged, old[1] if old else qname)
+                            changed = True
+            if not changed:
+                break
+
+    def relevant_files(self) -> frozenset[str]:
+        """Files whose functions may report a finding: a sink plus a source or tainted input."""
+        out = set()
+        for qname, fn in self.functions.items():
+            if not fn.has_sink:
+                continue
+            if fn.has_source or self.params.get(qname) or self._calls_source(fn):
+                out.add(self.files[qname])
+        return frozenset(out)
+
+    def _calls_source(self, fn: FunctionSummary) -> bool:
+        for site in fn.calls:
+            target = self.lookup(site.callee)
+            ret = self.returns.get(target) if target else None
+            if ret is not None and any(lab[0] in "SER" for lab in ret.labels):
+                return True
+        return False
+
+
+def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
+    """Join the per-module facts of a project into resolved summaries."""
+    index = TaintIndex()
+    for relpath, facts in modules:
+        index.aliases[facts.module] = facts.aliases
+        index.classes.update(facts.classes)
+        for qname, summary in facts.functions.items():
+            index.functions[qname] = summary
+            index.files[qname] = relpath
+    index.solve()
+    return index
+
+
+def build_index_from_facts(facts_by_file: Mapping[str, Mapping[str, Any]]) -> TaintIndex:
+    """The same, from the engine's per-file `ctx.facts` (the collector stores `facts["taint"]`)."""
+    return build_index(
+        (path, facts[FACTS_KEY])
+        for path, facts in sorted(facts_by_file.items())
+        if isinstance(facts.get(FACTS_KEY), ModuleFacts)
+    )

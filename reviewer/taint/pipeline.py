@@ -1,0 +1,43 @@
+"""Two-phase taint review of a set of files, independent of the framework model's wiring.
+
+Until the framework's `build_project` carries the taint index, this runs the same phases as
+`reviewer.native.review_files` (collect, join, re-read the relevant files) for the given rules,
+so tests and benchmarks can measure the cross-module engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from reviewer.checks.base import Rule
+from reviewer.config import Config
+from reviewer.model import Finding
+from reviewer.taint.collector import TaintCollector
+from reviewer.taint.index import TaintIndex, build_index_from_facts
+from reviewer.traversal import analyze_source
+
+
+@dataclass(frozen=True)
+class TaintProject:
+    """The part of the project model the taint rules read."""
+
+    taint: TaintIndex
+    files: frozenset[str]
+
+
+def review_taint(
+    files: Mapping[str, bytes], rule_classes: Sequence[type[Rule]], config: Config
+) -> tuple[list[Finding], TaintProject]:
+    facts = {}
+    for relpath in sorted(files):
+        result = analyze_source(relpath, files[relpath], [TaintCollector], config)
+        facts[relpath] = result.facts
+    index = build_index_from_facts(facts)
+    project = TaintProject(index, index.relevant_files())
+    findings: list[Finding] = []
+    for relpath in sorted(project.files):
+        findings.extend(
+            analyze_source(relpath, files[relpath], rule_classes, config, project).findings
+        )
+    return findings, project
