@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewer.github.client import DEFAULT_API_URL
+from reviewer.github.client import DEFAULT_API_URL, GitHubClient
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
 _ZERO_SHA = "0" * 40
@@ -136,3 +136,10 @@ def _full_name(side: Mapping[str, Any]) -> str:
     if isinstance(repo, dict):
         return str(repo.get("full_name") or "")
     return ""
+
+
+def make_client(ctx: EventContext, **kwargs: Any) -> GitHubClient:
+    """A client for the run's API URL and token (kwargs go to `GitHubClient`)."""
+    if not ctx.token:
+        raise EventError("GITHUB_TOKEN is not set: the GitHub API cannot be called")
+    return GitHubClient(ctx.token, ctx.api_url, **kwargs)

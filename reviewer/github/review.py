@@ -231,12 +231,25 @@ def comment_body(finding: Finding, meta: RuleMeta | None = None, *, suggest: boo
         fix = finding.fix[:-1] if finding.fix.endswith("\n") else finding.fix
         fence = _fence(fix)
         parts += ["", f"{fence}suggestion", fix, fence]
-    parts += ["", FP_MARKER.format(fingerprint_of(finding))]
-    return "\n".join(parts)[:MAX_BODY]
+    text = "\n".join(parts)
+    if len(text) > MAX_BODY - 200:
+        text = text[: MAX_BODY - 200] + "\n\n… (truncated)"
+    return text + "\n\n" + FP_MARKER.format(fingerprint_of(finding))
+
+
+def marker_fingerprint(body: str) -> str | None:
+    """The fingerprint of one of our comments: its marker must be the body's last line.
+
+    Only the last line counts, so a marker quoted in a message, a suggestion or a human's
+    comment cannot make us edit or delete a comment that is not ours.
+    """
+    last = body.rstrip().rsplit("\n", 1)[-1].strip()
+    match = _FP_RE.fullmatch(last)
+    return match.group(1) if match else None
 
 
 def resolved_body(original: str, head_sha: str) -> str:
-    fp = _FP_RE.search(original)
+    fp = marker_fingerprint(original)
     title = next((ln for ln in original.splitlines() if ln.strip()), "").strip()
     lines = [
         RESOLVED_MARKER,
@@ -245,7 +258,7 @@ def resolved_body(original: str, head_sha: str) -> str:
         f"~~{title.replace('~', '')}~~",
     ]
     if fp:
-        lines += ["", fp.group(0)]
+        lines += ["", FP_MARKER.format(fp)]
     return "\n".join(lines)
 
 
@@ -368,9 +381,9 @@ class _Run:
         replied = {c.get("in_reply_to_id") for c in existing if c.get("in_reply_to_id")}
         ours: dict[str, list[dict[str, Any]]] = {}
         for comment in existing:
-            match = _FP_RE.search(str(comment.get("body") or ""))
-            if match and not comment.get("in_reply_to_id"):
-                ours.setdefault(match.group(1), []).append(comment)
+            fp = marker_fingerprint(str(comment.get("body") or ""))
+            if fp and not comment.get("in_reply_to_id"):
+                ours.setdefault(fp, []).append(comment)
         to_post: list[PlannedComment] = []
         for planned in plan.inline:
             found = ours.get(planned.fingerprint)
@@ -457,7 +470,9 @@ class _Run:
             self.summary_markdown, plan.overflow, self.unplaced, self.options.path_prefix
         )
         comments = self.client.list_issue_comments(ctx.owner, ctx.repo, self.number)
-        mine = next((c for c in comments if SUMMARY_MARKER in str(c.get("body") or "")), None)
+        mine = next(
+            (c for c in comments if str(c.get("body") or "").startswith(SUMMARY_MARKER)), None
+        )
         if mine is None:
             created = self.client.create_issue_comment(ctx.owner, ctx.repo, self.number, body)
             self.result.summary_action = "created"

@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.github.client import GitHubClient, PayloadTooLargeError
+from reviewer.github.client import (
+    ForbiddenError,
+    GitHubClient,
+    NotFoundError,
+    PayloadTooLargeError,
+)
 from reviewer.github.event import EventContext
 
 MAX_GZIP_BYTES = 10 * 1024 * 1024
@@ -72,6 +77,16 @@ def upload_sarif(
         data = client.upload_sarif(ctx.owner, ctx.repo, payload)
     except PayloadTooLargeError:
         raise SarifUploadError(_too_large(size)) from None
+    except ForbiddenError as exc:
+        raise SarifUploadError(
+            f"code scanning refused the upload ({exc.message}): the workflow needs "
+            "`permissions: security-events: write`, and pull requests from forks cannot upload"
+        ) from None
+    except NotFoundError as exc:
+        raise SarifUploadError(
+            f"code scanning is not available for {ctx.full_name} ({exc.message}): private "
+            "repositories need GitHub Code Security, and the token must see the repository"
+        ) from None
     return SarifUploadResult(str(data.get("id", "")), str(data.get("url", "")), size)
 
 

@@ -6,19 +6,24 @@ import io
 import json
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_github import TOKEN, FakeGitHub, Fault, Sleeps, actions_env
 
+from reviewer.diff import parse_github_files
 from reviewer.github.client import GitHubClient, GitHubError, RateLimitedError, RetryPolicy
 from reviewer.github.event import EventContext, load_event_context
 from reviewer.github.review import (
     FP_MARKER,
     RESOLVED_MARKER,
     SUMMARY_MARKER,
+    ReviewError,
+    ReviewOptions,
     ReviewResult,
+    plan_comments,
     run_review,
 )
 from reviewer.model import Confidence, Finding, Location, Severity
@@ -99,13 +104,11 @@ def test_first_run_posts_one_review_and_one_summary(
     assert len(review_posts) == 1 and review_posts[0].status == 200
     body = review_posts[0].body
     assert body["event"] == "COMMENT" and body["commit_id"] == ctx.head_sha
-    # budget: BR802 is capped at 3 inline comments per rule, the other 2 go to the summary
-    expected = {SQLI, LOGIC, PICKLE, SHELL, PRINTS[0], PRINTS[1], PRINTS[2]}
-    expected_fps = {f.fingerprint for f in expected} | {PRINT_APP.fingerprint}
-    ranked = sorted(expected_fps)
-    assert sorted(result.posted) != ranked or True  # order is by rank, set checked below
+    # budget: BR802 is capped at 3 inline comments per rule (ties ranked by path, line), the
+    # other 2 go to the summary; FAR is on an unchanged line, PROJECT is project-level
+    expected = [SQLI, SHELL, PICKLE, LOGIC, PRINT_APP, PRINTS[0], PRINTS[1]]
+    assert result.posted == [f.fingerprint for f in expected]
     assert marker_fps(fake.review_comments) == set(result.posted)
-    assert len(result.posted) == 7
     assert SQLI.fingerprint in result.posted and SHELL.fingerprint in result.posted
     assert FAR.fingerprint not in result.posted and PROJECT.fingerprint not in result.posted
     assert SUPPRESSED.fingerprint not in marker_fps(fake.review_comments)
@@ -355,3 +358,38 @@ def test_the_token_never_appears_in_output(
         assert TOKEN not in text
     # and it was sent where it belongs
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in fake.requests)
+
+
+def test_budget_ranks_by_severity_times_confidence() -> None:
+    patch = "@@ -0,0 +1,30 @@\n" + "".join(f"+line {n}\n" for n in range(1, 31))
+    diffs = parse_github_files([{"filename": "svc/app.py", "status": "added", "patch": patch}])
+    low_sure = finding("BR802", "app.py", 3, L)
+    high_unsure = finding("BR301", "app.py", 2, H, confidence=Confidence.LOW)
+    crit = finding("BR101", "app.py", 9, C)
+    medium = finding("BR110", "app.py", 1, M)
+    options = ReviewOptions(max_comments=2, path_prefix="svc")
+    plan = plan_comments([low_sure, high_unsure, crit, medium], diffs, options)
+    assert [p.finding for p in plan.inline] == [crit, medium]  # 10x1, then 2x1 over 5x0.3
+    assert plan.overflow == (high_unsure, low_sure)
+    assert all(p.path == "svc/app.py" for p in plan.inline)
+    elsewhere = plan_comments([finding("BR101", "other.py", 1)], diffs, options)
+    assert elsewhere.inline == () and len(elsewhere.not_on_changed_lines) == 1
+
+
+def test_markers_inside_text_are_not_mistaken_for_ours(
+    fake: FakeGitHub, client: GitHubClient, ctx: EventContext
+) -> None:
+    # a human comment quoting our summary marker must not be edited as if it were ours
+    client.create_issue_comment(ctx.owner, ctx.repo, 2, f"see {SUMMARY_MARKER} lol")
+    sneaky = replace(PICKLE, message=f"evil {FP_MARKER.format(SHELL.fingerprint)} text")
+    result = review(client, ctx, [sneaky, SHELL])
+    assert sorted(result.posted) == sorted([PICKLE.fingerprint, SHELL.fingerprint])
+    assert len(fake.issue_comments) == 2 and fake.issue_comments[0]["body"].startswith("see")
+    again = review(client, ctx, [sneaky])  # SHELL is gone: only its own comment is retired
+    assert again.deleted == [SHELL.fingerprint] and again.skipped == [PICKLE.fingerprint]
+    assert any(PICKLE.fingerprint in c["body"] for c in fake.review_comments)
+
+
+def test_review_needs_a_pull_request(client: GitHubClient, ctx: EventContext) -> None:
+    with pytest.raises(ReviewError, match="not a pull request"):
+        review(client, replace(ctx, event_name="push", pr_number=None))

@@ -141,3 +141,22 @@ def test_upload_checks_sha_and_ref_before_sending(
 def test_encoding_is_deterministic() -> None:
     assert encode_sarif(SARIF) == encode_sarif(SARIF)
     assert encode_sarif(json.dumps(SARIF, separators=(",", ":"))) == encode_sarif(SARIF)
+
+
+def test_forbidden_upload_explains_the_permission(
+    fake: FakeGitHub, client: GitHubClient, ctx: EventContext
+) -> None:
+    fake.read_only = True
+    with pytest.raises(SarifUploadError, match="security-events: write"):
+        upload_sarif(client, ctx, SARIF)
+
+
+def test_make_client_uses_the_context(ctx: EventContext) -> None:
+    from dataclasses import replace
+
+    from reviewer.github.event import make_client
+
+    client = make_client(ctx)
+    assert client.api_url == ctx.api_url and TOKEN not in repr(client)
+    with pytest.raises(EventError, match="GITHUB_TOKEN"):
+        make_client(replace(ctx, token=""))
