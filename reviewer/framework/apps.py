@@ -8,6 +8,7 @@ guards attached along the way (before_request hooks, router/include dependencies
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,7 +258,8 @@ class Apps:
                         continue
                     func = index.defs[f"{module}.{qualname}"]
                     below = record["decorators"][i + 1 :]
-                    routes += self._decorated(obj, verb, dec, func, below)
+                    above = record["decorators"][:i]
+                    routes += self._decorated(obj, verb, dec, func, below, above)
             for klass, crecord in f["classes"].items():
                 for dec in crecord["decorators"]:
                     receiver, _, verb = ref(dec).rpartition(".")
@@ -275,7 +277,13 @@ class Apps:
         return routes
 
     def _decorated(
-        self, obj: Obj, verb: str, dec: dict[str, Any], func: Def, below: list[Any]
+        self,
+        obj: Obj,
+        verb: str,
+        dec: dict[str, Any],
+        func: Def,
+        below: list[Any],
+        above: Sequence[Any] = (),
     ) -> list[Route]:
         args, kwargs = dec["args"], dec["kwargs"]
         rule = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
@@ -295,6 +303,11 @@ class Apps:
             route_guards += self._deps(kwargs.get("dependencies"), "route", func.file)
             route_guards += self._param_guards(func)
         response_model = text(kwargs["response_model"]) if "response_model" in kwargs else ""
+        notes = []
+        for misplaced in guards_from_decorators(self.index, above, "route", func.file, line)[0]:
+            notes.append(
+                f"@{misplaced.name} sits above the route decorator, so it is never applied"
+            )
         return [
             make_route(
                 self.index,
@@ -305,6 +318,7 @@ class Apps:
                 [*chain_guards, *self.global_guards[obj.framework], *route_guards],
                 flags=flags,
                 response_model=response_model,
+                notes=notes,
             )
             for prefix, chain_guards in self.chains(obj)
         ]

@@ -272,3 +272,27 @@ def mentions_user(node: cst.CSTNode, extra_user_names: frozenset[str] = frozense
 
 def qualified(expr: cst.BaseExpression, ctx: FileContext) -> str:
     return qualify(expr, ctx.imports) or ""
+
+
+def raw_context(ctx: FileContext) -> tuple[str, str]:
+    """For the raw read at the top of `ctx.stack`: (variable it is assigned to, validator it is
+    passed into). `request.args.get("page", type=int)` converts, so it counts as validated."""
+    var = ""
+    stack = ctx.stack
+    for position in range(len(stack) - 2, -1, -1):
+        node = stack[position]
+        if isinstance(node, cst.FunctionDef):
+            break
+        if isinstance(node, cst.Call):
+            validator = validator_call(node, ctx)
+            if validator:
+                return var, validator
+            if any(a.keyword is not None and a.keyword.value == "type" for a in node.args):
+                return var, "type="
+        if isinstance(node, cst.Assign) and not var:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                var = target.value
+        if isinstance(node, cst.AnnAssign | cst.AugAssign) and isinstance(node.target, cst.Name):
+            var = var or node.target.value
+    return var, ""

@@ -273,7 +273,7 @@ class FrameworkCollector(Visitor):
         reqs = self._reqs.get(id(func), frozenset()) if func is not None else frozenset()
         what = body.raw_read(node, self.ctx, reqs)
         if what:
-            var, inside = self._raw_context()
+            var, inside = body.raw_context(self.ctx)
             record["raw"].append([what, var, inside])
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -303,26 +303,6 @@ class FrameworkCollector(Visitor):
     def _current(self) -> dict[str, Any] | None:
         func = self.ctx.enclosing_function()
         return self._funcs.get(id(func)) if func is not None else None
-
-    def _raw_context(self) -> tuple[str, str]:
-        """(variable the raw value is assigned to, validator call it is passed into)."""
-        var = ""
-        for node in reversed(self.ctx.stack[:-1]):
-            if isinstance(node, cst.FunctionDef):
-                break
-            if isinstance(node, cst.Call):
-                validator = body.validator_call(node, self.ctx)
-                if validator:
-                    return var, validator
-            if isinstance(node, cst.Assign) and not var:
-                target = node.targets[0].target
-                if isinstance(target, cst.Name):
-                    var = target.value
-            if isinstance(node, cst.AnnAssign | cst.AugAssign) and isinstance(
-                node.target, cst.Name
-            ):
-                var = var or node.target.value
-        return var, ""
 
     # -- finish ------------------------------------------------------------------------
     def finish(self) -> None:

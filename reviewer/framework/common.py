@@ -62,6 +62,7 @@ def make_route(
     flags: Iterable[str] = (),
     response_model: str = "",
     validation: Iterable[str] = (),
+    notes: Iterable[str] = (),
 ) -> Route:
     guards = list(guards)
     flags = set(flags)
@@ -115,6 +116,7 @@ def make_route(
         is_async=is_async,
         public=public,
         csrf_exempt="csrf-exempt" in flags,
+        notes=tuple(notes),
     )
 
 

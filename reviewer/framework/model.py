@@ -69,6 +69,7 @@ class Route:
     )
     csrf_exempt: bool = False
     tests: tuple[str, ...] = ()  # tests that call it (filled by the test-coverage model)
+    notes: tuple[str, ...] = ()  # reviewer remarks (a guard placed where it is never applied)
 
     @property
     def authenticated(self) -> bool:

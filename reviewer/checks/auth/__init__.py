@@ -1,0 +1,1 @@
+"""Authentication and authorization checks on the route inventory."""

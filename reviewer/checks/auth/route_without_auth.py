@@ -1,0 +1,364 @@
+"""BR301: a state-changing or sensitive route that no guard at any level protects."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.framework.lookup import SENSITIVE, public_by_nature, routes_at, summarize, writes
+from reviewer.framework.model import Route
+from reviewer.model import Confidence, Severity
+
+_WHERE = {
+    "flask": "no login decorator below the route decorator and no before_request guard on its "
+    "blueprint or app",
+    "fastapi": "no auth dependency on the endpoint, its routers or the app, and no auth middleware",
+    "django": "no login_required/permission_required decorator, no LoginRequiredMixin and no "
+    "LoginRequiredMiddleware",
+    "drf": "no permission class (DRF's default is AllowAny, and authentication classes never deny)",
+    "aiohttp": "no auth middleware on its application and no check_authorized() call",
+}
+
+
+class RouteWithoutAuth(Rule):
+    """A route that changes state or touches users, accounts, admin, payments, orders or tokens,
+    and that no authentication guard covers at any level.
+
+    ## What it does
+    Reads the route inventory and reports endpoints that accept POST/PUT/PATCH/DELETE, or whose
+    path or handler names sensitive data (users, accounts, admin, payments, orders, tokens), when
+    no guard covers them: no login decorator, no auth dependency (route, router, include or app),
+    no permission class (view or `REST_FRAMEWORK` defaults), no authenticating `before_request`
+    hook or middleware. Login, registration, health and docs routes and the routes listed under
+    `public-routes` in the config are exempt. Custom guards are recognised when their body checks
+    a credential, or when they are listed under `auth-decorators` / `auth-dependencies`.
+
+    ## Why is this bad
+    Anyone who can reach the service can call the endpoint (OWASP API2:2023 Broken
+    Authentication). Guards are easy to forget on one route among many, and in Flask a decorator
+    written above `@app.route` is silently never applied.
+
+    ## Example
+    ```python
+    @bp.route("/orders", methods=["POST"])
+    def create_order(): ...
+    ```
+
+    ## Use instead
+    ```python
+    @bp.route("/orders", methods=["POST"])
+    @login_required
+    def create_order(): ...
+    ```
+    or protect the whole blueprint/router/app (`before_request`, `dependencies=[...]`,
+    `DEFAULT_PERMISSION_CLASSES`), and list intentionally public routes under `public-routes`.
+
+    ## References
+    - https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/
+    - https://cwe.mitre.org/data/definitions/306.html
+    - https://flask.palletsprojects.com/en/stable/patterns/viewdecorators/
+    - https://www.django-rest-framework.org/api-guide/permissions/
+    """
+
+    code = "BR301"
+    name = "route-without-auth"
+    item = "authentication"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    summary = "state-changing or sensitive route without any authentication guard"
+    cwe = (306,)
+    needs_project = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._check(node, routes_at(self.ctx, node))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._check(node, routes_at(self.ctx, node))
+
+    def _check(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
+        bad = tuple(r for r in routes if _unprotected(r))
+        if not bad:
+            return
+        first = bad[0]
+        what = "has" if len(bad) == 1 else "have"
+        message = (
+            f"{summarize(bad)} {what} no authentication: {_WHERE.get(first.framework, 'no guard')}"
+            f" covers it."
+        )
+        notes = sorted({n for r in bad for n in r.notes})
+        if notes:
+            message += " " + "; ".join(notes) + "."
+        message += (
+            " Add a guard at the route or a level above it, or list the route under"
+            " `public-routes` if it is meant to be public."
+        )
+        confidence = Confidence.HIGH if any(writes(r) for r in bad) and notes else None
+        self.report(node.name, message, confidence=confidence)
+
+
+def _unprotected(route: Route) -> bool:
+    if route.auth or route.public or public_by_nature(route):
+        return False
+    sensitive = bool(SENSITIVE.search(route.path) or SENSITIVE.search(route.handler))
+    return writes(route) or sensitive
+
+
+RouteWithoutAuth.VALID = [
+    Valid(
+        """
+from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+@app.route("/orders", methods=["POST"])
+@login_required
+def create_order():  # ok: BR301
+    return "", 201
+
+@app.get("/products")
+def list_products():  # ok: BR301
+    return []
+
+@app.post("/login")
+def login():  # ok: BR301
+    return {}
+
+@app.get("/health")
+def health():
+    return "ok"
+"""
+    ),
+    # a custom decorator defined in another module that verifies a JWT
+    Valid(
+        """
+from flask import Blueprint
+from .auth import require_user
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+@bp.post("")
+@require_user
+def create_order():  # ok: BR301
+    return {}
+""",
+        path="shop/views.py",
+        files={
+            "shop/__init__.py": "",
+            "shop/auth.py": """
+from functools import wraps
+from flask_jwt_extended import verify_jwt_in_request
+
+def require_user(fn):
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        verify_jwt_in_request()
+        return fn(*args, **kwargs)
+    return wrapper
+""",
+        },
+    ),
+    # a blueprint-level before_request guard
+    Valid(
+        """
+from flask import Blueprint, abort
+from flask_login import current_user
+
+admin = Blueprint("admin", __name__)
+
+@admin.before_request
+def only_staff():
+    if not current_user.is_authenticated:
+        abort(401)
+
+@admin.route("/users/<int:uid>", methods=["DELETE"])
+def delete_user(uid):  # ok: BR301
+    return "", 204
+"""
+    ),
+    # FastAPI: router-level dependency through include_router, and an Annotated alias
+    Valid(
+        """
+from typing import Annotated
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+def get_current_user(token: str = Depends(oauth2)):
+    return token
+
+CurrentUser = Annotated[str, Depends(get_current_user)]
+router = APIRouter()
+users = APIRouter()
+
+@router.post("/orders")
+def create_order(user: CurrentUser):  # ok: BR301
+    return {}
+
+@users.delete("/users/{uid}")
+def delete_user(uid: int):  # ok: BR301
+    return None
+
+app = FastAPI()
+app.include_router(router)
+app.include_router(users, dependencies=[Depends(get_current_user)])
+"""
+    ),
+    # DRF settings default and a config-named public route
+    Valid(
+        """
+from rest_framework.viewsets import ModelViewSet
+from rest_framework.routers import DefaultRouter
+
+class OrderViewSet(ModelViewSet):  # ok: BR301
+    queryset = None
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet)
+urlpatterns = router.urls
+""",
+        path="api/urls.py",
+        files={
+            "project/settings.py": """
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+"""
+        },
+    ),
+    # aiohttp: an application middleware that rejects requests without credentials
+    Valid(
+        """
+from aiohttp import web
+
+@web.middleware
+async def auth_mw(request, handler):
+    if "Authorization" not in request.headers:
+        raise web.HTTPUnauthorized()
+    return await handler(request)
+
+routes = web.RouteTableDef()
+
+@routes.post("/orders")
+async def create_order(request):  # ok: BR301
+    return web.json_response({})
+
+app = web.Application(middlewares=[auth_mw])
+app.add_routes(routes)
+"""
+    ),
+]
+
+RouteWithoutAuth.INVALID = [
+    Invalid(
+        """
+from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+@app.route("/orders", methods=["POST"])
+def create_order():  # expect: BR301
+    return "", 201
+
+@login_required
+@app.route("/orders/<int:oid>", methods=["DELETE"])
+def delete_order(oid):  # expect: BR301
+    return "", 204
+
+@app.get("/users/<int:uid>")
+def get_user(uid):  # expect: BR301
+    return {}
+
+@app.get("/products")
+def list_products():  # ok: BR301
+    return []
+"""
+    ),
+    # FastAPI: an unrelated dependency is not a guard; a sibling router is protected
+    Invalid(
+        """
+from fastapi import APIRouter, Depends, FastAPI
+
+def get_db():
+    yield None
+
+def verify_token(token: str):
+    return token
+
+open_router = APIRouter(prefix="/payments")
+safe_router = APIRouter(prefix="/refunds", dependencies=[Depends(verify_token)])
+
+@open_router.post("")
+def create_payment(db=Depends(get_db)):  # expect: BR301
+    return {}
+
+@safe_router.post("")
+def create_refund():  # ok: BR301
+    return {}
+
+app = FastAPI()
+app.include_router(open_router, prefix="/api")
+app.include_router(safe_router, prefix="/api")
+"""
+    ),
+    # Django: urlpatterns in another module, FBV and CBV without guards
+    Invalid(
+        """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.views import View
+from django.views.decorators.http import require_POST
+
+@require_POST
+def transfer(request):  # expect: BR301
+    return JsonResponse({})
+
+def account_detail(request, pk):  # expect: BR301
+    return JsonResponse({})
+
+class ProfileView(View):
+    def post(self, request):  # expect: BR301
+        return JsonResponse({})
+
+class SettingsView(LoginRequiredMixin, View):
+    def post(self, request):  # ok: BR301
+        return JsonResponse({})
+""",
+        path="bank/views.py",
+        files={
+            "bank/urls.py": """
+from django.urls import path
+from bank import views
+
+urlpatterns = [
+    path("transfer/", views.transfer),
+    path("accounts/<int:pk>/", views.account_detail),
+    path("profile/", views.ProfileView.as_view()),
+    path("settings/", views.SettingsView.as_view()),
+]
+"""
+        },
+    ),
+    # DRF: no permission classes and no settings default means AllowAny
+    Invalid(
+        """
+from rest_framework.viewsets import ModelViewSet
+from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import IsAuthenticated
+
+class OrderViewSet(ModelViewSet):  # expect: BR301
+    queryset = None
+
+class InvoiceViewSet(ModelViewSet):  # ok: BR301
+    permission_classes = [IsAuthenticated]
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet)
+router.register("invoices", InvoiceViewSet)
+urlpatterns = router.urls
+""",
+        path="api/urls.py",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Rate limiting checks on the route inventory."""

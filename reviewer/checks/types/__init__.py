@@ -1,0 +1,1 @@
+"""Type annotation checks on handlers and services."""

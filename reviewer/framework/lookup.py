@@ -1,0 +1,77 @@
+"""Helpers for second-phase rules: which routes a def/class serves, and route vocabularies."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from reviewer.context import FileContext
+from reviewer.framework.model import Route
+
+# Routes that must be reachable without a login (issue 3: login/registration/health/docs).
+PUBLIC_BY_NATURE = re.compile(
+    r"(^|[/_.\-{<])(login|logout|log[-_]?in|sign[-_]?in|sign[-_]?up|register|registration|"
+    r"health|healthz|healthcheck|livez|readyz|ready|liveness|readiness|ping|docs|redoc|openapi|"
+    r"swagger|schema|token|refresh|password[-_]reset|reset[-_]password|forgot[-_]password|"
+    r"verify[-_]email|activate|confirm|callback|obtain[-_]token|csrf)($|[/_.\-}>])",
+    re.I,
+)
+SENSITIVE = re.compile(
+    r"(user|account|admin|payment|pay|order|token|billing|invoice|checkout|profile|wallet|"
+    r"transfer|refund|card|subscription|password|secret|key|role|permission|staff)",
+    re.I,
+)
+ADMIN = re.compile(
+    r"(^|[/_.\-])(admin|staff|superuser|manage|management|internal|backoffice)", re.I
+)
+CREDENTIAL_ROUTES = re.compile(
+    r"(^|[/_.\-])(login|log[-_]?in|sign[-_]?in|token|password|otp|mfa|2fa|verify|register|"
+    r"registration|sign[-_]?up|reset|forgot|auth)($|[/_.\-])",
+    re.I,
+)
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def routes_at(ctx: FileContext, node: cst.FunctionDef | cst.ClassDef) -> tuple[Route, ...]:
+    """Routes whose handler is this function, or (for a class) whose handler method the class
+    inherits without defining it (a ModelViewSet's `create`, a CreateView's `post`)."""
+    project = ctx.project
+    if project is None:
+        return ()
+    qualname = ctx.scope_name()
+    if isinstance(node, cst.FunctionDef):
+        return project.routes_of(ctx.relpath, qualname)
+    functions = project.facts.get(ctx.relpath, {}).get("functions", {})
+    return tuple(
+        r
+        for r in project.routes
+        if r.file == ctx.relpath
+        and r.handler.startswith(qualname + ".")
+        and r.handler.count(".") == qualname.count(".") + 1
+        and r.handler not in functions
+    )
+
+
+def route_text(route: Route) -> str:
+    return f"{route.path} {route.handler}"
+
+
+def public_by_nature(route: Route) -> bool:
+    return bool(PUBLIC_BY_NATURE.search(route.path) or PUBLIC_BY_NATURE.search(route.handler))
+
+
+def writes(route: Route) -> bool:
+    """State-changing: an unsafe method, or a Django view that accepts any method and reads a
+    form or body."""
+    if any(m in UNSAFE for m in route.methods):
+        return True
+    return "*" in route.methods and any(
+        r.endswith((".POST", ".body", ".FILES")) for r in route.raw_input
+    )
+
+
+def summarize(routes: tuple[Route, ...]) -> str:
+    labels = sorted({r.label() for r in routes})
+    shown = ", ".join(labels[:3])
+    return shown + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
