@@ -69,11 +69,17 @@ def start_analyzers(
     """
     root = Path(root)
     relative = _relative_files(root, files)
+    # A vanished file would make semgrep reject the whole run: leave it out, report it.
+    gone = [p for p in relative if not (root / p).is_file()]
+    relative = [p for p in relative if p not in frozenset(gone)]
     adapters: dict[str, Adapter] = {
         "bandit": BanditAdapter(skips=_ids_of(skip_ids, "bandit")),
         "ruff": RuffAdapter(ignore=_ids_of(skip_ids, "ruff"), root=str(root.absolute())),
         "semgrep": SemgrepAdapter(
-            configs=(str(semgrep_rules or semgrep_rules_dir()), *semgrep_configs)
+            configs=(
+                str((semgrep_rules or semgrep_rules_dir()).absolute()),
+                *(_user_config(c) for c in semgrep_configs),
+            )
         ),
     }
     budget = argv_budget if argv_budget is not None else _argv_budget()
@@ -85,14 +91,14 @@ def start_analyzers(
         if not config.enabled:
             job.finish_without_running("disabled")
         elif not relative:
-            job.finish_without_running("skipped", "no files to analyze")
+            job.finish_without_running("skipped", "no files to analyze", gone)
         elif (exe := find(adapters[name].executable)) is None:
             job.finish_without_running(
                 "missing",
                 f"{adapters[name].executable} not found next to {sys.executable} or on PATH",
             )
         else:
-            job.start(exe, chunk_files([as_argument(p) for p in relative], budget))
+            job.start(exe, chunk_files([as_argument(p) for p in relative], budget), gone)
     return RunningAnalyzers(jobs)
 
 
@@ -147,6 +153,7 @@ class _Job:
     _exe: str = field(default="", init=False)
     _t0: float = field(default=0.0, init=False)
     _deadline: float = field(default=0.0, init=False)
+    _gone: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.run = AnalyzerRun(name=self.name, status="disabled")
@@ -155,12 +162,17 @@ class _Job:
     def name(self) -> str:
         return self.adapter.name
 
-    def finish_without_running(self, status: str, message: str = "") -> None:
-        self.run = AnalyzerRun(name=self.name, status=status, message=message)
+    def finish_without_running(
+        self, status: str, message: str = "", not_covered: Sequence[str] = ()
+    ) -> None:
+        self.run = AnalyzerRun(
+            name=self.name, status=status, message=message, not_covered=tuple(not_covered)
+        )
         self.finished.set()
 
-    def start(self, exe: str, chunks: list[list[str]]) -> None:
+    def start(self, exe: str, chunks: list[list[str]], gone: Sequence[str] = ()) -> None:
         self._exe = exe
+        self._gone = list(gone)
         self._t0 = time.monotonic()
         self._deadline = self._t0 + self.config.timeout
         try:
@@ -198,7 +210,7 @@ class _Job:
 
     def _watch(self, first: _Chunk, rest: list[list[str]]) -> None:
         version = ""
-        status, messages, not_covered = "ok", [], []
+        status, messages, not_covered = "ok", [], list(self._gone)
         try:
             version = self._version()
             chunk: _Chunk | None = first
@@ -320,6 +332,12 @@ def _relative_files(root: Path, files: Sequence[Path]) -> list[str]:
                     break
         seen.setdefault(rel.as_posix(), None)
     return list(seen)
+
+
+def _user_config(config: str) -> str:
+    """A user's semgrep config path is relative to their cwd, not the target root we run in."""
+    path = Path(config)
+    return str(path.absolute()) if not path.is_absolute() and path.exists() else config
 
 
 def _ids_of(external_ids: Collection[str], tool: str) -> tuple[str, ...]:

@@ -59,17 +59,27 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> FullRun:
             "pkg/broken.py": BROKEN,
             "ignored/also.py": "import requests\nrequests.get('https://x', verify=False)\n",
             "-dash.py": "print('a file name that looks like an option')\n",
+            "pkg/quiet.py": (
+                "import requests\n"
+                "requests.get('https://x', verify=False)  # nosemgrep: tls-verification-disabled\n"
+            ),
         },
     )
+    files.append(Path("pkg/vanished.py"))  # deleted after discovery
     # Things a target could use to hide code from the analyzers: none may apply.
     (root / ".gitignore").write_text("ignored/\n")
     (root / ".semgrepignore").write_text("ignored/\n")
     (root / "ruff.toml").write_text('[lint.per-file-ignores]\n"*" = ["ALL"]\n')
     subprocess.run(["git", "init", "-q", str(root)], check=True)
-    user_rules = tmp_path_factory.mktemp("user-rules") / "no-print.yaml"
-    user_rules.write_text(USER_RULE)
+    user_dir = tmp_path_factory.mktemp("user")
+    (user_dir / "no-print.yaml").write_text(USER_RULE)
 
-    running = start_analyzers(root, files, {}, [str(user_rules)])
+    cwd = os.getcwd()
+    os.chdir(user_dir)  # the user names their config relative to where they are
+    try:
+        running = start_analyzers(root, files, {}, ["no-print.yaml"])
+    finally:
+        os.chdir(cwd)
     started = running.started
     deadline = time.monotonic() + 90
     while not running.done() and time.monotonic() < deadline:
@@ -132,6 +142,16 @@ def test_semgrep_maps_our_rules_by_code_and_user_rules_by_id(full: FullRun) -> N
     assert full.at("semgrep:no-print-call", "-dash.py") == [1]
 
 
+def test_tools_own_suppression_comments_keep_working(full: FullRun) -> None:
+    assert full.at("semgrep:BR205", "pkg/quiet.py") == []
+    assert full.at("bandit:B501", "pkg/quiet.py") == [2]
+
+
+def test_vanished_files_are_not_covered_by_anyone(full: FullRun) -> None:
+    for run in full.runs.values():
+        assert "pkg/vanished.py" in run.not_covered, run
+
+
 def test_explicit_files_are_never_dropped_by_ignore_files(full: FullRun) -> None:
     assert full.at("semgrep:BR205", "ignored/also.py") == [2]
     assert full.at("bandit:B501", "ignored/also.py") == [2]
@@ -140,8 +160,9 @@ def test_explicit_files_are_never_dropped_by_ignore_files(full: FullRun) -> None
 
 def test_files_an_analyzer_cannot_parse_are_not_covered(full: FullRun) -> None:
     # bandit parses with Python 3.11: the PEP 701 f-string is a syntax error for it
-    assert full.runs["bandit"].not_covered == ("pkg/broken.py", "pkg/new_syntax.py")
-    assert full.runs["ruff"].not_covered == ("pkg/broken.py",)
+    bandit, ruff = full.runs["bandit"].not_covered, full.runs["ruff"].not_covered
+    assert bandit == ("pkg/broken.py", "pkg/new_syntax.py", "pkg/vanished.py")
+    assert ruff == ("pkg/broken.py", "pkg/vanished.py")
     assert "pkg/new_syntax.py" not in full.runs["semgrep"].not_covered
 
 
