@@ -8,6 +8,7 @@ handling, typed 422s, never leaking the token) are GitHub-specific anyway. Rules
   else one minute, as GitHub's docs say), but never longer than `RetryPolicy.max_wait`; a longer
   required wait raises `RateLimitedError` at once instead of hanging the job;
 * 5xx and connection errors: exponential backoff, `RetryPolicy.max_retries` times;
+* content-changing requests are spaced `write_interval` seconds apart, as GitHub asks;
 * 422 raises `ValidationFailedError` carrying GitHub's message and ``errors``; other 403s raise
   `ForbiddenError` (``read_only`` tells a fork PR's downgraded token apart);
 * the token goes only into the Authorization header of requests to the API's own origin; it is
@@ -118,6 +119,7 @@ class GitHubClient:
         clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
         user_agent: str = "backend-review",
+        write_interval: float = 1.0,
     ) -> None:
         if not token:
             raise ValueError("a GitHub token is required")
@@ -128,6 +130,9 @@ class GitHubClient:
         self._clock = clock
         self.timeout = timeout
         self.user_agent = user_agent
+        # GitHub: "wait at least one second between each" POST/PATCH/PUT/DELETE request
+        self.write_interval = write_interval
+        self._last_write: float | None = None
         parts = urllib.parse.urlsplit(self.api_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"invalid GitHub API URL {self.api_url!r}")
@@ -176,6 +181,8 @@ class GitHubClient:
         data = None if body is None else json.dumps(body).encode("utf-8")
         attempt = 0
         while True:
+            if method != "GET":
+                self._pace_write()
             status, headers, raw = self._send(method, url, data, shown)
             payload = _decode(raw)
             if 200 <= status < 300:
@@ -189,6 +196,14 @@ class GitHubClient:
             )
             self._sleep(wait)
             attempt += 1
+
+    def _pace_write(self) -> None:
+        """Space content-changing requests out, which avoids most secondary rate limits."""
+        if self._last_write is not None and self.write_interval > 0:
+            remaining = self.write_interval - (self._clock() - self._last_write)
+            if remaining > 0:
+                self._sleep(remaining)
+        self._last_write = self._clock()
 
     def _send(
         self, method: str, url: str, data: bytes | None, shown: str

@@ -241,4 +241,6 @@ def sleeps() -> Sleeps:
 @pytest.fixture
 def client(ctx: EventContext, sleeps: Sleeps) -> GitHubClient:
     policy = RetryPolicy(max_retries=3, max_wait=30.0, backoff_base=0.01)
-    return GitHubClient(ctx.token, ctx.api_url, retry=policy, sleep=sleeps, timeout=10.0)
+    return GitHubClient(
+        ctx.token, ctx.api_url, retry=policy, sleep=sleeps, timeout=10.0, write_interval=0
+    )

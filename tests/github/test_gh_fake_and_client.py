@@ -132,3 +132,19 @@ def test_link_header_parsing() -> None:
     assert _next_link(link) == "https://a/x?page=2"
     assert _next_link('<https://a/x?page=1>; rel="prev"') is None
     assert _next_link("") is None
+
+
+def test_writes_are_spaced_out_reads_are_not(
+    fake: FakeGitHub, ctx: EventContext, sleeps: Sleeps
+) -> None:
+    now = [100.0]
+    client = GitHubClient(TOKEN, ctx.api_url, sleep=sleeps, clock=lambda: now[0])
+    client.list_pull_files(ctx.owner, ctx.repo, 2)
+    first = client.create_issue_comment(ctx.owner, ctx.repo, 2, "one")
+    now[0] += 0.25
+    client.update_issue_comment(ctx.owner, ctx.repo, first["id"], "two")
+    now[0] += 5
+    client.delete_issue_comment(ctx.owner, ctx.repo, first["id"])
+    client.list_issue_comments(ctx.owner, ctx.repo, 2)
+    assert sleeps == [0.75]
+    assert fake.issue_comments == []
