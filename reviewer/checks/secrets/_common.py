@@ -1,0 +1,311 @@
+"""What looks like a secret: secret-like names, known key formats, entropy, placeholders, labels.
+
+Shared by BR201 (hardcoded-secret) and BR202 (secret-default-in-env-lookup). Names are read by
+words (`apiKey`, `API_KEY`, `X-API-Key` are all `api key`); values are judged by what they look
+like: a header name, a URL, an env var name or a placeholder is not a secret, a key in a known
+provider format always is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import libcst as cst
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# -- names ------------------------------------------------------------------------------------
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+# A value bound to these is a secret whatever it looks like (unless it is a placeholder/label).
+_STRONG = re.compile(
+    r"(^|_)(pass|password|passwd|passphrase|passcode|pwd|secret|secrets|token|tokens|apikey|"
+    r"api_key|access_key|private_key|secret_key|signing_key|encryption_key|auth_key|"
+    r"client_secret|credential|credentials|creds)(_|$)"
+)
+# A value bound to these is a secret only when it looks random (high entropy, long enough).
+_WEAK = re.compile(r"(^|_)(key|keys|salt|auth|signature|sig|hmac|dsn|license|authorization)(_|$)")
+# Words saying the value is *about* a secret (its field, header, URL, length...), not the secret.
+_ABOUT = _words(
+    """
+    field fields header headers url uri urls path paths name names type types length len min
+    max prefix suffix label param params env var vars file filename files dir endpoint route
+    routes regex re pattern template message msg help title placeholder column col attr
+    attribute hash hashed hasher hashers expiry expires expire expiration ttl lifetime age
+    algorithm algorithms alg scheme location reset forgot change id ids count timeout validator
+    validators policy error errors input widget display text mode format fmt size version class
+    module backend backends model serializer form view service provider kind source storage
+    manager handler required enabled method methods usage index idx query arg args lookup
+    strategy char chars charset alphabet audience issuer scope scopes description desc hint
+    rounds iterations cost location cookie domain samesite secure httponly status state
+    generator factory func fn
+    """
+)
+# Names whose value signs sessions/tokens: a placeholder there is still the real key.
+_SIGNING = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret|jwt_secret_key|jwt_key)$")
+
+
+def name_words(name: str) -> list[str]:
+    """`apiKey` -> [api, key]; `X-API-Key` -> [x, api, key]; `SECRET_KEY` -> [secret, key]."""
+    spaced = _CAMEL.sub("_", name)
+    return [w.lower() for w in _WORD_SPLIT.split(spaced) if w]
+
+
+@dataclass(frozen=True)
+class SecretName:
+    """How a name bears on secrets: `strong` any value counts, `weak` only random-looking ones,
+    `signing` placeholders count too (the app signs with whatever is there)."""
+
+    strong: bool
+    weak: bool
+    signing: bool
+
+
+def classify_name(name: str) -> SecretName | None:
+    """None when the name is not about a secret, or is about one without holding it."""
+    words = name_words(name)
+    if not words:
+        return None
+    joined = "_".join(words)
+    signing = bool(_SIGNING.search(joined))
+    if not signing and any(w in _ABOUT for w in words):
+        return None
+    if words[0] in ("is", "has", "use", "enable", "enabled", "num", "min", "max", "should"):
+        return None
+    strong = signing or bool(_STRONG.search(joined)) or "apikey" in joined
+    weak = not strong and bool(_WEAK.search(joined))
+    if not (strong or weak):
+        return None
+    return SecretName(strong, weak, signing)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(
+    r"^(x+|\*+|\.+|-+|_+|0+|changeme|change[-_ ]?(me|it|this)\b.*|replace[-_ ]?me\b.*|todo\b.*|"
+    r"tbd|fixme|placeholder|null|none|nil|undefined|redacted|hidden|example|sample|dummy|fake|"
+    r"foo|bar|baz|foobar|xxx.*|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Za-z_]+|%\([^)]*\)s|"
+    r"\{[a-z_]*\}|%s|(your|my|insert|enter|put|add|set)[-_ ].*|.*[-_ ](here|goes[-_ ]here))$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_MARKERS = (
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "dummy",
+    "xxxx",
+    "replace_me",
+    "replace-me",
+    "redacted",
+)
+_ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_URL_OR_PATH = re.compile(r"^(/|\./|\.\./|~/|[a-z][a-z0-9+.-]*://[^:@/\s]*(/|$))", re.IGNORECASE)
+_KEY_FILE = re.compile(r"\.(pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|txt|env|cfg|ini)$", re.I)
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z _-]*$")
+_SECRET_WORDS = _words(
+    """
+    password passwd pwd pass secret token key api apikey auth authorization bearer credential
+    credentials basic digest jwt
+    """
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """ "changeme", "your-secret-here", "<token>", "${SECRET}", "xxx", "TODO", "" ..."""
+    stripped = value.strip()
+    if not stripped or _PLACEHOLDER.match(stripped):
+        return True
+    lowered = stripped.lower()
+    return any(marker in lowered for marker in _PLACEHOLDER_MARKERS)
+
+
+def is_not_a_secret_value(value: str) -> bool:
+    """Values that say what a secret is called or where it lives: a header or field name
+    ("Authorization", "X-API-Key", "password"), an env var name, a dotted path, a URL without
+    credentials, a file path, a sentence."""
+    stripped = value.strip()
+    if _ENV_VAR_NAME.match(stripped) or _DOTTED_PATH.match(stripped):
+        return True
+    if _URL_OR_PATH.match(stripped) or _KEY_FILE.search(stripped):
+        return True
+    if len(stripped.split()) >= 3:  # a sentence: a label or help text
+        return True
+    if _LABEL.match(stripped):
+        words = set(name_words(stripped))
+        if words & _SECRET_WORDS:
+            return True
+    return False
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character: random base64 is about 5-6, hex about 4, English words below 3.5."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def looks_random(value: str, threshold: float, min_length: int) -> bool:
+    return len(value) >= min_length and shannon_entropy(value) >= threshold and " " not in value
+
+
+def mask(value: str) -> str:
+    """Never print a secret: its first 4 characters and an ellipsis (1 for short values)."""
+    shown = 4 if len(value) >= 12 else 1
+    return value[:shown] + "…"
+
+
+# -- known formats ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFormat:
+    label: str
+    pattern: re.Pattern[str]
+    certain: bool  # False for formats also used for test data (JWTs)
+
+
+KEY_FORMATS = (
+    KeyFormat("an AWS access key id", re.compile(r"\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), True),
+    KeyFormat("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b"), True),
+    KeyFormat("a GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,}\b"), True),
+    KeyFormat("a Slack token", re.compile(r"\bxox[baprs]-[0-9A-Za-z-]{10,}"), True),
+    KeyFormat("a Stripe live key", re.compile(r"\b(sk|rk)_live_[0-9A-Za-z]{20,}"), True),
+    KeyFormat("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), True),
+    KeyFormat(
+        "a private key",
+        re.compile(
+            r"-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----"
+            r"\s*(\S+:[^\n]*\n\s*)*[A-Za-z0-9+/=\s]{40,}"
+        ),
+        True,
+    ),
+    KeyFormat(
+        "a JSON Web Token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}"),
+        False,
+    ),
+)
+
+
+def find_key_format(value: str) -> tuple[KeyFormat, str] | None:
+    """The first known credential format in `value` and the matched text, skipping documented
+    examples (`AKIAIOSFODNN7EXAMPLE`) and filler (`AKIAXXXXXXXXXXXXXXXX`)."""
+    for key_format in KEY_FORMATS:
+        for match in key_format.pattern.finditer(value):
+            text = match.group(0)
+            if "EXAMPLE" in text.upper() or len(set(text)) < 10:
+                continue
+            return key_format, text
+    return None
+
+
+# -- libcst helpers ---------------------------------------------------------------------------
+
+
+def literal_string(node: cst.BaseExpression) -> str | None:
+    """The value of a plain string or bytes literal (implicit concatenation included)."""
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # odd escapes in an untrusted file: not worth a crash
+            return None
+        if isinstance(value, bytes):
+            return value.decode("latin-1")
+        return value
+    return None
+
+
+def target_name(node: cst.BaseExpression) -> str | None:
+    """`password`, `app.secret_key` -> `secret_key`, `app.config["SECRET_KEY"]` -> `SECRET_KEY`."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            return literal_string(index.value)
+    return None
+
+
+def is_settings_class(bases: list[str]) -> bool:
+    """pydantic `BaseSettings` (v1) / pydantic-settings: fields are read from the environment."""
+    return any(b.endswith("BaseSettings") for b in bases)
+
+
+# -- environment lookups ----------------------------------------------------------------------
+
+_OS_LOOKUPS = {"os.environ.get", "os.getenv", "os.environ.setdefault"}
+_ENV_RECEIVERS = {"env", "environ", "environment", "_env"}
+
+
+@dataclass(frozen=True)
+class EnvLookup:
+    """`os.getenv("NAME", default)` and friends: the variable's name and the default given."""
+
+    variable: str
+    default: cst.BaseExpression | None
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index].value if len(positional) > index else None
+
+
+def env_lookup(call: cst.Call, qualified: str | None) -> EnvLookup | None:
+    """An environment/config lookup by literal name: `os.environ.get`, `os.getenv`,
+    `os.environ.setdefault`, python-decouple `config`, environs / django-environ `env.str`,
+    `env(...)`, starlette `Config` instances called as `config(...)`."""
+    first = _positional(call, 0)
+    variable = literal_string(first) if first is not None else None
+    if variable is None:
+        return None
+    qualified = qualified or ""
+    func = call.func
+    default: cst.BaseExpression | None
+    if qualified in _OS_LOOKUPS or qualified == "decouple.config":
+        default = _positional(call, 1) or _keyword(call, "default")
+    elif isinstance(func, cst.Name) and func.value in ("config", "env"):
+        # starlette's Config and django-environ's Env take `cast` second: only `default=` counts.
+        default = _keyword(call, "default")
+    elif (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in ("str", "get", "get_value")
+        and (_last_name(func.value) or "").lower() in _ENV_RECEIVERS
+    ):
+        default = _keyword(call, "default")
+        if default is None and func.attr.value != "get_value":
+            default = _positional(call, 1)
+    else:
+        return None
+    return EnvLookup(variable, default)
+
+
+def _last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Call):
+        return _last_name(node.func)
+    return None

@@ -1,0 +1,391 @@
+"""BR201: a password, token or key written into the source."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.secrets._common import (
+    classify_name,
+    find_key_format,
+    is_not_a_secret_value,
+    is_placeholder,
+    is_settings_class,
+    literal_string,
+    looks_random,
+    mask,
+    target_name,
+)
+from reviewer.model import Confidence, Severity
+
+if TYPE_CHECKING:
+    from reviewer.context import FileContext
+
+_AUTH_SCHEMES = ("bearer ", "basic ", "token ", "digest ")
+
+
+class HardcodedSecret(Rule):
+    """A credential written into the code: a password, token, API key, private key or signing key.
+
+    ## What it does
+    Reports string literals that are credentials:
+
+    - literals in a known credential format anywhere (AWS access key ids `AKIA...`, GitHub tokens
+      `ghp_`/`gho_`/`github_pat_`, Slack `xox?-`, Stripe `sk_live_`/`rk_live_`, Google `AIza...`,
+      PEM private keys, JSON Web Tokens), in test files too;
+    - literals bound to a secret-like name (`password`, `passwd`, `pwd`, `secret`, `token`,
+      `api_key`, `access_key`, `private_key`, `client_secret`, `auth_token`, `SECRET_KEY`...) by
+      assignment, attribute (`app.secret_key = ...`), subscript (`app.config["SECRET_KEY"] = ...`),
+      keyword argument (`connect(password=...)`), dict key (`{"PASSWORD": ...}`), parameter default
+      or `==` comparison;
+    - random-looking literals (Shannon entropy at least `entropy-threshold` bits per character,
+      at least `min-length` characters) bound to weaker names (`key`, `salt`, `auth`, `dsn`...).
+
+    Not reported: empty strings and placeholders (`"changeme"`, `"your-secret-here"`, `"xxx"`,
+    `"<token>"`, `"${SECRET}"`, `"TODO"`); values that name or locate a secret rather than hold
+    one (`TOKEN_HEADER = "Authorization"`, `password_field = "password"`,
+    `password_reset_url = "/reset"`, `token_type = "bearer"`, env var names, file paths, dotted
+    paths, sentences); values under 4 characters; fields of pydantic `BaseSettings` classes and
+    env lookups' defaults (both BR202); and, in test files, everything but known key formats
+    (tests use dummies such as `"password123"`).
+
+    A placeholder is still reported (medium confidence) when it is the value of a signing key
+    (`SECRET_KEY`, `app.secret_key`, `JWT_SECRET`, `SIGNING_KEY`): Django and Flask sign sessions
+    and password reset tokens with whatever is there, so a `"changeme"` that reaches production is
+    a publicly known key. Only `""` is exempt (both frameworks refuse to sign with it).
+
+    Messages show at most the first 4 characters of a value.
+
+    ## Why is this bad
+    A secret in the source is in every clone, fork, CI log and backup of the repository and in
+    its git history forever (CWE-798). It cannot be rotated without a deploy, and the same value
+    usually ends up in every environment.
+
+    ## Example
+    ```python
+    SECRET_KEY = "django-insecure-k2#x9v$3m!q8w@z1"
+    stripe.api_key = "sk_live_51H8xT2LkdIwHu7ix..."
+    db = connect(host="db", user="app", password="hunter2!")
+    ```
+
+    ## Use instead
+    ```python
+    SECRET_KEY = os.environ["SECRET_KEY"]
+    stripe.api_key = os.environ["STRIPE_API_KEY"]
+    db = connect(host="db", user="app", password=os.environ["DB_PASSWORD"])
+    ```
+    Then revoke and rotate the exposed value: removing it from the code does not remove it from
+    the history.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/798.html
+    - https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/
+    - https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
+    - https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY
+    - https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns
+    """
+
+    code = "BR201"
+    name = "hardcoded-secret"
+    item = "secrets"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    summary = "a credential is hardcoded in the source"
+    cwe = (798,)
+    external_ids = (
+        "bandit:B105",
+        "bandit:B106",
+        "bandit:B107",
+        "ruff:S105",
+        "ruff:S106",
+        "ruff:S107",
+    )
+    options = {"entropy-threshold": 3.5, "min-length": 16}
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.done: set[int] = set()
+        self.test_file = ctx.is_test_file or _is_test_settings(ctx.relpath)
+
+    # -- where a literal gets a name ----------------------------------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._in_settings_class():
+            return
+        for target in node.targets:
+            self._named(target_name(target.target), node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and not self._in_settings_class():
+            self._named(target_name(node.target), node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._named(arg.keyword.value, arg.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        key = literal_string(node.key)
+        if key is not None:
+            self._named(key, node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self._named(node.name.value, node.default)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        name = target_name(node.left)
+        for target in node.comparisons:
+            if isinstance(target.operator, cst.Equal | cst.NotEqual):
+                self._named(name, target.comparator)
+
+    # -- known formats anywhere ---------------------------------------------------------------
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if not isinstance(self.ctx.parent, cst.ConcatenatedString):
+            self._formats(node, literal_string(node))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if not isinstance(self.ctx.parent, cst.ConcatenatedString):
+            self._formats(node, literal_string(node))
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self._formats(node, node.value)
+
+    # -- judging ------------------------------------------------------------------------------
+
+    def _formats(self, node: cst.CSTNode, value: str | None) -> bool:
+        if value is None or id(node) in self.done:
+            return False
+        found = find_key_format(value)
+        if found is None:
+            return False
+        key_format, text = found
+        self.done.add(id(node))
+        self.report(
+            node,
+            f"This string holds {key_format.label} (`{mask(text)}`): anyone with the code or its "
+            "history can use it. Revoke it now, then load the new one from the environment or a "
+            "secret manager.",
+            confidence=Confidence.HIGH if key_format.certain else Confidence.MEDIUM,
+        )
+        return True
+
+    def _named(self, name: str | None, value_node: cst.BaseExpression) -> None:
+        value = literal_string(value_node)
+        if name is None or value is None or id(value_node) in self.done:
+            return
+        if self._formats(value_node, value) or self.test_file:
+            return
+        kind = classify_name(name)
+        if kind is None:
+            return
+        stripped = value.strip()
+        if is_placeholder(value):
+            if kind.signing and stripped:
+                self.done.add(id(value_node))
+                self.report(
+                    value_node,
+                    f"`{name}` signs sessions and tokens with the placeholder `{mask(stripped)}`: "
+                    "if this default reaches production anyone can forge them. Read the key from "
+                    "the environment and fail at start-up when it is missing.",
+                    confidence=Confidence.MEDIUM,
+                )
+            return
+        if not kind.signing and (is_not_a_secret_value(value) or len(stripped) < 4):
+            return
+        random = looks_random(
+            _strip_scheme(stripped), self.option("entropy-threshold"), self.option("min-length")
+        )
+        if kind.weak and not random:
+            return
+        insecure = stripped.startswith("django-insecure-")
+        self.done.add(id(value_node))
+        self.report(
+            value_node,
+            f"`{name}` is set to a hardcoded secret (`{mask(stripped)}`): it is in every copy of "
+            "the code and its history. Read it from the environment or a secret manager "
+            f'(`os.environ["{name.upper()}"]`) and rotate the exposed value.',
+            confidence=Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
+        )
+
+    def _in_settings_class(self) -> bool:
+        """A pydantic BaseSettings field: its default is an env lookup default (BR202)."""
+        stack = self.ctx.stack
+        owner = stack[-4] if len(stack) >= 4 else None
+        if not isinstance(owner, cst.ClassDef):
+            return False
+        bases = [self.ctx.resolve(b.value) or "" for b in owner.bases]
+        return is_settings_class(bases)
+
+    VALID = [
+        Valid(
+            """
+import os
+from decouple import config
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+DB_PASSWORD = os.getenv("DB_PASSWORD")
+API_TOKEN = config("API_TOKEN")
+password = ""
+token = None
+"""
+        ),
+        Valid(
+            """
+TOKEN_HEADER = "Authorization"  # ok: BR201
+API_KEY_HEADER = "X-API-Key"  # ok: BR201
+password_field = "password"  # ok: BR201
+password_reset_url = "/reset"  # ok: BR201
+token_type = "bearer"  # ok: BR201
+SECRET_KEY_ENV = "DJANGO_SECRET_KEY"  # ok: BR201
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+PASSWORD_MIN_LENGTH = 12
+private_key_path = "/etc/app/private.pem"  # ok: BR201
+private_key = "keys/jwt-private.pem"  # ok: BR201
+token_url = "https://auth.example.com/oauth/token"  # ok: BR201
+password_help = "Your password must contain at least 12 characters."  # ok: BR201
+cache_key = "user:profile:v2"  # ok: BR201
+AUTH_TOKEN_COOKIE = "session"  # ok: BR201
+"""
+        ),
+        Valid(
+            """
+DB_PASSWORD = "changeme"  # ok: BR201
+api_key = "your-api-key-here"  # ok: BR201
+token = "<token>"  # ok: BR201
+client_secret = "${CLIENT_SECRET}"  # ok: BR201
+password = "xxxxxxxx"  # ok: BR201
+secret = "TODO"  # ok: BR201
+pwd = "abc"  # ok: BR201
+PEM_HEADER = "-----BEGIN RSA PRIVATE KEY-----"  # ok: BR201
+DOC_KEY = "AKIAIOSFODNN7EXAMPLE"  # ok: BR201
+FILLER = "AKIAXXXXXXXXXXXXXXXX"  # ok: BR201
+"""
+        ),
+        Valid(
+            """
+import pytest
+
+@pytest.fixture
+def user(db):
+    return User.objects.create_user(username="alice", password="password123")  # ok: BR201
+
+def test_login(client):
+    SECRET_KEY = "test-secret"  # ok: BR201
+    client.post("/login", data={"password": "hunter2", "token": "dummy"})  # ok: BR201
+    assert login(password="fake-password")  # ok: BR201
+""",
+            path="tests/test_auth.py",
+        ),
+        Valid(
+            """
+SECRET_KEY = "test"  # ok: BR201
+PASSWORD = "secret-for-tests"  # ok: BR201
+""",
+            path="project/settings/test.py",
+        ),
+        Valid(
+            """
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    secret_key: str = "dev-secret"  # ok: BR201
+    database_password: str = "postgres"  # ok: BR201
+
+def login(form):
+    if form.password == "":
+        return None
+    if form.token_type == "bearer":  # ok: BR201
+        return form
+"""
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+SECRET_KEY = "django-insecure-8l#v2^k0x!z@3q$w7e(r)t1y_u9i-o4p"  # expect: BR201
+DEBUG = False
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "USER": "app",
+        "PASSWORD": "pr0d-Passw0rd!",  # expect: BR201
+    }
+}
+EMAIL_HOST_PASSWORD = "mailgun-pass-2024"  # expect: BR201
+""",
+            path="mysite/settings.py",
+        ),
+        Invalid(
+            """
+from flask import Flask
+
+app = Flask(__name__)
+app.secret_key = "changeme"  # expect: BR201
+app.config["SECRET_KEY"] = "dev"  # expect: BR201
+app.config.from_mapping(SECRET_KEY="super secret key")  # expect: BR201
+app.config["JWT_SECRET_KEY"] = "t0p-s3cr3t-jwt-signing-value"  # expect: BR201
+"""
+        ),
+        Invalid(
+            """
+import psycopg2
+import stripe
+
+stripe.api_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc8aB"  # expect: BR201
+conn = psycopg2.connect(host="db", user="app", password="hunter2!")  # expect: BR201
+
+def connect(user, password="admin123"):  # expect: BR201
+    return psycopg2.connect(user=user, password=password)
+
+def check(password):
+    return password == "letmein!"  # expect: BR201
+
+class Client:
+    def __init__(self):
+        self.apiKey = "a8f5f167f44f4964e6c998dee827110c"  # expect: BR201
+        self.session_key = "k9Xz2LmQ7pR4tW8vB1nC6yH3"  # expect: BR201
+        self.cache_key = "profile"  # ok: BR201
+"""
+        ),
+        Invalid(
+            """
+AWS_ACCESS_KEY_ID = "AKIAZ7QH3XK2LPM4N5RT"  # expect: BR201
+GITHUB = "ghp_Zx8Kq2mN4pR7tW1vB5nC9yH3jL6dF0sA2gE4"  # expect: BR201
+SLACK_HOOK_TOKEN = "xoxb-2345678901-2345678901234-AbCdEfGhIjKlMnOpQrStUvWx"  # expect: BR201
+headers = {"X-Goog-Api-Key": "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"}  # expect: BR201
+KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\\n"  # expect: BR201
+    "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM2u8fAnT4yoAJFVPRiwjoSu2LhJwLr4ZBr9J1\\n"
+    "-----END RSA PRIVATE KEY-----\\n"
+)
+message = f"token ghp_Zx8Kq2mN4pR7tW1vB5nC9yH3jL6dF0sA2gE4 for {user}"  # expect: BR201
+"""
+        ),
+        Invalid(
+            """
+FAKE_AWS = "AKIAZ7QH3XK2LPM4N5RT"  # expect: BR201
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"  # expect: BR201
+password = "password123"  # ok: BR201
+""",
+            path="tests/test_client.py",
+        ),
+    ]
+
+
+def _strip_scheme(value: str) -> str:
+    lowered = value.lower()
+    for scheme in _AUTH_SCHEMES:
+        if lowered.startswith(scheme):
+            return value[len(scheme) :]
+    return value
+
+
+def _is_test_settings(relpath: str) -> bool:
+    """`settings/test.py`, `config/testing.py`: test configuration outside a tests folder."""
+    stem = relpath.rsplit("/", 1)[-1].removesuffix(".py")
+    return stem in ("test", "tests", "testing", "settings_test", "test_settings")

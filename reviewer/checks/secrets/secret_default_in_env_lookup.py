@@ -1,0 +1,217 @@
+"""BR202: a secret read from the environment with a hardcoded fallback value."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.secrets._common import (
+    classify_name,
+    env_lookup,
+    is_settings_class,
+    literal_string,
+    looks_random,
+    mask,
+)
+from reviewer.model import Confidence, Severity
+
+
+class SecretDefaultInEnvLookup(Rule):
+    """A secret read from the environment with a literal fallback: the app runs on the fallback.
+
+    ## What it does
+    Reports environment and config lookups of a secret-like variable (`SECRET_KEY`, `API_TOKEN`,
+    `DB_PASSWORD`...) that fall back to a non-empty string literal:
+    `os.environ.get("SECRET_KEY", "dev")`, `os.getenv("API_TOKEN", "abc123")`,
+    `os.environ.setdefault("SECRET_KEY", "...")`, python-decouple `config("SECRET", default="...")`,
+    environs / django-environ `env.str("SECRET_KEY", default="...")` and `env("X", default="...")`,
+    `os.environ.get("SECRET_KEY") or "dev"`, and pydantic `BaseSettings` fields with a literal
+    default (`secret_key: str = "dev"`). Weaker names (`key`, `salt`, `dsn`) count only when the
+    fallback looks random.
+
+    Not reported: lookups without a default (`os.environ["SECRET_KEY"]`, `os.getenv("SECRET_KEY")`),
+    defaults that are `None`, `""` or not literals, variables that are not secrets
+    (`os.getenv("PORT", "8000")`, `os.getenv("LOG_LEVEL", "INFO")`, `os.getenv("TOKEN_TTL", "3600")`),
+    and test files (setting a dummy secret for the test run is what they should do).
+
+    ## Why is this bad
+    When the variable is missing in production (a typo, a new deployment, a renamed secret) the
+    service starts anyway and signs sessions, tokens or connects with a value that is in the
+    repository (CWE-798, CWE-1188). Nothing tells you it happened.
+
+    ## Example
+    ```python
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret")
+    STRIPE_KEY = config("STRIPE_KEY", default="sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+    ```
+
+    ## Use instead
+    ```python
+    SECRET_KEY = os.environ["SECRET_KEY"]  # fails loudly at start-up when missing
+    STRIPE_KEY = config("STRIPE_KEY")
+    ```
+    For local development put the value in an untracked `.env` file.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/798.html
+    - https://cwe.mitre.org/data/definitions/1188.html
+    - https://12factor.net/config
+    - https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/#secret-key
+    """
+
+    code = "BR202"
+    name = "secret-default-in-env-lookup"
+    item = "secrets"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    summary = "a secret read from the environment falls back to a hardcoded value"
+    cwe = (798, 1188)
+    options = {"entropy-threshold": 3.5, "min-length": 16}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.ctx.is_test_file:
+            return
+        lookup = env_lookup(node, self.ctx.call_name(node))
+        if lookup is not None and lookup.default is not None:
+            self._check(lookup.variable, lookup.default, f"the lookup of `{lookup.variable}`")
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        """`os.environ.get("SECRET_KEY") or "dev"`."""
+        if self.ctx.is_test_file or not isinstance(node.operator, cst.Or):
+            return
+        if not isinstance(node.left, cst.Call):
+            return
+        lookup = env_lookup(node.left, self.ctx.call_name(node.left))
+        if lookup is not None:
+            self._check(lookup.variable, node.right, f"the lookup of `{lookup.variable}`")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        """pydantic settings: `secret_key: str = "dev"` is the env variable's default."""
+        if self.ctx.is_test_file or node.value is None or not self._in_settings_class():
+            return
+        if not isinstance(node.target, cst.Name):
+            return
+        value = node.value
+        if isinstance(value, cst.Call) and (self.ctx.call_name(value) or "").endswith("Field"):
+            value = next(
+                (a.value for a in value.args if a.keyword is None or a.keyword.value == "default"),
+                value,
+            )
+        self._check(node.target.value, value, f"the settings field `{node.target.value}`")
+
+    def _check(self, variable: str, default: cst.BaseExpression, what: str) -> None:
+        value = literal_string(default)
+        if value is None or not value.strip():
+            return
+        kind = classify_name(variable)
+        if kind is None:
+            return
+        threshold, min_length = self.option("entropy-threshold"), self.option("min-length")
+        if kind.weak and not looks_random(value.strip(), threshold, min_length):
+            return
+        self.report(
+            default,
+            f"{what[0].upper()}{what[1:]} falls back to the hardcoded value `{mask(value)}`: when "
+            "the variable is missing in production the service runs on a secret that is in the "
+            "repository. Drop the default so start-up fails (`os.environ[...]`, `config(...)` "
+            "without `default=`).",
+        )
+
+    def _in_settings_class(self) -> bool:
+        stack = self.ctx.stack
+        owner = stack[-4] if len(stack) >= 4 else None
+        if not isinstance(owner, cst.ClassDef):
+            return False
+        return is_settings_class([self.ctx.resolve(b.value) or "" for b in owner.bases])
+
+    VALID = [
+        Valid(
+            """
+import os
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+API_TOKEN = os.getenv("API_TOKEN")
+DB_PASSWORD = os.environ.get("DB_PASSWORD", "")
+JWT_SECRET = os.environ.get("JWT_SECRET", None)
+PORT = int(os.getenv("PORT", "8000"))
+LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
+TOKEN_TTL = os.getenv("TOKEN_TTL", "3600")  # ok: BR202
+SECRET_KEY_FILE = os.getenv("SECRET_KEY_FILE", "/run/secrets/key")  # ok: BR202
+CACHE_KEY_PREFIX = os.getenv("CACHE_KEY_PREFIX", "app")  # ok: BR202
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+TOKEN = os.getenv("API_TOKEN", default_token)
+"""
+        ),
+        Valid(
+            """
+from decouple import config
+import environ
+
+env = environ.Env()
+DEBUG = config("DEBUG", default=False, cast=bool)
+SECRET_KEY = config("SECRET_KEY")
+DATABASE_URL = env.str("DATABASE_URL", default="sqlite:///db.sqlite3")
+REDIS_KEY = env("REDIS_KEY", default="cache")  # ok: BR202
+ALLOWED = env.list("ALLOWED_HOSTS", default=["*"])
+"""
+        ),
+        Valid(
+            """
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret")  # ok: BR202
+PASSWORD = os.getenv("PASSWORD", "password123")  # ok: BR202
+""",
+            path="tests/conftest.py",
+        ),
+        Valid(
+            """
+from pydantic import BaseModel
+
+class LoginForm(BaseModel):
+    password: str = "x"  # ok: BR202
+"""
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+import os
+from os import environ, getenv
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-dev-key")  # expect: BR202
+API_TOKEN = os.getenv("API_TOKEN", "abc123")  # expect: BR202
+DB_PASSWORD = environ.get("DB_PASSWORD", default="postgres")  # expect: BR202
+JWT_SECRET = getenv("JWT_SECRET", "changeme")  # expect: BR202
+os.environ.setdefault("SECRET_KEY", "not-so-secret")  # expect: BR202
+FLASK_SECRET = os.environ.get("FLASK_SECRET_KEY") or "dev"  # expect: BR202
+STRIPE_KEY = os.getenv("STRIPE_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")  # expect: BR202
+"""
+        ),
+        Invalid(
+            """
+from decouple import config
+from environs import Env
+
+env = Env()
+SECRET_KEY = config("SECRET_KEY", default="dev-secret")  # expect: BR202
+EMAIL_PASSWORD = config("EMAIL_PASSWORD", "smtp-pass")  # expect: BR202
+GITHUB_TOKEN = env.str("GITHUB_TOKEN", "local-token")  # expect: BR202
+CLIENT_SECRET = env("OAUTH_CLIENT_SECRET", default="s3cr3t")  # expect: BR202
+""",
+            path="config/settings.py",
+        ),
+        Invalid(
+            """
+from pydantic import Field
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    app_name: str = "api"
+    secret_key: str = "dev-secret-key"  # expect: BR202
+    database_password: str = Field(default="postgres")  # expect: BR202
+    api_token: str | None = None
+"""
+        ),
+    ]
