@@ -179,10 +179,13 @@ def _enc_str(value: Any) -> str:
 
 
 def relations_from_facts(facts: Mapping[str, Mapping[str, Any]]) -> list[Relation]:
-    """Relations of every class recorded by the framework collector (`framework.classes`)."""
+    """Relations of every class recorded by the framework collector (`Project.facts`: per file,
+    the framework facts, whose `classes` hold each class's encoded attribute values)."""
     out: list[Relation] = []
     for file_facts in facts.values():
-        framework = file_facts.get("framework") if isinstance(file_facts, Mapping) else None
+        if not isinstance(file_facts, Mapping):
+            continue
+        framework = file_facts if "classes" in file_facts else file_facts.get("framework")
         if not isinstance(framework, Mapping):
             continue
         for record in framework.get("classes", {}).values():

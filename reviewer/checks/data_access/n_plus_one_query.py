@@ -140,25 +140,36 @@ class NPlusOneQuery(Rule):
     summary = "query per loop iteration (N+1)"
     cwe = (1073,)
 
-    VALID = [
-        Valid(
-            """
+    needs_project = True  # model relations come from every file's classes
+
+    _DJANGO_MODELS = """
 from django.db import models
-from django.db.models import Prefetch
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
 
 class Book(models.Model):
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
-    tags = models.ManyToManyField("Tag")
+    tags = models.ManyToManyField("Tag", related_name="books")
+    editor = models.ForeignKey("Editor", on_delete=models.CASCADE)
+
+class Tag(models.Model):
+    label = models.CharField(max_length=20)
+"""
+
+    VALID = [
+        Valid(
+            """
+from django.db.models import Prefetch
+from .models import Author, Book
 
 def titles():
     out = []
     for b in Book.objects.select_related("author").prefetch_related("tags"):
-        out.append((b.author.name, [t.name for t in b.tags.all()]))  # ok: BR501
+        out.append((b.author.name, [t.label for t in b.tags.all()]))  # ok: BR501
     for b in Book.objects.all():
         out.append(b.author_id)                                      # ok: BR501 (no query)
+        b.author = None                                              # ok: BR501 (assignment)
     qs = Author.objects.prefetch_related(Prefetch("books"))
     for a in qs:
         out.append(a.books.count())                                  # ok: BR501
@@ -166,9 +177,12 @@ def titles():
         out.append(row["author__name"])                              # ok: BR501
     for attempt in range(3):
         cfg = Settings.objects.get(pk=1)                              # ok: BR501 (not per item)
+    for b in Book.objects.all():
+        b.tags.add(cfg)                                              # ok: BR501 (a write)
     return [b.author.name for b in Book.objects.select_related()]   # ok: BR501
 """,
-            path="library/models.py",
+            path="library/services.py",
+            files={"library/models.py": _DJANGO_MODELS},
         ),
         Valid(
             """
@@ -188,23 +202,16 @@ def emails(session):
     users = session.execute(select(User).options(selectinload("*"))).scalars().all()
     for u in users:
         yield len(u.addresses)                          # ok: BR501
-"""
+    for user_id in [1, 2]:
+        yield session.get("cache-key")                  # ok: BR501 (not a model get)
+""",
+            path="app/services/users.py",
         ),
     ]
     INVALID = [
         Invalid(
             """
-from django.db import models
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-class Book(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-    tags = models.ManyToManyField("Tag", related_name="books")
-
-class Tag(models.Model):
-    label = models.CharField(max_length=20)
+from .models import Author, Book, Tag
 
 def report():
     rows = []
@@ -214,17 +221,18 @@ def report():
         rows.append(b.tags.count())                     # expect: BR501
     authors = Author.objects.all()
     for a in authors:
-        rows.append(len(a.book_set.all()))              # expect: BR501
+        rows.append(len(a.books.all()))                 # expect: BR501
     for t in Tag.objects.prefetch_related("books"):
         rows.append(t.books.filter(year=2024).count())  # expect: BR501
-    return [b.author.name for b in Book.objects.only("title")]  # expect: BR501
+    return [b.editor.name for b in Book.objects.only("title")]  # expect: BR501
 """,
-            path="library/models.py",
+            path="library/services.py",
+            files={"library/models.py": _DJANGO_MODELS},
         ),
         Invalid(
             """
 from django.shortcuts import get_object_or_404
-from .models import Author, Order
+from .models import Customer, Order
 
 def order_lines(request, ids):
     lines = []
@@ -234,20 +242,33 @@ def order_lines(request, ids):
     for i, order in enumerate(Order.objects.all()):
         customer = get_object_or_404(Customer, pk=order.customer_id)  # expect: BR501
         lines.append(order.item_set.count())            # expect: BR501
+        lines.append(order.customer.name)               # expect: BR501
     return lines
 """,
             path="shop/views.py",
+            files={
+                "shop/urls.py": "from django.urls import path\nfrom . import views\n"
+                "urlpatterns = [path('lines/', views.order_lines)]\n",
+                "shop/models.py": "from django.db import models\n"
+                "class Customer(models.Model):\n    name = models.CharField(max_length=9)\n"
+                "class Order(models.Model):\n"
+                "    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n",
+            },
         ),
         Invalid(
             """
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import relationship
+app = Flask(__name__)
 
 class User(db.Model):
     addresses = relationship("Address", backref="user")
     posts = db.relationship("Post", lazy="dynamic")
 
-def summary(session):
+@app.get("/summary")
+def summary():
+    session = db.session
     out = []
     for u in session.scalars(select(User)):
         out.append(len(u.addresses))                    # expect: BR501
