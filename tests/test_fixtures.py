@@ -11,6 +11,7 @@ once every rule in the catalogue exists.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -91,10 +92,8 @@ def _existing(names: tuple[str, ...]) -> list[str]:
 def _describe(run: Reviewed, triple: Expectation) -> str:
     code, path, line = triple
     text = ""
-    try:
+    with contextlib.suppress(OSError, IndexError, UnicodeDecodeError):
         text = (run.root / path).read_text(encoding="utf-8").splitlines()[line - 1].strip()
-    except (OSError, IndexError, UnicodeDecodeError):
-        pass
     messages = [
         f"{f.message[:110]} [{', '.join(f.sources)}]"
         for f in run.report.active
