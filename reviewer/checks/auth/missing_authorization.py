@@ -1,0 +1,323 @@
+"""BR302: authenticated but not authorized: admin routes without a role check, objects loaded by
+a client-supplied id without an owner filter (IDOR), DRF AllowAny on mutating views."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.framework import body
+from reviewer.framework.common import path_params
+from reviewer.framework.lookup import ADMIN, public_by_nature, routes_at, summarize, writes
+from reviewer.framework.model import Route
+from reviewer.framework.values import tail
+from reviewer.model import Confidence, Severity
+
+
+class _Handler:
+    def __init__(self, routes: tuple[Route, ...], user_names: frozenset[str]) -> None:
+        self.routes = routes
+        self.params = frozenset(p for r in routes for p in path_params(r.path))
+        self.user_names = user_names
+        self.loads: list[cst.Call] = []
+        self.owner_checked = False
+
+
+class MissingAuthorization(Rule):
+    """A route that checks who the caller is but not what the caller may do.
+
+    ## What it does
+    Reports three shapes on the route inventory:
+    - admin-looking routes (`/admin/...`, `admin_*` handlers) that require a login but no role or
+      permission (`IsAdminUser`, `permission_required`, a `require_admin` dependency, a
+      `current_user.is_admin` check);
+    - handlers that load an object by an id taken from the path (`Order.objects.get(pk=pk)`,
+      `session.get(Order, order_id)`, `get_object_or_404(...)`) without filtering by the current
+      user and without comparing the object's owner to the current user (IDOR);
+    - Django REST framework views with `permission_classes = [AllowAny]` that accept
+      POST/PUT/PATCH/DELETE (registration and login views are exempt).
+
+    ## Why is this bad
+    Broken object-level and function-level authorization are the first and fifth risks of the
+    OWASP API Top 10: any signed-in user can read or change other users' data by changing an id,
+    or call administrative functions.
+
+    ## Example
+    ```python
+    @app.get("/orders/<int:order_id>")
+    @login_required
+    def get_order(order_id):
+        return Order.query.get_or_404(order_id).to_dict()
+    ```
+
+    ## Use instead
+    ```python
+    @app.get("/orders/<int:order_id>")
+    @login_required
+    def get_order(order_id):
+        order = Order.query.filter_by(id=order_id, owner_id=current_user.id).first_or_404()
+        return order.to_dict()
+    ```
+
+    ## References
+    - https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
+    - https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/
+    - https://cwe.mitre.org/data/definitions/639.html
+    - https://www.django-rest-framework.org/api-guide/permissions/#allowany
+    """
+
+    code = "BR302"
+    name = "missing-authorization"
+    item = "authorization"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    summary = "route authenticates the caller but checks no role, permission or ownership"
+    cwe = (862, 639)
+    needs_project = True
+
+    def __init__(self, ctx: object) -> None:
+        super().__init__(ctx)  # type: ignore[arg-type]
+        self._handlers: list[_Handler | None] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._route_level(node, routes_at(self.ctx, node))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        routes = routes_at(self.ctx, node)
+        self._route_level(node, routes)
+        candidates = tuple(r for r in routes if r.auth and not r.authorization)
+        if not candidates:
+            self._handlers.append(None)
+            return
+        users = frozenset(
+            p.name for r in candidates for p in r.params if p.source == "dependency"
+        ) | frozenset({"user", "me"})
+        self._handlers.append(_Handler(candidates, users))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        handler = self._handlers.pop() if self._handlers else None
+        if handler is None or handler.owner_checked:
+            return
+        for call in handler.loads:
+            label = summarize(handler.routes)
+            self.report(
+                call,
+                f"{label} loads an object by the client-supplied id from its path and never "
+                "checks that it belongs to the caller: any signed-in user can reach other users' "
+                "records by changing the id (IDOR). Filter the query by the current user or "
+                "compare the owner before using the object.",
+                confidence=Confidence.MEDIUM,
+            )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        handler = self._current()
+        if handler is None or not handler.params or not body.is_object_load(node, self.ctx):
+            return
+        if not (body.names_in(node) & handler.params):
+            return
+        if body.mentions_user(node, handler.user_names - handler.params):
+            return
+        handler.loads.append(node)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        handler = self._current()
+        if handler is not None and body.mentions_user(node, handler.user_names - handler.params):
+            handler.owner_checked = True
+
+    def _current(self) -> _Handler | None:
+        if not self._handlers:
+            return None
+        func = self.ctx.enclosing_function()
+        # only the handler's own body (a nested helper def has its own entry)
+        return self._handlers[-1] if func is not None else None
+
+    def _route_level(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
+        admin = tuple(
+            r
+            for r in routes
+            if r.auth
+            and not r.authorization
+            and not r.public
+            and (ADMIN.search(r.path) or ADMIN.search(tail(r.handler)))
+        )
+        if admin:
+            self.report(
+                node.name,
+                f"{summarize(admin)} requires a login but checks no role or permission: any "
+                "signed-in user can call this admin route. Add a role/permission guard "
+                "(IsAdminUser, permission_required, a require_admin dependency).",
+            )
+            return
+        open_writes = tuple(
+            r
+            for r in routes
+            if r.framework == "drf"
+            and r.public
+            and writes(r)
+            and not public_by_nature(r)
+            and not _configured_public(self, r)
+        )
+        if open_writes:
+            self.report(
+                node.name,
+                f"{summarize(open_writes)} uses AllowAny on a mutating view: anonymous clients "
+                "can create, change or delete data. Use IsAuthenticated (or stricter) for unsafe "
+                "methods, e.g. IsAuthenticatedOrReadOnly.",
+            )
+
+
+def _configured_public(rule: Rule, route: Route) -> bool:
+    configured = rule.ctx.config.public_routes
+    return any(p in (route.path, route.handler, tail(route.handler)) for p in configured)
+
+
+MissingAuthorization.VALID = [
+    Valid(
+        """
+from flask import Flask, abort
+from flask_login import current_user, login_required
+from models import Order
+
+app = Flask(__name__)
+
+@app.get("/orders/<int:order_id>")
+@login_required
+def get_order(order_id):
+    order = Order.query.filter_by(id=order_id, owner_id=current_user.id).first_or_404()  # ok: BR302
+    return order.to_dict()
+
+@app.delete("/orders/<int:order_id>")
+@login_required
+def delete_order(order_id):
+    order = Order.query.get_or_404(order_id)  # ok: BR302
+    if order.owner_id != current_user.id:
+        abort(403)
+    return "", 204
+
+@app.get("/products/<int:pid>")
+def product(pid):
+    return Product.query.get_or_404(pid)  # ok: BR302
+"""
+    ),
+    # FastAPI: the owner comparison uses the user from the auth dependency
+    Valid(
+        """
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+app = FastAPI()
+
+def get_current_user(token: str = Depends(oauth2)):
+    return token
+
+@app.get("/notes/{note_id}")
+def read_note(note_id: int, account=Depends(get_current_user), db=Depends(get_db)):
+    note = db.get(Note, note_id)  # ok: BR302
+    if note.author_id != account.id:
+        raise HTTPException(status_code=404)
+    return note
+"""
+    ),
+    # admin route with a role guard; DRF AllowAny on a read-only and on a registration view
+    Valid(
+        """
+from django.contrib.admin.views.decorators import staff_member_required
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+@staff_member_required
+def admin_dashboard(request):  # ok: BR302
+    return None
+
+class PublicStats(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):  # ok: BR302
+        return None
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def register(request):  # ok: BR302
+    return None
+""",
+        path="shop/views.py",
+        files={
+            "shop/urls.py": """
+from django.urls import path
+from shop import views
+
+urlpatterns = [
+    path("admin-panel/", views.admin_dashboard),
+    path("stats/", views.PublicStats.as_view()),
+    path("register/", views.register),
+]
+"""
+        },
+    ),
+]
+
+MissingAuthorization.INVALID = [
+    Invalid(
+        """
+from flask import Flask
+from flask_login import current_user, login_required
+
+app = Flask(__name__)
+
+@app.get("/orders/<int:order_id>")
+@login_required
+def get_order(order_id):
+    order = Order.query.get_or_404(order_id)  # expect: BR302
+    return order.to_dict()
+
+@app.post("/admin/users/<int:uid>/ban")
+@login_required
+def ban_user(uid):  # expect: BR302
+    return "", 204
+
+@app.get("/me/orders")
+@login_required
+def my_orders():
+    return [o.to_dict() for o in current_user.orders]
+"""
+    ),
+    Invalid(
+        """
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import AllowAny
+from rest_framework.viewsets import ModelViewSet
+
+@login_required
+def invoice_pdf(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)  # expect: BR302
+    return render_pdf(invoice)
+
+@login_required
+def my_invoice(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk, customer=request.user)  # ok: BR302
+    return render_pdf(invoice)
+
+class CommentViewSet(ModelViewSet):  # expect: BR302
+    permission_classes = [AllowAny]
+""",
+        path="billing/views.py",
+        files={
+            "billing/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from billing import views
+
+router = DefaultRouter()
+router.register("comments", views.CommentViewSet)
+urlpatterns = [
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf),
+    path("mine/<int:pk>/", views.my_invoice),
+    path("api/", include(router.urls)),
+]
+"""
+        },
+    ),
+]
