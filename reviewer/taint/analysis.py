@@ -797,6 +797,10 @@ class FunctionAnalyzer:
                 head = self.imports.names.get(base.value)
                 if head is not None:
                     return name, False
+            elif isinstance(base, cst.Call) and isinstance(base.func, cst.Name | cst.Attribute):
+                owner, _ = self.callee_of(base.func, self.imports.resolve(base.func) or "")
+                if owner:
+                    return f"{owner}.{func.attr.value}", True
         return "", False
 
     # -- sinks ---------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""BR109 ldap-xpath-header-injection: request data in LDAP filters, XPath or response headers."""
+
+from __future__ import annotations
+
+from reviewer.checks.base import Invalid, Valid
+from reviewer.checks.taint._common import TaintRule
+from reviewer.model import Confidence, Severity
+
+
+class LdapXpathHeaderInjection(TaintRule):
+    """Request data is spliced into an LDAP filter, an XPath expression or a response header.
+
+    ## What it does
+    Follows client data to `python-ldap` `search_s`/`search_ext_s`, `ldap3`
+    `Connection.search`, `lxml` `.xpath()`/`etree.XPath()`, and to response headers
+    (`response.headers[...] = ...`, `headers.add(...)`, Django `response["X-..."] = ...`).
+    `escape_filter_chars()` stops LDAP flows; XPath variables (`xpath(expr, name=value)`) pass.
+
+    ## Why is this bad
+    `*)(uid=*))(|(uid=*` widens an LDAP filter to every account (CWE-90); `' or '1'='1` does the
+    same to XPath (CWE-643); CR/LF in a header value splits the response (CWE-113).
+
+    ## Example
+    ```python
+    conn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={request.args['user']})")
+    ```
+
+    ## Use instead
+    ```python
+    user = escape_filter_chars(request.args["user"])
+    conn.search_s(BASE, ldap.SCOPE_SUBTREE, f"(uid={user})")
+    ```
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/90.html
+    - https://cwe.mitre.org/data/definitions/643.html
+    - https://cwe.mitre.org/data/definitions/113.html
+    """
+
+    code = "BR109"
+    name = "ldap-xpath-header-injection"
+    item = "injection"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    summary = "Request data is spliced into an LDAP filter, XPath expression or header"
+    cwe = (90, 643, 113)
+
+    INVALID = [
+        Invalid(
+            """
+import ldap
+from flask import Flask, request, make_response
+from lxml import etree
+
+app = Flask(__name__)
+conn = ldap.initialize("ldap://localhost")
+
+@app.route("/user")
+def user():
+    name = request.args["user"]
+    conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={name})")  # expect: BR109
+    tree = etree.parse("users.xml")
+    tree.xpath("//user[@name='" + name + "']")  # expect: BR109
+    resp = make_response("ok")
+    resp.headers["X-User"] = name  # expect: BR109
+    return resp
+"""
+        ),
+    ]
+    VALID = [
+        Valid(
+            """
+import ldap
+from ldap.filter import escape_filter_chars
+from flask import Flask, request
+from lxml import etree
+
+app = Flask(__name__)
+conn = ldap.initialize("ldap://localhost")
+
+@app.route("/user")
+def user():
+    name = escape_filter_chars(request.args["user"])
+    conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={name})")  # ok: BR109
+    tree = etree.parse("users.xml")
+    tree.xpath("//user[@name=$n]", n=request.args["user"])  # ok: BR109
+    return "ok"
+"""
+        ),
+    ]
