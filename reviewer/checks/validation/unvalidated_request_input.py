@@ -1,0 +1,307 @@
+"""BR110: a route handler uses raw request data that no schema has validated."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.framework import body
+from reviewer.framework.common import UNTYPED_BODY
+from reviewer.framework.lookup import routes_at, summarize
+from reviewer.framework.model import Route
+from reviewer.framework.values import code_of, qualify, tail
+from reviewer.model import Confidence, Severity
+
+QUERY_READS = (".args", ".GET", ".query_params", ".query")
+
+
+class _State:
+    def __init__(self, routes: tuple[Route, ...], requests: frozenset[str]) -> None:
+        self.routes = routes
+        self.requests = requests
+        self.reads: list[tuple[cst.Attribute, str, str]] = []  # node, what, assigned variable
+        self.validated: set[str] = set()
+        self.schemas = {tail(v) for r in routes for v in r.validation}
+
+
+class UnvalidatedRequestInput(Rule):
+    """A handler reads raw request data (`request.json`, `request.POST`, `await request.json()`)
+    and uses it without a schema, or a FastAPI body is typed `dict`, `Any` or not at all.
+
+    ## What it does
+    For every route handler in the inventory, finds reads of raw client input (Flask
+    `request.json/get_json()/args/form/values/data`, Django `request.POST/GET/body`, DRF
+    `request.data/query_params`, Starlette/aiohttp `await request.json()/post()`, `request.query`)
+    whose value never reaches a validator: a Pydantic model or `model_validate`, a marshmallow
+    `Schema().load`, a DRF serializer, a Django/WTForms form, attrs/cattrs `structure`,
+    `jsonschema.validate`, or webargs/flask-smorest argument decorators. Also reports FastAPI body
+    parameters typed `dict`, `Any` or a bare `list`, which FastAPI does not validate inside.
+    `request.args.get("page", type=int)` counts as validated.
+
+    ## Why is this bad
+    Unvalidated input reaches business logic with the wrong types, missing fields and unexpected
+    extra keys (mass assignment), and the API documents nothing about what it accepts. Most
+    injection and logic bugs start at an unchecked field.
+
+    ## Example
+    ```python
+    @app.post("/orders")
+    def create_order():
+        data = request.get_json()
+        return service.create(data["item"], data["qty"])
+    ```
+
+    ## Use instead
+    ```python
+    @app.post("/orders")
+    def create_order():
+        order = OrderIn.model_validate(request.get_json())
+        return service.create(order.item, order.qty)
+    ```
+
+    ## References
+    - https://owasp.org/www-project-proactive-controls/v3/en/c5-validate-inputs
+    - https://cwe.mitre.org/data/definitions/20.html
+    - https://fastapi.tiangolo.com/tutorial/body/
+    - https://www.django-rest-framework.org/api-guide/serializers/#validation
+    """
+
+    code = "BR110"
+    name = "unvalidated-request-input"
+    item = "input-validation"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    summary = "route handler uses raw request input without schema validation"
+    cwe = (20,)
+    needs_project = True
+
+    def __init__(self, ctx: object) -> None:
+        super().__init__(ctx)  # type: ignore[arg-type]
+        self._states: list[_State | None] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        routes = routes_at(self.ctx, node)
+        if not routes:
+            self._states.append(None)
+            return
+        self._states.append(_State(routes, body.request_names(node)))
+        self._untyped_bodies(node, routes)
+
+    def _untyped_bodies(self, node: cst.FunctionDef, routes: tuple[Route, ...]) -> None:
+        if not any(r.framework == "fastapi" for r in routes):
+            return
+        bodies = {p.name for r in routes for p in r.params if p.source == "body"}
+        for param in (*node.params.params, *node.params.kwonly_params):
+            if param.name.value not in bodies:
+                continue
+            ann = code_of(param.annotation.annotation) if param.annotation else ""
+            base = ann.split("[", 1)[0].rsplit(".", 1)[-1]
+            if ann and base not in UNTYPED_BODY:
+                continue
+            typed = f"typed `{ann}`" if ann else "untyped"
+            self.report(
+                param,
+                f"{summarize(routes)} takes its body `{param.name.value}` {typed}: FastAPI checks "
+                "nothing inside it. Declare a Pydantic model for the body.",
+            )
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        state = self._states[-1] if self._states else None
+        if state is None:
+            return
+        what = body.raw_read(node, self.ctx, state.requests)
+        if what is None:
+            return
+        var, validator = body.raw_context(self.ctx)
+        if not validator:
+            state.reads.append((node, what, var))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        state = self._states[-1] if self._states else None
+        if state is None:
+            return
+        callee = qualify(node.func, self.ctx.imports) or ""
+        if body.validator_call(node, self.ctx) or (callee and tail(callee) in state.schemas):
+            for arg in node.args:
+                state.validated |= body.names_in(arg.value)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        state = self._states.pop() if self._states else None
+        if state is None:
+            return
+        raw = [(n, what) for n, what, var in state.reads if not var or var not in state.validated]
+        if not raw:
+            return
+        whats = list(dict.fromkeys(what for _, what in raw))
+        only_query = all(w.endswith(QUERY_READS) for w in whats)
+        self.report(
+            raw[0][0],
+            f"{summarize(state.routes)} uses {', '.join(whats)} without validating it: pass the "
+            "input through a schema (a Pydantic model, marshmallow Schema.load, a DRF serializer "
+            "with is_valid, a Django form) before using it.",
+            confidence=Confidence.LOW if only_query else None,
+        )
+
+
+UnvalidatedRequestInput.VALID = [
+    Valid(
+        """
+from flask import Flask, request
+from marshmallow import Schema, fields
+from pydantic import BaseModel
+
+app = Flask(__name__)
+
+class OrderIn(BaseModel):
+    item: str
+
+class OrderSchema(Schema):
+    item = fields.Str()
+
+@app.post("/orders")
+def create_order():
+    order = OrderIn.model_validate(request.get_json())  # ok: BR110
+    return order.model_dump()
+
+@app.post("/orders/bulk")
+def bulk():
+    data = request.get_json()  # ok: BR110
+    orders = OrderSchema(many=True).load(data)
+    return {"n": len(orders)}
+
+@app.put("/orders/<int:oid>")
+def replace(oid):
+    payload = request.json  # ok: BR110
+    order = OrderIn(**payload)
+    return order.model_dump()
+
+@app.get("/orders")
+def list_orders():
+    page = request.args.get("page", 1, type=int)  # ok: BR110
+    return {"page": page}
+
+def helper():
+    return request.json  # ok: BR110
+"""
+    ),
+    # DRF serializer and a Django form
+    Valid(
+        """
+from django import forms
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+class ContactForm(forms.Form):
+    email = forms.EmailField()
+
+@api_view(["POST"])
+def create_item(request):
+    serializer = ItemSerializer(data=request.data)  # ok: BR110
+    serializer.is_valid(raise_exception=True)
+    return Response(serializer.data)
+
+def contact(request):
+    form = ContactForm(request.POST)  # ok: BR110
+    if form.is_valid():
+        return None
+    return None
+""",
+        path="shop/views.py",
+        files={
+            "shop/urls.py": """
+from django.urls import path
+from shop import views
+urlpatterns = [path("items/", views.create_item), path("contact/", views.contact)]
+"""
+        },
+    ),
+    Valid(
+        """
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+class ItemIn(BaseModel):
+    name: str
+
+@app.post("/items")
+def create_item(item: ItemIn, dry_run: bool = False):  # ok: BR110
+    return item
+"""
+    ),
+]
+
+UnvalidatedRequestInput.INVALID = [
+    Invalid(
+        """
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.post("/orders")
+def create_order():
+    data = request.get_json()  # expect: BR110
+    return {"item": data["item"], "qty": int(data["qty"])}
+
+@app.get("/search")
+def search():
+    return {"q": request.args.get("q")}  # expect: BR110
+"""
+    ),
+    Invalid(
+        """
+import json
+from django.http import JsonResponse
+
+def update_profile(request):
+    payload = json.loads(request.body)  # expect: BR110
+    request.user.bio = payload["bio"]
+    return JsonResponse({})
+""",
+        path="accounts/views.py",
+        files={
+            "accounts/urls.py": """
+from django.urls import path
+from accounts import views
+urlpatterns = [path("profile/", views.update_profile)]
+"""
+        },
+    ),
+    Invalid(
+        """
+from typing import Any
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+@app.post("/webhooks")
+async def webhook(request: Request):
+    event = await request.json()  # expect: BR110
+    return {"type": event["type"]}
+
+@app.put("/items/{item_id}")
+def put_item(item_id: int, payload: dict):  # expect: BR110
+    return payload
+
+@app.patch("/items/{item_id}")
+def patch_item(item_id: int, changes: Any):  # expect: BR110
+    return changes
+"""
+    ),
+    Invalid(
+        """
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+@routes.post("/items")
+async def create_item(request):
+    data = await request.json()  # expect: BR110
+    return web.json_response(data)
+
+app = web.Application()
+app.add_routes(routes)
+"""
+    ),
+]
