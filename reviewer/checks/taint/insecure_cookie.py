@@ -70,9 +70,13 @@ class InsecureCookie(Rule):
         if self.ctx.is_test_file or len(node.args) < 1:
             return
         for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in ("max_age", "expires"):
-                if isinstance(arg.value, cst.Integer) and arg.value.value == "0":
-                    return
+            if (
+                arg.keyword is not None
+                and arg.keyword.value in ("max_age", "expires")
+                and isinstance(arg.value, cst.Integer)
+                and arg.value.value == "0"
+            ):
+                return
         secure, httponly = _flag(node, "secure"), _flag(node, "httponly")
         missing = [
             name for name, value in (("secure", secure), ("httponly", httponly)) if not value
