@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -175,19 +176,22 @@ class _Writer:
             f" · {finding.confidence.value} confidence",
         )
         self.out.print(head)
-        self.out.print(Text("  " + one_line(finding.message)))
+        self.indented(Text(one_line(finding.message)))
         also = other_sources(finding)
         if also:
-            self.out.print(Text("  also reported by " + ", ".join(also), style="dim"))
+            self.indented(Text("also reported by " + ", ".join(also), style="dim"))
         if finding.flow:
             steps = " → ".join(
                 f"{one_line(step.message)} ({location_text(step.location, column=False)})"
                 for step in finding.flow
             )
-            self.out.print(Text("  flow: " + steps, style="magenta"))
+            self.indented(Text("flow: " + steps, style="magenta"))
         if not finding.project_level:
             self.code_frame(finding)
         self.out.print()
+
+    def indented(self, text: Text) -> None:
+        self.out.print(Padding(text, (0, 0, 0, 2)))
 
     def code_frame(self, finding: Finding) -> None:
         location = finding.location
@@ -200,11 +204,11 @@ class _Writer:
         digits = len(str(stop))
         for number in range(first, stop + 1):
             marked = location.line <= number <= last
-            text = Text(no_wrap=True, overflow="ellipsis")
+            text = Text()
             text.append(" > " if marked else "   ", style="bold red" if marked else "")
             text.append(f"{number:>{digits}} │ ", style="dim")
             text.append(clean_text(lines[number - 1]).rstrip(), style="bold" if marked else "")
-            self.out.print(text)
+            self.out.print(text, no_wrap=True, overflow="ellipsis", crop=True)
 
     def suppressed(self) -> None:
         hidden = [f for f in self.report.findings if f.suppressed]
