@@ -6,6 +6,8 @@ security items, a one-decimal `security-severity`; each result has exactly one l
 relative to `%SRCROOT%`, the repository root) and `partialFingerprints` with GitHub's
 `primaryLocationLineHash` plus our line-independent fingerprint; at most 25,000 results, worst
 first. Analyzer problems and files not reviewed become tool execution notifications.
+Output is indented, or compact above PRETTY_LIMIT findings (the pure-Python indenting encoder
+takes seconds on 25,000 results).
 """
 
 from __future__ import annotations
