@@ -27,7 +27,7 @@ ADMIN = re.compile(
 )
 CREDENTIAL_ROUTES = re.compile(
     r"(^|[/_.\-])(login|log[-_]?in|sign[-_]?in|token|password|otp|mfa|2fa|verify|register|"
-    r"registration|sign[-_]?up|reset|forgot|auth)($|[/_.\-])",
+    r"registration|sign[-_]?up|reset|forgot|signin)($|[/_.\-])",
     re.I,
 )
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
