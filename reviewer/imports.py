@@ -8,9 +8,12 @@ the module's package (`from .auth import require_user` in `app/views.py` -> `app
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+
+from reviewer.walk import children
 
 
 def dotted_name(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str | None:
@@ -86,26 +89,29 @@ class ImportTable:
         return f"{target}.{rest}" if rest else target
 
 
-class ImportCollector(cst.CSTVisitor):
-    """Collects every import of a module, at any depth (function-local imports included)."""
+def _import_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.Import | cst.ImportFrom]:
+    """Imports at any statement depth (inside if/try/def/class too); expressions never hold any."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            for small in statement.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    yield small
+        elif isinstance(statement, cst.BaseSuite):
+            yield from _import_statements(_statements(statement))
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            for child in children(statement):
+                if isinstance(child, cst.BaseCompoundStatement | cst.BaseSuite):
+                    yield from _import_statements([child])
+                elif isinstance(getattr(child, "body", None), cst.BaseSuite):
+                    yield from _import_statements([child.body])  # type: ignore[attr-defined]
 
-    def __init__(self, table: ImportTable) -> None:
-        self.table = table
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        self.table.add(node)
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        self.table.add(node)
-        return False
-
-    # Expressions never hold imports: skipping them keeps this pass cheap.
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return any(isinstance(s, cst.Import | cst.ImportFrom) for s in node.body)
+def _statements(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
 def build_import_table(module: cst.Module, relpath: str) -> ImportTable:
     table = ImportTable(module=module_name_for(relpath), is_package=relpath.endswith("__init__.py"))
-    module.visit(ImportCollector(table))
+    for node in _import_statements(module.body):
+        table.add(node)
     return table

@@ -20,6 +20,7 @@ from reviewer.config import Config
 from reviewer.context import FileContext
 from reviewer.imports import build_import_table
 from reviewer.model import Confidence, Finding, FlowStep, Location, Severity
+from reviewer.walk import traverse
 
 PARSE_ERROR = "BR901"
 ANALYZER_FAILED = "BR902"
@@ -34,7 +35,7 @@ class FileResult:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-class _Dispatcher(cst.CSTVisitor):
+class _Dispatcher:
     """Calls each rule's visit_<Node>/leave_<Node> and keeps the ancestor stack."""
 
     def __init__(self, ctx: FileContext, rules: Sequence[Visitor]) -> None:
@@ -66,13 +67,12 @@ class _Dispatcher(cst.CSTVisitor):
             except Exception as exc:  # a rule bug must not lose the rest of the review
                 self.crashed[label] = f"{type(exc).__name__}: {exc}"
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> None:
         self.ctx.stack.append(node)
         self._call(self.visits, node)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._call(self.leaves, original_node)
+    def leave(self, node: cst.CSTNode) -> None:
+        self._call(self.leaves, node)
         self.ctx.stack.pop()
 
 
@@ -136,7 +136,7 @@ def analyze_source(
     rules = [cls(ctx) for cls in visitor_classes]
     dispatcher = _Dispatcher(ctx, rules)
     try:
-        module.visit(dispatcher)
+        traverse(module, dispatcher.enter, dispatcher.leave)
     except RecursionError:
         return _not_reviewed(relpath, "too deeply nested to review", 1, lines)
     for rule in rules:
