@@ -28,7 +28,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     routes += django.routes()
     routes = _dedupe(routes)
     files = {r.file for r in routes if r.file}
-    files |= {p for p in framework_facts if _is_service(p)}
+    files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))
     return Project(
         routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line, r.handler))),
@@ -46,7 +46,8 @@ def _dedupe(routes: list[Route]) -> list[Route]:
     return list(seen.values())
 
 
-def _is_service(relpath: str) -> bool:
+def is_service_module(relpath: str) -> bool:
+    """Service-layer modules: `services.py`, `services/...`, `*_service.py`."""
     parts = relpath.removesuffix(".py").split("/")
     return any(p in SERVICE_PARTS or p.endswith("_service") for p in parts)
 
