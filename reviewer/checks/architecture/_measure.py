@@ -107,7 +107,7 @@ def measure(func: cst.FunctionDef, resolve: Callable[[cst.BaseExpression], str |
         elif isinstance(node, cst.If | cst.IfExp | cst.MatchCase):
             m.branches += 1
             m.complexity += 1
-        elif isinstance(node, cst.ExceptHandler | cst.CompFor | cst.BooleanOperation):
+        elif isinstance(node, cst.ExceptHandler | cst.CompFor | cst.CompIf | cst.BooleanOperation):
             m.complexity += 1
         elif isinstance(node, cst.Call) and id(node) not in inside_db and db_call(node, resolve):
             m.db_calls += 1
