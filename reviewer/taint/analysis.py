@@ -19,6 +19,7 @@ from reviewer.taint import specs
 from reviewer.taint.values import Taint, merge, merge_all
 
 ALL = specs.ALL_KINDS
+_ADDERS = frozenset({"append", "extend", "add", "insert", "update", "setdefault", "appendleft"})
 _TERMINATORS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "os._exit", "quit"})
 _ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
 
@@ -299,8 +300,8 @@ class FunctionAnalyzer:
     def if_(self, stmt: cst.If, env: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
         self.expr(stmt.test, env)
         pos, neg = self.refine(stmt.test, env)
-        then_env, then_done = self.block(stmt.body.body, self.apply(env, pos))
-        else_env = self.apply(env, neg)
+        then_env, then_done = self.block(stmt.body.body, dict(self.apply(env, pos)))
+        else_env = dict(self.apply(env, neg))
         else_done = False
         if isinstance(stmt.orelse, cst.If):
             else_env, else_done = self.if_(stmt.orelse, else_env)
@@ -461,7 +462,15 @@ class FunctionAnalyzer:
                 name += ":safe"
             elif name in self.local_classes:
                 name = f"{self.imports.module}.{name}"
-            self.types[target.value] = name
+            last = name.rsplit(".", 1)[-1]
+            if (
+                last[:1].isupper()
+                or name in specs.TYPED_METHOD_SINKS
+                or name in specs.RESPONSE_CONSTRUCTORS
+            ):
+                self.types[target.value] = name
+            else:
+                self.types.pop(target.value, None)
             if expr.args:
                 first = expr.args[0].value
                 if isinstance(first, cst.Name):
@@ -739,6 +748,16 @@ class FunctionAnalyzer:
             return sanitized.step(node, f"sanitized by {name}()") if self.with_trail else sanitized
         if name in specs.PASSTHROUGH_CALLS:
             return all_args
+        callee, bound = self.callee_of(func, name)
+        if callee and bound:  # a method of a project class: its summary beats name heuristics
+            keyed = [(_arg_key(i, a), t) for i, (a, t) in enumerate(args)]
+            handled, result = self.hooks.project_call(
+                callee, bound, node, [*keyed, ("recv", receiver)]
+            )
+            if handled:
+                return result
+        if method in _ADDERS and all_args is not None and isinstance(func, cst.Attribute):
+            self._store_into(func.value, all_args, node, env)
         if method:
             if method in specs.VALIDATOR_METHODS:
                 return None
@@ -750,8 +769,7 @@ class FunctionAnalyzer:
                 return all_args  # "sep".join(x), "...{}".format(x)
             if method in specs.KILLER_METHODS:
                 return None
-        callee, bound = self.callee_of(func, name)
-        if callee:
+        if callee and not bound:
             handled, result = self.hooks.project_call(
                 callee, bound, node, [(_arg_key(i, a), t) for i, (a, t) in enumerate(args)]
             )
@@ -763,6 +781,15 @@ class FunctionAnalyzer:
         weak = unresolved.with_(weak=True)
         label = name or method or "call"
         return weak.step(node, f"through unresolved call {label}()") if self.with_trail else weak
+
+    def _store_into(
+        self, holder: cst.BaseExpression, value: Taint, node: cst.CSTNode, env: dict[str, Taint]
+    ) -> None:
+        key = dotted_name(holder)
+        if key is None:
+            return
+        stepped = value.step(node, f"stored in {key}") if self.with_trail else value
+        env[key] = merge(env.get(key), stepped) or stepped
 
     def _eval_args(
         self, node: cst.Call, env: dict[str, Taint]
@@ -969,9 +996,9 @@ class FunctionAnalyzer:
 
 
 def join(a: dict[str, Taint], b: dict[str, Taint]) -> dict[str, Taint]:
-    if a is b:
-        return a
     out = dict(a)
+    if a is b:
+        return out
     for key, value in b.items():
         out[key] = merge(out.get(key), value) or value
     return out

@@ -108,7 +108,7 @@ class ReportHooks(Hooks):
             return False, None
         short = target.rsplit(".", 1)[-1]
         if target not in self.index.functions:  # a project class: the object holds its args
-            return True, merge_all([t for _, t in args])
+            return True, merge_all([t for key, t in args if key != "recv"])
         ret = self.index.returns.get(target)
         if ret is None:
             return True, None

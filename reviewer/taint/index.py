@@ -89,7 +89,10 @@ class TaintIndex:
                         )
             return flow_union(parts)
         resolved_args = [
-            r for _, flow in site.args if (r := self.resolve(fn, flow, depth + 1)) is not None
+            r
+            for key, flow in site.args
+            if (key != "recv" or target is None)
+            and (r := self.resolve(fn, flow, depth + 1)) is not None
         ]
         result = flow_union(resolved_args)
         if result is None or target is not None:  # a project class: the object holds the args
