@@ -31,12 +31,19 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))
     return Project(
-        routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line, r.handler))),
+        routes=tuple(sorted(routes, key=_route_order)),
         files=frozenset(files),
         frameworks=frameworks,
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
     )
+
+
+def _route_order(route: Route) -> tuple[Any, ...]:
+    order = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "*")
+    first = route.methods[0] if route.methods else "*"
+    rank = order.index(first) if first in order else len(order)
+    return (route.path, rank, route.methods, route.file, route.line, route.handler)
 
 
 def _dedupe(routes: list[Route]) -> list[Route]:
