@@ -211,9 +211,9 @@ class _Job:
     def _watch(self, first: _Chunk, rest: list[list[str]]) -> None:
         version = ""
         status, messages, not_covered = "ok", [], list(self._gone)
+        chunk: _Chunk | None = first
         try:
             version = self._version()
-            chunk: _Chunk | None = first
             pending = list(rest)
             while chunk is not None:
                 outcome = self._finish(chunk)
@@ -232,6 +232,8 @@ class _Job:
                 chunk = self._spawn(pending.pop(0)) if pending else None
         except Exception as exc:  # a crash here must become data, not a lost thread
             status, messages = "failed", [f"{type(exc).__name__}: {exc}"]
+            if chunk is not None and chunk.process.poll() is None:
+                _kill(chunk.process)
         self._record(status, version, "\n".join(m for m in messages if m), not_covered)
         self.finished.set()
 
