@@ -20,6 +20,46 @@ from reviewer.taint.values import Taint, merge, merge_all
 
 ALL = specs.ALL_KINDS
 _ADDERS = frozenset({"append", "extend", "add", "insert", "update", "setdefault", "appendleft"})
+_PATH_METHODS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "touch"}
+)
+_LIBRARIES = frozenset(
+    {
+        "sqlalchemy",
+        "django",
+        "psycopg2",
+        "psycopg",
+        "sqlite3",
+        "pymysql",
+        "MySQLdb",
+        "mysql",
+        "asyncpg",
+        "aiosqlite",
+        "aiomysql",
+        "databases",
+        "peewee",
+        "pony",
+        "records",
+        "cx_Oracle",
+        "oracledb",
+        "pyodbc",
+        "ldap",
+        "ldap3",
+        "lxml",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "flask",
+        "xml",
+        "jinja2",
+        "pymongo",
+        "motor",
+        "redis",
+        "clickhouse_driver",
+        "snowflake",
+        "duckdb",
+    }
+)
 _TERMINATORS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "os._exit", "quit"})
 _ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
 
@@ -96,13 +136,17 @@ def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str
             names.add(name)
             if conv in specs.SAFE_CONVERTERS:
                 safe.add(name)
-        is_flask = resolved.startswith("flask") or flask_style or _imports_flask(imports)
+        is_flask = (
+            resolved.startswith("flask")
+            or flask_style
+            or (_imports(imports, "flask") and not _imports(imports, "fastapi"))
+        )
         return True, (names - safe) if flask_style else None, is_flask
     return False, None, False
 
 
-def _imports_flask(imports: ImportTable) -> bool:
-    return any(v == "flask" or v.startswith("flask.") for v in imports.names.values())
+def _imports(imports: ImportTable, package: str) -> bool:
+    return any(v == package or v.startswith(package + ".") for v in imports.names.values())
 
 
 def _annotation_name(param: cst.Param) -> str:
@@ -732,8 +776,7 @@ class FunctionAnalyzer:
         if name in specs.RANDOM_CALLS:
             return self._source(node, f"{name}()", "R")
         # Sinks.
-        self.check_sinks(node, name, method, args, positional, env)
-        if name in specs.FUNCTION_SINKS or name in specs.SUBPROCESS_CALLS:
+        if self.check_sinks(node, name, method, args, positional, env):
             return None
         # Results.
         if name in specs.KILLER_CALLS:
@@ -840,7 +883,7 @@ class FunctionAnalyzer:
         args: list[tuple[cst.Arg, Taint | None]],
         positional: list[tuple[cst.Arg, Taint | None]],
         env: dict[str, Taint],
-    ) -> None:
+    ) -> bool:
         sink = specs.FUNCTION_SINKS.get(name)
         if sink is None and name in specs.SQL_FUNCTIONS | specs.SQL_FUNCTIONS_ALIASES:
             sink = specs.Sink("sql", f"{name}()")
@@ -862,7 +905,9 @@ class FunctionAnalyzer:
                 ):
                     assert isinstance(owner, cst.Name)
                     self.types[owner.value] = "xml.sax.make_parser"
-                return
+                return False
+            elif typ and self._is_project_type(typ) or owner_is_self(owner, self.class_name):
+                pass  # a method of the project's own class: its summary decides
             elif method in specs.METHOD_SINKS and name not in specs.PASSTHROUGH_CALLS:
                 sink = specs.METHOD_SINKS[method]
                 if method == "xpath" and any(a.keyword is not None for a, _ in args):
@@ -880,10 +925,16 @@ class FunctionAnalyzer:
                 sink = specs.Sink("header", "response header", (0, 1), (), 113)
         if sink is not None:
             self._check_args(sink, node, name, args, positional)
-            return
+            return True
+        if method in _PATH_METHODS and isinstance(node.func, cst.Attribute):
+            receiver = self.expr(node.func.value, env)
+            if receiver is not None:
+                self._sink("path", f"Path.{method}()", node.func.value, receiver, 22)
+            return True
         if name in specs.SUBPROCESS_CALLS:
             self._check_subprocess(node, name, args, env)
-        elif name in ("yaml.load", "yaml.load_all"):
+            return True
+        if name in ("yaml.load", "yaml.load_all"):
             loader = _arg(node, 1, "Loader")
             loader_name = (
                 self.imports.resolve(loader)
@@ -898,6 +949,12 @@ class FunctionAnalyzer:
                     args,
                     positional,
                 )
+            return True
+        return False
+
+    def _is_project_type(self, typ: str) -> bool:
+        top = typ.split(".")[0]
+        return top == self.imports.module.split(".")[0] or top not in _LIBRARIES
 
     def _check_args(
         self,
@@ -1009,6 +1066,10 @@ def join_all(envs: list[dict[str, Taint]]) -> dict[str, Taint]:
     for env in envs:
         out = join(out, env)
     return out
+
+
+def owner_is_self(owner: cst.BaseExpression, class_name: str | None) -> bool:
+    return bool(class_name) and isinstance(owner, cst.Name) and owner.value == "self"
 
 
 def _expand(kinds: frozenset[str]) -> frozenset[str]:
