@@ -32,7 +32,7 @@ from typing import Any, TextIO
 
 from reviewer.diff import FileDiff, FileDiffs, parse_github_files
 from reviewer.github.client import ForbiddenError, GitHubClient, ValidationFailedError
-from reviewer.github.event import EventContext
+from reviewer.github.event import EventContext, load_event_context, make_client
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
 
 log = logging.getLogger("reviewer.github")
@@ -528,3 +528,17 @@ def run_review(
         client, ctx, findings, summary_markdown, options or ReviewOptions(), out or sys.stdout
     )
     return run.run()
+
+
+def review_from_environment(
+    findings: Sequence[Finding],
+    summary_markdown: str,
+    options: ReviewOptions | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    client: GitHubClient | None = None,
+) -> ReviewResult:
+    """`run_review` for the Actions run described by `env` (default: os.environ)."""
+    ctx = load_event_context(env)
+    return run_review(client or make_client(ctx), ctx, findings, summary_markdown, options, out=out)

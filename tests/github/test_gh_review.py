@@ -393,3 +393,14 @@ def test_markers_inside_text_are_not_mistaken_for_ours(
 def test_review_needs_a_pull_request(client: GitHubClient, ctx: EventContext) -> None:
     with pytest.raises(ReviewError, match="not a pull request"):
         review(client, replace(ctx, event_name="push", pr_number=None))
+
+
+def test_review_from_the_actions_environment(
+    fake: FakeGitHub, gh_contracts: Path, tmp_path: Path
+) -> None:
+    from reviewer.github.review import review_from_environment
+
+    env = actions_env(fake, gh_contracts / "pull_request-synchronize-event.json")
+    result = review_from_environment([SQLI, SHELL], "## summary", env=env, out=io.StringIO())
+    assert sorted(result.posted) == sorted([SQLI.fingerprint, SHELL.fingerprint])
+    assert fake.issue_comments[0]["body"].startswith(SUMMARY_MARKER)
