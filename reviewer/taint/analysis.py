@@ -211,6 +211,7 @@ class FunctionAnalyzer:
         self.class_name = class_name
         self.with_trail = with_trail
         self.request_names: set[str] = set(specs.REQUEST_PARAM_NAMES)
+        self.params: set[str] = set()
         self.types: dict[str, str] = {}
         self.derived: dict[str, str] = {}
         self.returns: Taint | None = None
@@ -226,6 +227,7 @@ class FunctionAnalyzer:
         env: dict[str, Taint] = {}
         is_route, path_params, is_flask = route_info(fn, self.imports)
         params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
+        self.params = {p.name.value for p in params}
         for index, param in enumerate(params):
             name = param.name.value
             ann = _annotation_name(param)
@@ -464,6 +466,7 @@ class FunctionAnalyzer:
     ) -> None:
         holder = target.value
         key = _const_key(target)
+        sunk = False
         if value is not None:
             resolved = self.imports.resolve(holder) or ""
             if resolved in specs.SESSION_OBJECTS or (
@@ -472,6 +475,7 @@ class FunctionAnalyzer:
                 and self._is_request(holder.value)
             ):
                 self._sink("trust", "the session", target, value, 501)
+                sunk = True
             elif (
                 isinstance(holder, cst.Attribute)
                 and holder.attr.value == "headers"
@@ -481,13 +485,14 @@ class FunctionAnalyzer:
                 and self.types.get(holder.value, "") in specs.RESPONSE_CONSTRUCTORS
             ):
                 self._sink("header", f"response header {key or ''}".strip(), target, value, 113)
+                sunk = True
             if key and "random" in self._kinds_for(value):
                 self._name_sink(key, target, value)
         # A store into a container taints the container (weak update).
         root = holder
         while isinstance(root, cst.Subscript | cst.Attribute):
             root = root.value
-        if isinstance(root, cst.Name) and value is not None:
+        if isinstance(root, cst.Name) and value is not None and not sunk:
             name = root.value
             stepped = value.step(target, f"stored in {name}") if self.with_trail else value
             env[name] = merge(env.get(name), stepped) or stepped
@@ -506,10 +511,11 @@ class FunctionAnalyzer:
                 name += ":safe"
             elif name in self.local_classes:
                 name = f"{self.imports.module}.{name}"
-            last = name.rsplit(".", 1)[-1]
+            plain = name.split(":")[0]
+            last = plain.rsplit(".", 1)[-1]
             if (
                 last[:1].isupper()
-                or name in specs.TYPED_METHOD_SINKS
+                or plain in specs.TYPED_METHOD_SINKS
                 or name in specs.RESPONSE_CONSTRUCTORS
             ):
                 self.types[target.value] = name
@@ -651,7 +657,15 @@ class FunctionAnalyzer:
         if isinstance(node, cst.Await):
             return self.expr(node.expression, env)
         if isinstance(node, cst.BinaryOperation):
-            return merge(self.expr(node.left, env), self.expr(node.right, env))
+            both = merge(self.expr(node.left, env), self.expr(node.right, env))
+            if (
+                both is not None
+                and isinstance(node.operator, cst.Modulo)
+                and isinstance(node.left, cst.Call)
+                and (self.imports.resolve(node.left.func) or "").endswith("Markup")
+            ):
+                return both.with_(cleared=frozenset({"xss", "template"}))  # Markup % escapes
+            return both
         if isinstance(node, cst.FormattedString):
             return merge_all(
                 [
@@ -726,7 +740,12 @@ class FunctionAnalyzer:
 
     def _is_request(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Name):
-            return expr.value in self.request_names and expr.value not in self.types
+            name = expr.value
+            return (
+                name in self.request_names
+                and name not in self.types
+                and (name in self.params or name not in self.imports.names)
+            )
         if isinstance(expr, cst.Attribute):
             return expr.attr.value == "request" and (dotted_name(expr) or "") == "self.request"
         return False
@@ -736,12 +755,12 @@ class FunctionAnalyzer:
         base = node.value if isinstance(node, cst.Subscript) else node
         if isinstance(base, cst.Attribute):
             resolved = self.imports.resolve(base) or ""
+            if base.attr.value in specs.REQUEST_PARAM_ATTRS and self._is_request(base.value):
+                return self._source(node, describe(self.module, node))
             if resolved.startswith("flask.request."):
                 attr = resolved.split(".")[2]
                 if attr in specs.FLASK_REQUEST_ATTRS:
                     return self._source(node, describe(self.module, node))
-            elif base.attr.value in specs.REQUEST_PARAM_ATTRS and self._is_request(base.value):
-                return self._source(node, describe(self.module, node))
             elif resolved in ("os.environ", "sys.argv"):
                 return self._source(node, describe(self.module, node), "E")
         elif isinstance(base, cst.Name) and isinstance(node, cst.Subscript):

@@ -280,6 +280,12 @@ KILLER_CALLS = frozenset(
         "hmac.compare_digest",
         "secrets.compare_digest",
         "flask.jsonify",
+        "flask.url_for",
+        "url_for",
+        "django.urls.reverse",
+        "django.urls.reverse_lazy",
+        "flask.render_template",
+        "django.shortcuts.render",
         "jsonify",
         "json.dumps",
         "logging.info",
@@ -351,6 +357,8 @@ KILLER_METHODS = frozenset(
         "expire",
         "emit",
         "apply_async",
+        "url_for",
+        "url_path_for",
         "delay",
     }
 )

@@ -20,7 +20,11 @@ from reviewer.testing import tree_annotations, triples
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "taint"
 TAINT_RULES = [r for r in native_rule_classes() if issubclass(r, TaintRule)]
-OTHER_RULES = [r for r in native_rule_classes() if r.__module__.startswith("reviewer.checks.taint.") and not issubclass(r, TaintRule)]
+OTHER_RULES = [
+    r
+    for r in native_rule_classes()
+    if r.__module__.startswith("reviewer.checks.taint.") and not issubclass(r, TaintRule)
+]
 CODES = sorted(r.code for r in [*TAINT_RULES, *OTHER_RULES])
 
 
@@ -43,7 +47,10 @@ def accuracy_table(
     expected: set[tuple[str, str, int]],
     near: set[tuple[str, str, int]],
 ) -> str:
-    rows = ["| rule | TP | FN | FP | TN | TPR | FPR | TPR - FPR |", "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| rule | TP | FN | FP | TN | TPR | FPR | TPR - FPR |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     totals = [0, 0, 0, 0]
     for code in CODES:
         exp = {e for e in expected if e[0] == code}
