@@ -9,6 +9,7 @@ disabled, skipped), never an exception.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -18,9 +19,11 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import IO
 
 from reviewer.analyzers.bandit import BanditAdapter
@@ -103,7 +106,11 @@ def start_analyzers(
 
 
 class RunningAnalyzers:
-    """Analyzers started by `start_analyzers`; `collect` waits for them and parses."""
+    """Analyzers started by `start_analyzers`; `collect` waits for them and parses.
+
+    Used as a context manager, leaving the block (an exception, Ctrl-C) cancels whatever still
+    runs; analyzers run in their own sessions, so the terminal's Ctrl-C never reaches them.
+    """
 
     def __init__(self, jobs: Sequence[_Job]) -> None:
         self._jobs = tuple(jobs)
@@ -117,6 +124,22 @@ class RunningAnalyzers:
     def done(self) -> bool:
         """True when every analyzer has finished (collect will not wait)."""
         return all(job.finished.is_set() for job in self._jobs)
+
+    def cancel(self) -> None:
+        """Kill every analyzer still running; their runs become failed ("cancelled")."""
+        for job in self._jobs:
+            job.cancel()
+
+    def __enter__(self) -> RunningAnalyzers:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
 
     def collect(self) -> tuple[list[ExternalFinding], list[AnalyzerRun]]:
         """Wait for every analyzer (each within its timeout) and return findings and runs."""
@@ -139,7 +162,7 @@ class _Chunk:
     stderr: IO[bytes]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     """One analyzer: its chunks run one after another in a watcher thread."""
 
@@ -154,6 +177,9 @@ class _Job:
     _t0: float = field(default=0.0, init=False)
     _deadline: float = field(default=0.0, init=False)
     _gone: list[str] = field(default_factory=list, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _current: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _cancelled: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.run = AnalyzerRun(name=self.name, status="disabled")
@@ -182,6 +208,7 @@ class _Job:
             self.finished.set()
             return
         self.started = True
+        _LIVE.add(self)
         thread = threading.Thread(
             target=self._watch, args=(first, chunks[1:]), name=f"analyzer-{self.name}", daemon=True
         )
@@ -206,7 +233,20 @@ class _Job:
             stdout.close()
             stderr.close()
             raise
+        with self._lock:
+            self._current = process
+            if self._cancelled:
+                _kill(process)
         return _Chunk(files, process, stdout, stderr)
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self.finished.is_set():
+                return
+            self._cancelled = True
+            process = self._current
+        if process is not None and process.poll() is None:
+            _kill(process)
 
     def _watch(self, first: _Chunk, rest: list[list[str]]) -> None:
         version = ""
@@ -221,7 +261,7 @@ class _Job:
                     status = outcome.status
                     messages.append(outcome.message)
                     not_covered += chunk.files
-                    if status == "timeout":
+                    if status == "timeout" or self._cancelled:
                         not_covered += [f for files in pending for f in files]
                         break
                 else:
@@ -236,6 +276,7 @@ class _Job:
                 _kill(chunk.process)
         self._record(status, version, "\n".join(m for m in messages if m), not_covered)
         self.finished.set()
+        _LIVE.discard(self)
 
     def _finish(self, chunk: _Chunk) -> _Outcome:
         try:
@@ -244,6 +285,8 @@ class _Job:
             except subprocess.TimeoutExpired:
                 _kill(chunk.process)
                 return _Outcome("timeout", f"timed out after {self.config.timeout:g} s")
+            if self._cancelled:
+                return _Outcome("failed", "cancelled before it finished")
             stdout = _read(chunk.stdout)
             stderr = _read(chunk.stderr)
         finally:
@@ -299,6 +342,16 @@ class _Outcome:
     message: str = ""
     not_covered: tuple[str, ...] = ()
     version: str = ""
+
+
+# Analyzers still running when the interpreter exits (Ctrl-C, an error) are killed, not orphaned.
+_LIVE: weakref.WeakSet[_Job] = weakref.WeakSet()
+
+
+@atexit.register
+def _cancel_live_jobs() -> None:
+    for job in list(_LIVE):
+        job.cancel()
 
 
 def _read(stream: IO[bytes]) -> str:

@@ -299,3 +299,54 @@ def test_skip_ids_and_extra_args_reach_the_tools(tmp_path: Path) -> None:
     assert runs[0].status == runs[1].status == "ok"
     assert "bandit:B602" not in ids and "bandit:B501" in ids
     assert "ruff:T201" not in ids and "ruff:E722" not in ids and "ruff:S602" in ids
+
+
+def test_cancel_kills_running_analyzers(tmp_path: Path) -> None:
+    files = write(tmp_path, {"app.py": APP})
+    t0 = time.monotonic()
+    with start_analyzers(tmp_path, files, only("semgrep")) as running:
+        assert running.started == ("semgrep",)
+    findings, runs = running.collect()
+    assert time.monotonic() - t0 < 5.0
+    assert (runs[2].status, runs[2].message) == ("failed", "cancelled before it finished")
+    assert runs[2].not_covered == ("app.py",)
+    assert findings == []
+
+
+def _processes_in(directory: Path) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == str(directory):
+                found.append(Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_exiting_without_collect_leaves_no_analyzer_behind(tmp_path: Path) -> None:
+    root = (tmp_path / "target").resolve()
+    write(root, {"app.py": APP})
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reviewer.analyzers.runner import start_analyzers\n"
+        f"running = start_analyzers(Path({str(root)!r}), [Path('app.py')], {{}})\n"
+        "assert running.started == ('bandit', 'ruff', 'semgrep')\n"
+        "raise KeyboardInterrupt\n"  # as if the user pressed Ctrl-C during native analysis
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert "KeyboardInterrupt" in done.stderr
+    assert "AssertionError" not in done.stderr
+    deadline = time.monotonic() + 3
+    while _processes_in(root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_in(root) == []
