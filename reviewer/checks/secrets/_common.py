@@ -53,6 +53,15 @@ _ABOUT = _words(
 _SIGNING = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret|jwt_secret_key|jwt_key)$")
 
 
+_PASSWORD_WORDS = _words("pass password passwd passphrase passcode pwd")
+
+
+def is_password_name(name: str) -> bool:
+    """The password family only: comparisons with other names (`token == "integer"` in a parser)
+    are too often not about secrets."""
+    return bool(set(name_words(name)) & _PASSWORD_WORDS)
+
+
 def name_words(name: str) -> list[str]:
     """`apiKey` -> [api, key]; `X-API-Key` -> [x, api, key]; `SECRET_KEY` -> [secret, key]."""
     spaced = _CAMEL.sub("_", name)
@@ -112,11 +121,13 @@ _ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 _DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 _URL_OR_PATH = re.compile(r"^(/|\./|\.\./|~/|[a-z][a-z0-9+.-]*://[^:@/\s]*(/|$))", re.IGNORECASE)
 _KEY_FILE = re.compile(r"\.(pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|txt|env|cfg|ini)$", re.I)
-_LABEL = re.compile(r"^[A-Za-z][A-Za-z _-]*$")
+# "password", "access_token", "API key", "AWSSecretKey" / "X-API-Key", "Authorization".
+_IDENTIFIER_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*( [A-Za-z][A-Za-z0-9_]*)?$")
+_HEADER_LABEL = re.compile(r"^[A-Z][A-Za-z0-9]*(-[A-Z0-9][A-Za-z0-9]*)*$")
 _SECRET_WORDS = _words(
     """
     password passwd pwd pass secret token key api apikey auth authorization bearer credential
-    credentials basic digest jwt
+    credentials basic digest jwt passwords secrets tokens keys
     """
 )
 
@@ -130,22 +141,28 @@ def is_placeholder(value: str) -> bool:
     return any(marker in lowered for marker in _PLACEHOLDER_MARKERS)
 
 
-def is_not_a_secret_value(value: str) -> bool:
+def is_not_a_secret_value(value: str, *, signing: bool = False) -> bool:
     """Values that say what a secret is called or where it lives: a header or field name
-    ("Authorization", "X-API-Key", "password"), an env var name, a dotted path, a URL without
-    credentials, a file path, a sentence."""
+    ("Authorization", "X-API-Key", "password", "aws_secret_access_key"), an env var name, a
+    dotted path, a URL without credentials, a file path, a sentence. For signing keys a lone
+    word ("secret") is taken as the key itself, not a label."""
     stripped = value.strip()
     if _ENV_VAR_NAME.match(stripped) or _DOTTED_PATH.match(stripped):
         return True
     if _URL_OR_PATH.match(stripped) or _KEY_FILE.search(stripped):
         return True
-    if len(stripped.split()) >= 3:  # a sentence: a label or help text
+    if len(stripped.split()) >= 3 and not signing:  # a sentence: a label or help text
         return True
-    if _LABEL.match(stripped):
-        words = set(name_words(stripped))
-        if words & _SECRET_WORDS:
+    if _IDENTIFIER_LABEL.match(stripped) or _HEADER_LABEL.match(stripped):
+        words = name_words(stripped)
+        if set(words) & _SECRET_WORDS and (len(words) >= 2 or not signing):
             return True
     return False
+
+
+def same_words(name: str, value: str) -> bool:
+    """`"secrets": "Secrets"`, `PASSWORD = "password"`: the value is the name, not a secret."""
+    return name_words(name) == name_words(value)
 
 
 def shannon_entropy(value: str) -> float:
@@ -157,8 +174,24 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
+_SEPARATORS = re.compile(r"[-_.:/\s]+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/=]+")
+
+
 def looks_random(value: str, threshold: float, min_length: int) -> bool:
-    return len(value) >= min_length and shannon_entropy(value) >= threshold and " " not in value
+    """Long, high-entropy, no spaces, and with a run of at least 12 characters mixing letter
+    cases or letters and digits: `a8f5f167f44f4964e6c9`, `sk_test_4eC39HqLyjWD`; not
+    `r2c-internal-project-depends-on` or `hypothesis.strategies.random_module()`."""
+    if len(value) < min_length or any(c.isspace() for c in value):
+        return False
+    if shannon_entropy(value) < threshold:
+        return False
+    for run in _SEPARATORS.split(value):
+        classes = sum((any(c.islower() for c in run), any(c.isupper() for c in run)))
+        classes += any(c.isdigit() for c in run)
+        if len(run) >= 12 and classes >= 2 and _BASE64.fullmatch(run):
+            return True
+    return False
 
 
 def mask(value: str) -> str:

@@ -11,11 +11,13 @@ from reviewer.checks.secrets._common import (
     classify_name,
     find_key_format,
     is_not_a_secret_value,
+    is_password_name,
     is_placeholder,
     is_settings_class,
     literal_string,
     looks_random,
     mask,
+    same_words,
     target_name,
 )
 from reviewer.model import Confidence, Severity
@@ -137,6 +139,8 @@ class HardcodedSecret(Rule):
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         name = target_name(node.left)
+        if name is None or not is_password_name(name):
+            return
         for target in node.comparisons:
             if isinstance(target.operator, cst.Equal | cst.NotEqual):
                 self._named(name, target.comparator)
@@ -194,7 +198,9 @@ class HardcodedSecret(Rule):
                     confidence=Confidence.MEDIUM,
                 )
             return
-        if not kind.signing and (is_not_a_secret_value(value) or len(stripped) < 4):
+        if is_not_a_secret_value(value, signing=kind.signing) or same_words(name, stripped):
+            return
+        if not kind.signing and len(stripped) < 4:
             return
         random = looks_random(
             _strip_scheme(stripped), self.option("entropy-threshold"), self.option("min-length")
@@ -249,6 +255,18 @@ token_url = "https://auth.example.com/oauth/token"  # ok: BR201
 password_help = "Your password must contain at least 12 characters."  # ok: BR201
 cache_key = "user:profile:v2"  # ok: BR201
 AUTH_TOKEN_COOKIE = "session"  # ok: BR201
+SECRET_KEY = "AWS_SECRET_ACCESS_KEY"  # ok: BR201
+SECRET_KEY = "aws_secret_access_key"  # ok: BR201
+LABELS = {"secrets": "Secrets", "token": "Token"}  # ok: BR201
+DEPENDS_ON_KEY = "r2c-internal-project-depends-on"  # ok: BR201
+strategy = shared(module, key="hypothesis.strategies.random_module()")  # ok: BR201
+SECRET_KEY_PATH = "secrets/django.key"  # ok: BR201
+
+
+def lex(token, password):
+    if token == "integer":  # ok: BR201
+        return 1
+    return password != ""
 """
         ),
         Valid(
@@ -329,6 +347,11 @@ app.secret_key = "changeme"  # expect: BR201
 app.config["SECRET_KEY"] = "dev"  # expect: BR201
 app.config.from_mapping(SECRET_KEY="super secret key")  # expect: BR201
 app.config["JWT_SECRET_KEY"] = "t0p-s3cr3t-jwt-signing-value"  # expect: BR201
+app.config.update(SECRET_KEY="secret")  # expect: BR201
+SECRET_KEY = "dev-secret-key"  # expect: BR201
+SIGNING_KEY = b'_5#y2L"F4Q8z\\n\\xec]/'  # expect: BR201
+SMTP = {"password": "Winter2024!"}  # expect: BR201
+SMTP_DEMO = {"password": "my-secret-password"}  # ok: BR201
 """
         ),
         Invalid(
