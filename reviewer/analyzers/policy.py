@@ -8,7 +8,7 @@ PolicyError naming the file and the key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,10 @@ class ExternalPolicy:
     def dropped_ids(self) -> frozenset[str]:
         """Ids listed as `drop`: analyzers need not even run them (unless a rule claims them)."""
         return frozenset(key for key, entry in self.entries.items() if entry is None)
+
+    def skippable_ids(self, claimed: Collection[str]) -> frozenset[str]:
+        """Dropped ids that no rule claims: pass them as `start_analyzers(skip_ids=...)`."""
+        return self.dropped_ids() - frozenset(claimed)
 
 
 def load_policy(path: Path | str) -> ExternalPolicy:

@@ -78,6 +78,10 @@ def test_lookup(shipped: dict[str, PolicyEntry | None]) -> None:
     assert policy.lookup("semgrep:some.user.rule") == policy.default
     assert "bandit:B101" in policy.dropped_ids()
     assert "bandit:B602" not in policy.dropped_ids()
+    skippable = policy.skippable_ids({"bandit:B101", "ruff:S602"})
+    assert "bandit:B101" not in skippable  # a rule claims it: keep running it
+    assert {"bandit:B104", "ruff:S101"} <= skippable
+    assert "ruff:S602" not in skippable
 
 
 def test_default_drop_and_no_severity() -> None:
