@@ -1,0 +1,172 @@
+"""Phase-1 fact collector: which routes a test file calls, and how.
+
+Records test-client calls (Flask `client.get(...)`, Starlette/FastAPI `TestClient`, Django
+`self.client`/`Client()`, DRF `APIClient`, httpx `AsyncClient`, aiohttp `aiohttp_client`): the
+HTTP method and the path as written (f-string parts and unknown pieces become `{}`), or the URL
+name given to `reverse(...)`/`url_for(...)`/`url_path_for(...)`; and every function a test calls
+directly (qualified), for tests that call handlers without HTTP. Stored under
+`ctx.facts["test_calls"]` as plain data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from reviewer.checks.base import Visitor
+from reviewer.imports import dotted_name
+
+FACTS_KEY = "test_calls"
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+_GENERIC = frozenset({"open", "request", "generic", "fetch"})
+_CLIENT_CTORS = frozenset(
+    {"test_client", "TestClient", "APIClient", "Client", "AsyncClient", "aiohttp_client"}
+    | {"APIRequestFactory", "RequestFactory", "TestServer", "LiveServer", "app_client"}
+)
+_URL_NAMES = frozenset({"reverse", "reverse_lazy", "url_for", "url_path_for", "resolve_url"})
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class TestCallCollector(Visitor):
+    """Collects the test-client requests and direct calls of one test file."""
+
+    __test__ = False  # not a pytest test class despite its name
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.active = bool(ctx.is_test_file)
+        self.requests: list[dict[str, Any]] = []
+        self.calls: set[str] = set()
+        self.constants: dict[str, str] = {}
+        self.clients: set[str] = set()
+
+    # -- what names hold ---------------------------------------------------------------
+
+    def _is_client_ctor(self, value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return False
+        name = dotted_name(value.func) or ""
+        return name.rsplit(".", 1)[-1] in _CLIENT_CTORS
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self.active:
+            return
+        for target in node.targets:
+            name = dotted_name(target.target)
+            if name is None:
+                continue
+            text = self._path_text(node.value)
+            if text is not None and text[0] == "path" and "{}" not in text[1]:
+                self.constants[name] = text[1]
+            if self._is_client_ctor(node.value):
+                self.clients.add(name)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.active and node.asname is not None and self._is_client_ctor(node.item):
+            name = dotted_name(node.asname.name) if isinstance(node.asname.name, cst.Name) else None
+            if name:
+                self.clients.add(name)
+
+    # -- calls -------------------------------------------------------------------------
+
+    def _is_client(self, receiver: cst.BaseExpression) -> bool:
+        if self._is_client_ctor(receiver):
+            return True
+        name = dotted_name(receiver)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1].lower()
+        return name in self.clients or "client" in last
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.active:
+            return
+        resolved = self.ctx.resolve(node.func)
+        if resolved:
+            self.calls.add(resolved)
+        func = node.func
+        if not isinstance(func, cst.Attribute) or not self._is_client(func.value):
+            return
+        method = func.attr.value.lower()
+        positional = [a.value for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        target: cst.BaseExpression | None
+        if method in HTTP_METHODS:
+            target = positional[0] if positional else keywords.get("path", keywords.get("url"))
+        elif method in _GENERIC:
+            verb_node: cst.BaseExpression | None = None
+            if method in {"request", "generic"} and len(positional) >= 2:
+                verb_node, target = positional[0], positional[1]
+            else:
+                target = positional[0] if positional else keywords.get("path", keywords.get("url"))
+                verb_node = keywords.get("method")
+            verb = _string(verb_node) if verb_node is not None else "GET"
+            method = (verb or "*").lower()
+        else:
+            return
+        if target is None:
+            return
+        text = self._path_text(target)
+        entry: dict[str, str | None] = {"method": method.upper(), "path": None, "name": None}
+        if text is not None:
+            entry[text[0]] = text[1]
+        self.requests.append(entry)
+
+    def _path_text(self, node: cst.BaseExpression) -> tuple[str, str] | None:
+        """("path", "/orders/{}") or ("name", "orders-detail"), None when unknown."""
+        value = _string(node)
+        if value is not None:
+            return "path", value
+        if isinstance(node, cst.FormattedString):
+            parts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value)
+                else:
+                    parts.append("{}")
+            return "path", "".join(parts)
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self._path_text(node.left), self._path_text(node.right)
+            if left and right and left[0] == right[0] == "path":
+                return "path", left[1] + right[1]
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self._path_text(node.left)
+            right = self._path_text(node.right)
+            lhs = left[1] if left and left[0] == "path" else "{}"
+            rhs = right[1] if right and right[0] == "path" else "{}"
+            if lhs == rhs == "{}":
+                return None
+            return "path", lhs + rhs
+        if isinstance(node, cst.Call):
+            name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+            if name in _URL_NAMES and node.args:
+                url_name = _string(node.args[0].value)
+                return ("name", url_name) if url_name else None
+        dotted = dotted_name(node)
+        if dotted is not None and dotted in self.constants:
+            return "path", self.constants[dotted]
+        return None
+
+    def finish(self) -> None:
+        if not self.active:
+            return
+        tests = any(
+            isinstance(stmt, cst.FunctionDef | cst.ClassDef)
+            and stmt.name.value.lower().startswith("test")
+            for stmt in self.ctx.module.body
+        )
+        self.ctx.facts[FACTS_KEY] = {
+            "requests": self.requests,
+            "calls": sorted(self.calls),
+            "has_tests": tests or bool(self.requests),
+        }

@@ -1,0 +1,99 @@
+"""Does a recorded test request (or direct call) exercise a route?
+
+Route paths are templates in each framework's syntax (`/users/<int:uid>`, `/users/{uid}`,
+`^users/(?P<pk>[^/.]+)/$`, `{name:\\d+}`); a test path is a literal with `{}` where the test
+interpolated a value. Both are normalised (scheme/host, query string and trailing slash removed)
+and every template parameter matches one path segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+_PARAM = re.compile(r"<(?:[^:<>]+:)?[^<>]+>|\{[^{}]*\}|\(\?P<[^>]+>[^)]*\)|\([^)]*\)")
+_DRF_ACTIONS = {
+    "list": ("list", "create"),
+    "detail": ("retrieve", "update", "partial_update", "destroy"),
+}
+
+
+def _clean(path: str, template: bool = False) -> str:
+    path = re.sub(r"^[a-z]+://[^/]+", "", path)
+    if not template:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+    path = path.strip("^$")
+    path = path.replace("\\.", ".").replace("\\/", "/")
+    if not path.startswith("/"):
+        path = "/" + path
+    return path.rstrip("/") or "/"
+
+
+@cache
+def route_regex(template: str) -> re.Pattern[str]:
+    """A regex matching the concrete paths of a route template."""
+    path = _clean(template, template=True)
+    pieces: list[str] = []
+    last = 0
+    for match in _PARAM.finditer(path):
+        pieces.append(re.escape(path[last : match.start()]))
+        param = match.group(0)
+        greedy = param.startswith("<path:") or param.endswith(":path}")
+        pieces.append(".+" if greedy else "[^/]+")
+        last = match.end()
+    pieces.append(re.escape(path[last:]))
+    regex = "".join(pieces).replace(re.escape("{}"), "[^/]+")
+    return re.compile(f"^{regex}$")
+
+
+def path_matches(template: str, tested: str) -> bool:
+    concrete = _clean(tested).replace("{}", "1")
+    return bool(route_regex(template).match(concrete))
+
+
+def _method_ok(route_methods: Iterable[str], method: str) -> bool:
+    methods = {m.upper() for m in route_methods}
+    return not methods or "*" in methods or method == "*" or method.upper() in methods
+
+
+def _name_matches(route: Any, name: str) -> bool:
+    name = name.split(":")[-1]
+    handler = route.handler.rsplit(".", 1)[-1]
+    if name in (handler, route.handler):
+        return True
+    base, _, kind = name.rpartition("-")
+    view = (route.view_class or "").lower()
+    if base and view and base.replace("-", "").replace("_", "") in view:
+        if kind in _DRF_ACTIONS:
+            return route.action in _DRF_ACTIONS[kind]
+        return kind.replace("-", "_") == route.action
+    return False
+
+
+def tests_for(route: Any, test_facts: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The test files that exercise `route` (by HTTP through a test client, or directly)."""
+    found: list[str] = []
+    for path, facts in sorted(test_facts.items()):
+        if _covers(route, facts):
+            found.append(path)
+    return found
+
+
+def _covers(route: Any, facts: Mapping[str, Any]) -> bool:
+    for request in facts.get("requests", []):
+        if not _method_ok(route.methods, request.get("method") or "*"):
+            continue
+        tested = request.get("path")
+        if tested is not None and path_matches(route.path, tested):
+            return True
+        name = request.get("name")
+        if name is not None and _name_matches(route, name):
+            return True
+    direct = {route.qualname}
+    prefix = f"{route.module}.{route.view_class}." if route.view_class else None
+    for called in facts.get("calls", []):
+        if called in direct or (prefix is not None and called.startswith(prefix)):
+            return True
+    return False

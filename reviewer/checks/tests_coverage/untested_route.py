@@ -1,0 +1,194 @@
+"""BR804: routes no test exercises, or a service with no tests at all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.tests_coverage._collector import FACTS_KEY
+from reviewer.checks.tests_coverage._match import tests_for
+from reviewer.config import Config
+from reviewer.model import Confidence, Finding, Location, Severity
+
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$"
+)
+
+
+def recorded_test_calls(project: Any) -> dict[str, Mapping[str, Any]]:
+    """Per test file, the recorded test-client requests and direct calls (see _collector.py)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for path, facts in getattr(project, "facts", {}).items():
+        if isinstance(facts, Mapping) and isinstance(facts.get(FACTS_KEY), Mapping):
+            found[path] = facts[FACTS_KEY]
+    for path, facts in getattr(project, "test_calls", {}).items():
+        found.setdefault(path, facts)
+    return found
+
+
+def has_tests(project: Any) -> bool:
+    """Any test module in the project (by the usual pytest/unittest file naming)."""
+    for path, facts in getattr(project, "facts", {}).items():
+        if not _TEST_PATH.search(path) or not isinstance(facts, Mapping):
+            continue
+        names = [*facts.get("functions", {}), *facts.get("classes", {})]
+        if any(n.rsplit(".", 1)[-1].lower().startswith("test") for n in names):
+            return True
+        if isinstance(facts.get(FACTS_KEY), Mapping) and facts[FACTS_KEY].get("has_tests"):
+            return True
+    return False
+
+
+def coverage(project: Any) -> tuple[int, int] | None:
+    """(covered routes, all routes), or None when test calls were not recorded."""
+    routes = tuple(getattr(project, "routes", ()))
+    facts = recorded_test_calls(project)
+    if not facts and not any(getattr(r, "tests", ()) for r in routes):
+        return None
+    covered = sum(1 for r in routes if r.tests or tests_for(r, facts))
+    return covered, len(routes)
+
+
+class UntestedRoute(Rule):
+    """Routes that no test calls, and services without any tests.
+
+    ## What it does
+    Matches every route of the route inventory against the test suite: requests made through a
+    test client (Flask `client.get(...)`, Starlette/FastAPI `TestClient`, Django `self.client`,
+    DRF `APIClient`, httpx `AsyncClient`, aiohttp `aiohttp_client`) with the same method and a
+    path that fits the route's template (`/orders/{order_id}` is exercised by
+    `client.get(f"/orders/{order.id}")`), URL names given to `reverse()`/`url_for()`, and tests
+    that call the handler function directly. It reports each handler whose routes no test
+    exercises, with the covered/total count attached; when the project has no tests at all it
+    reports that once for the project instead.
+
+    ## Why is this bad
+    An endpoint without a test can break on any refactor, dependency upgrade or framework change
+    without anyone noticing before clients do. Untested routes are also where authorization and
+    validation regressions hide, because nobody wrote down what they must refuse.
+
+    ## Example
+    ```python
+    @app.delete("/orders/<int:oid>")
+    def delete_order(oid): ...
+    # no test sends DELETE /orders/<id>
+    ```
+
+    ## Use instead
+    ```python
+    def test_delete_order(client, order):
+        assert client.delete(f"/orders/{order.id}").status_code == 204
+        assert client.delete(f"/orders/{order.id}").status_code == 404
+    ```
+
+    ## References
+    - https://flask.palletsprojects.com/en/stable/testing/
+    - https://fastapi.tiangolo.com/tutorial/testing/
+    - https://docs.djangoproject.com/en/5.2/topics/testing/tools/#the-test-client
+    - https://www.django-rest-framework.org/api-guide/testing/
+    """
+
+    code = "BR804"
+    name = "untested-route"
+    item = "tests"
+    severity = Severity.LOW
+    confidence = Confidence.MEDIUM
+    summary = "route not exercised by any test"
+    needs_project = True
+
+    VALID = [
+        Valid(
+            """
+from flask import Flask
+app = Flask(__name__)
+
+@app.get("/orders/<int:oid>")
+def get_order(oid):  # ok: BR804
+    return {"id": oid}
+""",
+            files={
+                "tests/test_orders.py": "from app import app\n\n"
+                "def test_get_order():\n"
+                "    client = app.test_client()\n"
+                "    assert client.get(f'/orders/{7}').status_code == 200\n"
+            },
+        ),
+        Valid("def helper():\n    return 1\n", path="lib/util.py"),  # no routes, no tests
+    ]
+    INVALID = [
+        Invalid(
+            """
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/items/{item_id}")
+async def read_item(item_id: int):  # expect: BR804 (no tests at all)
+    return {"id": item_id}
+
+@app.delete("/items/{item_id}")
+async def delete_item(item_id: int):
+    return None
+"""
+        ),
+    ]
+
+    @classmethod
+    def project_findings(cls, project: Any, config: Config) -> list[Finding]:
+        routes = tuple(getattr(project, "routes", ()))
+        if not routes:
+            return []
+        if not has_tests(project):
+            first = min(routes, key=lambda r: (r.file, r.line))
+            return [
+                Finding(
+                    code=cls.code,
+                    message=(
+                        f"The service has {len(routes)} route(s) and no tests at all: nothing "
+                        "checks that an endpoint still answers, validates or refuses what it "
+                        "should. Add API tests through the framework's test client, starting "
+                        "with the state-changing and authenticated routes."
+                    ),
+                    location=Location(first.file, first.line),
+                    severity=Severity.MEDIUM,
+                    confidence=Confidence.HIGH,
+                    project_level=True,
+                    extra=(("covered", 0), ("routes", len(routes))),
+                )
+            ]
+        return cls._untested(routes, recorded_test_calls(project))
+
+    @classmethod
+    def _untested(
+        cls, routes: tuple[Any, ...], facts: Mapping[str, Mapping[str, Any]]
+    ) -> list[Finding]:
+        if not facts and not any(r.tests for r in routes):
+            return []  # tests exist but their requests were not recorded: nothing to judge
+        untested: dict[tuple[str, str], list[Any]] = {}
+        covered = 0
+        for route in routes:
+            if route.tests or tests_for(route, facts):
+                covered += 1
+            else:
+                untested.setdefault((route.file, route.handler), []).append(route)
+        findings = []
+        for (_, handler), group in sorted(untested.items()):
+            first = min(group, key=lambda r: r.line)
+            labels = ", ".join(sorted({r.label() for r in group}))
+            findings.append(
+                Finding(
+                    code=cls.code,
+                    message=(
+                        f"No test exercises {labels}: no test-client request matches its method "
+                        f"and path and no test calls `{handler}` ({covered} of {len(routes)} "
+                        "routes are covered). Add a test for its success and failure cases."
+                    ),
+                    location=Location(first.file, first.line),
+                    severity=cls.severity,
+                    confidence=cls.confidence,
+                    scope=handler,
+                    extra=(("covered", covered), ("routes", len(routes))),
+                )
+            )
+        return findings
