@@ -171,3 +171,13 @@ def test_annotations_are_well_formed(name: str) -> None:
             if _LOOSE.search(line) and not any(read_annotations(line, "x")):
                 bad.append(f"{path.relative_to(FIXTURES)}:{number}: {line.strip()}")
     assert not bad, "\n".join(bad)
+
+
+def test_fixtures_exercise_every_rule() -> None:
+    """Every rule in the catalogue has at least one offending line in a realistic service."""
+    registry = load_registry(load_config(FIXTURES / CLEAN))
+    codes = {meta.code for meta in registry.all if meta.source != "meta"}
+    marked: set[str] = set()
+    for name in _existing(SERVICES):
+        marked |= {code for code, _, _ in tree_annotations(FIXTURES / name)[0]}
+    assert sorted(codes - marked) == []
