@@ -1,0 +1,287 @@
+"""Benchmark backend-review against running bandit, ruff and semgrep yourself.
+
+    python benchmarks/run.py            # full: Django + a service-like project + a ~500k-line tree
+    python benchmarks/run.py --quick    # Django only, 1 repetition, fewer scaling points
+
+Code bases are fetched from PyPI as sdists (`pip download --no-binary`) into benchmarks/cache/.
+Every command runs as a subprocess; times are wall-clock medians over interleaved repetitions,
+memory is the peak RSS of the process tree (getrusage of the waited child). Prints a table and
+writes benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CACHE = HERE / "cache"
+RESULTS = HERE / "results"
+ENV = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "NO_COLOR": "1"}
+
+# (label, pip requirement, package folder inside the sdist)
+DJANGO = ("django", "django==5.2.*", "django")
+SERVICE = ("flask-appbuilder", "flask-appbuilder==4.8.*", "flask_appbuilder")
+EXTRA = [
+    ("wagtail", "wagtail==6.4.*", "wagtail"),
+    ("sqlalchemy", "sqlalchemy==2.0.*", "lib/sqlalchemy"),
+]
+
+
+def fetch(requirement: str, inner: str) -> Path:
+    """Download and unpack an sdist once; return the package folder inside it."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    name = requirement.split("=")[0]
+    target = CACHE / name
+    if not target.exists():
+        download = CACHE / f"{name}-sdist"
+        download.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                str(download),
+                "-q",
+                requirement,
+            ],
+            check=True,
+        )
+        archive = next(download.glob("*.tar.gz"))
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="data")
+    roots = [p for p in target.iterdir() if p.is_dir()]
+    return roots[0] / inner
+
+
+def count_lines(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*.py") if p.is_file()]
+    return len(files), sum(p.read_bytes().count(b"\n") for p in files)
+
+
+def run(argv: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB) of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{argv[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def analyzer_commands(target: Path) -> dict[str, list[str]]:
+    bindir = Path(sys.executable).parent
+    semgrep_rules = REPO / "rules" / "semgrep"
+    return {
+        "bandit": [str(bindir / "bandit"), "-r", str(target), "-f", "json", "-q"],
+        "ruff": [
+            str(bindir / "ruff"),
+            "check",
+            str(target),
+            "--output-format",
+            "json",
+            "--exit-zero",
+            "--no-cache",
+        ],
+        "semgrep": [
+            str(bindir / "semgrep"),
+            "scan",
+            "--json",
+            "--metrics=off",
+            "--disable-version-check",
+            "--config",
+            str(semgrep_rules),
+            str(target),
+        ],
+    }
+
+
+def review_command(target: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "reviewer",
+        str(target),
+        "-q",
+        "-f",
+        "json",
+        "-o",
+        os.devnull,
+        *extra,
+    ]
+
+
+def measure(name: str, repetitions: int, steps: dict[str, tuple[list[str], Path, object]]) -> dict:
+    """Interleave the commands, `repetitions` rounds; prepare hooks run before each command."""
+    samples: dict[str, list[tuple[float, int]]] = {key: [] for key in steps}
+    order = list(steps)
+    for _ in range(repetitions):
+        random.shuffle(order)
+        for key in order:
+            argv, cwd, prepare = steps[key]
+            if callable(prepare):
+                prepare()
+            samples[key].append(run(argv, cwd))
+    return {
+        key: {
+            "seconds": round(statistics.median(s for s, _ in values), 3),
+            "peak_mib": max(m for _, m in values),
+            "runs": [round(s, 3) for s, _ in values],
+        }
+        for key, values in samples.items()
+    }
+
+
+def bench_tree(label: str, target: Path, repetitions: int, diff_files: int = 10) -> dict:
+    cache_dir = CACHE / f"review-cache-{label}"
+    commands = analyzer_commands(target)
+
+    def wipe() -> None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def warm_up() -> None:
+        if not (cache_dir / "cache.sqlite").exists():
+            run(review_command(target, "--cache-dir", str(cache_dir)), target)
+
+    steps: dict[str, tuple[list[str], Path, object]] = {
+        name: (argv, target, None) for name, argv in commands.items()
+    }
+    steps["review-cold"] = (review_command(target, "--no-cache"), target, None)
+    steps["review-warm"] = (review_command(target, "--cache-dir", str(cache_dir)), target, warm_up)
+    results = measure(label, repetitions, steps)
+    results["analyzers-sequential"] = {
+        "seconds": round(sum(results[n]["seconds"] for n in commands), 3),
+        "peak_mib": max(results[n]["peak_mib"] for n in commands),
+    }
+    diff = bench_diff(target, repetitions, diff_files)
+    if diff:
+        results["review-diff"] = diff
+    wipe()
+    files, lines = count_lines(target)
+    return {"files": files, "lines": lines, "results": results}
+
+
+def bench_diff(target: Path, repetitions: int, changed: int) -> dict | None:
+    """A git repo of the tree with `changed` files edited on a branch, reviewed with --diff."""
+    work = CACHE / "diff-work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(target, work / target.name)
+    git = ["git", "-c", "user.email=b@example.com", "-c", "user.name=bench"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=work, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=work, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=work, check=True)
+    candidates = sorted((work / target.name).rglob("*.py"))
+    step = max(1, len(candidates) // changed)
+    for path in candidates[::step][:changed]:
+        path.write_text(path.read_text(encoding="utf-8", errors="replace") + "\n# edited\n")
+    subprocess.run([*git, "commit", "-qam", "change"], cwd=work, check=True)
+    argv = review_command(work, "--no-cache", "--diff", "HEAD~1")
+    probe = subprocess.run(argv, cwd=work, env=ENV, capture_output=True)
+    if probe.returncode not in (0, 1):
+        return None
+    result = measure("diff", repetitions, {"review-diff": (argv, work, None)})["review-diff"]
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def bench_scaling(trees: list[Path], fractions: list[float]) -> dict:
+    """backend-review cold on growing fractions of one combined tree."""
+    combined = CACHE / "combined"
+    if not combined.exists():
+        for tree in trees:
+            shutil.copytree(tree, combined / tree.name)
+    files = sorted(p for p in combined.rglob("*.py"))
+    random.Random(7).shuffle(files)
+    out = {}
+    for fraction in fractions:
+        part = CACHE / f"part-{int(fraction * 100)}"
+        shutil.rmtree(part, ignore_errors=True)
+        chosen = files[: int(len(files) * fraction)]
+        for path in chosen:
+            dest = part / path.relative_to(combined)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+        seconds, peak = run(review_command(part, "--no-cache"), part)
+        n, lines = count_lines(part)
+        out[f"{int(fraction * 100)}%"] = {
+            "files": n,
+            "lines": lines,
+            "seconds": round(seconds, 3),
+            "peak_mib": peak,
+        }
+        shutil.rmtree(part, ignore_errors=True)
+    return out
+
+
+def table(results: dict) -> str:
+    rows = []
+    for label, data in results["trees"].items():
+        r = data["results"]
+        base = r["analyzers-sequential"]["seconds"]
+        rows.append(f"\n{label}: {data['files']} files, {data['lines']} lines")
+        for key, value in r.items():
+            ratio = value["seconds"] / base if base else 0
+            rows.append(
+                f"  {key:22} {value['seconds']:8.2f} s  {ratio:5.2f}x  {value['peak_mib']:6} MiB"
+            )
+    if "scaling" in results:
+        rows.append("\nscaling (backend-review cold):")
+        for key, value in results["scaling"].items():
+            rows.append(
+                f"  {key:>5} {value['lines']:8} lines {value['seconds']:8.2f} s "
+                f"{value['peak_mib']:6} MiB"
+            )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Django only, one repetition")
+    parser.add_argument("--repetitions", type=int, default=3)
+    args = parser.parse_args()
+    repetitions = 1 if args.quick else args.repetitions
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "memory_gib": round(
+                os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+            ),
+        },
+        "trees": {},
+    }
+    django = fetch(DJANGO[1], DJANGO[2])
+    results["trees"]["django"] = bench_tree("django", django, repetitions)
+    if not args.quick:
+        service = fetch(SERVICE[1], SERVICE[2])
+        results["trees"][SERVICE[0]] = bench_tree(SERVICE[0], service, repetitions)
+        extra = [fetch(req, inner) for _, req, inner in EXTRA]
+        results["scaling"] = bench_scaling([django, service, *extra], [0.1, 0.25, 0.5, 1.0])
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
