@@ -319,6 +319,7 @@ class Apps:
                 flags=flags,
                 response_model=response_model,
                 notes=notes,
+                dependency_params=self._alias_params(func),
             )
             for prefix, chain_guards in self.chains(obj)
         ]
@@ -347,6 +348,16 @@ class Apps:
                     found.append(
                         Guard(f"Depends({shown})", kind, "route", func.file, func.record["line"])
                     )
+        return found
+
+    def _alias_params(self, func: Def) -> dict[str, str]:
+        """Parameters typed with an `Annotated[..., Depends(x)]` alias -> x (qualified)."""
+        found = {}
+        for p in func.record["params"]:
+            alias = ref(p.get("annotation")) if isinstance(p.get("annotation"), dict) else ""
+            target = self._annotated_alias(alias)
+            if target is not None:
+                found[p["name"]] = self.index.canonical(ref(target)) if ref(target) else ""
         return found
 
     def _annotated_alias(self, name: str) -> Any:

@@ -62,6 +62,11 @@ VALIDATOR_FUNCS = frozenset(
         "cattrs.structure",
         "cattr.structure",
         "webargs.flaskparser.parser.parse",
+        # signature checks: the raw bytes are verified, not interpreted
+        "hmac.new",
+        "hmac.compare_digest",
+        "hmac.digest",
+        "stripe.Webhook.construct_event",
     }
 )
 VALIDATOR_CLASS_SUFFIXES = ("Serializer", "Form", "Schema")
@@ -112,6 +117,11 @@ USER_REF = re.compile(
     r"self\.request\.user|auth\.current_user|current_identity|request\.auser)\b"
 )
 
+NOT_LOADERS = re.compile(
+    r"(^|\.)(request|req|self|environ|headers|args|form|json|data|params|kwargs|cache|config|"
+    r"settings|payload|body|match_info|query_params|GET|POST|META|COOKIES|cookies|g|os|"
+    r"app|state|context|ctx|options|meta|session_data|attrs|extra|mapping|d|obj|item|row)$"
+)
 LOAD_TAILS = frozenset(
     {"get", "get_or_404", "aget", "first_or_404", "one_or_404", "filter_by", "get_object_or_404"}
 )
@@ -166,11 +176,21 @@ def validator_call(call: cst.Call, ctx: FileContext) -> str | None:
         if method in VALIDATOR_METHODS:
             return code_of(call.func)
     last = name.rsplit(".", 1)[-1]
-    if last.endswith(VALIDATOR_CLASS_SUFFIXES) and last[:1].isupper():
-        return last
-    if last == "TypeAdapter":
+    if not last[:1].isupper():
+        return None
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    positional = any(a.keyword is None and not a.star for a in call.args)
+    if last.endswith("Serializer") and "data" in keywords:
+        return last  # Serializer(instance) only serializes output
+    if last.endswith("Form") and (positional or "data" in keywords):
         return last
     return None
+
+
+def validated_args(call: cst.Call) -> list[cst.BaseExpression]:
+    """The arguments a validator call checks (`data=` of a serializer, else every argument)."""
+    data = [a.value for a in call.args if a.keyword is not None and a.keyword.value == "data"]
+    return data or [a.value for a in call.args]
 
 
 def is_validator_class(qualname: str, bases: dict[str, tuple[str, ...]], depth: int = 0) -> bool:
@@ -241,12 +261,12 @@ def is_object_load(call: cst.Call, ctx: FileContext) -> bool:
         if not isinstance(func, cst.Attribute):
             return False
         receiver = dotted_name(func.value) or ""
-        # dict.get / request.args.get / os.environ.get are not object loads
-        if receiver.endswith(("objects", "query", "session")) or receiver in ("db", "session"):
-            return True
-        return isinstance(func.value, cst.Call) and (dotted_name(func.value.func) or "").endswith(
-            ("filter", "filter_by", "select_related", "prefetch_related", "all")
-        )
+        if isinstance(func.value, cst.Call):
+            return (dotted_name(func.value.func) or "").endswith(
+                ("filter", "filter_by", "select_related", "prefetch_related", "all")
+            )
+        # dict.get / request.args.get / os.environ.get / cache.get are not object loads
+        return bool(receiver) and not NOT_LOADERS.search(receiver)
     return True
 
 

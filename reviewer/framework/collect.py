@@ -140,6 +140,7 @@ class FrameworkCollector(Visitor):
             "user_compare": False,
             "method_literals": [],
             "returns_dict": False,
+            "returns_value": False,
         }
         self.facts["functions"][qualname] = record
         self._funcs[id(node)] = record
@@ -247,8 +248,8 @@ class FrameworkCollector(Visitor):
         validator = body.validator_call(node, self.ctx)
         if validator:
             record["validators"].append(validator)
-            for arg in node.args:
-                record["validated_names"].extend(sorted(body.names_in(arg.value)))
+            for arg in body.validated_args(node):
+                record["validated_names"].extend(sorted(body.names_in(arg)))
         elif name and name.rsplit(".", 1)[-1][:1].isupper() and node.args:
             q = qualify(func, self.ctx.imports) or name
             names = sorted({n for a in node.args for n in body.names_in(a.value)})
@@ -299,6 +300,8 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is not None and isinstance(node.value, cst.Dict):
             record["returns_dict"] = True
+        if record is not None and node.value is not None:
+            record["returns_value"] = True
 
     def _current(self) -> dict[str, Any] | None:
         func = self.ctx.enclosing_function()

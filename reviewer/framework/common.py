@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reviewer.framework import guards as g
@@ -63,6 +63,7 @@ def make_route(
     response_model: str = "",
     validation: Iterable[str] = (),
     notes: Iterable[str] = (),
+    dependency_params: Mapping[str, str] | None = None,
 ) -> Route:
     guards = list(guards)
     flags = set(flags)
@@ -78,7 +79,12 @@ def make_route(
         is_async = record["async"]
         in_path = path_params(path)
         for p in record["params"]:
-            params.append(_param(index, framework, p, in_path))
+            param = _param(index, framework, p, in_path)
+            if dependency_params and p["name"] in dependency_params:
+                param = Param(
+                    param.name, param.annotation, "dependency", dependency_params[p["name"]]
+                )
+            params.append(param)
         valid.extend(_validated_by(index, record))
         raw.extend(_raw_reads(index, record))
         for p, fact in zip(params, record["params"], strict=False):
@@ -169,15 +175,20 @@ def _validated_by(index: Index, record: dict[str, Any]) -> list[str]:
             found.append(tail(name))
     raw_vars = {var for _what, var, _inside in record["raw"] if var}
     for callee, names in record["ctor_calls"]:
-        if raw_vars & set(names) and is_validator_type(index, callee):
+        if _model_ctor(index, callee) and raw_vars & set(names):
             found.append(tail(callee))
     return found
+
+
+def _model_ctor(index: Index, callee: str) -> bool:
+    """`Model(**data)` validates for schema models; `Serializer(obj)` only serializes output."""
+    return not tail(callee).endswith(("Serializer", "Form")) and is_validator_type(index, callee)
 
 
 def _raw_reads(index: Index, record: dict[str, Any]) -> list[str]:
     validated = set(record["validated_names"])
     for callee, names in record["ctor_calls"]:
-        if is_validator_type(index, callee):
+        if _model_ctor(index, callee):
             validated |= set(names)
     return [what for what, var, inside in record["raw"] if not inside and var not in validated]
 

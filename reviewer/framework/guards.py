@@ -185,6 +185,8 @@ def decorator_kinds(index: Index, value: Any) -> tuple[Kinds, str]:
     receiver, _, method = canonical.rpartition(".")
     if receiver and not kinds:
         ctor = _object_ctor(index, receiver)
+        if ctor:
+            shown = f"{tail(receiver)}.{method}"
         if method in ("limit", "shared_limit") and (
             ctor in LIMITER_CTORS or RATE_NAME.search(tail(receiver))
         ):

@@ -3,6 +3,8 @@ a client-supplied id without an owner filter (IDOR), DRF AllowAny on mutating vi
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
@@ -10,8 +12,10 @@ from reviewer.framework import body
 from reviewer.framework.common import path_params
 from reviewer.framework.lookup import ADMIN, public_by_nature, routes_at, summarize, writes
 from reviewer.framework.model import Route
-from reviewer.framework.values import tail
+from reviewer.framework.values import code_of, tail
 from reviewer.model import Confidence, Severity
+
+_USERISH = re.compile(r"user|account|principal|identity|owner|client|member|customer|\bme\b", re.I)
 
 
 class _Handler:
@@ -21,6 +25,7 @@ class _Handler:
         self.user_names = user_names
         self.loads: list[cst.Call] = []
         self.owner_checked = False
+        self.unused_user: str = ""
 
 
 class MissingAuthorization(Rule):
@@ -90,13 +95,39 @@ class MissingAuthorization(Rule):
             self._handlers.append(None)
             return
         users = frozenset(
-            p.name for r in candidates for p in r.params if p.source == "dependency"
+            p.name
+            for r in candidates
+            for p in r.params
+            if p.source == "dependency" and _USERISH.search(f"{p.name} {p.dependency}")
         ) | frozenset({"user", "me"})
-        self._handlers.append(_Handler(candidates, users))
+        handler = _Handler(candidates, users)
+        self._handlers.append(handler)
+        # FastAPI: the handler asks for the current user and then never uses it
+        asked = sorted(
+            {
+                p.name
+                for r in candidates
+                for p in r.params
+                if p.source == "dependency" and _USERISH.search(f"{p.name} {p.dependency}")
+            }
+        )
+        used = body.names_in(node.body)
+        if asked and not (set(asked) & used) and handler.params & used:
+            handler.unused_user = asked[0]
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         handler = self._handlers.pop() if self._handlers else None
         if handler is None or handler.owner_checked:
+            return
+        if handler.unused_user and not handler.loads:
+            ids = ", ".join(sorted(handler.params & body.names_in(node.body)))
+            self.report(
+                node.name,
+                f"{summarize(handler.routes)} asks for the current user (`{handler.unused_user}`) "
+                f"but never uses it: `{ids}` from the path is used without checking that the "
+                "object belongs to the caller (IDOR). Pass the user to the query or service and "
+                "filter by owner.",
+            )
             return
         for call in handler.loads:
             label = summarize(handler.routes)
@@ -113,7 +144,8 @@ class MissingAuthorization(Rule):
         handler = self._current()
         if handler is None or not handler.params or not body.is_object_load(node, self.ctx):
             return
-        if not (body.names_in(node) & handler.params):
+        by_path = body.names_in(node) & handler.params or "match_info" in code_of(node)
+        if not by_path:
             return
         if body.mentions_user(node, handler.user_names - handler.params):
             return

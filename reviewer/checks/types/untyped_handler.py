@@ -96,8 +96,8 @@ class UntypedHandler(Rule):
                 )
             if self._returns_untyped_dict(node, routes):
                 problems.append(
-                    "it returns a dict literal with no response_model and no return annotation, "
-                    "so the response is neither filtered nor documented"
+                    "it returns untyped data (no response_model and no precise return "
+                    "annotation), so the response is neither filtered nor documented"
                 )
             if problems:
                 self.report(node.name, f"{label}: " + "; ".join(problems) + ".")
@@ -122,6 +122,8 @@ class UntypedHandler(Rule):
             .get("functions", {})
             .get(self.ctx.scope_name(), {})
         )
+        if node.returns is None:
+            return bool(record.get("returns_value"))
         return bool(record.get("returns_dict"))
 
     def _is_service_function(self, node: cst.FunctionDef) -> bool:

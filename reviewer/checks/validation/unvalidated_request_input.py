@@ -122,8 +122,8 @@ class UnvalidatedRequestInput(Rule):
             return
         callee = qualify(node.func, self.ctx.imports) or ""
         if body.validator_call(node, self.ctx) or (callee and tail(callee) in state.schemas):
-            for arg in node.args:
-                state.validated |= body.names_in(arg.value)
+            for arg in body.validated_args(node):
+                state.validated |= body.names_in(arg)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         state = self._states.pop() if self._states else None
