@@ -56,8 +56,16 @@ def review(
     cache = Cache(cache_dir) if cache_dir is not None else None
     paths = {f.relpath: f.path for f in found.files if f.relpath in data}
     hashes = {rel: content_hash(blob) for rel, blob in data.items()}
+    policy = load_policy(rules_dir() / "external.yaml")
+    claimed = {ext for meta in registry.all for ext in meta.external_ids}
     running = CachedAnalyzers(
-        found.root, paths, hashes, config.analyzers, config.semgrep_configs, cache
+        found.root,
+        paths,
+        hashes,
+        config.analyzers,
+        config.semgrep_configs,
+        cache,
+        skip_ids=policy.skippable_ids(claimed),
     )
     total = len(data)
     done = 0
@@ -74,16 +82,16 @@ def review(
     external, runs = running.collect()
     if cache is not None:
         cache.close()
-    normalized = normalize(
-        external, registry, load_policy(rules_dir() / "external.yaml"), config.select, config.ignore
-    )
+    normalized = normalize(external, registry, policy, config.select, config.ignore)
     anchor = min(data) if data else "."
+    items = {m.code: m.item for m in [*registry.all, *normalized.passthrough_rules]}
     findings = dedupe(
         [
             *native.findings,
             *normalized.findings,
             *_analyzer_findings(runs, anchor, registry),
-        ]
+        ],
+        items,
     )
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
     findings = _drop_unconfirmed(findings, registry, reviewed)

@@ -99,3 +99,21 @@ def test_fingerprints_ignore_line_numbers_but_count_copies() -> None:
     assert len({f.fingerprint for f in copies}) == 2
     other_scope = fingerprint_all([replace(a, scope="views.other")])
     assert other_scope[0].fingerprint != fa.fingerprint
+
+
+def test_unclaimed_analyzer_finding_folds_into_rule_of_same_item() -> None:
+    items = {"BR203": "secrets", "bandit:B324": "secrets", "bandit:B602": "injection"}
+    merged = dedupe(
+        [
+            finding("BR203", 25),
+            finding("bandit:B324", 25, "bandit:B324"),
+            finding("bandit:B602", 25, "bandit:B602"),
+            finding("bandit:B324", 30, "bandit:B324"),
+        ],
+        items,
+    )
+    assert [(f.code, f.location.line, f.sources) for f in merged] == [
+        ("BR203", 25, ("backend-review", "bandit:B324")),
+        ("bandit:B602", 25, ("bandit:B602",)),
+        ("bandit:B324", 30, ("bandit:B324",)),
+    ]

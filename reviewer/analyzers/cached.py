@@ -69,6 +69,7 @@ class CachedAnalyzers:
         configs: Mapping[str, AnalyzerConfig],
         semgrep_configs: Sequence[str],
         cache: Cache | None,
+        skip_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.cache = cache
         self.pending: list[_Pending] = []
@@ -78,7 +79,9 @@ class CachedAnalyzers:
             if not config.enabled:
                 self.pending.append(_Pending(name, {}, {}, None))
                 continue
-            salt = key_of("ext", name, tool_version(name), repr(config.args))
+            salt = key_of(
+                "ext", name, tool_version(name), repr(config.args), repr(sorted(skip_ids))
+            )
             if name == "semgrep":
                 salt = key_of(salt, _tree_digest([str(semgrep_rules_dir()), *semgrep_configs]))
             keys = {rel: key_of(salt, rel, hashes[rel]) for rel in files}
@@ -93,7 +96,7 @@ class CachedAnalyzers:
             if missing or not files:
                 only = {n: (config if n == name else off) for n in ANALYZERS}
                 running = start_analyzers(
-                    root, [files[rel] for rel in missing], only, semgrep_configs
+                    root, [files[rel] for rel in missing], only, semgrep_configs, skip_ids=skip_ids
                 )
             self.pending.append(_Pending(name, keys, hits, running, missing))
 
