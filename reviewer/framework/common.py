@@ -207,4 +207,6 @@ def _configured_public(index: Index, path: str, handler: str, module: str) -> bo
 def join_flask(prefix: str, rule: str) -> str:
     if not prefix:
         return rule or "/"
+    if not rule:
+        return prefix  # `@bp.route("")` serves exactly the prefix
     return "/".join((prefix.rstrip("/"), rule.lstrip("/")))

@@ -1,0 +1,227 @@
+"""Framework semantics the inventory must get right (frameworks.md §1-6, §10), on tiny projects."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+from textwrap import dedent
+
+from reviewer.config import Config
+from reviewer.framework import Route
+from reviewer.framework.render import render_routes
+from reviewer.native import review_files
+
+
+def inventory(files: dict[str, str], **config: object) -> list[Route]:
+    data = {path: dedent(text).encode() for path, text in files.items()}
+    result = review_files(data, [], Config(root=Path("."), **config))  # type: ignore[arg-type]
+    return list(result.project.routes)
+
+
+def table(routes: list[Route]) -> set[tuple[str, str, str]]:
+    return {(",".join(r.methods), r.path, r.handler) for r in routes}
+
+
+def test_flask_registration_prefix_replaces_constructor_prefix_and_nests() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from flask import Flask, Blueprint
+            app = Flask(__name__)
+            bp = Blueprint("b", __name__, url_prefix="/a")
+            child = Blueprint("c", __name__, url_prefix="/child")
+            bp.register_blueprint(child)
+            @bp.route("")
+            def root(): ...
+            @child.route("/x", methods=["POST", "put"])
+            def x(): ...
+            app.register_blueprint(bp, url_prefix="/v2")
+            """
+        }
+    )
+    assert table(routes) == {("GET", "/v2", "root"), ("POST,PUT", "/v2/child/x", "x")}
+
+
+def test_flask_decorator_above_route_is_not_a_guard() -> None:
+    (route,) = inventory(
+        {
+            "app.py": """
+            from flask import Flask
+            from flask_login import login_required
+            app = Flask(__name__)
+            @login_required
+            @app.post("/orders")
+            def create(): ...
+            """
+        }
+    )
+    assert not route.auth
+    assert route.notes and "never applied" in route.notes[0]
+
+
+def test_fastapi_prefixes_compose_along_the_include_chain() -> None:
+    routes = inventory(
+        {
+            "users.py": """
+            from fastapi import APIRouter
+            users = APIRouter(prefix="/users")
+            @users.get("/{id}")
+            def get_user(id: int): ...
+            """,
+            "main.py": """
+            from fastapi import APIRouter, Depends, FastAPI
+            from users import users
+            from auth import require_user
+            api = APIRouter(prefix="/v1")
+            api.include_router(users, prefix="/u", dependencies=[Depends(require_user)])
+            app = FastAPI()
+            app.include_router(api, prefix="/api")
+            """,
+            "auth.py": """
+            def require_user(token: str):
+                if not token:
+                    raise HTTPException(status_code=401)
+            """,
+        }
+    )
+    (route,) = routes
+    assert (route.path, route.methods) == ("/api/v1/u/users/{id}", ("GET",))
+    assert [(g.name, g.level) for g in route.auth] == [("Depends(require_user)", "router")]
+    assert [(p.name, p.source) for p in route.params] == [("id", "path")]
+
+
+def test_django_prefixes_concatenate_literally_and_function_views_accept_any_method() -> None:
+    routes = inventory(
+        {
+            "root/urls.py": """
+            from django.urls import include, path, re_path
+            urlpatterns = [path("api", include("shop.urls")), re_path(r"^old/", include("shop.urls"))]
+            """,
+            "shop/urls.py": """
+            from django.urls import path
+            from shop.views import items
+            urlpatterns = [path("items/", items)]
+            """,
+            "shop/views.py": "def items(request): ...\n",
+        }
+    )
+    assert table(routes) == {("*", "/apiitems/", "items"), ("*", "/old/items/", "items")}
+
+
+def test_drf_router_emits_only_existing_actions_and_permissions_replace_defaults() -> None:
+    routes = inventory(
+        {
+            "api/urls.py": """
+            from rest_framework import routers, viewsets
+            from rest_framework.decorators import action
+            from rest_framework.permissions import AllowAny
+            class Books(viewsets.ReadOnlyModelViewSet):
+                permission_classes = [AllowAny]
+                @action(detail=True, methods=["post"], url_path="borrow")
+                def borrow(self, request, pk=None): ...
+            router = routers.SimpleRouter(trailing_slash=False)
+            router.register("books", Books)
+            urlpatterns = router.urls
+            """,
+            "settings.py": """
+            REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+            """,
+        }
+    )
+    assert table(routes) == {
+        ("GET", "/books", "Books.list"),
+        ("GET", "/books/<pk>", "Books.retrieve"),
+        ("POST", "/books/<pk>/borrow", "Books.borrow"),
+    }
+    assert all(not r.auth and r.public for r in routes)  # AllowAny replaces the default
+
+
+def test_drf_default_permission_is_allow_any() -> None:
+    (route,) = inventory(
+        {
+            "urls.py": """
+            from django.urls import path
+            from rest_framework.decorators import api_view
+            @api_view(["POST"])
+            def create(request): ...
+            urlpatterns = [path("create/", create)]
+            """
+        }
+    )
+    assert route.framework == "drf" and not route.auth and not route.public
+
+
+def test_aiohttp_subapp_routes_are_covered_by_parent_middleware() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from aiohttp import web
+            @web.middleware
+            async def auth(request, handler):
+                if not request.headers.get("Authorization"):
+                    raise web.HTTPUnauthorized()
+                return await handler(request)
+            async def items(request): ...
+            sub = web.Application()
+            sub.router.add_route("POST", "/items", items)
+            app = web.Application(middlewares=[auth])
+            app.add_subapp("/v1/", sub)
+            """
+        }
+    )
+    (route,) = routes
+    assert (route.methods, route.path) == (("POST",), "/v1/items")
+    assert [(g.name, g.level) for g in route.auth] == [("auth", "middleware")]
+
+
+def test_config_names_guards_and_public_routes() -> None:
+    files = {
+        "app.py": """
+        from flask import Flask
+        from corp import sso
+        app = Flask(__name__)
+        @app.post("/orders")
+        @sso
+        def create(): ...
+        @app.post("/hooks/github")
+        def hook(): ...
+        """
+    }
+    plain = {r.handler: r for r in inventory(files)}
+    assert not plain["create"].auth and not plain["hook"].public
+    configured = {
+        r.handler: r
+        for r in inventory(files, auth_decorators=("sso",), public_routes=("/hooks/*",))
+    }
+    assert configured["create"].auth and configured["hook"].public
+
+
+def test_facts_and_routes_are_plain_data() -> None:
+    data = {
+        "app.py": b"from flask import Flask\napp = Flask(__name__)\n@app.get('/')\ndef i(): ...\n"
+    }
+    result = review_files(data, [], Config(root=Path(".")))
+    facts = result.files["app.py"].facts
+    assert json.loads(json.dumps(facts)) == facts
+    assert pickle.loads(pickle.dumps(result.project.routes)) == result.project.routes
+
+
+def test_render_formats() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from flask import Flask, request
+            app = Flask(__name__)
+            @app.post("/orders")
+            def create():
+                return request.json
+            """
+        }
+    )
+    as_json = json.loads(render_routes(routes, "json"))
+    assert as_json[0]["path"] == "/orders" and as_json[0]["raw_input"] == ["request.json"]
+    markdown = render_routes(routes, "markdown")
+    assert "| POST | `/orders` | create (app.py:5) | none |" in markdown
+    text = render_routes(routes, "table")
+    assert "/orders" in text and "raw: request.json" in text
