@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.checks.errors._common import caught_names
+from reviewer.checks.errors._common import BROAD, caught_names
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
 
@@ -57,6 +57,40 @@ _CLIENT_ERROR = re.compile(
     r"BadRequest|Unauthorized|Forbidden|APIException|Schema|Marshmallow|ValueError|"
     r"JSONDecodeError|Conflict|NotAuthenticated|Throttled|UserError|DomainError",
 )
+# Exceptions whose messages describe internals: broad catches, the standard library's runtime and
+# I/O errors, database drivers and ORMs, HTTP clients, cloud SDKs. An application's own exception
+# classes (`AccountError`, `services.StockError`) carry messages written for clients.
+_INTERNAL_MODULES = (
+    "sqlalchemy.",
+    "psycopg2.",
+    "psycopg.",
+    "pymysql.",
+    "MySQLdb.",
+    "sqlite3.",
+    "asyncpg.",
+    "aiosqlite.",
+    "django.db.",
+    "pymongo.",
+    "redis.",
+    "requests.",
+    "httpx.",
+    "urllib3.",
+    "urllib.error.",
+    "aiohttp.client_exceptions.",
+    "botocore.",
+    "boto3.",
+    "subprocess.",
+    "socket.",
+    "ssl.",
+    "jinja2.",
+)
+_INTERNAL_BUILTINS = frozenset(
+    {"OSError", "IOError", "EnvironmentError", "ConnectionError", "TimeoutError"}
+    | {"FileNotFoundError", "PermissionError", "KeyError", "AttributeError", "TypeError"}
+    | {"RuntimeError", "ZeroDivisionError", "IndexError", "LookupError", "NameError"}
+    | {"AssertionError", "NotImplementedError", "RecursionError", "MemoryError"}
+)
+_HANDLER_DECORATORS = frozenset({"exception_handler", "errorhandler", "app_errorhandler"})
 _EXPOSING_ATTRS = frozenset({"args", "message", "msg", "strerror", "orig", "__traceback__"})
 _DEV_SETTINGS = re.compile(
     r"(^|[/_.-])(dev|devel|development|local|test|tests|testing|ci)([/_.-]|$)"
@@ -162,6 +196,29 @@ if __name__ == "__main__":
         ),
         Valid(
             """
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from .accounts import AccountError
+app = FastAPI()
+
+@app.exception_handler(TaskNotFound)
+async def not_found(request, exc: TaskNotFound):
+    return JSONResponse(status_code=404, content={"detail": f"task {exc.task_id}"})  # ok: BR702
+
+@app.exception_handler(AccountError)
+async def account_error(request, exc):
+    return JSONResponse(status_code=409, content={"error": str(exc)})  # ok: BR702 (own error)
+
+@app.post("/register")
+async def register(data: dict):
+    try:
+        return accounts.register(data)
+    except AccountError as err:
+        return {"error": str(err)}, 409                      # ok: BR702 (written for clients)
+"""
+        ),
+        Valid(
+            """
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
 """,
@@ -237,6 +294,27 @@ def report(request):
         ),
         Invalid(
             """
+import psycopg2
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+app = FastAPI()
+
+@app.exception_handler(Exception)
+async def unhandled(request, exc: Exception):
+    return JSONResponse(status_code=500, content={"detail": repr(exc)})  # expect: BR702
+
+@app.get("/report")
+def report():
+    try:
+        return run_report()
+    except psycopg2.Error as e:
+        return {"error": f"query failed: {e}"}, 500          # expect: BR702
+    except OSError as e:
+        return {"error": e.strerror}, 500                    # expect: BR702
+"""
+        ),
+        Invalid(
+            """
 SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = True                                                 # expect: BR702
 ALLOWED_HOSTS = ["api.example.com"]
@@ -254,16 +332,53 @@ ALLOWED_HOSTS = ["api.example.com"]
 
     # --- exposure in responses ------------------------------------------------------------
 
+    def _internal(self, names: list[str] | None) -> bool:
+        """Whether the caught exception types carry internal details in their messages."""
+        if names is None:
+            return True
+        if any(_CLIENT_ERROR.search(n) for n in names):
+            return False
+        return any(
+            n in BROAD
+            or n in _INTERNAL_BUILTINS
+            or n.startswith(_INTERNAL_MODULES)
+            or n.split(".")[0] in {m.rstrip(".") for m in _INTERNAL_MODULES}
+            for n in names
+        )
+
     def _handler_binding(self) -> tuple[str | None, bool]:
-        """(name bound by the nearest enclosing `except ... as name`, whether it is internal)."""
+        """(the exception's name in the nearest `except ... as name` or error-handler function,
+        whether the exception is one whose message describes internals)."""
         for node in reversed(self.ctx.stack):
-            if isinstance(node, cst.FunctionDef | cst.Lambda):
+            if isinstance(node, cst.Lambda):
                 break
+            if isinstance(node, cst.FunctionDef):
+                return self._error_handler_param(node)
             if isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler):
                 names = caught_names(node, self.ctx.resolve)
-                internal = names is None or not any(_CLIENT_ERROR.search(n) for n in names)
                 bound = node.name.name if node.name is not None else None
-                return (bound.value if isinstance(bound, cst.Name) else None), internal
+                name = bound.value if isinstance(bound, cst.Name) else None
+                return name, self._internal(names)
+        return None, False
+
+    def _error_handler_param(self, func: cst.FunctionDef) -> tuple[str | None, bool]:
+        """`@app.exception_handler(Exception) def h(request, exc)`: the `exc` parameter."""
+        params = [*func.params.posonly_params, *func.params.params]
+        if not params:
+            return None, False
+        for decorator in func.decorators:
+            dec = decorator.decorator
+            if not isinstance(dec, cst.Call):
+                continue
+            name = (self.ctx.resolve(dec.func) or "").rsplit(".", 1)[-1]
+            if name not in _HANDLER_DECORATORS or not dec.args:
+                continue
+            target = dec.args[0].value
+            if isinstance(target, cst.Integer):
+                internal = target.value.startswith("5")
+            else:
+                internal = self._internal([self.ctx.resolve(target) or ""])
+            return params[-1].name.value, internal
         return None, False
 
     def _exposures(self, root: cst.CSTNode, bound: str | None) -> Iterator[cst.CSTNode]:

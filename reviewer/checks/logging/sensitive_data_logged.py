@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -12,6 +13,9 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.errors._common import is_logging_call
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
+
+if TYPE_CHECKING:
+    from reviewer.context import FileContext
 
 _SECRET_WORDS = frozenset(
     {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "authorization"}
@@ -171,6 +175,26 @@ def connect(settings, user):
         Invalid(
             """
 import logging
+from starlette.requests import Request
+log = logging.getLogger(__name__)
+TOKEN_HEADER = "Authorization"
+
+def current_user(request):
+    header = request.headers.get(TOKEN_HEADER, "")
+    log.debug("authorization header: %s", header)                          # expect: BR801
+    agent = request.headers.get("User-Agent")
+    log.debug("agent %s", agent)                                           # ok: BR801
+
+async def webhook(request: Request):
+    event = await request.json()
+    log.info("billing event %s", event)                                    # expect: BR801
+    kind = event["type"]
+    log.info("billing event type %s", kind)                                # ok: BR801
+"""
+        ),
+        Invalid(
+            """
+import logging
 log = logging.getLogger("api")
 
 class OrderView(APIView):
@@ -184,6 +208,29 @@ class OrderView(APIView):
             path="orders/views.py",
         ),
     ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._constants: dict[str, str] = {}  # module-level NAME = "literal"
+        self._held: dict[tuple[int, str], str] = {}  # (function, variable) -> what it holds
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        func = self.ctx.enclosing_function()
+        value: cst.BaseExpression = node.value
+        if func is None:
+            text = _string_value(value)
+            for target in node.targets:
+                if text is not None and isinstance(target.target, cst.Name):
+                    self._constants[target.target.value] = text
+            return
+        while isinstance(value, cst.Await):
+            value = value.expression
+        what = self._sensitive(value)
+        if what is None:
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._held[(id(func), target.target.value)] = what
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.ctx.is_test_file or not is_logging_call(node, self.ctx.resolve):
@@ -248,8 +295,12 @@ class OrderView(APIView):
             if key is not None and sensitive_name(key):
                 return f"the `{key}` value"
             return None
-        if isinstance(node, cst.Name) and sensitive_name(node.value):
-            return f"`{node.value}`"
+        if isinstance(node, cst.Name):
+            if sensitive_name(node.value):
+                return f"`{node.value}`"
+            func = self.ctx.enclosing_function()
+            held = self._held.get((id(func), node.value)) if func is not None else None
+            return f"`{node.value}` (it holds {held})" if held else None
         if isinstance(node, cst.Call):
             return self._sensitive_call(node)
         if isinstance(node, cst.Attribute):
@@ -277,12 +328,19 @@ class OrderView(APIView):
             return None
         return None
 
+    def _key(self, node: cst.BaseExpression) -> str | None:
+        """A literal key, or a module constant holding one (`TOKEN_HEADER`)."""
+        text = _string_value(node)
+        if text is None and isinstance(node, cst.Name):
+            text = self._constants.get(node.value)
+        return text
+
     def _sensitive_call(self, node: cst.Call) -> str | None:
         func = node.func
         if not isinstance(func, cst.Attribute):
             return None
         if func.attr.value in {"get", "pop", "getlist"} and node.args:
-            key = _string_value(node.args[0].value)
+            key = self._key(node.args[0].value)
             if key is not None and (sensitive_name(key) or key.lower() in _SENSITIVE_HEADERS):
                 return f"the `{key}` value"
         if self._is_request(func.value) and func.attr.value in _REQUEST_METHODS:
