@@ -113,6 +113,43 @@ def record_mutation(scope: Scope, call: cst.Call) -> None:
     scope.bind(func.value.value, call.args[-1].value, kind)
 
 
+_NON_TEXT_TYPES = {
+    "int",
+    "float",
+    "bool",
+    "UUID",
+    "date",
+    "datetime",
+    "time",
+    "Decimal",
+    "PositiveInt",
+    "NonNegativeInt",
+    "StrictInt",
+    "StrictBool",
+}
+
+
+def is_non_text_annotation(annotation: cst.Annotation | None) -> bool:
+    """`item_id: int`, `uid: uuid.UUID | None`, `Optional[int]`: a value that cannot hold a quote
+    (FastAPI and pydantic convert and validate it before the handler runs)."""
+    if annotation is None:
+        return False
+    return _non_text(annotation.annotation)
+
+
+def _non_text(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        return _non_text(expr.left) and _non_text(expr.right)
+    if isinstance(expr, cst.Subscript):
+        head = (dotted_name(expr.value) or "").split(".")[-1]
+        if head in ("Optional", "Annotated") and expr.slice:
+            index = expr.slice[0].slice
+            return isinstance(index, cst.Index) and _non_text(index.value)
+        return False
+    name = dotted_name(expr) or ""
+    return name == "None" or name.split(".")[-1] in _NON_TEXT_TYPES
+
+
 # ---------------------------------------------------------------------------------------------
 # Allowlist guards: `if col not in ALLOWED: raise`, `if col in ALLOWED: ...`, `assert col in ...`
 

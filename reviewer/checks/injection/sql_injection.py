@@ -13,6 +13,7 @@ from reviewer.checks.injection._sql import (
     StringBuild,
     bind_targets,
     find_sql_sink,
+    is_non_text_annotation,
     literal_text,
     looks_like_sql,
     record_guard,
@@ -46,7 +47,9 @@ class SqlInjection(Rule):
     `text("... :id").bindparams(id=x)`, `raw("... %s", [x])`); strings whose every part is
     constant (literals, UPPER_CASE constants, names only bound to constants, `Model._meta.db_table`,
     `__tablename__`, numbers such as `int(x)` or `len(ids)`, placeholder lists such as
-    `", ".join("?" * len(ids))`); identifiers picked from a hard allowlist (`COLUMNS[key]`,
+    `", ".join("?" * len(ids))`), parameters annotated as numbers, booleans, UUIDs or dates
+    (`item_id: int`, `Optional[UUID]`: FastAPI and pydantic validate them, and in any case such
+    a value cannot hold a quote); identifiers picked from a hard allowlist (`COLUMNS[key]`,
     `COLUMNS.get(key, "id")`, `"DESC" if desc else "ASC"`, or a name checked with
     `if col not in ALLOWED: raise ...` / `assert col in ALLOWED` earlier in the function). An
     allowlist makes the value one of a few constants, so it is not reported at all; a check that
@@ -118,7 +121,8 @@ class SqlInjection(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = Scope("function")
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
-            scope.bind(param.name.value, cst.Name("__parameter__"))
+            typed = is_non_text_annotation(param.annotation)
+            scope.bind(param.name.value, cst.Integer("0") if typed else cst.Name("__parameter__"))
         self.scopes.append(scope)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -315,6 +319,11 @@ class Repo:
         ),
         Valid(
             """
+def typed(cursor, item_id: int, owner: uuid.UUID | None, day: Optional[date] = None):
+    cursor.execute(f"SELECT * FROM items WHERE id = {item_id}")  # ok: BR101
+    cursor.execute(f"SELECT * FROM items WHERE owner = '{owner}' AND day = '{day}'")  # ok: BR101
+
+
 def banned_is_not_an_allowlist(cursor, query):
     # a parameter of unknown origin: left to the taint rules
     cursor.execute(query)
@@ -429,6 +438,12 @@ def analytics(engine, cursor, table, fields):
         ),
         Invalid(
             """
+def typed_text(cursor, name: str, either: int | str, n: Optional[int]):
+    cursor.execute(f"SELECT * FROM t WHERE name = '{name}'")  # expect: BR101
+    cursor.execute(f"SELECT * FROM t WHERE v = {either}")  # expect: BR101
+    cursor.execute(f"SELECT * FROM t LIMIT {n}")  # ok: BR101
+
+
 class Repo:
     def __init__(self, table):
         self.table = table

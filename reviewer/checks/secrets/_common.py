@@ -46,7 +46,8 @@ _ABOUT = _words(
     manager handler required enabled method methods usage index idx query arg args lookup
     strategy char chars charset alphabet audience issuer scope scopes description desc hint
     rounds iterations cost location cookie domain samesite secure httponly status state
-    generator factory func fn
+    generator factory func fn seconds second secs sec minutes minute mins hours hour days day
+    weeks ms delta duration interval limit limits retries attempts
     """
 )
 # Names whose value signs sessions/tokens: a placeholder there is still the real key.

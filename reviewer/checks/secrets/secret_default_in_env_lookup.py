@@ -136,6 +136,8 @@ JWT_SECRET = os.environ.get("JWT_SECRET", None)
 PORT = int(os.getenv("PORT", "8000"))
 LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
 TOKEN_TTL = os.getenv("TOKEN_TTL", "3600")  # ok: BR202
+ACCESS_TOKEN_MINUTES = int(os.getenv("ACCESS_TOKEN_MINUTES", "30"))  # ok: BR202
+PASSWORD_RESET_TIMEOUT = os.getenv("PASSWORD_RESET_TIMEOUT", "259200")  # ok: BR202
 SECRET_KEY_FILE = os.getenv("SECRET_KEY_FILE", "/run/secrets/key")  # ok: BR202
 CACHE_KEY_PREFIX = os.getenv("CACHE_KEY_PREFIX", "app")  # ok: BR202
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
