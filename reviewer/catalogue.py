@@ -56,3 +56,21 @@ def render_catalogue(fmt: str = "table") -> str:
     buffer = StringIO()
     Console(file=buffer, width=140, no_color=True).print(table)
     return buffer.getvalue()
+
+
+def update_readme(path: Path) -> bool:
+    """Rewrite the generated catalogue section of a README; True when it changed."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(README_BEGIN) + len(README_BEGIN)
+    end = text.index(README_END)
+    new = text[:start] + "\n" + render_catalogue("markdown") + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--update-readme"]:
+        update_readme(Path(__file__).resolve().parent.parent / "README.md")

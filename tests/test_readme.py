@@ -1,0 +1,18 @@
+"""The README's rule catalogue is generated from the registry and must not go stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewer.catalogue import README_BEGIN, README_END, render_catalogue
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_readme_rule_catalogue_is_current() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(README_BEGIN) + len(README_BEGIN)
+    end = text.index(README_END)
+    assert text[start:end].strip() == render_catalogue("markdown").strip(), (
+        "README rule catalogue is stale: run `python -m reviewer.catalogue --update-readme`"
+    )
