@@ -162,7 +162,7 @@ def _review(argv: list[str]) -> int:
     report = _run_review(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
     outputs = ns.outputs or [["terminal", None]]
     for fmt, output in outputs:
-        text = _render(fmt, report, category=ns.sarif_category)
+        text = _render(fmt, report, category=ns.sarif_category, to_file=bool(output))
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:
@@ -219,10 +219,11 @@ def _run_review(
         progress.stop()
 
 
-def _render(fmt: str, report: Report, category: str | None = None) -> str:
+def _render(fmt: str, report: Report, category: str | None = None, to_file: bool = False) -> str:
     from reviewer.reporters import RenderOptions, render_report
 
-    return render_report(fmt, report, options=RenderOptions(category=category))
+    options = RenderOptions(category=category, color=False if to_file else None)
+    return render_report(fmt, report, options=options)
 
 
 def gate_failed(report: Report, config: Config) -> bool:
