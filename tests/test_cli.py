@@ -1,0 +1,105 @@
+"""The command line as a user runs it: real subprocesses, exit codes, formats, subcommands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = """\
+import os
+import sqlite3
+
+
+def search(term: str) -> list[tuple[str, ...]]:
+    db = sqlite3.connect(os.environ["DB_PATH"])
+    return db.execute(f"SELECT name FROM items WHERE name = '{term}'").fetchall()
+"""
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("svc")
+    (root / "app.py").write_text(APP)
+    (root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    return root
+
+
+def test_review_prints_terminal_report_and_passes_without_gate(service: Path) -> None:
+    result = run(str(service), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "BR101" in result.stdout and "Score" in result.stdout
+    assert "\x1b[" not in result.stdout
+
+
+def test_several_formats_with_outputs(service: Path, tmp_path: Path) -> None:
+    sarif, data = tmp_path / "r.sarif", tmp_path / "r.json"
+    result = run(
+        str(service), "--no-cache", "-f", "sarif", "-o", str(sarif), "-f", "json", "-o", str(data)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    codes = {f["code"] for f in json.loads(data.read_text())["findings"]}
+    assert "BR101" in codes
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--fail-on", "high"], 1),
+        (["--fail-under", "99.9"], 1),
+        (["--fail-under", "0"], 0),
+        (["--fail-on", "critical", "--ignore", "BR101"], 0),
+    ],
+)
+def test_gate_exit_codes(service: Path, args: list[str], code: int) -> None:
+    result = run(str(service), "--no-cache", "-q", "-f", "json", *args)
+    assert result.returncode == code, result.stderr
+
+
+def test_usage_and_config_errors_exit_2(service: Path, tmp_path: Path) -> None:
+    assert run(str(tmp_path / "missing")).returncode == 2
+    assert run(str(service), "--format", "xml").returncode == 2
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / ".backend-review.yml").write_text("fail-under: lots\n")
+    result = run(str(bad))
+    assert result.returncode == 2
+    assert ".backend-review.yml" in result.stderr and "fail-under" in result.stderr
+
+
+def test_rules_and_explain() -> None:
+    listing = run("rules", "--format", "json")
+    assert listing.returncode == 0
+    codes = {rule["code"] for rule in json.loads(listing.stdout)}
+    assert {"BR101", "BR201", "BR202", "BR901"} <= codes
+    explained = run("explain", "BR101")
+    assert explained.returncode == 0
+    assert "## What it does" in explained.stdout and "CWE-89" in explained.stdout
+    assert run("explain", "sql-injection").stdout == explained.stdout
+    assert run("explain", "BR000").returncode == 2
+
+
+def test_help_explains_options() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("--fail-under", "--fail-on", "--format", "exit codes", ".backend-review.yml"):
+        assert word in result.stdout
