@@ -4,6 +4,7 @@
     backend-review rules                 list the rule catalogue
     backend-review explain CODE          print a rule's documentation
     backend-review routes PATH           print the route inventory
+    backend-review baseline create|update PATH   record / ratchet known findings
 
 Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on), 2 usage or
 configuration error.
@@ -34,6 +35,9 @@ examples:
   backend-review ./service --fail-under 80 --fail-on high
   backend-review ./service --select BR1 --ignore BR101
   backend-review explain BR101
+  backend-review ./service --diff origin/main --filter-mode added
+  backend-review baseline create ./service -o .backend-review-baseline.json
+  backend-review ./service --baseline .backend-review-baseline.json
 
 configuration is read from .backend-review.yml or [tool.backend-review] in the target's
 pyproject.toml; command-line options override it.
@@ -116,6 +120,9 @@ def _review_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
+    from reviewer.pr import add_arguments
+
+    add_arguments(parser)
     return parser
 
 
@@ -124,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in COMMANDS[1:]:
             return _subcommand(args[0], args[1:])
+        if args and args[0] == "baseline":
+            from reviewer.baseline_cli import main as baseline_main
+
+            return baseline_main(args[1:])
         if args and args[0] == "review":
             args = args[1:]
         return _review(args)
@@ -159,14 +170,27 @@ def _review(argv: list[str]) -> int:
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
     cache_dir = None if ns.no_cache else (ns.cache_dir or default_cache_dir(config.root))
+    from reviewer import pr
+
+    try:
+        plan = pr.prepare(ns, target)
+    except pr.UsageError as exc:
+        parser.error(str(exc))
     report = _run_review(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
+    outcome = pr.finish(plan, report)
+    pr.print_notes(outcome.notes)
+    report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
     for fmt, output in outputs:
-        text = _render(fmt, report, category=ns.sarif_category, to_file=bool(output))
+        shown = outcome.full if fmt == "sarif" else report  # SARIF: whole tree, see reviewer/pr.py
+        text = _render(fmt, shown, category=ns.sarif_category, to_file=bool(output))
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if ns.github_review or ns.upload_sarif:
+        sys.stdout.flush()
+        pr.publish(plan, outcome, ns)
     return EXIT_GATE if gate_failed(report, config) else EXIT_OK
 
 

@@ -17,9 +17,11 @@ from reviewer.reporters.support import (
     analyzer_problems,
     checklist_or_default,
     group_by_item,
+    new_code_score,
     one_line,
     other_sources,
     rules_by_code,
+    scope_note,
     severity_counts,
     severity_first,
 )
@@ -120,6 +122,11 @@ class _Writer:
         if suppressed:
             line += f" · {suppressed} suppressed"
         line += f" · {report.files_reviewed} files reviewed"
+        if scope_note(report):
+            line += f" · {escape(scope_note(report))}"
+        present, new_code = new_code_score(report)
+        if present:
+            score += " · new code: " + ("n/a" if new_code is None else f"{new_code:.1f} / 100")
         return f"## {STATUS_EMOJI[status]} backend-review score: {score}\n\n{line}"
 
     def checklist_table(self) -> str:

@@ -299,7 +299,9 @@ def _result(
     if finding.fix is not None and not finding.project_level:
         result["fixes"] = [_fix(finding, uris)]
     if finding.suppressed:
-        suppression: dict[str, str] = {"kind": "inSource"}
+        # a baseline file lives outside the source: SARIF calls that an external suppression
+        kind = "external" if finding.suppression_reason == "baseline" else "inSource"
+        suppression: dict[str, str] = {"kind": kind}
         if finding.suppression_reason:
             suppression["justification"] = finding.suppression_reason
         result["suppressions"] = [suppression]

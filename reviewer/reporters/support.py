@@ -142,3 +142,20 @@ def to_jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def new_code_score(report: Report) -> tuple[bool, float | None]:
+    """(present, value) of the "new code" score a diff or baseline run adds to Report.extra."""
+    if "new_code_score" not in report.extra:
+        return False, None
+    value = report.extra["new_code_score"]
+    return True, (float(value) if isinstance(value, int | float) else None)
+
+
+def scope_note(report: Report) -> str:
+    """What a diff run left out, e.g. "3 outside the change (added vs main)"; "" otherwise."""
+    diff = report.extra.get("diff")
+    if not isinstance(diff, Mapping):
+        return ""
+    base = f" vs {diff['base']}" if diff.get("base") else ""
+    return f"{diff.get('outside', 0)} outside the change ({diff.get('mode', '')}{base})"

@@ -28,9 +28,11 @@ from reviewer.reporters.support import (
     clean_text,
     group_by_item,
     location_text,
+    new_code_score,
     one_line,
     other_sources,
     rules_by_code,
+    scope_note,
     severity_counts,
 )
 from reviewer.scoring import ChecklistItem
@@ -123,12 +125,18 @@ class _Writer:
         counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(active).items())
         summary = f"{len(active)} findings" + (f" ({counts})" if counts else "")
         suppressed = len(report.findings) - len(active)
-        line = Text.assemble(
-            ("Score ", "bold"), score, f" · {report.files_reviewed} files reviewed"
-        )
+        line = Text.assemble(("Score ", "bold"), score)
+        present, new_code = new_code_score(report)
+        if present:
+            line.append(" · new code ", "bold")
+            text = "n/a" if new_code is None else f"{new_code:.1f}/100"
+            line.append(text, style=_score_style(new_code))
+        line.append(f" · {report.files_reviewed} files reviewed")
         line.append(f" · {summary}")
         if suppressed:
             line.append(f" · {suppressed} suppressed")
+        if scope_note(report):
+            line.append(f" · {scope_note(report)}")
         self.out.print(line)
         self.out.print()
 

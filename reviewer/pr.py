@@ -1,0 +1,311 @@
+"""Diff-aware and baseline-aware reviews: the glue between CLI flags and the report.
+
+    prepare(ns, target)  before the review: load the diff and the baseline, fail fast on bad input
+    finish(plan, report) after it: hide baselined findings, keep the findings the change is
+                         responsible for, add the "new code" score to Report.extra
+
+The overall score stays the whole tree's. The new-code score is the same scoring function
+(same rules, checklist and applicability) over the findings that remain: those that pass the
+diff filter and are not in the baseline. SARIF keeps the whole tree (see `Outcome.full`):
+code scanning diffs PR results against the base branch itself, and results missing from an
+upload would show as fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reviewer import baseline as baseline_mod
+from reviewer import scoring
+from reviewer.applicability import ALWAYS, ROUTE_ITEMS
+from reviewer.diff import (
+    FILTER_MODES,
+    DiffError,
+    FileDiffs,
+    FilterMode,
+    changed_files_from_git,
+    filter_findings,
+    load_diff,
+    parse_filter_mode,
+    parse_github_files,
+)
+from reviewer.model import Finding, Report, Score
+
+FROM_EVENT = "@event"  # the value of a bare `--diff`
+
+
+class UsageError(Exception):
+    """A flag combination or input that cannot work; the CLI exits 2 with this message."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `prepare` decided before the review ran."""
+
+    diff: FileDiffs | None = None
+    diff_label: str = ""
+    mode: FilterMode = "nofilter"
+    baseline: baseline_mod.Baseline | None = None
+    baseline_path: Path | None = None
+    path_prefix: str = ""  # the target's folder inside its git repository
+    ctx: Any = None  # reviewer.github.event.EventContext when GitHub is involved
+    notes: tuple[str, ...] = ()  # warnings for stderr
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: Report  # what terminal/json/markdown and the PR review show
+    full: Report  # the whole tree (baseline suppressions marked), for SARIF
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The diff, baseline and GitHub flags of `backend-review PATH`."""
+    group = parser.add_argument_group("changes, baselines and GitHub")
+    group.add_argument(
+        "--diff",
+        nargs="?",
+        const=FROM_EVENT,
+        metavar="BASE",
+        help="report only what the change is responsible for: a git ref (diffs BASE...HEAD), "
+        "a unified diff file, or no value in GitHub Actions (the pull request from the event)",
+    )
+    group.add_argument(
+        "--filter-mode",
+        choices=FILTER_MODES,
+        help="with --diff: added (default: findings on added lines), diff-context (inside "
+        "hunks), file (in changed files) or nofilter",
+    )
+    group.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="hide the findings recorded in FILE (see `backend-review baseline`)",
+    )
+    group.add_argument(
+        "--github-review",
+        action="store_true",
+        help="post a pull-request review and summary comment (GitHub Actions environment)",
+    )
+    group.add_argument(
+        "--upload-sarif",
+        action="store_true",
+        help="upload the SARIF log to GitHub code scanning (GitHub Actions environment)",
+    )
+    group.add_argument(
+        "--max-comments",
+        type=int,
+        default=25,
+        metavar="N",
+        help="with --github-review: at most N inline comments (default 25)",
+    )
+
+
+# --------------------------------------------------------------------------- before the review
+
+
+def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None = None) -> Plan:
+    """Validate the flags and load the diff and baseline; raises `UsageError`."""
+    env = os.environ if env is None else env
+    root = target if target.is_dir() else target.parent
+    if ns.max_comments < 0:
+        raise UsageError("--max-comments must be 0 or more")
+    if ns.filter_mode and not ns.diff and not ns.github_review:
+        raise UsageError("--filter-mode needs --diff (or --github-review in a pull request)")
+    notes: list[str] = []
+    prefix = repo_prefix(root, env)
+    ctx = None
+    if ns.github_review or ns.upload_sarif or ns.diff == FROM_EVENT:
+        ctx, problem = _event_context(env)
+        if problem:
+            if ns.diff == FROM_EVENT:
+                raise UsageError(f"--diff without a value reads the GitHub event: {problem}")
+            notes.append(f"github: {problem}; skipping GitHub steps")
+    baseline = None
+    if ns.baseline is not None:
+        try:
+            baseline = baseline_mod.load(ns.baseline)
+        except baseline_mod.BaselineError as exc:
+            raise UsageError(str(exc)) from None
+    spec = ns.diff
+    if spec is None and ns.github_review and ctx is not None and ctx.is_pull_request:
+        spec = FROM_EVENT  # in a pull request the review covers the change by default
+    diff, label = None, ""
+    if spec == FROM_EVENT:
+        diff, label = _event_diff(ctx, root, prefix, notes)
+    elif spec is not None:
+        try:
+            diff = _strip_prefix(load_diff(root, spec), prefix)
+        except (DiffError, OSError) as exc:
+            raise UsageError(f"--diff {spec}: {exc}") from None
+        label = spec
+    mode: FilterMode = "nofilter"
+    if diff is not None:
+        mode = parse_filter_mode(ns.filter_mode) if ns.filter_mode else "added"
+    return Plan(diff, label, mode, baseline, ns.baseline, prefix, ctx, tuple(notes))
+
+
+def _event_context(env: Mapping[str, str]) -> tuple[Any, str]:
+    from reviewer.github.event import EventError, load_event_context
+
+    try:
+        return load_event_context(env, require_token=False), ""
+    except EventError as exc:
+        return None, str(exc)
+
+
+def _event_diff(
+    ctx: Any, root: Path, prefix: str, notes: list[str]
+) -> tuple[FileDiffs | None, str]:
+    """The pull request's files from the API, else `git diff` against the event's base."""
+    if ctx is None:
+        return None, ""
+    if ctx.is_pull_request and ctx.token:
+        from reviewer.github.client import GitHubError
+        from reviewer.github.event import make_client
+
+        try:
+            files = make_client(ctx).list_pull_files(ctx.owner, ctx.repo, ctx.pr_number)
+            label = f"pull request #{ctx.pr_number}"
+            return parse_github_files(files).relative_to(prefix), label
+        except (GitHubError, DiffError) as exc:
+            notes.append(f"github: cannot list the pull request's files ({exc}); trying git")
+    base = ctx.base_sha
+    if base and set(base) != {"0"}:
+        try:
+            return changed_files_from_git(root, base), base[:12]
+        except DiffError as exc:
+            notes.append(f"diff: {exc}")
+    notes.append("diff: no diff for this event; reporting every finding")
+    return None, ""
+
+
+def _strip_prefix(diffs: FileDiffs, prefix: str) -> FileDiffs:
+    """A diff file written at the repository root names repo paths; map them to the target."""
+    if prefix and any(p.startswith(prefix.strip("/") + "/") for p in diffs.paths):
+        return diffs.relative_to(prefix)
+    return diffs
+
+
+def repo_prefix(root: Path, env: Mapping[str, str]) -> str:
+    """The target folder relative to its git repository ("" at the top or outside git)."""
+    top: Path | None = None
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=str(root),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        if proc.returncode == 0 and proc.stdout.strip():
+            top = Path(proc.stdout.strip())
+    except (OSError, subprocess.TimeoutExpired):
+        top = None
+    if top is None and env.get("GITHUB_WORKSPACE"):
+        top = Path(env["GITHUB_WORKSPACE"])
+    if top is None:
+        return ""
+    try:
+        rel = root.resolve().relative_to(top.resolve())
+    except ValueError:
+        return ""
+    return "" if str(rel) == "." else rel.as_posix()
+
+
+# --------------------------------------------------------------------------- after the review
+
+
+def finish(plan: Plan, report: Report) -> Outcome:
+    """Apply the baseline and the diff filter; add the new-code score to `Report.extra`."""
+    if plan.diff is None and plan.baseline is None:
+        return Outcome(report, report, plan.notes)
+    notes = list(plan.notes)
+    extra: dict[str, Any] = dict(report.extra)
+    findings: Sequence[Finding] = report.findings
+    if plan.baseline is not None:
+        applied = baseline_mod.apply(findings, plan.baseline)
+        findings = applied.findings
+        extra["baseline"] = {
+            "file": str(plan.baseline_path or ""),
+            "known": applied.matched,
+            "new": applied.new,
+            "can_shrink": applied.can_shrink,
+        }
+        if applied.can_shrink:
+            notes.append(
+                f"baseline: {applied.can_shrink} recorded finding"
+                f"{'s are' if applied.can_shrink != 1 else ' is'} gone; shrink the baseline with "
+                f"`backend-review baseline update PATH --baseline {plan.baseline_path}`"
+            )
+    full = tuple(sorted(findings, key=lambda f: f.sort_key))
+    kept: Sequence[Finding] = full
+    if plan.diff is not None:
+        kept = filter_findings(full, plan.diff, plan.mode)
+        extra["diff"] = {
+            "base": plan.diff_label,
+            "mode": plan.mode,
+            "changed_files": len(plan.diff),
+            "outside": len(full) - len(kept),
+        }
+    new = new_code_score(report, kept)
+    extra["new_code_score"] = new.overall
+    extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
+    shown = replace(report, findings=tuple(kept), extra=extra)
+    whole = replace(report, findings=full, extra=extra)
+    return Outcome(shown, whole, tuple(notes))
+
+
+def applicable_from_report(report: Report) -> dict[str, bool]:
+    """Which items the engine found applicable, recovered from the report.
+
+    Always-on items and route items follow the engine's rule (reviewer/applicability.py);
+    the rest (async, data-access) applied when the tree's score has a value for them.
+    `Report.extra["applicable"]` wins when the engine provides it.
+    """
+    given = report.extra.get("applicable")
+    if isinstance(given, Mapping):
+        return {str(k): bool(v) for k, v in given.items()}
+    result = dict.fromkeys(ALWAYS, True)
+    for item in ROUTE_ITEMS:
+        result[item] = bool(report.routes)
+    for scored in report.score.items:
+        result.setdefault(scored.item, scored.score is not None)
+    return result
+
+
+def new_code_score(report: Report, findings: Sequence[Finding]) -> Score:
+    """The tree's scoring over `findings` only (suppressed ones cost nothing, as always)."""
+    rules = {m.code: m for m in report.rules}
+    return scoring.score(findings, rules, scoring.load_checklist(), applicable_from_report(report))
+
+
+def print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"backend-review: {note}", file=sys.stderr)
+
+
+def publish(plan: Plan, outcome: Outcome, ns: argparse.Namespace) -> None:
+    """`--github-review` / `--upload-sarif`; failures are printed, never raised."""
+    from reviewer.github.action_entry import PublishRequest
+    from reviewer.github.action_entry import publish as publish_to_github
+
+    request = PublishRequest(
+        review=bool(ns.github_review),
+        sarif=bool(ns.upload_sarif),
+        max_comments=ns.max_comments,
+        category=getattr(ns, "sarif_category", None),
+        path_prefix=plan.path_prefix,
+    )
+    publish_to_github(plan.ctx, outcome.report, outcome.full, request)
