@@ -280,6 +280,40 @@ def is_settings_class(bases: list[str]) -> bool:
     return any(b.endswith("BaseSettings") for b in bases)
 
 
+# -- calls that take a signing key ------------------------------------------------------------
+
+SIGNING_KEY = SecretName(strong=True, weak=False, signing=True)
+# qualified callee -> (position of the key argument, its keyword name)
+_KEY_ARGUMENTS = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jwt.decode": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
+    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
+    "itsdangerous.TimestampSigner": (0, "secret_key"),
+    "itsdangerous.Signer": (0, "secret_key"),
+    "itsdangerous.Serializer": (0, "secret_key"),
+}
+
+
+def signing_key_argument(
+    call: cst.Call, qualified: str | None
+) -> tuple[str, cst.BaseExpression] | None:
+    """The key passed to a signing call (`jwt.encode(payload, KEY)`, `hmac.new(KEY, ...)`,
+    itsdangerous serializers), with a label naming it."""
+    spec = _KEY_ARGUMENTS.get(qualified or "")
+    if spec is None:
+        return None
+    index, keyword = spec
+    value = _keyword(call, keyword) or _positional(call, index)
+    if value is None:
+        return None
+    return f"{qualified}() {keyword}", value
+
+
 # -- environment lookups ----------------------------------------------------------------------
 
 _OS_LOOKUPS = {"os.environ.get", "os.getenv", "os.environ.setdefault"}

@@ -8,6 +8,8 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
+    SIGNING_KEY,
+    SecretName,
     classify_name,
     find_key_format,
     is_not_a_secret_value,
@@ -17,7 +19,9 @@ from reviewer.checks.secrets._common import (
     literal_string,
     looks_random,
     mask,
+    name_words,
     same_words,
+    signing_key_argument,
     target_name,
 )
 from reviewer.model import Confidence, Severity
@@ -127,6 +131,10 @@ class HardcodedSecret(Rule):
         for arg in node.args:
             if arg.keyword is not None:
                 self._named(arg.keyword.value, arg.value)
+        signing = signing_key_argument(node, self.ctx.call_name(node))
+        if signing is not None:
+            label, value_node = signing
+            self._named(label, value_node, SIGNING_KEY)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         key = literal_string(node.key)
@@ -167,6 +175,8 @@ class HardcodedSecret(Rule):
         if found is None:
             return False
         key_format, text = found
+        if not key_format.certain and self.test_file:
+            return False  # sample JWTs in tests are test data
         self.done.add(id(node))
         self.report(
             node,
@@ -177,13 +187,15 @@ class HardcodedSecret(Rule):
         )
         return True
 
-    def _named(self, name: str | None, value_node: cst.BaseExpression) -> None:
+    def _named(
+        self, name: str | None, value_node: cst.BaseExpression, kind: SecretName | None = None
+    ) -> None:
         value = literal_string(value_node)
         if name is None or value is None or id(value_node) in self.done:
             return
         if self._formats(value_node, value) or self.test_file:
             return
-        kind = classify_name(name)
+        kind = kind or classify_name(name)
         if kind is None:
             return
         stripped = value.strip()
@@ -213,7 +225,7 @@ class HardcodedSecret(Rule):
             value_node,
             f"`{name}` is set to a hardcoded secret (`{mask(stripped)}`): it is in every copy of "
             "the code and its history. Read it from the environment or a secret manager "
-            f'(`os.environ["{name.upper()}"]`) and rotate the exposed value.',
+            f"({_env_hint(name)}) and rotate the exposed value.",
             confidence=Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
         )
 
@@ -325,6 +337,28 @@ def login(form):
     INVALID = [
         Invalid(
             """
+import hmac
+import jwt
+from itsdangerous import URLSafeTimedSerializer
+
+def issue(user_id):
+    return jwt.encode({"sub": user_id}, "my-jwt-signing-secret", algorithm="HS256")  # expect: BR201
+
+def read(token):
+    return jwt.decode(token, key="changeme", algorithms=["HS256"])  # expect: BR201
+
+serializer = URLSafeTimedSerializer("s3cr3t-salted-value")  # expect: BR201
+digest = hmac.new(b"webhook-key-2024", b"body", "sha256")  # expect: BR201
+SAMPLE = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"  # expect: BR201
+
+def safe(token, key):
+    jwt.decode(token, key, algorithms=["HS256"])
+    jwt.encode({"a": 1}, "", algorithm="HS256")  # ok: BR201
+    hmac.new(key, b"body", "sha256")
+"""
+        ),
+        Invalid(
+            """
 SECRET_KEY = "django-insecure-8l#v2^k0x!z@3q$w7e(r)t1y_u9i-o4p"  # expect: BR201
 DEBUG = False
 DATABASES = {
@@ -392,12 +426,19 @@ message = f"token ghp_Zx8Kq2mN4pR7tW1vB5nC9yH3jL6dF0sA2gE4 for {user}"  # expect
         Invalid(
             """
 FAKE_AWS = "AKIAZ7QH3XK2LPM4N5RT"  # expect: BR201
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"  # expect: BR201
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"  # ok: BR201
 password = "password123"  # ok: BR201
 """,
             path="tests/test_client.py",
         ),
     ]
+
+
+def _env_hint(name: str) -> str:
+    variable = "_".join(name_words(name)).upper()
+    if not name.isidentifier() or not variable:
+        return "`os.environ[...]`"
+    return f'`os.environ["{variable}"]`'
 
 
 def _strip_scheme(value: str) -> str:
