@@ -80,6 +80,8 @@ def reports_or_raises(body: cst.CSTNode, resolve: Callable[..., str | None]) -> 
             last = name.rsplit(".", 1)[-1]
             if is_logging_call(node, resolve) or name in REPORTERS or last in REPORTERS:
                 return True
+            if name.startswith("traceback.") or name in {"click.echo", "click.secho"}:
+                return True
             if last in {"abort", "exit", "_exit", "fail"}:
                 return True
     return False

@@ -152,6 +152,10 @@ def handler(items):
         charge()
     except Exception:
         self.log.warning("charge failed")  # ok: BR703
+    try:
+        load_plugins()
+    except Exception:                      # ok: BR703 (shown to the user)
+        click.secho(traceback.format_exc(), err=True)
     return errors
 """
         ),

@@ -104,6 +104,7 @@ def main():
             path="app/seed.py",
         ),
         Valid('print("hello")\n', path="scripts/migrate_data.py"),
+        Valid('def main():\n    print("report")  # ok: BR802\n', path="pkg/report.py"),
         Valid('def test_x():\n    print("debug")\n', path="tests/test_api.py"),
         Valid(
             """
@@ -158,6 +159,8 @@ def charge(customer, amount):
                 ancestor.test
             ):
                 return
+            if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value == "main":
+                return  # a command-line entry point
         self.report(
             node,
             "`print()` in server code: the output has no level, timestamp or request context and "
