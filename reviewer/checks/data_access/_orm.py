@@ -150,6 +150,27 @@ def query_source(
         return None
 
 
+def inline_root(
+    expr: cst.BaseExpression, variables: Mapping[str, cst.BaseExpression]
+) -> cst.BaseExpression:
+    """`qs.select_related(...)` with `qs` replaced by its current value, so that a variable
+    reassigned from itself (`qs = qs.filter(...)`) keeps its whole chain."""
+    current: cst.BaseExpression = expr
+    while True:
+        if isinstance(current, cst.Await):
+            current = current.expression
+        elif isinstance(current, cst.Call):
+            current = current.func
+        elif isinstance(current, cst.Attribute):
+            current = current.value
+        else:
+            break
+    if isinstance(current, cst.Name) and current.value in variables:
+        replaced = expr.deep_replace(current, variables[current.value])
+        return replaced if isinstance(replaced, cst.BaseExpression) else expr
+    return expr
+
+
 def _apply(source: QuerySource, methods: list[cst.Call]) -> QuerySource:
     for call in methods:
         assert isinstance(call.func, cst.Attribute)

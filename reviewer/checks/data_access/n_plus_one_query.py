@@ -16,7 +16,12 @@ from reviewer.checks.data_access._models import (
     relations_from_classdef,
     relations_from_facts,
 )
-from reviewer.checks.data_access._orm import QuerySource, is_query_call, query_source
+from reviewer.checks.data_access._orm import (
+    QuerySource,
+    inline_root,
+    is_query_call,
+    query_source,
+)
 from reviewer.model import Confidence, Severity
 
 if TYPE_CHECKING:
@@ -173,6 +178,10 @@ def titles():
     qs = Author.objects.prefetch_related(Prefetch("books"))
     for a in qs:
         out.append(a.books.count())                                  # ok: BR501
+    books = Book.objects.filter(year=2024)
+    books = books.select_related("author")
+    for b in books:
+        out.append(b.author.name)                                    # ok: BR501
     for row in Book.objects.values("title", "author__name"):
         out.append(row["author__name"])                              # ok: BR501
     for attempt in range(3):
@@ -297,7 +306,8 @@ def summary():
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._scope()[node.targets[0].target.value] = node.value
+            scope = self._scope()
+            scope[node.targets[0].target.value] = inline_root(node.value, scope)
 
     def visit_For(self, node: cst.For) -> None:
         self._add_loop(node, node.target, node.iter, (node.body,))
