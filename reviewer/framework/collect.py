@@ -6,7 +6,7 @@ by content hash and joined with other files' facts by `build.build_project`.
 
 from __future__ import annotations
 
-import ast
+import re
 from typing import Any
 
 import libcst as cst
@@ -14,6 +14,7 @@ import libcst as cst
 from reviewer.checks.base import Visitor
 from reviewer.framework import body
 from reviewer.framework.values import code_of, encode, encode_call, qualify
+from reviewer.imports import dotted_name
 
 FACTS_KEY = "framework"
 
@@ -85,6 +86,7 @@ class FrameworkCollector(Visitor):
         self.facts = _new_facts(ctx.imports.module)
         self._funcs: dict[int, dict[str, Any]] = {}  # id(FunctionDef) -> record
         self._reqs: dict[int, frozenset[str]] = {}
+        self._order: list[tuple[str, str, str]] = []  # (table, qualname, name) in source order
 
     # -- definitions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -104,7 +106,7 @@ class FrameworkCollector(Visitor):
                     "name": param.name.value,
                     "kind": kind,
                     "annotation": encode(ann, imports),
-                    "ann_text": code_of(ann) if ann is not None else "",
+                    "ann_text": _text(ann) if ann is not None else "",
                     "default": encode(param.default, imports),
                 }
             )
@@ -137,12 +139,12 @@ class FrameworkCollector(Visitor):
             "auth": [],
             "authz": [],
             "loads": [],
-            "user_compare": False,
             "method_literals": [],
             "returns_dict": False,
             "returns_value": False,
         }
         self.facts["functions"][qualname] = record
+        self._order.append(("functions", qualname, node.name.value))
         self._funcs[id(node)] = record
         self._reqs[id(node)] = body.request_names(node)
 
@@ -174,6 +176,7 @@ class FrameworkCollector(Visitor):
                             and small.value is not None
                         ):
                             attrs[small.target.value] = encode(small.value, imports)
+        self._order.append(("classes", self.ctx.scope_name(), node.name.value))
         self.facts["classes"][self.ctx.scope_name()] = {
             "name": node.name.value,
             "line": 0,
@@ -288,10 +291,9 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is None:
             return
-        if body.mentions_user(node):
-            record["user_compare"] = True
-        if "request.method" in code_of(node):
-            for part in (node.left, *(c.comparator for c in node.comparisons)):
+        parts = (node.left, *(c.comparator for c in node.comparisons))
+        if any(isinstance(p, cst.Attribute) and p.attr.value == "method" for p in parts):
+            for part in parts:
                 for lit in _string_literals(part):
                     if lit.upper() in body.HTTP_METHODS:
                         record["method_literals"].append(lit.upper())
@@ -315,11 +317,38 @@ class FrameworkCollector(Visitor):
         ):
             return
         facts["imports"] = dict(self.ctx.imports.names)
-        lines = _def_lines(self.ctx.source)
-        for table in ("functions", "classes"):
-            for qualname, record in facts[table].items():
-                record["line"] = lines.get(qualname, 1)
+        found = _def_lines(self.ctx.source)
+        position = 0
+        for table, qualname, name in self._order:
+            facts[table][qualname]["line"] = 1
+            for at in range(position, len(found)):
+                if found[at][0] == name:
+                    facts[table][qualname]["line"] = found[at][1]
+                    position = at + 1
+                    break
         self.ctx.facts[FACTS_KEY] = facts
+
+
+_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
+
+
+def _def_lines(source: str) -> list[tuple[str, int]]:
+    """(name, line) of every `def`/`class` line in source order; far cheaper than positions.
+
+    Matched with the traversal's defs in order, by name, so a `def` inside a string can only
+    shift nothing but itself."""
+    found = []
+    line, last = 1, 0
+    for match in _DEF.finditer(source):
+        line += source.count("\n", last, match.start())
+        last = match.start()
+        found.append((match.group(1), line))
+    return found
+
+
+def _text(node: cst.BaseExpression) -> str:
+    """Source text of a small expression; dotted names without a code generation pass."""
+    return dotted_name(node) or code_of(node)
 
 
 def _flatten(value: Any) -> list[Any]:
@@ -328,27 +357,6 @@ def _flatten(value: Any) -> list[Any]:
     if isinstance(value, dict) and value.get("op") == "+":
         return _flatten(value["left"]) + _flatten(value["right"])
     return [value]
-
-
-def _def_lines(source: str) -> dict[str, int]:
-    """qualname -> line of its `def`/`class`; `ast` is far cheaper than libcst positions."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return {}
-    lines: dict[str, int] = {}
-
-    def walk(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                name = f"{prefix}.{child.name}" if prefix else child.name
-                lines.setdefault(name, child.lineno)
-                walk(child, name)
-            else:
-                walk(child, prefix)
-
-    walk(tree, "")
-    return lines
 
 
 def _string_literals(node: cst.BaseExpression) -> list[str]:
