@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from reviewer.config import Config
 from reviewer.imports import ImportTable
 from reviewer.model import Confidence, Location, Severity
+from reviewer.positions import Positions
 
 
 @dataclass
@@ -41,20 +41,18 @@ class FileContext:
     stack: list[cst.CSTNode] = field(default_factory=list)  # ancestors of the current node
     pending: list[PendingFinding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # per-file facts collectors hand on
-    _positions: Any = None
+    _positions: Positions | None = None
 
     def location(self, node: cst.CSTNode) -> Location:
         """The node's 1-based range. The first call computes positions for the whole file, so
         files without findings or facts that need a line never pay for it."""
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        rng = self._positions.get(node)
+            self._positions = Positions(self.module)
+        rng = self._positions.range(node)
         if rng is None:
             return Location(self.relpath, 1)
-        return Location(
-            self.relpath, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
-        )
+        line, column, end_line, end_column = rng
+        return Location(self.relpath, line, column + 1, end_line, end_column + 1)
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified name of a Name/Attribute through this module's imports."""
