@@ -30,8 +30,10 @@ FASTAPI_APPS = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
 FASTAPI_ROUTERS = ("fastapi.APIRouter", "fastapi.routing.APIRouter")
 AIOHTTP_APPS = ("aiohttp.web.Application", "aiohttp.web_app.Application")
 AIOHTTP_TABLES = ("aiohttp.web.RouteTableDef", "aiohttp.web_routedef.RouteTableDef")
+FLASK_APIS = ("flask_restful.Api", "flask_restx.Api", "flask_smorest.Api")
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 AIOHTTP_ADD = {f"add_{v}": v.upper() for v in VERBS}
+AIOHTTP_ROUTE_DEFS = {f"aiohttp.web.{v}": v.upper() for v in VERBS}
 
 
 @dataclass
@@ -58,6 +60,8 @@ def classify(ctor: str) -> tuple[str, str] | None:
         return "aiohttp", "app"
     if ctor in AIOHTTP_TABLES:
         return "aiohttp", "table"
+    if ctor in FLASK_APIS:
+        return "flask", "api"
     return None
 
 
@@ -84,6 +88,16 @@ class Apps:
         index = self.index
         for obj in self.objs.values():
             kwargs = obj.call["kwargs"]
+            if obj.role == "api":
+                # Api(app) / Api(bp): resources live under the app or blueprint given
+                target = obj.call["args"][0] if obj.call["args"] else kwargs.get("app")
+                parent = self.obj(ref(target)) if target is not None else None
+                if parent is not None:
+                    obj.parents.append((parent.name, "", []))
+                if isinstance(kwargs.get("decorators"), list):
+                    obj.guards += guards_from_decorators(
+                        index, kwargs["decorators"], "app", obj.file, 0
+                    )[0]
             if obj.framework == "fastapi":
                 obj.guards += self._deps(kwargs.get("dependencies"), obj.role, obj.file)
             if obj.framework == "aiohttp" and obj.role == "app":
@@ -128,6 +142,10 @@ class Apps:
             table = self.obj(ref(args[0]))
             if table is not None:
                 table.parents.append((parent.name, "", []))
+        elif method == "init_app" and args and parent.role == "api":
+            app = self.obj(ref(args[0]))
+            if app is not None:
+                parent.parents.append((app.name, "", []))
         elif method == "add_middleware" and args:
             parent.guards += self._middleware(ref(args[0]), relpath)
         elif method in ("before_request", "before_app_request") and args:
@@ -449,6 +467,25 @@ class Apps:
         obj = self.obj(recv)
         if obj is None:
             return []
+        if method == "add_routes" and args and isinstance(args[0], list):
+            routes: list[Route] = []
+            for item in args[0]:
+                if not is_call(item) or len(item["args"]) < 2:
+                    continue
+                name = index.canonical(ref(item))
+                verb = AIOHTTP_ROUTE_DEFS.get(name)
+                if verb is not None:
+                    routes += self._function_route(
+                        obj, [verb], item["args"][0], item["args"][1], []
+                    )
+                elif name == "aiohttp.web.view":
+                    klass = index.canonical(ref(item["args"][1]))
+                    path = item["args"][0] if isinstance(item["args"][0], str) else ""
+                    routes += self._class_routes(obj, path, klass, None, [])
+                elif name == "aiohttp.web.route" and len(item["args"]) > 2:
+                    verbs = [str(item["args"][0]).upper()]
+                    routes += self._function_route(obj, verbs, item["args"][1], item["args"][2], [])
+            return routes
         if method == "add_url_rule" and args:
             rule = args[0] if isinstance(args[0], str) else ""
             view = kwargs.get("view_func", args[2] if len(args) > 2 else None)

@@ -306,8 +306,14 @@ class FrameworkCollector(Visitor):
             record["returns_value"] = True
 
     def _current(self) -> dict[str, Any] | None:
-        func = self.ctx.enclosing_function()
-        return self._funcs.get(id(func)) if func is not None else None
+        """The record of the function whose body holds the current node (decorators and
+        parameter defaults belong to no body)."""
+        for node in reversed(self.ctx.stack):
+            if isinstance(node, cst.Decorator | cst.Parameters):
+                return None
+            if isinstance(node, cst.FunctionDef):
+                return self._funcs.get(id(node))
+        return None
 
     # -- finish ------------------------------------------------------------------------
     def finish(self) -> None:

@@ -142,7 +142,9 @@ def ref(value: Any) -> str:
         if "ref" in value:
             return str(value["ref"])
         if "call" in value:
-            return str(value["call"])
+            return str(value["call"]) or ref(value.get("func"))
+        if "sub" in value:  # `FastAPIUsers[User, int]`
+            return ref(value["sub"])
     return ""
 
 

@@ -225,3 +225,89 @@ def test_render_formats() -> None:
     assert "| POST | `/orders` | create (app.py:5) | none |" in markdown
     text = render_routes(routes, "table")
     assert "/orders" in text and "raw: request.json" in text
+
+
+def test_flask_restful_resources_httpauth_and_api_decorators() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from flask import Flask
+            from flask_restful import Api, Resource
+            from flask_httpauth import HTTPBasicAuth
+            app = Flask(__name__)
+            auth = HTTPBasicAuth()
+            api = Api(app, decorators=[auth.login_required])
+            class Todo(Resource):
+                def get(self, tid): ...
+                def delete(self, tid): ...
+            api.add_resource(Todo, "/todos/<int:tid>", "/t/<int:tid>")
+            @app.post("/admin/x")
+            @auth.login_required(role="admin")
+            def adm(): ...
+            """
+        }
+    )
+    assert table(routes) == {
+        ("GET", "/todos/<int:tid>", "Todo.get"),
+        ("DELETE", "/todos/<int:tid>", "Todo.delete"),
+        ("GET", "/t/<int:tid>", "Todo.get"),
+        ("DELETE", "/t/<int:tid>", "Todo.delete"),
+        ("POST", "/admin/x", "adm"),
+    }
+    by = {(r.path, r.handler): r for r in routes}
+    assert [g.level for g in by[("/t/<int:tid>", "Todo.delete")].auth] == ["app"]
+    adm = by[("/admin/x", "adm")]
+    assert [g.name for g in adm.auth] == ["auth.login_required"]
+    assert [g.name for g in adm.authorization] == ["auth.login_required"]
+
+
+def test_fastapi_users_current_user_and_superuser() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from fastapi import Depends, FastAPI
+            from fastapi_users import FastAPIUsers
+            fastapi_users = FastAPIUsers[User, int](get_user_manager, [backend])
+            current_active_user = fastapi_users.current_user(active=True)
+            current_superuser = fastapi_users.current_user(active=True, superuser=True)
+            app = FastAPI()
+            @app.post("/orders")
+            def create(user=Depends(current_active_user)): ...
+            @app.delete("/admin/users/{uid}")
+            def delete(uid: int, user=Depends(current_superuser)): ...
+            """
+        }
+    )
+    by = {r.handler: r for r in routes}
+    assert by["create"].auth and not by["create"].authorization
+    assert by["delete"].auth and by["delete"].authorization
+
+
+def test_aiohttp_route_definitions_list() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from aiohttp import web
+            async def a(request): ...
+            class V(web.View):
+                async def post(self): ...
+            app = web.Application()
+            app.add_routes([web.get("/a", a), web.view("/v", V), web.route("PATCH", "/p", a)])
+            """
+        }
+    )
+    assert table(routes) == {("GET", "/a", "a"), ("POST", "/v", "V.post"), ("PATCH", "/p", "a")}
+
+
+def test_decorator_calls_are_not_body_evidence() -> None:
+    (route,) = inventory(
+        {
+            "app.py": """
+            from fastapi import Depends, FastAPI
+            app = FastAPI()
+            @app.post("/items")
+            def create(db=Depends(get_db)): ...
+            """
+        }
+    )
+    assert not route.auth
