@@ -46,6 +46,53 @@ class TestCallCollector(Visitor):
         self.calls: set[str] = set()
         self.constants: dict[str, str] = {}
         self.clients: set[str] = set()
+        self.params: list[dict[str, list[str]]] = []
+
+    # -- pytest parametrization: the values a test's parameters take --------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self.active:
+            return
+        values: dict[str, list[str]] = {}
+        for decorator in node.decorators:
+            dec = decorator.decorator
+            if not isinstance(dec, cst.Call) or len(dec.args) < 2:
+                continue
+            if not (dotted_name(dec.func) or "").endswith("parametrize"):
+                continue
+            names_node = dec.args[0].value
+            names_text = _string(names_node)
+            if names_text is not None:
+                names = [n.strip() for n in names_text.split(",") if n.strip()]
+            elif isinstance(names_node, cst.List | cst.Tuple):
+                names = [_string(e.value) or "" for e in names_node.elements]
+            else:
+                continue
+            rows = dec.args[1].value
+            if not isinstance(rows, cst.List | cst.Tuple):
+                continue
+            for row in rows.elements:
+                cells = (
+                    [e.value for e in row.value.elements]
+                    if len(names) > 1 and isinstance(row.value, cst.Tuple | cst.List)
+                    else [row.value]
+                )
+                for name, cell in zip(names, cells, strict=False):
+                    text = _string(cell)
+                    if text is None and isinstance(cell, cst.Integer):
+                        text = cell.value
+                    values.setdefault(name, []).append(text if text is not None else "{}")
+        self.params.append(values)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.active and self.params:
+            self.params.pop()
+
+    def _param_values(self, name: str) -> list[str] | None:
+        for values in reversed(self.params):
+            if name in values:
+                return values[name]
+        return None
 
     # -- what names hold ---------------------------------------------------------------
 
@@ -116,24 +163,31 @@ class TestCallCollector(Visitor):
         if target is None:
             return
         text = self._path_text(target)
-        entry: dict[str, str | None] = {"method": method.upper(), "path": None, "name": None}
-        if text is not None:
-            entry[text[0]] = text[1]
+        entry: dict[str, Any] = {"method": method.upper(), "paths": [], "name": None}
+        if text is not None and text[0] == "path":
+            entry["paths"] = text[1].split("\n")
+        elif text is not None:
+            entry["name"] = text[1]
         self.requests.append(entry)
 
     def _path_text(self, node: cst.BaseExpression) -> tuple[str, str] | None:
-        """("path", "/orders/{}") or ("name", "orders-detail"), None when unknown."""
+        """("path", "/orders/{}") or ("name", "orders-detail"), None when unknown. A path that
+        interpolates a parametrized test argument has one variant per value, joined by newlines."""
         value = _string(node)
         if value is not None:
             return "path", value
         if isinstance(node, cst.FormattedString):
-            parts = []
+            variants = [""]
             for part in node.parts:
+                options = ["{}"]
                 if isinstance(part, cst.FormattedStringText):
-                    parts.append(part.value)
-                else:
-                    parts.append("{}")
-            return "path", "".join(parts)
+                    options = [part.value]
+                elif isinstance(part, cst.FormattedStringExpression) and isinstance(
+                    part.expression, cst.Name
+                ):
+                    options = self._param_values(part.expression.value) or ["{}"]
+                variants = [v + o for v in variants for o in options][:64]
+            return "path", "\n".join(dict.fromkeys(variants))
         if isinstance(node, cst.ConcatenatedString):
             left, right = self._path_text(node.left), self._path_text(node.right)
             if left and right and left[0] == right[0] == "path":

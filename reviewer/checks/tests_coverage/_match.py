@@ -85,8 +85,10 @@ def _covers(route: Any, facts: Mapping[str, Any]) -> bool:
     for request in facts.get("requests", []):
         if not _method_ok(route.methods, request.get("method") or "*"):
             continue
-        tested = request.get("path")
-        if tested is not None and path_matches(route.path, tested):
+        tested = list(request.get("paths") or ())
+        if request.get("path"):
+            tested.append(request["path"])
+        if any(path_matches(route.path, t) for t in tested):
             return True
         name = request.get("name")
         if name is not None and _name_matches(route, name):

@@ -165,29 +165,34 @@ async def delete_item(item_id: int):
     ) -> list[Finding]:
         if not facts and not any(r.tests for r in routes):
             return []  # tests exist but their requests were not recorded: nothing to judge
-        untested: dict[tuple[str, str], list[Any]] = {}
-        covered = 0
+        # One place in the code (a handler, or a view class whose actions are inherited) is
+        # tested when a test exercises any of the routes it serves.
+        places: dict[tuple[str, int], list[Any]] = {}
         for route in routes:
-            if route.tests or tests_for(route, facts):
-                covered += 1
-            else:
-                untested.setdefault((route.file, route.handler), []).append(route)
+            places.setdefault((route.file, route.line), []).append(route)
+        covered = sum(1 for r in routes if r.tests or tests_for(r, facts))
         findings = []
-        for (_, handler), group in sorted(untested.items()):
-            first = min(group, key=lambda r: r.line)
-            labels = ", ".join(sorted({r.label() for r in group}))
+        for (file, line), group in sorted(places.items()):
+            if any(r.tests or tests_for(r, facts) for r in group):
+                continue
+            labels = sorted({r.label() for r in group})
+            shown = ", ".join(labels[:3]) + (
+                f" and {len(labels) - 3} more" if len(labels) > 3 else ""
+            )
+            handlers = sorted({r.handler for r in group})
             findings.append(
                 Finding(
                     code=cls.code,
                     message=(
-                        f"No test exercises {labels}: no test-client request matches its method "
-                        f"and path and no test calls `{handler}` ({covered} of {len(routes)} "
-                        "routes are covered). Add a test for its success and failure cases."
+                        f"No test exercises {shown}: no test-client request matches its method "
+                        f"and path and no test calls `{handlers[0]}` ({covered} of "
+                        f"{len(routes)} routes are covered). Add a test for its success and "
+                        "failure cases."
                     ),
-                    location=Location(first.file, first.line),
+                    location=Location(file, line),
                     severity=cls.severity,
                     confidence=cls.confidence,
-                    scope=handler,
+                    scope=handlers[0],
                     extra=(("covered", covered), ("routes", len(routes))),
                 )
             )
