@@ -17,14 +17,34 @@ PUBLIC_BY_NATURE = re.compile(
     r"verify[-_]email|activate|confirm|callback|obtain[-_]token|csrf|magic[-_]?link|passwordless)($|[/_.\-}>])",
     re.I,
 )
-SENSITIVE = re.compile(
-    r"(user|account|admin|payment|pay|order|token|billing|invoice|checkout|profile|wallet|"
-    r"transfer|refund|card|subscription|password|secret|key|role|permission|staff)",
-    re.I,
+SENSITIVE_WORDS = (
+    "user",
+    "account",
+    "admin",
+    "payment",
+    "payout",
+    "order",
+    "token",
+    "billing",
+    "invoice",
+    "checkout",
+    "profile",
+    "wallet",
+    "transfer",
+    "refund",
+    "card",
+    "subscription",
+    "password",
+    "secret",
+    "apikey",
+    "role",
+    "permission",
+    "staff",
+    "member",
+    "customer",
 )
-ADMIN = re.compile(
-    r"(^|[/_.\-])(admin|staff|superuser|manage|management|internal|backoffice)", re.I
-)
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+ADMIN = re.compile(r"(^|[/_.\-])(admin|staff|superuser|backoffice)", re.I)
 CREDENTIAL_ROUTES = re.compile(
     r"(^|[/_.\-])(login|log[-_]?in|sign[-_]?in|token|password|otp|mfa|2fa|verify|register|"
     r"registration|sign[-_]?up|reset|forgot|signin)($|[/_.\-])",
@@ -50,6 +70,20 @@ def routes_at(ctx: FileContext, node: cst.FunctionDef | cst.ClassDef) -> tuple[R
         and r.handler.startswith(qualname + ".")
         and r.handler.count(".") == qualname.count(".") + 1
         and r.handler not in functions
+    )
+
+
+def words(text: str) -> list[str]:
+    """`/api/userAccounts/<id>` -> ["api", "user", "accounts", "id"] (lower case)."""
+    return [w.lower() for w in _WORDS.findall(text)]
+
+
+def sensitive(route: Route) -> bool:
+    """The route's path or handler names users, accounts, admin, payments, orders, tokens...
+    (whole words: `/display` is not about payments, `border` not about orders)."""
+    return any(
+        w.startswith(SENSITIVE_WORDS) or w in ("pay", "key", "keys")
+        for w in words(f"{route.path} {route.handler}")
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.framework.lookup import SENSITIVE, public_by_nature, routes_at, summarize, writes
+from reviewer.framework.lookup import public_by_nature, routes_at, sensitive, summarize, writes
 from reviewer.framework.model import Route
 from reviewer.model import Confidence, Severity
 
@@ -99,8 +99,7 @@ class RouteWithoutAuth(Rule):
 def _unprotected(route: Route) -> bool:
     if route.auth or route.public or public_by_nature(route):
         return False
-    sensitive = bool(SENSITIVE.search(route.path) or SENSITIVE.search(route.handler))
-    return writes(route) or sensitive
+    return writes(route) or sensitive(route)
 
 
 RouteWithoutAuth.VALID = [
@@ -273,6 +272,10 @@ def get_user(uid):  # expect: BR301
 
 @app.get("/products")
 def list_products():  # ok: BR301
+    return []
+
+@app.get("/display/borders")
+def display_borders():  # ok: BR301
     return []
 """
     ),
