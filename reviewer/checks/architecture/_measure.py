@@ -89,8 +89,13 @@ def db_call(call: cst.Call, resolve: Callable[[cst.BaseExpression], str | None])
         receiver = receiver.func.value
     if isinstance(receiver, cst.Attribute) and receiver.attr.value == "objects":
         return method in _DJANGO_WRITES or method.startswith("a")
-    root = (dotted_name(func.value) or "").lower().split(".")[-1]
+    dotted = dotted_name(func.value) or ""
+    root = dotted.lower().split(".")[-1]
     if root in SESSION_NAMES and method in _SESSION_WRITES:
+        if "request.session" in dotted or (resolve(func.value) or "").startswith("flask."):
+            return False  # the web framework's session dict, not a database session
+        if method in {"get", "query", "get_one"}:
+            return bool(call.args) and bool(_model_of(call))
         return True
     return root in _CURSORS and method in {"execute", "executemany", "fetchall", "fetchone"}
 

@@ -74,7 +74,7 @@ class LogicInController(Rule):
     VALID = [
         Valid(
             """
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, request, session
 from .services import order_service
 app = Flask(__name__)
 
@@ -90,6 +90,14 @@ def create_order():                                 # ok: BR401
 def get_order(order_id):                            # ok: BR401 (one simple query)
     order = Order.query.get_or_404(order_id)
     return jsonify(order.to_dict())
+
+@app.get("/cart")
+def cart():                                         # ok: BR401 (session dict, not a DB)
+    items = session.get("cart", [])
+    for item in items:
+        if item.get("qty", 0) > 1:
+            item["bulk"] = True
+    return jsonify(items=items, user=request.session.get("user"))
 
 @app.get("/orders")
 def list_orders():                                  # ok: BR401 (shaping the response)

@@ -241,6 +241,10 @@ async def handler(request):
     await cache.get("k")                                # ok: BR601
     await asyncio.sleep(1)
     return data
+
+async def lookup(key):
+    requests = {"a": 1}
+    return requests.get(key)                            # ok: BR601 (a dict, not the library)
 """
         ),
         Valid(
@@ -374,7 +378,8 @@ async def book_detail(request, pk):
         if not isinstance(value, cst.Call):
             return None
         name = self.ctx.call_name(value) or ""
-        kind = _CLIENT_KINDS.get(name)
+        head = (dotted_name(value.func) or "").split(".")[0]
+        kind = _CLIENT_KINDS.get(name) if head in self.ctx.imports.names else None
         if kind == "sessionmaker" or kind == "session":
             for arg in value.args:
                 keyword = arg.keyword.value if arg.keyword is not None else ""
@@ -452,6 +457,8 @@ async def book_detail(request, pk):
         if self.ctx.is_test_file or not self.ctx.in_async_function() or self._awaited():
             return
         name = self.ctx.call_name(node) or ""
+        if not self._imported(node, name):
+            name = ""  # a local object that shares a library's name
         if name in _BLOCKING:
             what, instead = _BLOCKING[name]
             self._flag(node, what, instead)
@@ -504,6 +511,14 @@ async def book_detail(request, pk):
             and _orm_chain(node.iter)
         ):
             self._flag_orm(node.iter, "iterating a queryset with `for`", "`async for`")
+
+    def _imported(self, node: cst.Call, name: str) -> bool:
+        """A module function is only the library's when its module is imported here (a local
+        `requests = {}` is not the requests library); a builtin only when not shadowed."""
+        head = (dotted_name(node.func) or "").split(".")[0]
+        if "." not in name:
+            return head not in self.ctx.imports.names
+        return head in self.ctx.imports.names
 
     def _flag_orm(self, node: cst.CSTNode, what: str, instead: str) -> None:
         self._flag(

@@ -61,6 +61,13 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
     """`logger.error(...)`, `logging.exception(...)`, `self.log.warning(...)`, loguru, structlog."""
     func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in LOG_METHODS
+        and isinstance(func.value, cst.Call)
+    ):
+        factory = (resolve(func.value.func) or "").lower()
+        return factory.endswith(("getlogger", "get_logger")) or factory.startswith("structlog")
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         receiver = (dotted_name(func.value) or "").lower().split(".")[-1]
         resolved = (resolve(func.value) or "").lower()

@@ -86,8 +86,8 @@ _INTERNAL_MODULES = (
 )
 _INTERNAL_BUILTINS = frozenset(
     {"OSError", "IOError", "EnvironmentError", "ConnectionError", "TimeoutError"}
-    | {"FileNotFoundError", "PermissionError", "KeyError", "AttributeError", "TypeError"}
-    | {"RuntimeError", "ZeroDivisionError", "IndexError", "LookupError", "NameError"}
+    | {"FileNotFoundError", "PermissionError", "AttributeError", "TypeError"}
+    | {"RuntimeError", "ZeroDivisionError", "NameError"}
     | {"AssertionError", "NotImplementedError", "RecursionError", "MemoryError"}
 )
 _HANDLER_DECORATORS = frozenset({"exception_handler", "errorhandler", "app_errorhandler"})

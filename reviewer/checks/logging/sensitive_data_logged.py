@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _SECRET_WORDS = frozenset(
     {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "authorization"}
     | {"cookie", "cookies", "ssn", "cvv", "cvc", "pin", "otp", "jwt", "bearer", "credentials"}
-    | {"pan", "iban"}
+    | {"iban"}
 )
 _SECRET_PAIRS = frozenset(
     {("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key")}
@@ -32,7 +32,8 @@ _META_SUFFIX = frozenset(
     {"at", "type", "len", "length", "count", "expiry", "expires", "exp", "url", "uri", "name"}
     | {"field", "policy", "required", "changed", "id", "ttl", "age", "endpoint", "kind", "valid"}
     | {"set", "enabled", "hint", "strength", "label", "version", "scope", "scopes", "ids"}
-    | {"provided", "present", "missing", "expired", "header_name"}
+    | {"provided", "present", "missing", "expired", "names", "types", "counts", "lengths"}
+    | {"consent", "banner", "source", "location", "path", "file", "env", "var"}
 )
 _META_PREFIX = frozenset({"is", "has", "num", "max", "min", "n", "should", "use", "no"})
 # Whole request objects: everything the client sent, headers and cookies included.
@@ -142,6 +143,8 @@ log = structlog.get_logger()
 
 def refresh(user, token):
     log.info("token refreshed", user_id=user.id, token_id=token.id)   # ok: BR801
+    log.info("loaded %s", secret_names)                                # ok: BR801
+    log.info("consent %s", cookie_consent)                             # ok: BR801
     cache.set("token", token)
 """
         ),
@@ -158,6 +161,7 @@ def login(username, password):
     logger.debug(f"headers: {request.headers}")                            # expect: BR801
     logging.info("payload %s", request.get_json())                         # expect: BR801
     logger.warning("auth %s", request.headers["Authorization"])            # expect: BR801
+    logging.getLogger(__name__).info("pw %s", password)                    # expect: BR801
 """
         ),
         Invalid(
