@@ -188,6 +188,7 @@ def titles():
         cfg = Settings.objects.get(pk=1)                              # ok: BR501 (not per item)
     for b in Book.objects.all():
         b.tags.add(cfg)                                              # ok: BR501 (a write)
+        Book.objects.filter(pk=b.pk).update(seen=True)               # ok: BR501 (a write)
     return [b.author.name for b in Book.objects.select_related()]   # ok: BR501
 """,
             path="library/services.py",
@@ -380,6 +381,14 @@ def summary():
             if isinstance(node, cst.Assign) and _names(node.value) & tainted:
                 for target in node.targets:
                     tainted |= _target_names(target.target)
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _WRITES | {"update", "delete", "save"}
+            ):
+                # a write per item (`filter(...).update(...)`) is not a read N+1: skip its chain
+                skip.update(id(c) for c, _ in _ordered((node.func,)))
+                continue
             if isinstance(node, cst.Call):
                 what = is_query_call(node, self.ctx.resolve)
                 if what is not None and _names(node) & tainted:
