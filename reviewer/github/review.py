@@ -279,7 +279,10 @@ def compose_summary(
 ) -> str:
     """The rendered summary plus the findings that did not get an inline comment."""
     parts = [SUMMARY_MARKER] if marker else []
-    parts.append(summary_markdown.rstrip())
+    text = summary_markdown.strip()
+    if text.startswith(SUMMARY_MARKER):  # the markdown reporter adds it too: keep one
+        text = text[len(SUMMARY_MARKER) :].lstrip("\n")
+    parts.append(text)
     for title, items in (
         ("More findings on changed lines (not posted inline)", overflow),
         ("Findings that could not be anchored to the diff", unplaced),
