@@ -234,9 +234,16 @@ KEY_FORMATS = (
 )
 
 
+_ANY_FORMAT = re.compile(
+    r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox[baprs]-|_live_|AIza|PRIVATE KEY|eyJ"
+)
+
+
 def find_key_format(value: str) -> tuple[KeyFormat, str] | None:
     """The first known credential format in `value` and the matched text, skipping documented
     examples (`AKIAIOSFODNN7EXAMPLE`) and filler (`AKIAXXXXXXXXXXXXXXXX`)."""
+    if len(value) < 15 or not _ANY_FORMAT.search(value):
+        return None
     for key_format in KEY_FORMATS:
         for match in key_format.pattern.finditer(value):
             text = match.group(0)

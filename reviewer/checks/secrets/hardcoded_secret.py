@@ -45,7 +45,9 @@ class HardcodedSecret(Rule):
       `api_key`, `access_key`, `private_key`, `client_secret`, `auth_token`, `SECRET_KEY`...) by
       assignment, attribute (`app.secret_key = ...`), subscript (`app.config["SECRET_KEY"] = ...`),
       keyword argument (`connect(password=...)`), dict key (`{"PASSWORD": ...}`), parameter default
-      or `==` comparison;
+      or, for password-like names only, `==` comparison (`if password == "letmein"`);
+    - literal keys given to signing calls: `jwt.encode(payload, "...")`, `jwt.decode(token,
+      "...")` (PyJWT, python-jose), `hmac.new(b"...", ...)`, itsdangerous serializers and signers;
     - random-looking literals (Shannon entropy at least `entropy-threshold` bits per character,
       at least `min-length` characters) bound to weaker names (`key`, `salt`, `auth`, `dsn`...).
 
@@ -55,7 +57,8 @@ class HardcodedSecret(Rule):
     `password_reset_url = "/reset"`, `token_type = "bearer"`, env var names, file paths, dotted
     paths, sentences); values under 4 characters; fields of pydantic `BaseSettings` classes and
     env lookups' defaults (both BR202); and, in test files, everything but known key formats
-    (tests use dummies such as `"password123"`).
+    (tests use dummies such as `"password123"`); JWTs in test files are sample tokens and are
+    skipped too.
 
     A placeholder is still reported (medium confidence) when it is the value of a signing key
     (`SECRET_KEY`, `app.secret_key`, `JWT_SECRET`, `SIGNING_KEY`): Django and Flask sign sessions
