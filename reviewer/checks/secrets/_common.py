@@ -253,6 +253,23 @@ def find_key_format(value: str) -> tuple[KeyFormat, str] | None:
     return None
 
 
+# -- files ------------------------------------------------------------------------------------
+
+_SAMPLE_DIRS = ("examples", "example", "samples", "docs", "doc")
+
+
+def is_sample_or_test_config(relpath: str) -> bool:
+    """`settings/test.py`, `config/testing.py`, `config.example.py`, `examples/app.py`: files
+    whose credentials are dummies by purpose (the test folders themselves are `is_test_file`)."""
+    parts = relpath.split("/")
+    stem = parts[-1].removesuffix(".py").lower()
+    if stem in ("test", "tests", "testing", "settings_test", "test_settings"):
+        return True
+    if any(marker in stem for marker in ("example", "sample")):
+        return True
+    return any(p.lower() in _SAMPLE_DIRS for p in parts[:-1])
+
+
 # -- libcst helpers ---------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from reviewer.checks.secrets._common import (
     is_not_a_secret_value,
     is_password_name,
     is_placeholder,
+    is_sample_or_test_config,
     is_settings_class,
     literal_string,
     looks_random,
@@ -57,7 +58,9 @@ class HardcodedSecret(Rule):
     `password_reset_url = "/reset"`, `token_type = "bearer"`, env var names, file paths, dotted
     paths, sentences); values under 4 characters; fields of pydantic `BaseSettings` classes and
     env lookups' defaults (both BR202); and, in test files, everything but known key formats
-    (tests use dummies such as `"password123"`); JWTs in test files are sample tokens and are
+    (tests use dummies such as `"password123"`), which includes test settings modules
+    (`settings/test.py`, `testing.py`) and samples (`config.example.py`, `settings_sample.py`,
+    files under `examples/` or `docs/`); JWTs in test files are sample tokens and are
     skipped too.
 
     A placeholder is still reported (medium confidence) when it is the value of a signing key
@@ -116,7 +119,7 @@ class HardcodedSecret(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.done: set[int] = set()
-        self.test_file = ctx.is_test_file or _is_test_settings(ctx.relpath)
+        self.test_file = ctx.is_test_file or is_sample_or_test_config(ctx.relpath)
 
     # -- where a literal gets a name ----------------------------------------------------------
 
@@ -322,6 +325,13 @@ PASSWORD = "secret-for-tests"  # ok: BR201
         ),
         Valid(
             """
+DATABASE_PASSWORD = "s3cret-pass"  # ok: BR201
+SECRET_KEY = "put-something-long-here-0123456789"  # ok: BR201
+""",
+            path="config.example.py",
+        ),
+        Valid(
+            """
 from pydantic_settings import BaseSettings
 
 class Settings(BaseSettings):
@@ -450,9 +460,3 @@ def _strip_scheme(value: str) -> str:
         if lowered.startswith(scheme):
             return value[len(scheme) :]
     return value
-
-
-def _is_test_settings(relpath: str) -> bool:
-    """`settings/test.py`, `config/testing.py`: test configuration outside a tests folder."""
-    stem = relpath.rsplit("/", 1)[-1].removesuffix(".py")
-    return stem in ("test", "tests", "testing", "settings_test", "test_settings")

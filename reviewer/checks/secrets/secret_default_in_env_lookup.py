@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
     classify_name,
     env_lookup,
+    is_sample_or_test_config,
     is_settings_class,
     literal_string,
     looks_random,
     mask,
 )
 from reviewer.model import Confidence, Severity
+
+if TYPE_CHECKING:
+    from reviewer.context import FileContext
 
 
 class SecretDefaultInEnvLookup(Rule):
@@ -32,7 +38,8 @@ class SecretDefaultInEnvLookup(Rule):
     Not reported: lookups without a default (`os.environ["SECRET_KEY"]`, `os.getenv("SECRET_KEY")`),
     defaults that are `None`, `""` or not literals, variables that are not secrets
     (`os.getenv("PORT", "8000")`, `os.getenv("LOG_LEVEL", "INFO")`, `os.getenv("TOKEN_TTL", "3600")`),
-    and test files (setting a dummy secret for the test run is what they should do).
+    and test files, test settings and samples (`settings/test.py`, `config.example.py`,
+    `examples/`): setting a dummy secret for a test run is what they should do.
 
     ## Why is this bad
     When the variable is missing in production (a typo, a new deployment, a renamed secret) the
@@ -68,8 +75,12 @@ class SecretDefaultInEnvLookup(Rule):
     cwe = (798, 1188)
     options = {"entropy-threshold": 3.5, "min-length": 16}
 
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.test_file = ctx.is_test_file or is_sample_or_test_config(ctx.relpath)
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.ctx.is_test_file:
+        if self.test_file:
             return
         lookup = env_lookup(node, self.ctx.call_name(node))
         if lookup is not None and lookup.default is not None:
@@ -77,7 +88,7 @@ class SecretDefaultInEnvLookup(Rule):
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         """`os.environ.get("SECRET_KEY") or "dev"`."""
-        if self.ctx.is_test_file or not isinstance(node.operator, cst.Or):
+        if self.test_file or not isinstance(node.operator, cst.Or):
             return
         if not isinstance(node.left, cst.Call):
             return
@@ -87,7 +98,7 @@ class SecretDefaultInEnvLookup(Rule):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         """pydantic settings: `secret_key: str = "dev"` is the env variable's default."""
-        if self.ctx.is_test_file or node.value is None or not self._in_settings_class():
+        if self.test_file or node.value is None or not self._in_settings_class():
             return
         if not isinstance(node.target, cst.Name):
             return
@@ -165,6 +176,14 @@ os.environ.setdefault("SECRET_KEY", "test-secret")  # ok: BR202
 PASSWORD = os.getenv("PASSWORD", "password123")  # ok: BR202
 """,
             path="tests/conftest.py",
+        ),
+        Valid(
+            """
+import os
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-test-key")  # ok: BR202
+""",
+            path="mysite/settings/testing.py",
         ),
         Valid(
             """
