@@ -1,0 +1,280 @@
+"""action.yml against GitHub's action metadata rules, and its review step run as a runner would.
+
+The metadata rules (docs.github.com, "Metadata syntax for GitHub Actions"): `name`,
+`description` and `runs` are required; input ids start with a letter or `_` and hold only
+alphanumerics, `-` and `_`; every input has a `description`; a composite action's outputs each
+need `description` and `value`; `runs.using: composite` with `steps`, and a step that has `run`
+must say its `shell`. The injection rule: user inputs reach shell scripts only through `env`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from reviewer.github import outputs as action_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = ROOT / "action.yml"
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+ID = "^[A-Za-z_][A-Za-z0-9_-]*$"
+
+STEP = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": ID},
+        "if": {"type": ["string", "boolean"]},
+        "name": {"type": "string"},
+        "run": {"type": "string"},
+        "shell": {"type": "string"},
+        "uses": {"type": "string"},
+        "with": {"type": "object"},
+        "env": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        "working-directory": {"type": "string"},
+        "continue-on-error": {"type": ["string", "boolean"]},
+    },
+    "additionalProperties": False,
+    "oneOf": [{"required": ["run", "shell"]}, {"required": ["uses"]}],
+}
+SCHEMA: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "required": ["name", "description", "runs"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "author": {"type": "string"},
+        "description": {"type": "string", "minLength": 1},
+        "branding": {
+            "type": "object",
+            "properties": {"icon": {"type": "string"}, "color": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        "inputs": {
+            "type": "object",
+            "propertyNames": {"pattern": ID},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description"],
+                "properties": {
+                    "description": {"type": "string", "minLength": 1},
+                    "required": {"type": "boolean"},
+                    "default": {"type": "string"},
+                    "deprecationMessage": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "outputs": {
+            "type": "object",
+            "propertyNames": {"pattern": ID},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description", "value"],
+                "properties": {
+                    "description": {"type": "string", "minLength": 1},
+                    "value": {"type": "string", "minLength": 1},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "runs": {
+            "type": "object",
+            "required": ["using", "steps"],
+            "properties": {
+                "using": {"const": "composite"},
+                "steps": {"type": "array", "minItems": 1, "items": STEP},
+            },
+            "additionalProperties": False,
+        },
+    },
+}
+INPUTS = {
+    "path",
+    "fail-under",
+    "fail-on",
+    "filter-mode",
+    "max-comments",
+    "sarif-file",
+    "upload-sarif",
+    "config",
+    "github-token",
+}
+OUTPUTS = {"score", "new-code-score", "sarif-file", "findings"}
+
+
+@pytest.fixture(scope="module")
+def action() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    return data
+
+
+def test_metadata_follows_githubs_rules(action: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
+    errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(action), key=str)
+    assert not errors, [e.message for e in errors]
+    assert set(action["inputs"]) >= INPUTS and set(action["outputs"]) == OUTPUTS
+    ids = [s["id"] for s in action["runs"]["steps"] if "id" in s]
+    assert len(ids) == len(set(ids))
+    for output in action["outputs"].values():
+        match = EXPR.fullmatch(output["value"])
+        assert match and match.group(1).startswith("steps.")
+        assert match.group(1).split(".")[1] in ids
+    # input ids are case-insensitive on GitHub
+    assert len({k.lower() for k in action["inputs"]}) == len(action["inputs"])
+
+
+def test_the_schema_rejects_what_github_rejects(action: dict[str, Any]) -> None:
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    broken = [
+        {k: v for k, v in action.items() if k != "description"},
+        {**action, "runs": {**action["runs"], "using": "node20"}},
+        {**action, "outputs": {"score": {"description": "no value"}}},
+        {**action, "inputs": {"1bad": {"description": "x"}}},
+        {**action, "inputs": {"ok": {"default": "no description"}}},
+        {**action, "runs": {"using": "composite", "steps": [{"run": "echo hi"}]}},
+    ]
+    for doc in broken:
+        assert list(validator.iter_errors(doc)), doc
+
+
+def test_inputs_reach_scripts_only_through_env(action: dict[str, Any]) -> None:
+    used: set[str] = set()
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), f"expression inside the script of {step['name']}"
+        for value in step.get("env", {}).values():
+            for expr in EXPR.findall(str(value)):
+                if expr.startswith("inputs."):
+                    used.add(expr.split(".", 1)[1])
+    assert used == set(action["inputs"]), set(action["inputs"]) - used
+    install = action["runs"]["steps"][0]
+    assert "pip install" in install["run"] and "$ACTION_PATH" in install["run"]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+
+
+# --------------------------------------------------------------------------- the review step, run
+
+
+def _resolve(value: str, inputs: dict[str, str], steps: dict[str, dict[str, str]]) -> str:
+    def one(match: re.Match[str]) -> str:
+        expr = match.group(1)
+        if expr.startswith("inputs."):
+            return inputs[expr.split(".", 1)[1]]
+        if expr.startswith("steps."):
+            _, step, _, name = expr.split(".", 3)
+            return steps[step][name]
+        return {"github.token": "", "github.action_path": str(ROOT)}[expr]
+
+    return EXPR.sub(one, value)
+
+
+def run_review_step(
+    action: dict[str, Any], tmp_path: Path, workspace: Path, **given: str
+) -> tuple[int, dict[str, str], str]:
+    """The review step as the runner runs it: env resolved, `bash -e -o pipefail`."""
+    inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
+    inputs.update({k.replace("_", "-"): v for k, v in given.items()})
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "review")
+    steps = {"install": {"python": sys.executable}}
+    env = {k: _resolve(str(v), inputs, steps) for k, v in step["env"].items()}
+    output_file = tmp_path / "github_output"
+    output_file.write_text("")
+    env.update(
+        PATH="/usr/bin:/bin:/usr/local/bin",
+        PYTHONPATH=str(ROOT),
+        HOME=str(tmp_path),
+        RUNNER_TEMP=str(tmp_path),
+        GITHUB_OUTPUT=str(output_file),
+        GITHUB_EVENT_NAME="workflow_dispatch",
+    )
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    values = dict(
+        line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line
+    )
+    return proc.returncode, values, proc.stdout + proc.stderr
+
+
+def test_review_step_runs_and_writes_outputs(action: dict[str, Any], tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "svc").mkdir(parents=True)
+    (workspace / "svc" / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+    (workspace / "svc" / "app.py").write_text(
+        "import subprocess\n\n\ndef run(cmd):\n    print(cmd)\n    return subprocess.run(cmd)\n"
+    )
+    code, values, log = run_review_step(action, tmp_path, workspace, path="svc")
+    assert code == 0, log
+    assert set(values) == OUTPUTS
+    assert float(values["score"]) == float(values["new-code-score"]) <= 100
+    assert int(values["findings"]) >= 1 and values["sarif-file"] == "backend-review.sarif"
+    sarif = json.loads((workspace / "backend-review.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert "backend-review" in log and "Score" in log
+
+    # the gate decides the step's exit code, and the outputs are still written
+    code, values, log = run_review_step(
+        action, tmp_path, workspace, path="svc", fail_on="low", sarif_file="out.sarif"
+    )
+    assert code == 1 and values["sarif-file"] == "out.sarif" and values["score"], log
+
+    # a usage error exits 2 with empty outputs, no traceback
+    code, values, log = run_review_step(action, tmp_path, workspace, path="missing")
+    assert code == 2 and values["score"] == "" and "Traceback" not in log
+    code, _, log = run_review_step(action, tmp_path, workspace, path="svc", github_review="maybe")
+    assert code == 2 and "github-review must be" in log
+
+
+def test_outputs_module(tmp_path: Path) -> None:
+    report = {
+        "score": {"overall": 81.25},
+        "extra": {"new_code_score": 60},
+        "summary": {"findings": 3},
+    }
+    sarif = tmp_path / "r.sarif"
+    sarif.write_text("{}")
+    assert action_outputs.outputs(report, str(sarif)) == {
+        "score": "81.2",
+        "new-code-score": "60.0",
+        "findings": "3",
+        "sarif-file": str(sarif),
+    }
+    none = action_outputs.outputs({"score": {"overall": None}, "summary": {}}, "nope")
+    assert none == {"score": "", "new-code-score": "", "findings": "", "sarif-file": ""}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    out = tmp_path / "out"
+    out.write_text("before=1\n")
+    old = os.environ.get("GITHUB_OUTPUT")
+    os.environ["GITHUB_OUTPUT"] = str(out)
+    try:
+        assert action_outputs.main([str(path), str(sarif)]) == 0
+        assert action_outputs.main([str(tmp_path / "broken.json"), ""]) == 0
+    finally:
+        if old is None:
+            del os.environ["GITHUB_OUTPUT"]
+        else:
+            os.environ["GITHUB_OUTPUT"] = old
+    lines = out.read_text().splitlines()
+    assert lines[0] == "before=1" and "score=81.2" in lines and "score=" in lines
+    assert action_outputs.main([]) == 2
