@@ -295,7 +295,19 @@ def _call_is_constant(call: cst.Call, bindings: Bindings, seen: frozenset[str]) 
     if isinstance(func, cst.Name):
         if func.value in _SAFE_CALLS:
             return True
-        if func.value in ("str", "repr", "tuple", "list", "set", "frozenset", "sorted", "dict"):
+        if func.value in (
+            "str",
+            "repr",
+            "tuple",
+            "list",
+            "set",
+            "frozenset",
+            "sorted",
+            "dict",
+            "min",
+            "max",
+            "sum",
+        ):
             return all(is_constant(a, bindings, seen) for a in args)
         return False
     if isinstance(func, cst.Attribute):

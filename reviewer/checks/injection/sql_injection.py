@@ -238,6 +238,8 @@ def by_ids(cursor, ids):
     same = ", ".join("%s" for _ in ids)
     cursor.execute(f"SELECT 1 FROM t WHERE id IN ({same})", ids)  # ok: BR101
     cursor.execute(f"SELECT * FROM users LIMIT {int(ids[0])}")  # ok: BR101
+    limit = min(int(ids[1]), 100)
+    cursor.execute(f"SELECT * FROM users LIMIT {limit} OFFSET {max(0, int(ids[2]))}")  # ok: BR101
 """
         ),
         Valid(

@@ -30,6 +30,7 @@ from reviewer.model import Confidence, Severity
 if TYPE_CHECKING:
     from reviewer.context import FileContext
 
+_EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo"})
 _AUTH_SCHEMES = ("bearer ", "basic ", "token ", "digest ")
 
 
@@ -60,7 +61,8 @@ class HardcodedSecret(Rule):
     env lookups' defaults (both BR202); and, in test files, everything but known key formats
     (tests use dummies such as `"password123"`), which includes test settings modules
     (`settings/test.py`, `testing.py`) and samples (`config.example.py`, `settings_sample.py`,
-    files under `examples/` or `docs/`); JWTs in test files are sample tokens and are
+    files under `examples/` or `docs/`); values inside API documentation examples
+    (`json_schema_extra={"examples": [...]}`, `Field(examples=[...])`, `EXAMPLE_USER = {...}`); JWTs in test files are sample tokens and are
     skipped too.
 
     A placeholder is still reported (medium confidence) when it is the value of a signing key
@@ -199,7 +201,7 @@ class HardcodedSecret(Rule):
         value = literal_string(value_node)
         if name is None or value is None or id(value_node) in self.done:
             return
-        if self._formats(value_node, value) or self.test_file:
+        if self._formats(value_node, value) or self.test_file or self._in_example():
             return
         kind = kind or classify_name(name)
         if kind is None:
@@ -234,6 +236,23 @@ class HardcodedSecret(Rule):
             f"({_env_hint(name)}) and rotate the exposed value.",
             confidence=Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
         )
+
+    def _in_example(self) -> bool:
+        """Inside API docs examples: `json_schema_extra={"examples": [{"password": "..."}]}`,
+        `Body(examples=...)`, `EXAMPLE_USER = {...}`."""
+        for node in reversed(self.ctx.stack):
+            label: str | None = None
+            if isinstance(node, cst.DictElement):
+                label = literal_string(node.key)
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                label = node.keyword.value
+            elif isinstance(node, cst.Assign):
+                label = " ".join(target_name(t.target) or "" for t in node.targets)
+            elif isinstance(node, cst.BaseStatement):
+                return False
+            if label and _EXAMPLE_WORDS & set(name_words(label)):
+                return True
+        return False
 
     def _in_settings_class(self) -> bool:
         """A pydantic BaseSettings field: its default is an env lookup default (BR202)."""
@@ -279,6 +298,16 @@ LABELS = {"secrets": "Secrets", "token": "Token"}  # ok: BR201
 DEPENDS_ON_KEY = "r2c-internal-project-depends-on"  # ok: BR201
 strategy = shared(module, key="hypothesis.strategies.random_module()")  # ok: BR201
 SECRET_KEY_PATH = "secrets/django.key"  # ok: BR201
+
+
+class UserIn(BaseModel):
+    password: str = Field(min_length=12, examples=["correct-horse-9"])  # ok: BR201
+    model_config = {
+        "json_schema_extra": {"examples": [{"username": "ann", "password": "Sup3r-s3cret"}]}  # ok: BR201
+    }
+
+
+EXAMPLE_LOGIN = {"username": "ann", "password": "hunter22"}  # ok: BR201
 
 
 def lex(token, password):
