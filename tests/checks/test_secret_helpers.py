@@ -235,3 +235,19 @@ def test_br201_reports_where_bandit_does(tmp_path: Path) -> None:
     native = {f.location.line for f in run_rule_on_case(HardcodedSecret, Case(ALIGNED))}
     assert native == {3, 4, 7, 12}
     assert native == bandit_lines(path, "B105,B106,B107")
+
+
+def test_findings_point_at_the_literal_and_ask_for_redaction() -> None:
+    """Reporters mask the location's range in code frames: it must be exactly the literal."""
+    code = 'API_TOKEN = "k9Xz2LmQ7pR4tW8vB1nC6yH3"\nKEY = os.getenv("DB_PASSWORD", "pg-pass-1")\n'
+    findings = [
+        *run_rule_on_case(HardcodedSecret, Case(code)),
+        *run_rule_on_case(SecretDefaultInEnvLookup, Case(code)),
+    ]
+    assert sorted(f.code for f in findings) == ["BR201", "BR202"]
+    lines = code.splitlines()
+    for finding in findings:
+        loc = finding.location
+        assert ("redact", True) in finding.extra
+        spanned = lines[loc.line - 1][loc.column - 1 : loc.end_column - 1]
+        assert spanned in ('"k9Xz2LmQ7pR4tW8vB1nC6yH3"', '"pg-pass-1"')
