@@ -147,6 +147,40 @@ def stats(db: Session = Depends(get_db)):           # expect: BR401
     return {"users": len(users), "orders": len(orders), "refunds": len(refunds), "active": active}
 """
         ),
+        Invalid(
+            """
+from django.http import JsonResponse
+from rest_framework.views import APIView
+from rest_framework.response import Response
+from .models import Invoice, Payment
+
+def close_month(request):  # expect: BR401
+    for invoice in Invoice.objects.filter(open=True):
+        paid = sum(p.amount for p in Payment.objects.filter(invoice=invoice))
+        if paid >= invoice.total:
+            invoice.open = False
+            invoice.save()
+    return JsonResponse({"ok": True})
+
+class InvoiceView(APIView):
+    def get(self, request, pk):  # ok: BR401 (one query, shaping the response)
+        return Response(InvoiceSerializer(Invoice.objects.get(pk=pk)).data)
+
+    def delete(self, request, pk):  # expect: BR401
+        invoice = Invoice.objects.get(pk=pk)
+        Payment.objects.filter(invoice=invoice).delete()
+        Refund.objects.filter(invoice=invoice).delete()
+        AuditLog.objects.create(action="delete", invoice=invoice)
+        invoice.delete()
+        return Response(status=204)
+""",
+            path="billing/views.py",
+            files={
+                "billing/urls.py": "from django.urls import path\nfrom . import views\n"
+                "urlpatterns = [path('close/', views.close_month),\n"
+                "    path('invoices/<int:pk>/', views.InvoiceView.as_view())]\n",
+            },
+        ),
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
