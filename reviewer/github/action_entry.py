@@ -102,11 +102,11 @@ def _review(
     )
     try:
         done = run_review(client, ctx, report.findings, summary, options, out=out)
-    except GitHubError as exc:
+    except (GitHubError, OSError) as exc:
         say(f"the review was not posted: {exc}")
         return None
-    except OSError as exc:
-        say(f"the review was not posted: {exc}")
+    except Exception as exc:  # an unexpected answer must not take the gate's exit code away
+        say(f"the review was not posted: unexpected {type(exc).__name__}: {exc}")
         return None
     _report_review(done, err)
     return done
@@ -143,11 +143,11 @@ def _upload(
     sarif = render_report("sarif", full, options=RenderOptions(category=request.category))
     try:
         uploaded = upload_sarif(client, ctx, sarif)
-    except SarifUploadError as exc:
+    except (SarifUploadError, GitHubError, OSError) as exc:
         say(f"SARIF upload failed: {exc}")
         return None
-    except GitHubError as exc:
-        say(f"SARIF upload failed: {exc}")
+    except Exception as exc:  # see _review
+        say(f"SARIF upload failed: unexpected {type(exc).__name__}: {exc}")
         return None
     print(
         f"backend-review: github: SARIF uploaded for {ctx.ref} ({uploaded.gzip_bytes} bytes "
