@@ -197,7 +197,8 @@ def decorator_kinds(index: Index, value: Any) -> tuple[Kinds, str]:
                 kinds.add(AUTHORIZATION)
             if call and value["kwargs"].get("optional") is True:
                 kinds.discard(AUTHENTICATION)
-    if not kinds:
+    known = canonical in AUTH_DECORATORS | AUTHZ_DECORATORS | RATE_DECORATORS
+    if not kinds and not known:
         func = index.function(name)
         if func is not None:
             kinds = function_kinds(index, func)

@@ -344,6 +344,38 @@ urlpatterns = [
 """
         },
     ),
+    # optional authentication is no authentication
+    Invalid(
+        """
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordBearer
+from flask import Flask
+from flask_jwt_extended import jwt_required
+
+maybe_token = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+token = OAuth2PasswordBearer(tokenUrl="token")
+api = FastAPI()
+app = Flask(__name__)
+
+@api.post("/comments")
+def add_comment(t=Depends(maybe_token)):  # expect: BR301
+    return {}
+
+@api.post("/likes")
+def add_like(t=Depends(token)):  # ok: BR301
+    return {}
+
+@app.post("/reviews")
+@jwt_required(optional=True)
+def add_review():  # expect: BR301
+    return {}
+
+@app.post("/ratings")
+@jwt_required()
+def add_rating():  # ok: BR301
+    return {}
+"""
+    ),
     # DRF: no permission classes and no settings default means AllowAny
     Invalid(
         """
