@@ -226,6 +226,13 @@ ALLOWED_HOSTS = ["*"]
         ),
         Valid(
             """
+DEBUG = True                      # overridden by settings/production.py
+INSTALLED_APPS = ["django.contrib.auth"]
+""",
+            path="project/settings/base.py",
+        ),
+        Valid(
+            """
 import os
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 INSTALLED_APPS = []
@@ -320,6 +327,13 @@ DEBUG = True                                                 # expect: BR702
 ALLOWED_HOSTS = ["api.example.com"]
 """,
             path="mysite/settings.py",
+        ),
+        Invalid(
+            """
+from .base import *
+DEBUG = True                                                 # expect: BR702
+""",
+            path="mysite/settings/production.py",
         ),
     ]
 
@@ -490,7 +504,13 @@ ALLOWED_HOSTS = ["api.example.com"]
                 )
 
     def _settings_module(self) -> bool:
+        """A settings module that production may use: `settings.py`, or a module of a
+        `settings/` package other than development ones and the shared base that production
+        settings import and override (`base.py`, `common.py`, `defaults.py`)."""
         path = self.ctx.relpath.lower()
-        if _DEV_SETTINGS.search(path.rsplit("/", 1)[-1].removesuffix(".py")):
+        stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+        if _DEV_SETTINGS.search(stem):
             return False
-        return path.endswith("settings.py") or "/settings/" in f"/{path}"
+        if path.endswith("settings.py"):
+            return True
+        return "/settings/" in f"/{path}" and stem not in {"base", "common", "defaults", "shared"}
