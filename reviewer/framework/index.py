@@ -50,7 +50,27 @@ class Index:
                 index.defs.setdefault(
                     f"{module}.{name}", Def("object", f"{module}.{name}", relpath, module, call)
                 )
+        index._add_source_roots()
         return index
+
+    def _add_source_roots(self) -> None:
+        """`src/shop/views.py` is imported as `shop.views`: make every module reachable under
+        the names it has below each of its parent directories (exact names always win)."""
+        extra_modules: dict[str, str] = {}
+        for module, relpath in self.modules.items():
+            parts = module.split(".")
+            for cut in range(1, len(parts)):
+                extra_modules.setdefault(".".join(parts[cut:]), relpath)
+        extra_defs: dict[str, Def] = {}
+        for name, d in self.defs.items():
+            parts = d.module.split(".")
+            local = name[len(d.module) + 1 :]
+            for cut in range(1, len(parts)):
+                extra_defs.setdefault(".".join([*parts[cut:], local]), d)
+        for module, relpath in extra_modules.items():
+            self.modules.setdefault(module, relpath)
+        for name, d in extra_defs.items():
+            self.defs.setdefault(name, d)
 
     def resolve(self, name: str, depth: int = 0) -> Def | None:
         """The definition a qualified name refers to, following imports and aliases."""

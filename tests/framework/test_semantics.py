@@ -311,3 +311,61 @@ def test_decorator_calls_are_not_body_evidence() -> None:
         }
     )
     assert not route.auth
+
+
+def test_src_layout_absolute_imports_resolve() -> None:
+    routes = inventory(
+        {
+            "src/shop/api.py": """
+            from flask import Blueprint
+            from shop.auth import require_login
+            bp = Blueprint("api", __name__)
+            @bp.post("/orders")
+            @require_login
+            def create(): ...
+            """,
+            "src/shop/auth.py": """
+            def require_login(fn):
+                def wrapper(*a, **k):
+                    if not current_user.is_authenticated:
+                        abort(401)
+                    return fn(*a, **k)
+                return wrapper
+            """,
+            "src/shop/app.py": """
+            from flask import Flask
+            from shop.api import bp
+            app = Flask(__name__)
+            app.register_blueprint(bp, url_prefix="/api")
+            """,
+        }
+    )
+    (route,) = routes
+    assert route.path == "/api/orders" and [g.name for g in route.auth] == ["require_login"]
+
+
+def test_login_required_middleware_covers_django_views_but_not_drf() -> None:
+    routes = inventory(
+        {
+            "settings.py": """
+            MIDDLEWARE = ["django.contrib.auth.middleware.LoginRequiredMiddleware"]
+            """,
+            "urls.py": """
+            from django.contrib.auth.decorators import login_not_required
+            from django.urls import path
+            from rest_framework.views import APIView
+            def orders(request): ...
+            @login_not_required
+            def signup(request): ...
+            class Api(APIView):
+                def post(self, request): ...
+            urlpatterns = [path("orders/", orders), path("signup/", signup), path("api/", Api.as_view())]
+            """,
+        }
+    )
+    by = {r.handler: r for r in routes}
+    assert [(g.name, g.level) for g in by["orders"].auth] == [
+        ("LoginRequiredMiddleware", "settings")
+    ]
+    assert not by["signup"].auth and by["signup"].public
+    assert not by["Api.post"].auth and not by["Api.post"].public
