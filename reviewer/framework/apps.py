@@ -72,6 +72,7 @@ class Apps:
         self.index = index
         self.objs: dict[str, Obj] = {}
         self.global_guards: dict[str, list[Guard]] = defaultdict(list)  # per framework
+        self.mounts: set[tuple[str, str]] = set()  # (child, parent) ASGI mounts
         for name, d in index.defs.items():
             if d.kind == "object":
                 kind = classify(index.canonical(ref(d.record)))
@@ -123,8 +124,8 @@ class Apps:
             return
         if parent is None:
             return
-        if method in ("register_blueprint", "include_router", "add_subapp") and args:
-            child_ref = args[1] if method == "add_subapp" and len(args) > 1 else args[0]
+        if method in ("register_blueprint", "include_router", "add_subapp", "mount") and args:
+            child_ref = args[1] if method in ("add_subapp", "mount") and len(args) > 1 else args[0]
             child = self.obj(ref(child_ref))
             if child is None:
                 return
@@ -138,6 +139,9 @@ class Apps:
             else:
                 prefix = args[0] if isinstance(args[0], str) else ""
                 child.parents.append((parent.name, prefix.rstrip("/"), []))
+                if method == "mount":
+                    # a mounted ASGI app keeps its own dependencies; only middleware wraps it
+                    self.mounts.add((child.name, parent.name))
         elif method == "add_routes" and args:
             table = self.obj(ref(args[0]))
             if table is not None:
@@ -237,7 +241,10 @@ class Apps:
         result = []
         for parent_name, prefix, edge_guards in obj.parents:
             parent = self.objs[parent_name]
-            for pprefix, pguards in self.chains(parent, seen | {obj.name}):
+            for pprefix, parent_guards in self.chains(parent, seen | {obj.name}):
+                pguards = parent_guards
+                if (obj.name, parent_name) in self.mounts:
+                    pguards = [g for g in parent_guards if g.level == "middleware"]
                 if obj.framework == "flask":
                     full = (
                         join_flask(pprefix, prefix if prefix is not None else own)

@@ -369,3 +369,35 @@ def test_login_required_middleware_covers_django_views_but_not_drf() -> None:
     ]
     assert not by["signup"].auth and by["signup"].public
     assert not by["Api.post"].auth and not by["Api.post"].public
+
+
+def test_fastapi_mounted_sub_app_keeps_its_own_dependencies() -> None:
+    routes = inventory(
+        {
+            "main.py": """
+            from fastapi import Depends, FastAPI
+            from auth import get_current_user, AuthMiddleware
+            app = FastAPI(dependencies=[Depends(get_current_user)])
+            app.add_middleware(AuthMiddleware)
+            legacy = FastAPI()
+            @legacy.post("/orders")
+            def create(): ...
+            @app.post("/orders")
+            def create_new(): ...
+            app.mount("/legacy", legacy)
+            """,
+            "auth.py": """
+            def get_current_user(token: str):
+                return token
+            class AuthMiddleware:
+                async def __call__(self, scope, receive, send):
+                    if b"authorization" not in dict(scope["headers"]):
+                        raise HTTPException(status_code=401)
+            """,
+        }
+    )
+    by = {r.path: r for r in routes}
+    assert [(g.name, g.level) for g in by["/legacy/orders"].auth] == [
+        ("AuthMiddleware", "middleware")
+    ]
+    assert {g.level for g in by["/orders"].auth} == {"app", "middleware"}
