@@ -2,11 +2,9 @@
 
 Each offending line of a fixture ends with `# expect: CODE`, each near miss with `# ok: CODE`;
 a real run of the whole pipeline must report exactly the expected (code, path, line) triples.
-The clean service must produce no finding at all.
-
-Rules are still landing, so the comparison is limited to codes the registry knows plus external
-ids that no planned rule will claim (`_PENDING_CLAIMS`). Remove that filter (compare every code)
-once every rule in the catalogue exists.
+The clean service must produce no finding at all. Every code is compared, external passthrough
+ids (`ruff:E722`) included: a fixture must not contain code that only an unclaimed analyzer id
+would report, since annotations only name catalogue codes.
 """
 
 from __future__ import annotations
@@ -30,22 +28,6 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SERVICES = ("flask_service", "fastapi_service", "django_service", "aiohttp_service")
 CLEAN = "clean_service"
 
-# External ids that a catalogue rule will claim once it exists (issues 2-5): until that rule is
-# registered, their passthrough findings are not compared. Temporary; see the module docstring.
-_PENDING_CLAIMS: dict[str, str] = {
-    **dict.fromkeys(("B608", "B610", "B611", "S608", "S610", "S611"), "BR101"),
-    **dict.fromkeys(("B602", "B604", "B605", "S602", "S604", "S605"), "BR102"),
-    **dict.fromkeys(("B301", "B302", "B506", "S301", "S302", "S506"), "BR104"),
-    **dict.fromkeys(("B307", "B102", "S307", "S102"), "BR106"),
-    **dict.fromkeys(("B105", "B106", "B107", "S105", "S106", "S107"), "BR201"),
-    **dict.fromkeys(("B303", "B324", "S303", "S324"), "BR203"),
-    **dict.fromkeys(("B501", "S501"), "BR205"),
-    **dict.fromkeys(("B201", "S201"), "BR702"),
-    **dict.fromkeys(("B110", "B112", "S110", "S112", "BLE001"), "BR703"),
-    "T201": "BR802",
-}
-_SEMGREP_CODE = re.compile(r"semgrep:(BR\d{3})$")
-
 
 @dataclass(frozen=True)
 class Reviewed:
@@ -55,23 +37,11 @@ class Reviewed:
     expected: frozenset[Expectation]
     near_misses: frozenset[Expectation]
 
-    def compared(self, code: str) -> bool:
-        """Whether findings of `code` are compared against the annotations yet."""
-        if code in self.registry.enabled_codes:
-            return True
-        if ":" not in code:
-            return False  # a catalogue rule that does not exist yet
-        semgrep = _SEMGREP_CODE.match(code)
-        if semgrep:
-            return semgrep.group(1) in self.registry.enabled_codes
-        planned = _PENDING_CLAIMS.get(code.partition(":")[2])
-        return planned is None or planned in self.registry.enabled_codes
-
     def got(self) -> set[Expectation]:
-        return {t for t in triples(self.report.active) if self.compared(t[0])}
+        return triples(self.report.active)
 
     def want(self) -> set[Expectation]:
-        return {t for t in self.expected if self.compared(t[0])}
+        return set(self.expected)
 
 
 @cache
