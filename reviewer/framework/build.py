@@ -22,10 +22,16 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     framework_facts = {path: f[FACTS_KEY] for path, f in facts.items() if f and FACTS_KEY in f}
     index = Index.build(framework_facts, config)
     routes: list[Route] = []
-    apps = Apps(index)
-    routes += apps.routes()
+    errors: list[str] = []
     django = Django(index)
-    routes += django.routes()
+    for name, builder in (
+        ("flask/fastapi/aiohttp", lambda: Apps(index).routes()),
+        ("django", django.routes),
+    ):
+        try:
+            routes += builder()
+        except Exception as exc:  # a model bug must not lose the rest of the review
+            errors.append(f"{name} route model failed: {type(exc).__name__}: {exc}")
     routes = _dedupe(routes)
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
@@ -36,6 +42,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         frameworks=frameworks,
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
+        errors=tuple(errors),
     )
 
 
