@@ -123,6 +123,9 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     if ns.filter_mode and not ns.diff and not ns.github_review:
         raise UsageError("--filter-mode needs --diff (or --github-review in a pull request)")
     notes: list[str] = []
+    wanted = ns.diff is not None or ns.baseline is not None or ns.github_review or ns.upload_sarif
+    if not wanted:
+        return Plan()
     prefix = repo_prefix(root, env)
     ctx = None
     if ns.github_review or ns.upload_sarif or ns.diff == FROM_EVENT:
