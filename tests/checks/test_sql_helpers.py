@@ -47,6 +47,9 @@ def _bindings(**values: str) -> Bindings:
         " WHERE name = '",
         " ORDER BY ",
         "PRAGMA table_info(",
+        "TRUNCATE ",
+        "SET search_path TO ",
+        "set statement_timeout = ",
     ],
 )
 def test_sql_text_is_recognized(text: str) -> None:
@@ -54,7 +57,16 @@ def test_sql_text_is_recognized(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Hello {name}", "select", "Please select an option", "updated the settings", ""]
+    "text",
+    [
+        "Hello {name}",
+        "select",
+        "Please select an option",
+        "updated the settings",
+        "",
+        "set up the account",
+        "copy",
+    ],
 )
 def test_prose_is_not_sql(text: str) -> None:
     assert not looks_like_sql(text)

@@ -481,7 +481,10 @@ _SQL_TEXT = re.compile(
     r"\bselect\b.+\bfrom\b|\bdelete\s+from\b|\binsert\s+(or\s+\w+\s+)?into\b|\bupdate\b.+\bset\b"
     r"|\b(create|drop|alter|truncate)\s+(table|index|view|database|schema)\b"
     r"|\bwhere\b.+(=|<|>|\blike\b|\bin\b|\bis\b)|\border\s+by\b|\bgroup\s+by\b"
-    r"|\bunion\s+(all\s+)?select\b|\bvalues\s*\(|\bexec\b\s+\w+|^\s*pragma\s+\w+",
+    r"|\bunion\s+(all\s+)?select\b|\bvalues\s*\(|\bexec\b\s+\w+"
+    r"|^\s*(pragma|truncate|vacuum|attach|grant|revoke|listen|notify|savepoint)\b"
+    r"|^\s*copy\s+\S+.*\b(from|to)\b"
+    r"|^\s*set\s+[\w.]+\s*(=|to\b)",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -544,7 +547,7 @@ _MAYBE_SQL_METHODS = {"execute", "fetch", "raw", "fetch_all", "fetch_one", "fetc
 _SQL_KEYWORDS = ("query", "sql", "statement", "operation", "raw_query")
 _DB_RECEIVER = re.compile(
     r"(^|_)(cu|cur|curs|crs|cursor|conn|connection|con|db|database|session|sess|engine|txn|tx|"
-    r"transaction|pool|objects|manager|sqlite|pg|mysql|psql)(_|$)|(cursor|conn|connection|session|"
+    r"transaction|pool|objects|sqlite|pg|mysql|psql)(_|$)|(cursor|conn|connection|session|"
     r"engine|db)$|^c$",
     re.IGNORECASE,
 )

@@ -296,8 +296,9 @@ def where_clauses(cursor, name, email):
 import logging
 log = logging.getLogger(__name__)
 
-def not_sql(executor, task, name, job):
+def not_sql(executor, task, name, job, plugin_manager):
     executor.execute(f"task-{task}")  # ok: BR101
+    plugin_manager.execute(f"hook-{task}")  # ok: BR101
     log.info(f"SELECT for {name} took long")  # ok: BR101
     job.run(f"SELECT * FROM t WHERE a = '{name}'")
     message = f"Hello {name}, select a plan from the list"
@@ -452,6 +453,11 @@ class Repo:
 
     def all(self, cursor):
         cursor.execute(f"SELECT * FROM {self.table}")  # expect: BR101
+
+    def admin(self, cursor, table, schema):
+        cursor.execute(f"TRUNCATE {table}")  # expect: BR101
+        statement = "SET search_path TO " + schema  # expect: BR101
+        cursor.execute(statement)
 
     def twice(self, cursor, name):
         q = "SELECT * FROM users WHERE name = '%s'" % name  # expect: BR101
