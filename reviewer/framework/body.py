@@ -294,10 +294,12 @@ def qualified(expr: cst.BaseExpression, ctx: FileContext) -> str:
     return qualify(expr, ctx.imports) or ""
 
 
-def raw_context(ctx: FileContext) -> tuple[str, str]:
+def raw_context(ctx: FileContext) -> tuple[str, str, str]:
     """For the raw read at the top of `ctx.stack`: (variable it is assigned to, validator it is
-    passed into). `request.args.get("page", type=int)` converts, so it counts as validated."""
+    passed into, the nearest class-like constructor it is passed into: a schema model only the
+    project knows). `request.args.get("page", type=int)` converts, so it counts as validated."""
     var = ""
+    ctor = ""
     stack = ctx.stack
     for position in range(len(stack) - 2, -1, -1):
         node = stack[position]
@@ -306,13 +308,16 @@ def raw_context(ctx: FileContext) -> tuple[str, str]:
         if isinstance(node, cst.Call):
             validator = validator_call(node, ctx)
             if validator:
-                return var, validator
+                return var, validator, ctor
             if any(a.keyword is not None and a.keyword.value == "type" for a in node.args):
-                return var, "type="
+                return var, "type=", ctor
+            callee = dotted_name(node.func) or ""
+            if not ctor and callee.rsplit(".", 1)[-1][:1].isupper():
+                ctor = qualify(node.func, ctx.imports) or callee
         if isinstance(node, cst.Assign) and not var:
             target = node.targets[0].target
             if isinstance(target, cst.Name):
                 var = target.value
         if isinstance(node, cst.AnnAssign | cst.AugAssign) and isinstance(node.target, cst.Name):
             var = var or node.target.value
-    return var, ""
+    return var, "", ctor

@@ -9,6 +9,7 @@ from reviewer.config import Config
 from reviewer.framework import guards as g
 from reviewer.framework.apps import Apps
 from reviewer.framework.collect import FACTS_KEY
+from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
 from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
@@ -43,6 +44,11 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
         errors=tuple(errors),
+        schemas=frozenset(
+            name
+            for name, d in index.defs.items()
+            if d.kind == "class" and d.qualname == name and is_validator_type(index, name)
+        ),
     )
 
 

@@ -277,8 +277,8 @@ class FrameworkCollector(Visitor):
         reqs = self._reqs.get(id(func), frozenset()) if func is not None else frozenset()
         what = body.raw_read(node, self.ctx, reqs)
         if what:
-            var, inside = body.raw_context(self.ctx)
-            record["raw"].append([what, var, inside])
+            var, inside, ctor = body.raw_context(self.ctx)
+            record["raw"].append([what, var, inside, ctor])
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         record = self._current()

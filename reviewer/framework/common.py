@@ -173,7 +173,7 @@ def _validated_by(index: Index, record: dict[str, Any]) -> list[str]:
         name = ref(dec)
         if name and tail(name) in VALIDATION_DECORATORS:
             found.append(tail(name))
-    raw_vars = {var for _what, var, _inside in record["raw"] if var}
+    raw_vars = {raw[1] for raw in record["raw"] if raw[1]}
     for callee, names in record["ctor_calls"]:
         if _model_ctor(index, callee) and raw_vars & set(names):
             found.append(tail(callee))
@@ -190,7 +190,11 @@ def _raw_reads(index: Index, record: dict[str, Any]) -> list[str]:
     for callee, names in record["ctor_calls"]:
         if _model_ctor(index, callee):
             validated |= set(names)
-    return [what for what, var, inside in record["raw"] if not inside and var not in validated]
+    return [
+        what
+        for what, var, inside, ctor in record["raw"]
+        if not inside and var not in validated and not (ctor and _model_ctor(index, ctor))
+    ]
 
 
 def _configured_public(index: Index, path: str, handler: str, module: str) -> bool:

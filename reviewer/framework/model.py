@@ -98,7 +98,10 @@ class Project:
     frameworks: tuple[str, ...] = ()
     rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
     facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
-    errors: tuple[str, ...] = ()  # a framework builder that crashed (its routes are missing)
+    errors: tuple[str, ...] = ()
+    schemas: frozenset[str] = (
+        frozenset()
+    )  # project classes that validate (Pydantic, DRF, ...)  # a framework builder that crashed (its routes are missing)
 
     def routes_of(self, file: str, handler: str) -> tuple[Route, ...]:
         """The routes served by the function `handler` (qualname) of `file`."""

@@ -16,12 +16,14 @@ QUERY_READS = (".args", ".GET", ".query_params", ".query")
 
 
 class _State:
-    def __init__(self, routes: tuple[Route, ...], requests: frozenset[str]) -> None:
+    def __init__(
+        self, routes: tuple[Route, ...], requests: frozenset[str], schemas: frozenset[str]
+    ) -> None:
         self.routes = routes
         self.requests = requests
         self.reads: list[tuple[cst.Attribute, str, str]] = []  # node, what, assigned variable
         self.validated: set[str] = set()
-        self.schemas = {tail(v) for r in routes for v in r.validation}
+        self.schemas = {tail(v) for r in routes for v in r.validation} | set(schemas)
 
 
 class UnvalidatedRequestInput(Rule):
@@ -84,7 +86,8 @@ class UnvalidatedRequestInput(Rule):
         if not routes:
             self._states.append(None)
             return
-        self._states.append(_State(routes, body.request_names(node)))
+        schemas = frozenset(tail(s) for s in self.ctx.project.schemas)
+        self._states.append(_State(routes, body.request_names(node), schemas))
         self._untyped_bodies(node, routes)
 
     def _untyped_bodies(self, node: cst.FunctionDef, routes: tuple[Route, ...]) -> None:
@@ -112,8 +115,8 @@ class UnvalidatedRequestInput(Rule):
         what = body.raw_read(node, self.ctx, state.requests)
         if what is None:
             return
-        var, validator = body.raw_context(self.ctx)
-        if not validator:
+        var, validator, ctor = body.raw_context(self.ctx)
+        if not validator and not (ctor and tail(ctor) in state.schemas):
             state.reads.append((node, what, var))
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -179,6 +182,11 @@ def replace(oid):
 def list_orders():
     page = request.args.get("page", 1, type=int)  # ok: BR110
     return {"page": page}
+
+@app.patch("/orders/<int:oid>")
+def rename(oid):
+    change = OrderIn(item=request.json["item"])  # ok: BR110
+    return change.model_dump()
 
 def helper():
     return request.json  # ok: BR110
@@ -247,6 +255,15 @@ def create_order():
 @app.get("/search")
 def search():
     return {"q": request.args.get("q")}  # expect: BR110
+
+class Order(db.Model):
+    item = db.Column(db.String)
+
+@app.post("/orders/quick")
+def quick_order():
+    order = Order(item=request.form["item"])  # expect: BR110
+    db.session.add(order)
+    return {"ok": True}
 """
     ),
     Invalid(
