@@ -67,13 +67,16 @@ def central_handlers(facts: Mapping[str, Mapping[str, Any]]) -> list[str]:
             if isinstance(obj, dict) and "exception_handlers" in obj.get("kwargs", {}):
                 found.append(f"{path}: {name}(exception_handlers=...)")
         for reg in f.get("registrations", []):
-            if reg.get("method") == "add_middleware" and any(
+            if reg.get("method") in _CALLS:
+                found.append(f"{path}: {reg.get('method')}")
+            elif reg.get("method") == "add_middleware" and any(
                 _ERRORISH.search(s) for s in _strings(reg.get("args", [])[:1])
             ):
                 found.append(f"{path}: add_middleware")
-        for alias in f.get("aliases", {}):
-            if alias in {"handler500", "handler404", "handler400", "handler403"}:
-                found.append(f"{path}: {alias}")
+        for table in ("aliases", "settings"):
+            for alias in f.get(table, {}):
+                if alias in {"handler500", "handler404", "handler400", "handler403"}:
+                    found.append(f"{path}: {alias}")
         settings = f.get("settings", {})
         rest = settings.get("REST_FRAMEWORK")
         if isinstance(rest, dict) and any(
