@@ -47,7 +47,8 @@ _ABOUT = _words(
     strategy char chars charset alphabet audience issuer scope scopes description desc hint
     rounds iterations cost location cookie domain samesite secure httponly status state
     generator factory func fn seconds second secs sec minutes minute mins hours hour days day
-    weeks ms delta duration interval limit limits retries attempts
+    weeks ms delta duration interval limit limits retries attempts claim claims exp rule rules
+    classes encoder decoder leeway
     """
 )
 # Names whose value signs sessions/tokens: a placeholder there is still the real key.
@@ -124,6 +125,7 @@ _URL_OR_PATH = re.compile(r"^(/|\./|\.\./|~/|[a-z][a-z0-9+.-]*://[^:@/\s]*(/|$))
 _KEY_FILE = re.compile(r"\.(pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|txt|env|cfg|ini)$", re.I)
 # "password", "access_token", "API key", "AWSSecretKey" / "X-API-Key", "Authorization".
 _IDENTIFIER_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*( [A-Za-z][A-Za-z0-9_]*)?$")
+_CODE_IDENTIFIER = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+([A-Z][a-z]+)+$")
 _HEADER_LABEL = re.compile(r"^[A-Z][A-Za-z0-9]*(-[A-Z0-9][A-Za-z0-9]*)*$")
 _SECRET_WORDS = _words(
     """
@@ -153,6 +155,8 @@ def is_not_a_secret_value(value: str, *, signing: bool = False) -> bool:
     if _URL_OR_PATH.match(stripped) or _KEY_FILE.search(stripped):
         return True
     if len(stripped.split()) >= 3 and not signing:  # a sentence: a label or help text
+        return True
+    if not signing and _CODE_IDENTIFIER.match(stripped):  # "refresh_exp", "hashPassword"
         return True
     if _IDENTIFIER_LABEL.match(stripped) or _HEADER_LABEL.match(stripped):
         words = name_words(stripped)

@@ -312,6 +312,16 @@ class UserIn(BaseModel):
 
 
 EXAMPLE_LOGIN = {"username": "ann", "password": "hunter22"}  # ok: BR201
+SIMPLE_JWT = {
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_NAME": "HTTP_AUTHORIZATION",  # ok: BR201
+    "TOKEN_TYPE_CLAIM": "token_type",  # ok: BR201
+    "TOKEN_OBTAIN_SERIALIZER": "rest_framework_simplejwt.serializers.TokenObtainPairSerializer",
+    "SLIDING_TOKEN_REFRESH_EXP_CLAIM": "refresh_exp",  # ok: BR201
+    "REVOKE_TOKEN_CLAIM": "hash_password",  # ok: BR201
+}
+OAUTH = {"token_endpoint_auth_method": "client_secret_post", "password_param": "pwd"}  # ok: BR201
+refresh_token_key = "refreshToken"  # ok: BR201
 
 
 def lex(token, password):
