@@ -25,6 +25,12 @@ class _State:
         self.validated: set[str] = set()
         self.schemas = {tail(v) for r in routes for v in r.validation} | set(schemas)
 
+    def is_model(self, callee: str) -> bool:
+        """`Model(**data)` validates; `Serializer(obj)`/`Form(...)` count only through
+        `validator_call` (with `data=`)."""
+        name = tail(callee) if callee else ""
+        return name in self.schemas and not name.endswith(("Serializer", "Form"))
+
 
 class UnvalidatedRequestInput(Rule):
     """A handler reads raw request data (`request.json`, `request.POST`, `await request.json()`)
@@ -116,7 +122,7 @@ class UnvalidatedRequestInput(Rule):
         if what is None:
             return
         var, validator, ctor = body.raw_context(self.ctx)
-        if not validator and not (ctor and tail(ctor) in state.schemas):
+        if not validator and not state.is_model(ctor):
             state.reads.append((node, what, var))
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -124,7 +130,7 @@ class UnvalidatedRequestInput(Rule):
         if state is None:
             return
         callee = qualify(node.func, self.ctx.imports) or ""
-        if body.validator_call(node, self.ctx) or (callee and tail(callee) in state.schemas):
+        if body.validator_call(node, self.ctx) or state.is_model(callee):
             for arg in body.validated_args(node):
                 state.validated |= body.names_in(arg)
 
@@ -265,6 +271,30 @@ def quick_order():
     db.session.add(order)
     return {"ok": True}
 """
+    ),
+    # a serializer used for output does not validate the query string
+    Invalid(
+        """
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+class ProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+@api_view(["GET"])
+def search(request):
+    term = request.GET.get("q", "")  # expect: BR110
+    return Response(ProductSerializer(find(term), many=True).data)
+""",
+        path="shop/api.py",
+        files={
+            "shop/urls.py": """
+from django.urls import path
+from shop import api
+urlpatterns = [path("search/", api.search)]
+"""
+        },
     ),
     Invalid(
         """
