@@ -120,7 +120,8 @@ USER_REF = re.compile(
 NOT_LOADERS = re.compile(
     r"(^|\.)(request|req|self|environ|headers|args|form|json|data|params|kwargs|cache|config|"
     r"settings|payload|body|match_info|query_params|GET|POST|META|COOKIES|cookies|g|os|"
-    r"app|state|context|ctx|options|meta|session_data|attrs|extra|mapping|d|obj|item|row)$"
+    r"app|state|context|ctx|options|meta|session_data|attrs|extra|mapping|d|obj|item|row|"
+    r"router|bp|blueprint|api|routes|client|http|httpx|requests|response|resp)$"
 )
 LOAD_TAILS = frozenset(
     {"get", "get_or_404", "aget", "first_or_404", "one_or_404", "filter_by", "get_object_or_404"}

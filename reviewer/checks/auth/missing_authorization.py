@@ -159,9 +159,14 @@ class MissingAuthorization(Rule):
     def _current(self) -> _Handler | None:
         if not self._handlers:
             return None
-        func = self.ctx.enclosing_function()
-        # only the handler's own body (a nested helper def has its own entry)
-        return self._handlers[-1] if func is not None else None
+        # only the handler's own body (a nested def has its own entry; decorators and
+        # parameter defaults are not the body)
+        for node in reversed(self.ctx.stack):
+            if isinstance(node, cst.Decorator | cst.Parameters):
+                return None
+            if isinstance(node, cst.FunctionDef):
+                return self._handlers[-1]
+        return None
 
     def _route_level(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
         admin = tuple(
