@@ -195,6 +195,9 @@ def test_messages_never_print_the_secret(secret: str, name: str) -> None:
         ('env.str("A", "x")', "A", '"x"'),
         ('env("A", default="x")', "A", '"x"'),
         ('import os\nos.getenv("A")', "A", None),
+        ('app.config.get("A", "x")', "A", '"x"'),
+        ('settings.get("A", default="x")', "A", '"x"'),
+        ('getattr(settings, "A", "x")', "A", '"x"'),
     ],
 )
 def test_env_lookups(source: str, variable: str, default: str | None) -> None:
@@ -206,7 +209,13 @@ def test_env_lookups(source: str, variable: str, default: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ['settings.get("A", "x")', 'requests.get("A", "x")', "os.getenv(name, 'x')"]
+    "source",
+    [
+        'requests.get("A", "x")',
+        "os.getenv(name, 'x')",
+        'getattr(user, "token", "x")',
+        'cache.get("A", "x")',
+    ],
 )
 def test_not_env_lookups(source: str) -> None:
     ctx, call = first_call(source)

@@ -351,6 +351,9 @@ def signing_key_argument(
 
 _OS_LOOKUPS = {"os.environ.get", "os.getenv", "os.environ.setdefault"}
 _ENV_RECEIVERS = {"env", "environ", "environment", "_env"}
+# Config objects read with a fallback: Flask `app.config.get`, dynaconf `settings.get`,
+# Django `getattr(settings, "X", default)`.
+_CONFIG_RECEIVERS = {"config", "settings", "conf", "configuration"}
 
 
 @dataclass(frozen=True)
@@ -376,14 +379,23 @@ def _positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
 def env_lookup(call: cst.Call, qualified: str | None) -> EnvLookup | None:
     """An environment/config lookup by literal name: `os.environ.get`, `os.getenv`,
     `os.environ.setdefault`, python-decouple `config`, environs / django-environ `env.str`,
-    `env(...)`, starlette `Config` instances called as `config(...)`."""
+    `env(...)`, starlette `Config` instances called as `config(...)`, and config objects read
+    with a fallback (`app.config.get("X", d)`, `settings.get("X", d)`,
+    `getattr(settings, "X", d)`)."""
     first = _positional(call, 0)
     variable = literal_string(first) if first is not None else None
-    if variable is None:
-        return None
     qualified = qualified or ""
     func = call.func
     default: cst.BaseExpression | None
+    if isinstance(func, cst.Name) and func.value == "getattr":
+        second = _positional(call, 1)
+        receiver = (_last_name(first) or "").lower() if first is not None else ""
+        variable = literal_string(second) if second is not None else None
+        if variable is None or receiver not in _CONFIG_RECEIVERS:
+            return None
+        return EnvLookup(variable, _positional(call, 2))
+    if variable is None:
+        return None
     if qualified in _OS_LOOKUPS or qualified == "decouple.config":
         default = _positional(call, 1) or _keyword(call, "default")
     elif isinstance(func, cst.Name) and func.value in ("config", "env"):
@@ -392,7 +404,7 @@ def env_lookup(call: cst.Call, qualified: str | None) -> EnvLookup | None:
     elif (
         isinstance(func, cst.Attribute)
         and func.attr.value in ("str", "get", "get_value")
-        and (_last_name(func.value) or "").lower() in _ENV_RECEIVERS
+        and (_last_name(func.value) or "").lower() in _ENV_RECEIVERS | _CONFIG_RECEIVERS
     ):
         default = _keyword(call, "default")
         if default is None and func.attr.value != "get_value":

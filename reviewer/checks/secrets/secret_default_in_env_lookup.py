@@ -32,7 +32,9 @@ class SecretDefaultInEnvLookup(Rule):
     `os.environ.get("SECRET_KEY", "dev")`, `os.getenv("API_TOKEN", "abc123")`,
     `os.environ.setdefault("SECRET_KEY", "...")`, python-decouple `config("SECRET", default="...")`,
     environs / django-environ `env.str("SECRET_KEY", default="...")` and `env("X", default="...")`,
-    `os.environ.get("SECRET_KEY") or "dev"`, and pydantic `BaseSettings` fields with a literal
+    `os.environ.get("SECRET_KEY") or "dev"`, config objects read with a fallback
+    (`app.config.get("SECRET_KEY", "dev")`, `getattr(settings, "API_TOKEN", "...")`, dynaconf
+    `settings.get(...)`), and pydantic `BaseSettings` fields with a literal
     default (`secret_key: str = "dev"`). Weaker names (`key`, `salt`, `dsn`) count only when the
     fallback looks random.
 
@@ -210,6 +212,19 @@ JWT_SECRET = getenv("JWT_SECRET", "changeme")  # expect: BR202
 os.environ.setdefault("SECRET_KEY", "not-so-secret")  # expect: BR202
 FLASK_SECRET = os.environ.get("FLASK_SECRET_KEY") or "dev"  # expect: BR202
 STRIPE_KEY = os.getenv("STRIPE_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc")  # expect: BR202
+"""
+        ),
+        Invalid(
+            """
+from django.conf import settings
+from flask import current_app
+
+def sign(payload):
+    key = getattr(settings, "WEBHOOK_SECRET", "whsec-local")  # expect: BR202
+    token = current_app.config.get("API_TOKEN", "dev-token")  # expect: BR202
+    timeout = current_app.config.get("TOKEN_TIMEOUT", "30")  # ok: BR202
+    name = getattr(settings, "SITE_NAME", "shop")
+    return key, token, timeout, name
 """
         ),
         Invalid(
