@@ -7,10 +7,11 @@ a `Project` whose `routes` are one `Route` per endpoint (see model.py for the st
 from __future__ import annotations
 
 from reviewer.checks.base import Visitor
+from reviewer.checks.tests_coverage._collector import TestCallCollector
 from reviewer.framework.build import build_project
 from reviewer.framework.collect import FrameworkCollector
 from reviewer.framework.model import Guard, Param, Project, Route
 
-COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector,)
+COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector, TestCallCollector)
 
 __all__ = ["COLLECTORS", "Guard", "Param", "Project", "Route", "build_project"]

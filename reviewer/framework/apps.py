@@ -27,6 +27,7 @@ FLASK_BPS = (
     "quart.Blueprint",
 )
 FASTAPI_APPS = ("fastapi.FastAPI", "fastapi.applications.FastAPI")
+STARLETTE_APPS = ("starlette.applications.Starlette",)
 FASTAPI_ROUTERS = ("fastapi.APIRouter", "fastapi.routing.APIRouter")
 AIOHTTP_APPS = ("aiohttp.web.Application", "aiohttp.web_app.Application")
 AIOHTTP_TABLES = ("aiohttp.web.RouteTableDef", "aiohttp.web_routedef.RouteTableDef")
@@ -54,6 +55,8 @@ def classify(ctor: str) -> tuple[str, str] | None:
         return "flask", "router"
     if ctor in FASTAPI_APPS:
         return "fastapi", "app"
+    if ctor in STARLETTE_APPS:
+        return "starlette", "app"
     if ctor in FASTAPI_ROUTERS:
         return "fastapi", "router"
     if ctor in AIOHTTP_APPS:
@@ -101,6 +104,9 @@ class Apps:
                     )[0]
             if obj.framework == "fastapi":
                 obj.guards += self._deps(kwargs.get("dependencies"), obj.role, obj.file)
+            for item in self._list(kwargs.get("middleware")):
+                if is_call(item) and tail(ref(item)) == "Middleware" and item["args"]:
+                    obj.guards += self._middleware(ref(item["args"][0]), obj.file)
             if obj.framework == "aiohttp" and obj.role == "app":
                 for mw in kwargs.get("middlewares") or []:
                     obj.guards += self._middleware(ref(mw), obj.file)
@@ -299,6 +305,63 @@ class Apps:
                         routes += self._class_routes(obj, rule, f"{module}.{klass}", crecord, [])
             for reg in f["registrations"]:
                 routes += self._registered(reg, relpath)
+        for obj in self.objs.values():
+            if obj.role == "app" and obj.framework in ("starlette", "fastapi"):
+                routes += self._starlette(obj, self._list(obj.call["kwargs"].get("routes")), "")
+        return routes
+
+    def _list(self, value: Any) -> list[Any]:
+        """An inline list, or a module-level list variable it names."""
+        if isinstance(value, list):
+            return value
+        name = ref(value)
+        if not name:
+            return []
+        module, _, local = name.rpartition(".")
+        relpath = self.index.modules.get(module)
+        if relpath is None:
+            return []
+        found = self.index.facts[relpath].get("lists", {}).get(local)
+        if found is None:
+            imported = self.index.facts[relpath]["imports"].get(local)
+            return self._list({"ref": imported}) if imported and imported != name else []
+        return found if isinstance(found, list) else []
+
+    def _starlette(self, obj: Obj, entries: list[Any], prefix: str, depth: int = 0) -> list[Route]:
+        """Starlette `routes=[Route(...), Mount(...)]` (frameworks.md §3)."""
+        routes: list[Route] = []
+        if depth > 5:
+            return routes
+        for entry in entries:
+            if not is_call(entry) or not entry["args"] or not isinstance(entry["args"][0], str):
+                continue
+            kind = tail(self.index.canonical(ref(entry)))
+            path = (
+                prefix + entry["args"][0].rstrip("/")
+                if kind == "Mount"
+                else prefix + entry["args"][0]
+            )
+            kwargs = entry["kwargs"]
+            extra: list[Guard] = []
+            for item in self._list(kwargs.get("middleware")):
+                if is_call(item) and item["args"]:
+                    extra += self._middleware(ref(item["args"][0]), obj.file)
+            if kind == "Mount":
+                inner = kwargs.get("routes")
+                if inner is None and len(entry["args"]) > 1:
+                    inner = entry["args"][1]
+                routes += self._starlette(obj, self._list(inner), path, depth + 1)
+                continue
+            if kind != "Route":
+                continue
+            endpoint = entry["args"][1] if len(entry["args"]) > 1 else kwargs.get("endpoint")
+            given = kwargs.get("methods")
+            target = self.index.resolve(ref(endpoint)) if endpoint is not None else None
+            if target is not None and target.kind == "class":
+                routes += self._class_routes(obj, path, target.qualname, None, extra)
+                continue
+            verbs = [str(m).upper() for m in given] if isinstance(given, list) else ["GET"]
+            routes += self._function_route(obj, verbs, path, endpoint, extra)
         return routes
 
     def _decorated(
@@ -520,6 +583,7 @@ class Apps:
     def _function_route(
         self, obj: Obj, verbs: list[str], path: Any, handler: Any, extra: list[Guard]
     ) -> list[Route]:
+        """One route per mounting of `obj` for a function registered by call."""
         func = self.index.function(ref(handler)) if handler is not None else None
         if func is None or not isinstance(path, str):
             return []

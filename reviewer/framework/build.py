@@ -12,10 +12,24 @@ from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
+from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
 from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
 from reviewer.framework.values import ref, tail
 
-SERVICE_PARTS = ("service", "services", "usecases", "use_cases", "domain")
+SERVICE_PARTS = (
+    "service",
+    "services",
+    "usecases",
+    "use_cases",
+    "domain",
+    "repository",
+    "repositories",
+    "crud",
+    "selectors",
+    "queries",
+    "dao",
+    "tasks",
+)
 
 
 def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Project:
@@ -43,6 +57,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         frameworks=frameworks,
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
+        test_calls={p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f},
         errors=tuple(errors),
         schemas=frozenset(
             name

@@ -74,6 +74,7 @@ def _new_facts(module: str) -> dict[str, Any]:
         "registrations": [],
         "urlpatterns": [],
         "settings": {},
+        "lists": {},  # module-level list literals (Starlette `routes = [...]`)
     }
 
 
@@ -223,6 +224,8 @@ class FrameworkCollector(Visitor):
             self.facts["settings"][name] = encode(value, imports)
         elif isinstance(value, cst.Call):
             self.facts["objects"][name] = encode_call(value, imports)
+        elif isinstance(value, cst.List) and at_module:
+            self.facts["lists"][name] = encode(value, imports)
         elif isinstance(value, cst.Subscript | cst.Name | cst.Attribute) and at_module:
             self.facts["aliases"][name] = encode(value, imports)
 
@@ -319,7 +322,8 @@ class FrameworkCollector(Visitor):
     def finish(self) -> None:
         facts = self.facts
         if not (facts["functions"] or facts["classes"]) and not any(
-            facts[k] for k in ("objects", "registrations", "urlpatterns", "settings", "aliases")
+            facts[k]
+            for k in ("objects", "registrations", "urlpatterns", "settings", "aliases", "lists")
         ):
             return
         facts["imports"] = dict(self.ctx.imports.names)

@@ -98,6 +98,7 @@ class Project:
     frameworks: tuple[str, ...] = ()
     rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
     facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
+    test_calls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per test file
     errors: tuple[str, ...] = ()
     schemas: frozenset[str] = (
         frozenset()

@@ -401,3 +401,40 @@ def test_fastapi_mounted_sub_app_keeps_its_own_dependencies() -> None:
         ("AuthMiddleware", "middleware")
     ]
     assert {g.level for g in by["/orders"].auth} == {"app", "middleware"}
+
+
+def test_starlette_routes_mounts_and_requires() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from starlette.applications import Starlette
+            from starlette.authentication import requires
+            from starlette.endpoints import HTTPEndpoint
+            from starlette.middleware import Middleware
+            from starlette.middleware.authentication import AuthenticationMiddleware
+            from starlette.routing import Mount, Route
+
+            async def homepage(request): ...
+
+            @requires("authenticated")
+            async def create_order(request): ...
+
+            class Users(HTTPEndpoint):
+                async def get(self, request): ...
+                async def delete(self, request): ...
+
+            api = [Route("/orders", create_order, methods=["POST"]), Route("/users/{id}", Users)]
+            routes = [Route("/", homepage), Mount("/api/", routes=api)]
+            app = Starlette(routes=routes, middleware=[Middleware(AuthenticationMiddleware)])
+            """
+        }
+    )
+    assert table(routes) == {
+        ("GET", "/", "homepage"),
+        ("POST", "/api/orders", "create_order"),
+        ("GET", "/api/users/{id}", "Users.get"),
+        ("DELETE", "/api/users/{id}", "Users.delete"),
+    }
+    by = {r.handler: r for r in routes}
+    assert [g.name for g in by["create_order"].auth] == ["requires"]
+    assert not by["Users.delete"].auth  # AuthenticationMiddleware never rejects

@@ -17,6 +17,8 @@ _WHERE = {
     "LoginRequiredMiddleware",
     "drf": "no permission class (DRF's default is AllowAny, and authentication classes never deny)",
     "aiohttp": "no auth middleware on its application and no check_authorized() call",
+    "starlette": "no @requires(...) on the endpoint and no rejecting auth middleware (Starlette's "
+    "AuthenticationMiddleware identifies users but never rejects them)",
 }
 
 

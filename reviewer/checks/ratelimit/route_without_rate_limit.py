@@ -16,6 +16,7 @@ _HOW = {
     "django": "django-ratelimit (`@ratelimit(key='ip', rate='5/m')`)",
     "drf": "DRF throttling (`throttle_classes` or DEFAULT_THROTTLE_CLASSES)",
     "aiohttp": "a rate-limiting middleware",
+    "starlette": "slowapi or a rate-limiting middleware",
 }
 
 
