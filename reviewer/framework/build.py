@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
 from reviewer.config import Config
 from reviewer.framework import guards as g
 from reviewer.framework.apps import Apps
@@ -12,7 +13,6 @@ from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
-from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
 from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
 from reviewer.framework.values import ref, tail
 
