@@ -56,7 +56,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         files=frozenset(files),
         frameworks=frameworks,
         rate_limiting=_rate_limiting(index, routes, django),
-        facts={p: f for p, f in framework_facts.items() if p in files},
+        facts=framework_facts,
         test_calls={p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f},
         errors=tuple(errors),
         schemas=frozenset(

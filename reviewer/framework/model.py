@@ -97,8 +97,7 @@ class Project:
     files: frozenset[str] = frozenset()  # files the second-phase rules must visit
     frameworks: tuple[str, ...] = ()
     rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
-    # framework facts of the files in `files` only (the project is shipped to worker processes)
-    facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
     test_calls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per test file
     errors: tuple[str, ...] = ()
     schemas: frozenset[str] = (
