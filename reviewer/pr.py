@@ -310,5 +310,6 @@ def publish(plan: Plan, outcome: Outcome, ns: argparse.Namespace) -> None:
         max_comments=ns.max_comments,
         category=getattr(ns, "sarif_category", None),
         path_prefix=plan.path_prefix,
+        server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
     )
     publish_to_github(plan.ctx, outcome.report, outcome.full, request)

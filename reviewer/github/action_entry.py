@@ -26,6 +26,7 @@ class PublishRequest:
     max_comments: int = 25
     category: str | None = None
     path_prefix: str = ""
+    server_url: str = "https://github.com"  # GITHUB_SERVER_URL, for file links in the summary
 
 
 @dataclass
@@ -92,9 +93,25 @@ def _review(
             file=err,
         )
         return None
-    from reviewer.reporters import render_report
+    from urllib.parse import quote
 
-    summary = render_report("markdown", report)
+    from reviewer.reporters import RenderOptions, render_report
+
+    prefix = request.path_prefix.strip("/")
+    link_base = (
+        "/".join(
+            [
+                request.server_url.rstrip("/"),
+                quote(ctx.owner),
+                quote(ctx.repo),
+                "blob",
+                ctx.head_sha,
+            ]
+        )
+        + "/"
+        + (quote(prefix) + "/" if prefix else "")
+    )
+    summary = render_report("markdown", report, options=RenderOptions(link_base=link_base))
     options = ReviewOptions(
         max_comments=request.max_comments,
         path_prefix=request.path_prefix,

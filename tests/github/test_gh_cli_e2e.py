@@ -124,6 +124,7 @@ def test_first_run_rerun_and_fix(h: Harness) -> None:
     assert "BR101" in sqli["body"] and sqli["body"].rstrip().endswith("-->")
     summary = summary_comment(fake)
     assert summary.count(SUMMARY_MARKER) == 1
+    assert f"(https://github.com/Codertocat/Hello-World/blob/{fake.head_sha}/app.py#L14)" in summary
     assert "backend-review score:" in summary and "new code:" in summary
     assert "outside the change (added vs pull request #2)" in summary
     assert "backend-review: github:" in first.err and "SARIF uploaded" in first.err
