@@ -391,6 +391,9 @@ class Apps:
             route_guards += self._deps(kwargs.get("dependencies"), "route", func.file)
             route_guards += self._param_guards(func)
         response_model = text(kwargs["response_model"]) if "response_model" in kwargs else ""
+        global_guards = self.global_guards[obj.framework]
+        if any(ref(d).endswith(".exempt") for d in below):  # `@limiter.exempt`
+            global_guards = [x for x in global_guards if x.kind != RATE_LIMIT]
         notes = []
         for misplaced in guards_from_decorators(self.index, above, "route", func.file, line)[0]:
             notes.append(
@@ -403,7 +406,7 @@ class Apps:
                 methods,
                 self._join(obj, prefix, rule),
                 func,
-                [*chain_guards, *self.global_guards[obj.framework], *route_guards],
+                [*chain_guards, *global_guards, *route_guards],
                 flags=flags,
                 response_model=response_model,
                 notes=notes,

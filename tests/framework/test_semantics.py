@@ -438,3 +438,27 @@ def test_starlette_routes_mounts_and_requires() -> None:
     by = {r.handler: r for r in routes}
     assert [g.name for g in by["create_order"].auth] == ["requires"]
     assert not by["Users.delete"].auth  # AuthenticationMiddleware never rejects
+
+
+def test_flask_limiter_default_limits_and_exempt() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from flask import Flask
+            from flask_limiter import Limiter
+            from flask_limiter.util import get_remote_address
+            app = Flask(__name__)
+            limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"])
+            @app.post("/login")
+            def login(): ...
+            @app.get("/health")
+            @limiter.exempt
+            def health(): ...
+            """
+        }
+    )
+    by = {r.handler: r for r in routes}
+    assert [(g.name, g.level) for g in by["login"].rate_limits] == [
+        ("limiter default_limits", "app")
+    ]
+    assert not by["health"].rate_limits
