@@ -100,16 +100,19 @@ class Django:
         }
         if not modules:
             return []
-        included: set[str] = set()
+        included: set[str] = set()  # relpaths of URLconfs another one includes
         for relpath in modules.values():
             for entry in self._patterns(relpath):
                 for item in _include_targets(entry):
-                    included.add(item)
+                    target = self.index.modules.get(item)
+                    if target is not None:
+                        included.add(target)
         root = self.settings.get("ROOT_URLCONF")
+        root_path = self.index.modules.get(root) if isinstance(root, str) else None
         roots = (
-            [root]
-            if isinstance(root, str) and root in modules
-            else sorted(m for m in modules if m not in included)
+            [m for m, rel in modules.items() if rel == root_path][:1]
+            if root_path in modules.values()
+            else sorted(m for m, rel in modules.items() if rel not in included)
         )
         routes: list[Route] = []
         for module in roots:
@@ -129,9 +132,9 @@ class Django:
         self, module: str, prefix: str, outer: list[Guard], seen: frozenset[str]
     ) -> list[Route]:
         relpath = self.index.modules.get(module)
-        if relpath is None or module in seen:
+        if relpath is None or relpath in seen or len(seen) > 20:
             return []
-        return self._entries(self._patterns(relpath), prefix, outer, seen | {module}, relpath)
+        return self._entries(self._patterns(relpath), prefix, outer, seen | {relpath}, relpath)
 
     def _entries(
         self,

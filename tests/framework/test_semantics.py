@@ -462,3 +462,22 @@ def test_flask_limiter_default_limits_and_exempt() -> None:
         ("limiter default_limits", "app")
     ]
     assert not by["health"].rate_limits
+
+
+def test_django_src_layout_root_urlconf() -> None:
+    routes = inventory(
+        {
+            "src/site/settings.py": 'ROOT_URLCONF = "site.urls"\n',
+            "src/site/urls.py": """
+            from django.urls import include, path
+            urlpatterns = [path("shop/", include("shop.urls"))]
+            """,
+            "src/shop/urls.py": """
+            from django.urls import path
+            from shop.views import cart
+            urlpatterns = [path("cart/", cart)]
+            """,
+            "src/shop/views.py": "def cart(request): ...\n",
+        }
+    )
+    assert table(routes) == {("*", "/shop/cart/", "cart")}
