@@ -228,6 +228,25 @@ REST_FRAMEWORK = {
 """
         },
     ),
+    # FastAPI: an HTTP middleware that rejects requests without a bearer token
+    Valid(
+        """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+@app.middleware("http")
+async def require_token(request: Request, call_next):
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        return JSONResponse({"detail": "unauthorized"}, status_code=401)
+    return await call_next(request)
+
+@app.delete("/orders/{oid}")
+async def delete_order(oid: int):  # ok: BR301
+    return None
+"""
+    ),
     # aiohttp: an application middleware that rejects requests without credentials
     Valid(
         """
