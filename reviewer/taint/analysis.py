@@ -276,59 +276,60 @@ class FunctionAnalyzer:
         return env, False
 
     def statement(self, stmt: cst.CSTNode, env: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             return self.block(stmt.body, env)
-        if isinstance(stmt, cst.Assign):
+        if type(stmt) is cst.Assign:
             value = self.expr(stmt.value, env)
             for target in stmt.targets:
                 self.assign(target.target, value, env, stmt.value)
             return env, False
-        if isinstance(stmt, cst.AnnAssign):
+        if type(stmt) is cst.AnnAssign:
             if stmt.value is not None:
                 self.assign(stmt.target, self.expr(stmt.value, env), env, stmt.value)
             return env, False
-        if isinstance(stmt, cst.AugAssign):
+        if type(stmt) is cst.AugAssign:
             value = merge(self.expr(stmt.target, env), self.expr(stmt.value, env))
             self.assign(stmt.target, value, env, stmt.value)
             return env, False
-        if isinstance(stmt, cst.Expr):
+        if type(stmt) is cst.Expr:
             self.expr(stmt.value, env)
             return env, self._terminates_expr(stmt.value)
-        if isinstance(stmt, cst.Return):
+        if type(stmt) is cst.Return:
             if stmt.value is not None:
                 self.returned(stmt.value, env)
             return env, True
-        if isinstance(stmt, cst.Raise):
+        if type(stmt) is cst.Raise:
             if stmt.exc is not None:
                 self.expr(stmt.exc, env)
             return env, True
-        if isinstance(stmt, cst.Continue | cst.Break):
+        if type(stmt) is cst.Continue or type(stmt) is cst.Break:
             return env, True
-        if isinstance(stmt, cst.Assert):
+        if type(stmt) is cst.Assert:
             self.expr(stmt.test, env)
             pos, _ = self.refine(stmt.test, env)
             return self.apply(env, pos), False
-        if isinstance(stmt, cst.Del):
+        if type(stmt) is cst.Del:
             if isinstance(stmt.target, cst.Name):
                 env = dict(env)
                 env.pop(stmt.target.value, None)
             return env, False
-        if isinstance(stmt, cst.If):
+        if type(stmt) is cst.If:
             return self.if_(stmt, env)
-        if isinstance(stmt, cst.For):
+        if type(stmt) is cst.For:
             return self.for_(stmt, env)
-        if isinstance(stmt, cst.While):
+        if type(stmt) is cst.While:
             self.expr(stmt.test, env)
             first, _ = self.block(stmt.body.body, dict(env))
-            joined = join(env, first)
-            second, _ = self.block(stmt.body.body, dict(joined))
-            out = join(joined, second)
+            out = join(env, first)
+            if out != env:
+                second, _ = self.block(stmt.body.body, dict(out))
+                out = join(out, second)
             if stmt.orelse is not None:
                 out, _ = self.block(stmt.orelse.body.body, out)
             return out, False
-        if isinstance(stmt, cst.Try | cst.TryStar):
+        if type(stmt) is cst.Try or type(stmt) is cst.TryStar:
             return self.try_(stmt, env)
-        if isinstance(stmt, cst.With):
+        if type(stmt) is cst.With:
             env = dict(env)
             for item in stmt.items:
                 value = self.expr(item.item, env)
@@ -336,7 +337,7 @@ class FunctionAnalyzer:
                     self.remember_type(item.asname.name, item.item)
                     self.assign(item.asname.name, value, env, item.item)
             return self.block(stmt.body.body, env)
-        if isinstance(stmt, cst.Match):
+        if type(stmt) is cst.Match:
             self.expr(stmt.subject, env)
             outs = [self.block(case.body.body, dict(env)) for case in stmt.cases]
             live = [e for e, done in outs if not done]
@@ -365,10 +366,12 @@ class FunctionAnalyzer:
         items = self.expr(stmt.iter, env)
         loop_env = dict(env)
         self.assign(stmt.target, items, loop_env, stmt.iter)
-        first, _ = self.block(stmt.body.body, loop_env)
+        first, _ = self.block(stmt.body.body, dict(loop_env))
         joined = join(loop_env, first)
-        second, _ = self.block(stmt.body.body, dict(joined))
-        out = join(env, join(joined, second))
+        if joined != loop_env:  # loop-carried taint: one more pass
+            second, _ = self.block(stmt.body.body, dict(joined))
+            joined = join(joined, second)
+        out = join(env, joined)
         if stmt.orelse is not None:
             out, _ = self.block(stmt.orelse.body.body, out)
         return out, False
@@ -632,9 +635,9 @@ class FunctionAnalyzer:
     # -- expressions -------------------------------------------------------------------
 
     def expr(self, node: cst.BaseExpression, env: dict[str, Taint]) -> Taint | None:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return env.get(node.value)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             src = self.source_of(node)
             if src is not None:
                 return src
@@ -644,7 +647,7 @@ class FunctionAnalyzer:
             if node.attr.value in specs.VALIDATED_ATTRS:
                 return None
             return self.expr(node.value, env)
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             src = self.source_of(node)
             if src is not None:
                 return src
@@ -652,11 +655,11 @@ class FunctionAnalyzer:
                 if isinstance(element.slice, cst.Index):
                     self.expr(element.slice.value, env)
             return self.expr(node.value, env)
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self.call(node, env)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             return self.expr(node.expression, env)
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             both = merge(self.expr(node.left, env), self.expr(node.right, env))
             if (
                 both is not None
@@ -666,7 +669,7 @@ class FunctionAnalyzer:
             ):
                 return both.with_(cleared=frozenset({"xss", "template"}))  # Markup % escapes
             return both
-        if isinstance(node, cst.FormattedString):
+        if type(node) is cst.FormattedString:
             return merge_all(
                 [
                     self.expr(part.expression, env)
@@ -674,11 +677,11 @@ class FunctionAnalyzer:
                     if isinstance(part, cst.FormattedStringExpression)
                 ]
             )
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             return merge(self.expr(node.left, env), self.expr(node.right, env))
-        if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        if type(node) is cst.List or type(node) is cst.Tuple or type(node) is cst.Set:
             return merge_all([self.expr(e.value, env) for e in node.elements])
-        if isinstance(node, cst.Dict):
+        if type(node) is cst.Dict:
             parts: list[Taint | None] = []
             for item in node.elements:
                 value_t = self.expr(item.value, env)
@@ -692,7 +695,12 @@ class FunctionAnalyzer:
                     ):
                         self._name_sink(str(item.key.evaluated_value), item.value, value_t)
             return merge_all(parts)
-        if isinstance(node, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+        if (
+            type(node) is cst.ListComp
+            or type(node) is cst.SetComp
+            or type(node) is cst.GeneratorExp
+            or type(node) is cst.DictComp
+        ):
             inner = dict(env)
             comp: cst.CompFor | None = node.for_in
             while comp is not None:
@@ -705,30 +713,30 @@ class FunctionAnalyzer:
             if isinstance(node, cst.DictComp):
                 return merge(self.expr(node.key, inner), self.expr(node.value, inner))
             return self.expr(node.elt, inner)
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.IfExp:
             self.expr(node.test, env)
             pos, neg = self.refine(node.test, env)
             return merge(
                 self.expr(node.body, self.apply(env, pos)),
                 self.expr(node.orelse, self.apply(env, neg)),
             )
-        if isinstance(node, cst.BooleanOperation):
+        if type(node) is cst.BooleanOperation:
             return merge(self.expr(node.left, env), self.expr(node.right, env))
-        if isinstance(node, cst.Comparison):
+        if type(node) is cst.Comparison:
             self.expr(node.left, env)
             for comparison in node.comparisons:
                 self.expr(comparison.comparator, env)
             return None
-        if isinstance(node, cst.UnaryOperation):
+        if type(node) is cst.UnaryOperation:
             inner_t = self.expr(node.expression, env)
             return None if isinstance(node.operator, cst.Not) else inner_t
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             value = self.expr(node.value, env)
             self.assign(node.target, value, env, node.value)
             return value
-        if isinstance(node, cst.StarredElement):
+        if type(node) is cst.StarredElement:
             return self.expr(node.value, env)
-        if isinstance(node, cst.Yield) and isinstance(node.value, cst.BaseExpression):
+        if type(node) is cst.Yield and isinstance(node.value, cst.BaseExpression):
             self.returned(node.value, env)
             return None
         return None
@@ -773,17 +781,21 @@ class FunctionAnalyzer:
 
     def call(self, node: cst.Call, env: dict[str, Taint]) -> Taint | None:
         func = node.func
-        name = self.imports.resolve(func) if isinstance(func, cst.Name | cst.Attribute) else None
+        name = (
+            self.imports.resolve(func)
+            if (type(func) is cst.Name or type(func) is cst.Attribute)
+            else None
+        )
         name = name or ""
         receiver: Taint | None = None
         method = ""
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if self.source_of(func) is not None:
                 self._eval_args(node, env)
                 return self._source(node, describe(self.module, node))
             receiver = self.expr(func.value, env)
-        elif not isinstance(func, cst.Name):
+        elif type(func) is not cst.Name:
             self.expr(func, env)
         args = self._eval_args(node, env)
         positional = [(a, t) for a, t in args if a.keyword is None and not a.star]
@@ -818,14 +830,14 @@ class FunctionAnalyzer:
             )
             if handled:
                 return result
-        if method in _ADDERS and all_args is not None and isinstance(func, cst.Attribute):
+        if method in _ADDERS and all_args is not None and type(func) is cst.Attribute:
             self._store_into(func.value, all_args, node, env)
         if method:
             if method in specs.VALIDATOR_METHODS:
                 return None
             if receiver is not None and method in specs.PASSTHROUGH_METHODS:
                 return merge(receiver, all_args)
-            if isinstance(func, cst.Attribute) and isinstance(
+            if type(func) is cst.Attribute and isinstance(
                 func.value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
             ):
                 return all_args  # "sep".join(x), "...{}".format(x)
@@ -925,7 +937,7 @@ class FunctionAnalyzer:
                     assert isinstance(owner, cst.Name)
                     self.types[owner.value] = "xml.sax.make_parser"
                 return False
-            elif typ and self._is_project_type(typ) or owner_is_self(owner, self.class_name):
+            elif (typ and self._is_project_type(typ)) or owner_is_self(owner, self.class_name):
                 pass  # a method of the project's own class: its summary decides
             elif method in specs.METHOD_SINKS and name not in specs.PASSTHROUGH_CALLS:
                 sink = specs.METHOD_SINKS[method]

@@ -29,6 +29,7 @@ class TaintIndex:
     files: dict[str, str] = field(default_factory=dict)  # qualified function -> relpath
     returns: dict[str, Flow | None] = field(default_factory=dict)
     params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
+    _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
 
     # -- name resolution -----------------------------------------------------------------
 
@@ -99,6 +100,17 @@ class TaintIndex:
             return result
         return Flow(result.labels, True, result.cleared)
 
+    def _site_memo(self, fn: FunctionSummary, index: int, depth: int) -> Flow | None:
+        """A call site's result, computed once per round (call results do not depend on the
+        caller's context, only on the callees' current summaries); cycles resolve to nothing."""
+        key = (fn.qname, index)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # in progress: a cycle back here contributes nothing
+        result = self.site_result(fn, fn.calls[index], depth)
+        self._memo[key] = result
+        return result
+
     def resolve(self, fn: FunctionSummary, flow: Flow, depth: int = 0) -> Flow | None:
         """Replace call-result labels `C:k` by what the callee returns."""
         plain = frozenset(lab for lab in flow.labels if not lab.startswith("C:"))
@@ -109,7 +121,7 @@ class TaintIndex:
                     index = int(label[2:])
                     if index >= len(fn.calls):
                         continue
-                    result = self.site_result(fn, fn.calls[index], depth)
+                    result = self._site_memo(fn, index, depth)
                     if result is not None:
                         parts.append(
                             Flow(
@@ -145,6 +157,7 @@ class TaintIndex:
     def solve(self) -> None:
         for _ in range(MAX_ROUNDS):
             changed = False
+            self._memo = {}
             for qname, fn in self.functions.items():
                 new = self.resolve(fn, fn.returns) if fn.returns is not None else None
                 if new != self.returns.get(qname):
@@ -152,6 +165,7 @@ class TaintIndex:
                     changed = True
             if not changed:
                 break
+        self._memo = {}
         for _ in range(MAX_ROUNDS):
             changed = False
             for qname, fn in self.functions.items():
