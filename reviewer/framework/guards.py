@@ -233,6 +233,9 @@ def dependency_kinds(index: Index, value: Any, depth: int = 0) -> tuple[Kinds, s
     if is_call(value):
         # Depends(RateLimiter(...)), Depends(fastapi_users.current_user(superuser=True)), ...
         kinds |= _call_dependency(index, value, canonical)
+        found = index.resolve(name) if name else None
+        if not kinds and found is not None and found.kind == "class":
+            kinds |= _class_dependency(index, found)  # Depends(JWTBearer())
         return kinds, shown
     found = index.resolve(name) if name else None
     if found is not None and found.kind == "object":
@@ -247,10 +250,7 @@ def dependency_kinds(index: Index, value: Any, depth: int = 0) -> tuple[Kinds, s
             elif _security_annotation(index, param):
                 kinds.add(AUTHENTICATION)
     elif found is not None and found.kind == "class":
-        if any(a.startswith(SECURITY_SCHEME_PREFIXES) for a in index.ancestors(found.qualname)):
-            kinds.add(AUTHENTICATION)
-        if AUTHZ_NAME.search(found.record["name"]):
-            kinds |= {AUTHENTICATION, AUTHORIZATION}
+        kinds |= _class_dependency(index, found)
     elif canonical.startswith(SECURITY_SCHEME_PREFIXES):
         kinds.add(AUTHENTICATION)
     elif name and found is None:
@@ -260,6 +260,25 @@ def dependency_kinds(index: Index, value: Any, depth: int = 0) -> tuple[Kinds, s
         elif AUTH_NAME.search(last):
             kinds.add(AUTHENTICATION)
     return kinds, shown
+
+
+def _class_dependency(index: Index, found: Def) -> Kinds:
+    """A class used as a dependency: a security scheme subclass, or a `__call__` that checks."""
+    kinds: Kinds = set()
+    if any(a.startswith(SECURITY_SCHEME_PREFIXES) for a in index.ancestors(found.qualname)):
+        kinds.add(AUTHENTICATION)
+    call = index.function(f"{found.qualname}.__call__")
+    if call is not None:
+        auth, authz = index.nested_evidence(call)
+        if auth:
+            kinds.add(AUTHENTICATION)
+        if authz:
+            kinds.add(AUTHORIZATION)
+    if AUTHZ_NAME.search(found.record["name"]):
+        kinds |= {AUTHENTICATION, AUTHORIZATION}
+    elif re.search(r"JWT|Bearer|Token|Auth", found.record["name"]):
+        kinds.add(AUTHENTICATION)
+    return kinds
 
 
 def _call_dependency(index: Index, call: dict[str, Any], canonical: str) -> Kinds:

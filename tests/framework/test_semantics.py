@@ -481,3 +481,35 @@ def test_django_src_layout_root_urlconf() -> None:
         }
     )
     assert table(routes) == {("*", "/shop/cart/", "cart")}
+
+
+def test_fastapi_class_dependency_instances() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from fastapi import Depends, FastAPI, HTTPException
+            from fastapi.security import HTTPBearer
+
+            class JWTBearer(HTTPBearer):
+                async def __call__(self, request):
+                    credentials = await super().__call__(request)
+                    if not decode(credentials.credentials):
+                        raise HTTPException(status_code=403)
+                    return credentials
+
+            class Pagination:
+                def __init__(self, page: int = 1): ...
+
+            app = FastAPI()
+
+            @app.post("/orders", dependencies=[Depends(JWTBearer())])
+            def create(): ...
+
+            @app.get("/orders")
+            def list_orders(p=Depends(Pagination)): ...
+            """
+        }
+    )
+    by = {r.handler: r for r in routes}
+    assert [g.name for g in by["create"].auth] == ["Depends(JWTBearer)"]
+    assert not by["list_orders"].auth
