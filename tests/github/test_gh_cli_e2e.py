@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PRRepo, git, github_files
 from fake_github import TOKEN, FakeGitHub, Fault, actions_env
+from gh_repo import PRRepo, git, github_files
 
 from reviewer.github.review import FP_MARKER, RESOLVED_MARKER, SUMMARY_MARKER
 

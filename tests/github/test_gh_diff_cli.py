@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PRRepo, git
+from gh_repo import PRRepo, git
 
 from reviewer.cli import main
 from reviewer.model import Report, Score
