@@ -177,7 +177,8 @@ def test_first_run_rerun_and_fix(h: Harness) -> None:
 
 def test_422_on_one_anchor_keeps_the_rest(h: Harness) -> None:
     h.fake.reject_anchors = {("app.py", 14)}
-    run = h.run("--github-review", "--fail-on", "high")
+    # three comments keep the one-by-one fallback (1 s between writes, as GitHub asks) short
+    run = h.run("--github-review", "--fail-on", "high", "--max-comments", "3")
     assert run.code == 1  # the gate, not GitHub, decides
     assert [r.status for r in h.fake.requests if r.op_id == "pulls/create-review"] == [422]
     posted = h.fake.review_comments
