@@ -60,6 +60,20 @@ _LIBRARIES = frozenset(
         "duckdb",
     }
 )
+_SCALARS = frozenset({"int", "float", "bool"})
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh"})
+_HANDLER_GETTERS = frozenset(
+    {
+        "get_argument",
+        "get_arguments",
+        "get_query_argument",
+        "get_query_arguments",
+        "get_body_argument",
+        "get_body_arguments",
+        "get_cookie",
+        "get_secure_cookie",
+    }
+)
 _TERMINATORS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "os._exit", "quit"})
 _ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
 
@@ -183,10 +197,22 @@ def _is_safe_param(param: cst.Param) -> bool:
         or ann in specs.SAFE_PARAM_TYPES
     ):
         return True
-    if isinstance(param.default, cst.Call):
-        func = dotted_name(param.default.func) or ""
+    calls = [param.default] if isinstance(param.default, cst.Call) else []
+    if param.annotation is not None and isinstance(param.annotation.annotation, cst.Subscript):
+        calls += [
+            e.slice.value
+            for e in param.annotation.annotation.slice
+            if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)
+        ]
+    for call in calls:
+        assert isinstance(call, cst.Call)
+        func = dotted_name(call.func) or ""
         if func in specs.DEPENDENCY_CALLS:
             return True
+        if any(
+            a.keyword is not None and a.keyword.value in ("regex", "pattern") for a in call.args
+        ):
+            return True  # Query(pattern=...) / Path(regex=...) validates the text
     return False
 
 
@@ -228,6 +254,13 @@ class FunctionAnalyzer:
         is_route, path_params, is_flask = route_info(fn, self.imports)
         params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
         self.params = {p.name.value for p in params}
+        names = [p.name.value for p in params]
+        request_index = names.index("request") if "request" in names[:2] else -1
+        django_view = (
+            not is_route
+            and request_index == (1 if self.class_name else 0)
+            and _imports(self.imports, "django")
+        )
         for index, param in enumerate(params):
             name = param.name.value
             ann = _annotation_name(param)
@@ -242,12 +275,18 @@ class FunctionAnalyzer:
                     routed = routed and name not in ("self", "cls")
                 if routed:
                     taint = self._source(param, f"route parameter {name}")
+            if (
+                taint is None
+                and django_view
+                and index > request_index
+                and param.default is None
+                and not _is_safe_param(param)
+            ):
+                taint = self._source(param, f"URL parameter {name}").with_(weak=True)
             if taint is None:
                 taint = self.hooks.param(index, name, param)
             if taint is not None:
                 env[name] = taint
-        if fn.params.star_kwarg is not None and is_route and path_params is None:
-            pass
         if is_route and is_flask:
             self.return_sink = "xss"
         elif specs.SECURITY_NAME.search(self.fn_name):
@@ -793,6 +832,8 @@ class FunctionAnalyzer:
             method = func.attr.value
             if self.source_of(func) is not None:
                 self._eval_args(node, env)
+                if method == "get" and _kw_name(node, "type") in _SCALARS:
+                    return None  # request.args.get("n", type=int) converts
                 return self._source(node, describe(self.module, node))
             receiver = self.expr(func.value, env)
         elif type(func) is not cst.Name:
@@ -802,6 +843,13 @@ class FunctionAnalyzer:
         all_args = merge_all([t for _, t in args])
 
         # Sources.
+        if (
+            method in _HANDLER_GETTERS
+            and isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+        ):
+            return self._source(node, describe(self.module, node))
         if name in specs.ENV_SOURCES:
             return self._source(node, specs.ENV_SOURCES[name], "E")
         if name in specs.RANDOM_CALLS:
@@ -830,6 +878,19 @@ class FunctionAnalyzer:
             )
             if handled:
                 return result
+        if method == "get" and receiver is not None and _kw_name(node, "type") in _SCALARS:
+            return None  # request.args.get("n", type=int) converts
+        if (
+            method == "save"
+            and receiver is not None
+            and receiver.sources()
+            and positional
+            and positional[0][1] is not None
+        ):
+            arg_node, arg_taint = positional[0]
+            if arg_taint is not None:
+                self._sink("path", "uploaded file .save() path", arg_node.value, arg_taint, 22)
+            return None
         if method in _ADDERS and all_args is not None and type(func) is cst.Attribute:
             self._store_into(func.value, all_args, node, env)
         if method:
@@ -1049,6 +1110,14 @@ class FunctionAnalyzer:
                 return
             program = first.elements[0].value
             program_taint = self.expr(program, env)
+            if (
+                program_taint is None
+                and len(first.elements) >= 3
+                and _literal(program).rsplit("/", 1)[-1] in _SHELLS
+                and _literal(first.elements[1].value) in ("-c", "/c", "-Command")
+            ):
+                program = first.elements[2].value
+                program_taint = self.expr(program, env)
         else:
             program, program_taint = first, taint
         if program_taint is not None:
@@ -1121,6 +1190,20 @@ def _arg(node: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
     if index < len(positional):
         return positional[index].value
     return None
+
+
+def _literal(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _kw_name(node: cst.Call, keyword: str) -> str:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return dotted_name(arg.value) or ""
+    return ""
 
 
 def _is_true(expr: cst.BaseExpression) -> bool:

@@ -27,6 +27,7 @@ class TaintIndex:
     classes: set[str] = field(default_factory=set)
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # qualified function -> relpath
+    bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     returns: dict[str, Flow | None] = field(default_factory=dict)
     params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
     _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
@@ -48,6 +49,12 @@ class TaintIndex:
                 target = ".".join([table[parts[cut]], *parts[cut + 1 :]])
                 if target != qname:
                     return self.lookup(target, depth + 1)
+        owner, _, method = qname.rpartition(".")
+        cls = self.lookup(owner, depth + 1) if owner else None
+        for base in self.bases.get(cls or "", ()):
+            found = self.lookup(f"{base}.{method}", depth + 1)  # an inherited method
+            if found is not None:
+                return found
         return None
 
     def param_key_map(self, target: str, site: CallSite) -> dict[int, Flow]:
@@ -214,6 +221,7 @@ def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
     for relpath, facts in modules:
         index.aliases[facts.module] = facts.aliases
         index.classes.update(facts.classes)
+        index.bases.update(facts.bases)
         for qname, summary in facts.functions.items():
             index.functions[qname] = summary
             index.files[qname] = relpath

@@ -109,6 +109,14 @@ def summarize_module(module: cst.Module, imports: ImportTable) -> ModuleFacts:
         classes=tuple(sorted(f"{imports.module}.{c}" for c in classes)),
         aliases=dict(imports.names),
     )
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef):
+            bases = []
+            for base in stmt.bases:
+                name = imports.resolve(base.value) if base.keyword is None else None
+                if name:
+                    bases.append(f"{imports.module}.{name}" if name in classes else name)
+            facts.bases[f"{imports.module}.{stmt.name.value}"] = tuple(bases)
     for fn, class_name, qname in iter_functions(module, imports.module):
         facts.functions[qname] = summarize_function(
             module, imports, fn, class_name, qname, functions, classes

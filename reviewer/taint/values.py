@@ -116,3 +116,4 @@ class ModuleFacts:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     classes: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)  # the module's import table
+    bases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> base classes
