@@ -78,6 +78,25 @@ class Location:
             object.__setattr__(self, "end_line", self.line)
 
 
+def mask_secret(text: str, location: Location, line: int) -> str:
+    """`text` (source line `line`) with the part inside `location` masked, quotes kept.
+
+    Shows at most the first four characters of a secret of twelve or more, like the messages.
+    """
+    if not location.line <= line <= location.end_line:
+        return text
+    start = location.column - 1 if line == location.line else len(text) - len(text.lstrip())
+    end = location.end_column - 1 if line == location.end_line else len(text)
+    secret = text[start:end]
+    body = secret.strip("'\"bBrRuUfF")
+    if not body:
+        return text
+    opening = secret[: secret.index(body)]
+    closing = secret[secret.index(body) + len(body) :]
+    shown = body[:4] if len(body) >= 12 else ""
+    return text[:start] + opening + shown + "…" + closing + text[end:]
+
+
 @dataclass(frozen=True)
 class FlowStep:
     """One step of a data flow (source, propagation, sink) shown as evidence."""
@@ -127,6 +146,11 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str = ""
     extra: tuple[tuple[str, Any], ...] = ()  # rule-specific measures, e.g. (("db_calls", 3),)
+
+    @property
+    def redact(self) -> bool:
+        """The finding's range holds a secret: show it masked, never in full."""
+        return ("redact", True) in self.extra
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -19,7 +19,7 @@ from reviewer.checks.base import Visitor
 from reviewer.config import Config
 from reviewer.context import FileContext
 from reviewer.imports import build_import_table
-from reviewer.model import Confidence, Finding, FlowStep, Location, Severity
+from reviewer.model import Confidence, Finding, FlowStep, Location, Severity, mask_secret
 from reviewer.walk import traverse
 
 PARSE_ERROR = "BR901"
@@ -174,7 +174,10 @@ def _locate(ctx: FileContext, lines: tuple[str, ...]) -> list[Finding]:
     result = []
     for item in ctx.pending:
         loc = ctx.location(item.node)
-        snippet = lines[loc.line - 1].strip() if 0 < loc.line <= len(lines) else ""
+        snippet = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        if ("redact", True) in item.extra:
+            snippet = mask_secret(snippet, loc, loc.line)
+        snippet = snippet.strip()
         result.append(
             Finding(
                 code=item.code,

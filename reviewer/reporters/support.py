@@ -68,7 +68,8 @@ def group_by_item(
 
 def other_sources(finding: Finding) -> list[str]:
     """The analyzers that also reported this finding (native checks are implied)."""
-    return [s for s in finding.sources if s != NATIVE_SOURCE]
+    primary = NATIVE_SOURCE if NATIVE_SOURCE in finding.sources else finding.sources[0]
+    return [s for s in finding.sources if s != primary]
 
 
 def location_text(location: Location, *, column: bool = True) -> str:

@@ -19,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from reviewer.model import Finding, ItemScore, Report, Severity
+from reviewer.model import Finding, ItemScore, Report, Severity, mask_secret
 from reviewer.reporters.base import RenderOptions
 from reviewer.reporters.support import (
     SourceFiles,
@@ -215,7 +215,10 @@ class _Writer:
             text = Text()
             text.append(" > " if marked else "   ", style="bold red" if marked else "")
             text.append(f"{number:>{digits}} │ ", style="dim")
-            text.append(clean_text(lines[number - 1]).rstrip(), style="bold" if marked else "")
+            line = lines[number - 1]
+            if finding.redact:
+                line = mask_secret(line, location, number)
+            text.append(clean_text(line).rstrip(), style="bold" if marked else "")
             self.out.print(text, no_wrap=True, overflow="ellipsis", crop=True)
 
     def suppressed(self) -> None:
