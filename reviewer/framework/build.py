@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
+from reviewer.checks.tests_coverage._match import tests_for
 from reviewer.config import Config
 from reviewer.framework import guards as g
 from reviewer.framework.apps import Apps
@@ -51,13 +53,15 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))
+    test_calls = {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
+    routes = [replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes]
     return Project(
         routes=tuple(sorted(routes, key=_route_order)),
         files=frozenset(files),
         frameworks=frameworks,
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
-        test_calls={p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f},
+        test_calls=test_calls,
         errors=tuple(errors),
         schemas=frozenset(
             name
