@@ -31,6 +31,7 @@ from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 
+PARSE_ERROR = "BR901"
 ANALYZER_FAILED = "BR902"
 
 ProgressCallback = Callable[[str, int, int], None]  # (relpath, done, total)
@@ -84,12 +85,14 @@ def review(
         cache.close()
     normalized = normalize(external, registry, policy, config.select, config.ignore)
     anchor = min(data) if data else "."
+    skipped = [*found.not_reviewed, *unreadable]
     items = {m.code: m.item for m in [*registry.all, *normalized.passthrough_rules]}
     findings = dedupe(
         [
             *native.findings,
             *normalized.findings,
             *_analyzer_findings(runs, anchor, registry),
+            *_skipped_findings(skipped, registry),
         ],
         items,
     )
@@ -108,8 +111,7 @@ def review(
     )
     not_reviewed = sorted(
         {
-            *found.not_reviewed,
-            *unreadable,
+            *skipped,
             *((p, r.not_reviewed) for p, r in native.files.items() if r.not_reviewed),
         }
     )
@@ -124,6 +126,7 @@ def review(
         not_reviewed=tuple(not_reviewed),
         routes=tuple(native.project.routes),
         seconds=round(time.monotonic() - started, 3),
+        extra={"applicable": applicable},
     )
 
 
@@ -162,6 +165,19 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
                 )
             )
     return result
+
+
+def _skipped_findings(skipped: list[tuple[str, str]], registry: Registry) -> list[Finding]:
+    """BR901 for files discovery or reading had to leave out (loops, escapes, huge, unreadable)."""
+    if PARSE_ERROR not in registry.enabled_codes:
+        return []
+    return [
+        replace(
+            _meta(Location(path, 1), f"file not reviewed: {reason}"),
+            code=PARSE_ERROR,
+        )
+        for path, reason in skipped
+    ]
 
 
 def _meta(location: Location, message: str, project_level: bool = False) -> Finding:

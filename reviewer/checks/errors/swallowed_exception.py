@@ -96,7 +96,14 @@ class SwallowedException(Rule):
     confidence = Confidence.HIGH
     summary = "broad `except` hides the error: nothing is logged or re-raised"
     cwe = (390,)
-    external_ids = ("bandit:B110", "bandit:B112", "ruff:S110", "ruff:S112", "ruff:BLE001")
+    external_ids = (
+        "bandit:B110",
+        "bandit:B112",
+        "ruff:S110",
+        "ruff:S112",
+        "ruff:BLE001",
+        "ruff:E722",
+    )
 
     VALID = [
         Valid(
