@@ -28,6 +28,7 @@ class TaintIndex:
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # qualified function -> relpath
     bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    module_files: dict[str, str] = field(default_factory=dict)  # module -> relpath
     returns: dict[str, Flow | None] = field(default_factory=dict)
     params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
     _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
@@ -199,6 +200,9 @@ class TaintIndex:
     def relevant_files(self) -> frozenset[str]:
         """Files whose functions may report a finding: a sink plus a source or tainted input."""
         out = set()
+        for module, table in self.aliases.items():  # BR107's Environment(autoescape=False)
+            if module in self.module_files and any(v.startswith("jinja2") for v in table.values()):
+                out.add(self.module_files[module])
         for qname, fn in self.functions.items():
             if not fn.has_sink:
                 continue
@@ -220,6 +224,7 @@ def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
     index = TaintIndex()
     for relpath, facts in modules:
         index.aliases[facts.module] = facts.aliases
+        index.module_files[facts.module] = relpath
         index.classes.update(facts.classes)
         index.bases.update(facts.bases)
         for qname, summary in facts.functions.items():

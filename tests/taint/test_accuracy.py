@@ -25,6 +25,14 @@ OTHER_RULES = [
     for r in native_rule_classes()
     if r.__module__.startswith("reviewer.checks.taint.") and not issubclass(r, TaintRule)
 ]
+# Flows the engine is known to miss or over-report (fixtures/taint/hard): counted in the rates,
+# excluded from the exact comparison. Remove an entry when the engine learns the flow.
+KNOWN_GAPS = {
+    ("BR102", "hard/known_gaps.py", 20): "taint stored in self.<field> by __init__, read in run()",
+    ("BR102", "hard/known_gaps.py", 29): "*args parameters",
+    ("BR105", "hard/known_gaps.py", 44): "guard in a project helper function (is_allowed_host)",
+    ("BR108", "hard/known_gaps.py", 57): "module-level dict written by one view, read by another",
+}
 CODES = sorted(r.code for r in [*TAINT_RULES, *OTHER_RULES])
 
 
@@ -89,5 +97,8 @@ def test_taint_fixtures_exact_and_rates() -> None:
             "(any unexpected finding counts as a false positive).\n\n" + table,
             encoding="utf-8",
         )
-    assert got - expected == set(), f"unexpected: {sorted(got - expected)}"
-    assert expected - got == set(), f"missed: {sorted(expected - got)}"
+    gaps = set(KNOWN_GAPS)
+    assert (got - expected) - gaps == set(), f"unexpected: {sorted(got - expected)}"
+    assert (expected - got) - gaps == set(), f"missed: {sorted(expected - got)}"
+    fixed = {g for g in gaps if (g in expected) == (g in got)}
+    assert not fixed, f"known gaps now handled, remove them from KNOWN_GAPS: {sorted(fixed)}"

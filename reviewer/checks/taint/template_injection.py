@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from reviewer.checks.base import Invalid, Valid
 from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
@@ -46,9 +48,35 @@ class TemplateInjection(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data becomes template source or unescaped HTML"
     cwe = (1336, 79)
-    external_ids = ("bandit:B703", "bandit:B308", "ruff:S308")
+    external_ids = ("bandit:B703", "bandit:B308", "bandit:B701", "ruff:S308", "ruff:S701")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """`jinja2.Environment(autoescape=False)`: every template it renders is unescaped."""
+        if self.ctx.call_name(node) not in ("jinja2.Environment", "jinja2.Template"):
+            return
+        for arg in node.args:
+            if (
+                arg.keyword is not None
+                and arg.keyword.value == "autoescape"
+                and isinstance(arg.value, cst.Name)
+                and arg.value.value == "False"
+            ):
+                self.report(
+                    arg,
+                    "Jinja environment created with autoescape=False: every variable it renders "
+                    "reaches the page unescaped; use autoescape=select_autoescape() or True",
+                    confidence=Confidence.MEDIUM,
+                    flow=(),
+                )
 
     INVALID = [
+        Invalid(
+            """
+from jinja2 import Environment, FileSystemLoader
+
+env = Environment(loader=FileSystemLoader("templates"), autoescape=False)  # expect: BR107
+"""
+        ),
         Invalid(
             """
 from flask import Flask, request, render_template_string, make_response
@@ -84,6 +112,14 @@ def greet(request):
         ),
     ]
     VALID = [
+        Valid(
+            """
+import jinja2
+
+env = jinja2.Environment(autoescape=True)  # ok: BR107
+other = jinja2.Environment(autoescape=jinja2.select_autoescape())  # ok: BR107
+"""
+        ),
         Valid(
             """
 from flask import Flask, request, render_template, render_template_string, jsonify
