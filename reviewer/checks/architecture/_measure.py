@@ -14,6 +14,7 @@ import libcst as cst
 
 from reviewer.checks.data_access._orm import SESSION_NAMES, is_query_call
 from reviewer.imports import dotted_name
+from reviewer.walk import children as syntax_children
 
 _SESSION_WRITES = frozenset(
     {"add", "add_all", "commit", "delete", "flush", "merge", "execute", "rollback", "refresh"}
@@ -43,13 +44,13 @@ class Measures:
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Nodes below `node` in source order, not entering nested defs, classes or lambdas."""
-    stack = list(reversed(node.children))
+    stack = list(reversed(list(syntax_children(node))))
     while stack:
         current = stack.pop()
         yield current
         if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(list(syntax_children(current))))
 
 
 def _model_of(call: cst.Call) -> str | None:

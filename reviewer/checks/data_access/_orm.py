@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from reviewer.imports import dotted_name
+from reviewer.walk import children as syntax_children
 
 LOADERS = frozenset(
     {"joinedload", "selectinload", "subqueryload", "immediateload", "lazyload", "noload"}
@@ -63,7 +64,7 @@ def _loader_attrs(node: cst.CSTNode, source: QuerySource) -> None:
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        stack.extend(current.children)
+        stack.extend(syntax_children(current))
         if not isinstance(current, cst.Call):
             continue
         func = current.func

@@ -23,6 +23,7 @@ from reviewer.checks.data_access._orm import (
     query_source,
 )
 from reviewer.model import Confidence, Severity
+from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -53,7 +54,7 @@ def _ordered(nodes: tuple[cst.CSTNode, ...]) -> Iterator[tuple[cst.CSTNode, cst.
         yield node, parent
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend((child, node) for child in reversed(node.children))
+        stack.extend((child, node) for child in reversed(list(syntax_children(node))))
 
 
 def _names(node: cst.CSTNode) -> set[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import libcst as cst
 
 from reviewer.imports import dotted_name
+from reviewer.walk import children as syntax_children
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 LOG_METHODS = frozenset(
@@ -49,13 +50,13 @@ def is_broad(names: list[str] | None) -> bool:
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node`, not descending into nested functions, classes or lambdas."""
-    stack = list(node.children)
+    stack = list(syntax_children(node))
     while stack:
         current = stack.pop()
         yield current
         if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend(current.children)
+        stack.extend(syntax_children(current))
 
 
 def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:

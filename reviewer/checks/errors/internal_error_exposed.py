@@ -12,6 +12,7 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.errors._common import BROAD, caught_names
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
+from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -98,12 +99,12 @@ _DEV_SETTINGS = re.compile(
 
 
 def _walk_with_parent(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.CSTNode]]:
-    stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(c, node) for c in node.children]
+    stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(c, node) for c in syntax_children(node)]
     while stack:
         current, parent = stack.pop()
         yield current, parent
         if not isinstance(current, cst.Lambda | cst.FunctionDef):
-            stack.extend((c, current) for c in current.children)
+            stack.extend((c, current) for c in syntax_children(current))
 
 
 def _is_true(expr: cst.BaseExpression) -> bool:

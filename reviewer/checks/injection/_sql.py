@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.imports import dotted_name
+from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -340,7 +341,7 @@ def _comprehension_is_constant(
 def _mentions(expr: cst.CSTNode, name: str) -> bool:
     if isinstance(expr, cst.Name):
         return expr.value == name
-    return any(_mentions(child, name) for child in expr.children)
+    return any(_mentions(child, name) for child in syntax_children(expr))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,7 +516,7 @@ def literal_text(
         )
     return " ".join(
         literal_text(child, bindings, _seen)
-        for child in expr.children
+        for child in syntax_children(expr)
         if isinstance(child, cst.BaseExpression)
     )
 

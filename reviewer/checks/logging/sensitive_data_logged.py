@@ -13,6 +13,7 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.errors._common import is_logging_call
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
+from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -291,7 +292,7 @@ class OrderView(APIView):
             if isinstance(node, cst.DictElement):
                 stack.append(node.value)
                 continue
-            stack.extend(reversed(node.children))
+            stack.extend(reversed(list(syntax_children(node))))
 
     def _sensitive(self, node: cst.CSTNode) -> str | None:
         if isinstance(node, cst.DictElement):

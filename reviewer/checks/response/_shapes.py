@@ -17,6 +17,7 @@ from http import HTTPStatus
 import libcst as cst
 
 from reviewer.imports import dotted_name
+from reviewer.walk import children as syntax_children
 
 RESPONSE_CTORS = frozenset(
     {"jsonify", "JsonResponse", "JSONResponse", "Response", "json_response", "make_response"}
@@ -55,13 +56,13 @@ class Shape:
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = list(reversed(node.children))
+    stack = list(reversed(list(syntax_children(node))))
     while stack:
         current = stack.pop()
         yield current
         if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(list(syntax_children(current))))
 
 
 def status_of(expr: cst.BaseExpression | None) -> int | None:
