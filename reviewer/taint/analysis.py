@@ -109,6 +109,14 @@ class Hooks:
     def sink(self, hit: SinkHit) -> None:
         """A sink reached by a value with taint (called for any taint, even symbolic)."""
 
+    def guard(self, callee: str) -> dict[int, frozenset[str]]:
+        """Parameters a project function validates (see FunctionAnalyzer._record_guard)."""
+        return {}
+
+    def field(self, attr: str, node: cst.CSTNode) -> Taint | None:
+        """The taint callers store in `self.<attr>` of the current class."""
+        return None
+
 
 def describe(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
     """Short source text of a node for flow messages."""
@@ -238,6 +246,9 @@ class FunctionAnalyzer:
         self.with_trail = with_trail
         self.request_names: set[str] = set(specs.REQUEST_PARAM_NAMES)
         self.params: set[str] = set()
+        self.param_index: dict[str, int] = {}
+        self.guards: dict[int, frozenset[str]] | None = None  # parameter -> kinds it validates
+        self.fields: dict[str, Taint] = {}  # self.<attr> stores in a method
         self.types: dict[str, str] = {}
         self.derived: dict[str, str] = {}
         self.returns: Taint | None = None
@@ -254,6 +265,8 @@ class FunctionAnalyzer:
         is_route, path_params, is_flask = route_info(fn, self.imports)
         params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
         self.params = {p.name.value for p in params}
+        self.param_index = {p.name.value: i for i, p in enumerate(params)}
+        self.guards = {}
         names = [p.name.value for p in params]
         request_index = names.index("request") if "request" in names[:2] else -1
         django_view = (
@@ -441,6 +454,7 @@ class FunctionAnalyzer:
         return False
 
     def returned(self, value: cst.BaseExpression, env: dict[str, Taint]) -> None:
+        self._record_guard(value, env)
         taint = self.expr(value, env)
         if taint is None:
             return
@@ -456,6 +470,24 @@ class FunctionAnalyzer:
                 self._sink("xss", "HTML response returned by a Flask view", shown, taint, 79)
         elif self.return_sink == "random":
             self._sink("random", f"value returned by {self.fn_name}()", value, taint, 338)
+
+    def _record_guard(self, value: cst.BaseExpression, env: dict[str, Taint]) -> None:
+        """A function whose every return is False/None or a check of a parameter is a guard:
+        `if not is_allowed(url): abort()` then clears `url` at the call site."""
+        if self.guards is None:
+            return
+        if isinstance(value, cst.Name) and value.value in ("False", "None"):
+            return
+        pos, _ = self.refine(value, env)
+        found = {self.param_index[n]: k for n, k in pos.items() if n in self.param_index}
+        if not found:
+            self.guards = None
+            return
+        for index, kinds in found.items():
+            self.guards[index] = self.guards.get(index, kinds) & kinds
+        for index in list(self.guards):
+            if index not in found:
+                del self.guards[index]
 
     # -- assignments -------------------------------------------------------------------
 
@@ -489,6 +521,15 @@ class FunctionAnalyzer:
             return
         if isinstance(target, cst.Attribute):
             key = dotted_name(target)
+            if (
+                key is not None
+                and value is not None
+                and self.class_name
+                and key == f"self.{target.attr.value}"
+            ):
+                self.fields[target.attr.value] = (
+                    merge(self.fields.get(target.attr.value), value) or value
+                )
             if key is not None:
                 if value is None:
                     env.pop(key, None)
@@ -636,6 +677,18 @@ class FunctionAnalyzer:
                         # compiled_pattern.match(value)
                         return {s: kinds for s in self._subjects(test.args[0].value)}, {}
                     return {s: kinds for s in self._subjects(receiver)}, {}
+            callee, bound = self.callee_of(test.func, name)
+            if callee:
+                guards = self.hooks.guard(callee)
+                positional = [a.value for a in test.args if a.keyword is None and not a.star]
+                out: dict[str, frozenset[str]] = {}
+                for index, kinds in guards.items():
+                    at = index - (1 if bound else 0)
+                    if 0 <= at < len(positional):
+                        for subject in self._subjects(positional[at]):
+                            out[subject] = kinds
+                if out:
+                    return out, {}
         return {}, {}
 
     def _subjects(self, expr: cst.BaseExpression) -> set[str]:
@@ -683,6 +736,10 @@ class FunctionAnalyzer:
             key = dotted_name(node)
             if key is not None and key in env:
                 return env[key]
+            if self.class_name and key == f"self.{node.attr.value}":
+                stored = self.hooks.field(node.attr.value, node)
+                if stored is not None:
+                    return stored
             if node.attr.value in specs.VALIDATED_ATTRS:
                 return None
             return self.expr(node.value, env)

@@ -137,6 +137,18 @@ class ReportHooks(Hooks):
                 )
         return True, merge_all(parts)
 
+    def guard(self, callee: str) -> dict[int, frozenset[str]]:
+        return self.index.guards_of(callee)
+
+    def field(self, attr: str, node: cst.CSTNode) -> Taint | None:
+        owner = self.qname.rsplit(".", 1)[0]
+        flow = self.index.field_of(owner, attr)
+        if flow is None:
+            return None
+        desc = ", ".join(sorted(_desc(lab) for lab in flow.labels if lab[0] in "SER"))
+        text = f"self.{attr} holds {desc} stored by a caller"
+        return Taint(flow.labels, ((node, text),), flow.weak, flow.cleared)
+
     def sink(self, hit: SinkHit) -> None:
         taint = hit.taint
         if hit.kind in taint.cleared or (hit.kind == "template" and "xss" in taint.cleared):

@@ -31,6 +31,7 @@ class TaintIndex:
     module_files: dict[str, str] = field(default_factory=dict)  # module -> relpath
     returns: dict[str, Flow | None] = field(default_factory=dict)
     params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
+    fields: dict[str, dict[str, Flow]] = field(default_factory=dict)  # class -> attr -> flow
     _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
 
     # -- name resolution -----------------------------------------------------------------
@@ -197,6 +198,34 @@ class TaintIndex:
             if not changed:
                 break
 
+    def solve_fields(self) -> None:
+        """What callers' data ends up in `self.<attr>` of each class (after `params`)."""
+        for qname, fn in self.functions.items():
+            owner = qname.rsplit(".", 1)[0]
+            for attr, flow in fn.fields:
+                got = self.concrete(fn, flow)
+                if got is None or not any(lab[0] in "SER" for lab in got.labels):
+                    continue
+                slot = self.fields.setdefault(owner, {})
+                merged = flow_union([slot[attr], got]) if attr in slot else got
+                if merged is not None:
+                    slot[attr] = merged
+
+    def field_of(self, owner: str, attr: str, depth: int = 0) -> Flow | None:
+        found = self.fields.get(owner, {}).get(attr)
+        if found is not None or depth > 4:
+            return found
+        for base in self.bases.get(owner, ()):
+            target = self.lookup(base)
+            if target is not None and (got := self.field_of(target, attr, depth + 1)):
+                return got
+        return None
+
+    def guards_of(self, qname: str) -> dict[int, frozenset[str]]:
+        target = self.lookup(qname)
+        fn = self.functions.get(target) if target else None
+        return {i: frozenset(k) for i, k in fn.guards} if fn else {}
+
     def relevant_files(self) -> frozenset[str]:
         """Files whose functions may report a finding: a sink plus a source or tainted input."""
         out = set()
@@ -206,7 +235,12 @@ class TaintIndex:
         for qname, fn in self.functions.items():
             if not fn.has_sink:
                 continue
-            if fn.has_source or self.params.get(qname) or self._calls_source(fn):
+            if (
+                fn.has_source
+                or self.params.get(qname)
+                or self._calls_source(fn)
+                or self.fields.get(qname.rsplit(".", 1)[0])
+            ):
                 out.add(self.files[qname])
         return frozenset(out)
 
@@ -231,6 +265,7 @@ def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
             index.functions[qname] = summary
             index.files[qname] = relpath
     index.solve()
+    index.solve_fields()
     return index
 
 

@@ -157,4 +157,8 @@ def summarize_function(
         calls=tuple(hooks.calls),
         has_sink=analyzer.has_sink,
         has_source=analyzer.has_source,
+        guards=tuple(sorted((i, tuple(sorted(k))) for i, k in (analyzer.guards or {}).items())),
+        fields=tuple(
+            sorted((attr, flow) for attr, t in analyzer.fields.items() if (flow := Flow.of(t)))
+        ),
     )

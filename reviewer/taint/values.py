@@ -106,6 +106,8 @@ class FunctionSummary:
     calls: tuple[CallSite, ...]
     has_sink: bool = False
     has_source: bool = False
+    guards: tuple[tuple[int, tuple[str, ...]], ...] = ()  # parameter -> sink kinds it validates
+    fields: tuple[tuple[str, Flow], ...] = ()  # self.<attr> = <flow> stores
 
 
 @dataclass
