@@ -43,7 +43,7 @@ class WeakRandomness(TaintRule):
     confidence = Confidence.HIGH
     summary = "A non-cryptographic random generator produces a security value"
     cwe = (338, 330)
-    external_ids = ("bandit:B311", "ruff:S311")
+    external_ids = ()  # bandit B311 flags every use of random; the policy drops it
 
     INVALID = [
         Invalid(
