@@ -42,14 +42,7 @@ class UnsafeDeserialization(TaintRule):
     confidence = Confidence.HIGH
     summary = "Client data is deserialized with an object-building deserializer"
     cwe = (502,)
-    external_ids = (
-        "bandit:B301",
-        "bandit:B302",
-        "bandit:B506",
-        "ruff:S301",
-        "ruff:S302",
-        "ruff:S506",
-    )
+    external_ids = ("bandit:B506", "ruff:S506")  # B301/B302 flag every pickle/marshal use
 
     INVALID = [
         Invalid(
