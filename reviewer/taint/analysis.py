@@ -1129,6 +1129,19 @@ class FunctionAnalyzer:
                 cap = "high" if ptype.endswith(":unsafe") else "medium"
             else:
                 cap = "medium"
+        if sink.kind == "xss":
+            declared = next(
+                (
+                    _literal(a.value) or "?"
+                    for a in node.args
+                    if a.keyword is not None and a.keyword.value in specs.CONTENT_TYPE_KEYWORDS
+                ),
+                "",
+            )
+            if declared and "html" not in declared:
+                return  # JSON, plain text, CSV...: not rendered as HTML
+            if not declared and name in specs.HTML_ONLY_WHEN_DECLARED:
+                return
         if name == "numpy.load" and not _kw_is(node, "allow_pickle", True):
             return
         if name == "torch.load" and _kw_is(node, "weights_only", True):

@@ -166,6 +166,8 @@ class ReportHooks(Hooks):
             confidence = Confidence.MEDIUM if taint.weak else Confidence.HIGH
         else:
             confidence = Confidence.LOW
+        if hit.kind == "trust" and confidence is Confidence.HIGH:
+            confidence = Confidence.MEDIUM  # a login flow may store a value it just verified
         if hit.confidence_cap == "medium" and confidence is Confidence.HIGH:
             confidence = Confidence.MEDIUM
         node = hit.node

@@ -569,6 +569,16 @@ FUNCTION_SINKS: dict[str, Sink] = {
     "starlette.responses.HTMLResponse": _s("xss", "HTMLResponse()", kw=("content",), cwe=79),
     "flask.Response": _s("xss", "Response()", kw=("response",), cwe=79),
     "werkzeug.wrappers.Response": _s("xss", "Response()", kw=("response",), cwe=79),
+    "starlette.responses.Response": _s(
+        "xss", "Response() with an HTML media type", kw=("content",), cwe=79
+    ),
+    "fastapi.Response": _s("xss", "Response() with an HTML media type", kw=("content",), cwe=79),
+    "fastapi.responses.Response": _s(
+        "xss", "Response() with an HTML media type", kw=("content",), cwe=79
+    ),
+    "aiohttp.web.Response": _s(
+        "xss", "web.Response() with an HTML content type", kw=("text", "body"), cwe=79
+    ),
     # open redirect
     "flask.redirect": _s("redirect", "redirect()", kw=("location",)),
     "werkzeug.utils.redirect": _s("redirect", "redirect()", kw=("location",)),
@@ -609,7 +619,6 @@ for _alias, _target in {
     "django.http.response.HttpResponseRedirect": "django.http.HttpResponseRedirect",
     "fastapi.responses.FileResponse": "starlette.responses.FileResponse",
     "fastapi.FileResponse": "starlette.responses.FileResponse",
-    "starlette.responses.Response": "flask.Response",
     "aiohttp.web.HTTPPermanentRedirect": "aiohttp.web.HTTPFound",
 }.items():
     FUNCTION_SINKS.setdefault(_alias, FUNCTION_SINKS[_target])
@@ -658,6 +667,17 @@ TYPED_METHOD_SINKS["aiohttp.ClientSession"]["request"] = _s(
 )
 TYPED_METHOD_SINKS["xml.sax.make_parser"] = {"parse": _s("xxe", "SAX parser.parse()")}
 TYPED_METHOD_SINKS["lxml.etree.XMLParser"] = {"feed": _s("xxe", "lxml XMLParser.feed()")}
+
+# Response constructors that send text/html only when told so; the others default to HTML.
+HTML_ONLY_WHEN_DECLARED = frozenset(
+    {
+        "starlette.responses.Response",
+        "fastapi.Response",
+        "fastapi.responses.Response",
+        "aiohttp.web.Response",
+    }
+)
+CONTENT_TYPE_KEYWORDS = ("content_type", "mimetype", "media_type")
 
 SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql"})
 SQL_FUNCTIONS = frozenset(
