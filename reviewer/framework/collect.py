@@ -47,6 +47,9 @@ REGISTRATION_METHODS = frozenset(
         "exempt",
         "add_resource",
         "middleware",
+        # central error handlers (BR701): Flask, Starlette/FastAPI, aiohttp-style registrations
+        "register_error_handler",
+        "add_exception_handler",
     }
 )
 SETTINGS_NAMES = frozenset(
@@ -56,6 +59,11 @@ SETTINGS_NAMES = frozenset(
         "ROOT_URLCONF",
         "INSTALLED_APPS",
         "RATELIMIT_ENABLE",
+        # Django's error views in the root URLconf, usually dotted-path strings
+        "handler400",
+        "handler403",
+        "handler404",
+        "handler500",
         "CORS_ALLOW_ALL_ORIGINS",
         "CORS_ORIGIN_ALLOW_ALL",
         "CORS_ALLOW_CREDENTIALS",

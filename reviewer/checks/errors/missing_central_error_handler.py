@@ -205,6 +205,52 @@ def ping(request):                  # ok: BR701
                 "REST_FRAMEWORK = {'EXCEPTION_HANDLER': 'api.errors.handler'}\n",
             },
         ),
+        Valid(
+            """
+from flask import Flask, jsonify
+app = Flask(__name__)
+
+def on_error(exc):
+    return jsonify(error="internal error"), 500
+
+app.register_error_handler(Exception, on_error)
+
+@app.get("/orders")
+def orders():                       # ok: BR701 (registered at module level)
+    return jsonify([])
+"""
+        ),
+        Valid(
+            """
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+async def items(request):           # ok: BR701
+    return JSONResponse([])
+
+async def on_error(request, exc):
+    return JSONResponse({"error": "internal error"}, status_code=500)
+
+app = Starlette(routes=[Route("/items", items)])
+app.add_exception_handler(Exception, on_error)
+"""
+        ),
+        Valid(
+            """
+from django.http import JsonResponse
+
+def ping(request):                  # ok: BR701
+    return JsonResponse({"ok": True})
+""",
+            path="shop/views.py",
+            files={
+                "shop/urls.py": "from django.urls import path\nfrom shop import views\n"
+                "urlpatterns = [path('ping/', views.ping)]\n"
+                "handler500 = 'shop.errors.server_error'\n",
+                "proj/settings.py": "ROOT_URLCONF = 'shop.urls'\n",
+            },
+        ),
         Valid("def helper():\n    return 1\n", path="lib/util.py"),  # no routes: nothing to say
     ]
     INVALID = [
