@@ -142,7 +142,7 @@ def review_files(
             for rel in sorted(project.files)
             if rel in files and not results[rel].not_reviewed
         }
-        project_key = key_of(salt, _project_digest(results))
+        project_key = key_of(salt, _project_digest(results)) if cache is not None else ""
         second = _cached_phase(
             "p2", second_files, global_, config, project, cache, project_key, jobs, None
         )

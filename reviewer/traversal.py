@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -48,11 +49,9 @@ class _Dispatcher:
         )
         for rule in rules:
             label = rule.code or type(rule).__name__
-            for attr in dir(type(rule)):
-                if attr.startswith("visit_"):
-                    self.visits[attr[6:]].append((label, getattr(rule, attr)))
-                elif attr.startswith("leave_"):
-                    self.leaves[attr[6:]].append((label, getattr(rule, attr)))
+            for prefix, node_type, attr in _handlers(type(rule)):
+                table = self.visits if prefix == "visit" else self.leaves
+                table[node_type].append((label, getattr(rule, attr)))
         self.crashed: dict[str, str] = {}
 
     def _call(self, table: dict[str, list[Any]], node: cst.CSTNode) -> None:
@@ -74,6 +73,17 @@ class _Dispatcher:
     def leave(self, node: cst.CSTNode) -> None:
         self._call(self.leaves, node)
         self.ctx.stack.pop()
+
+
+@cache
+def _handlers(cls: type[Visitor]) -> tuple[tuple[str, str, str], ...]:
+    """(visit|leave, node type name, method name) of a visitor class, computed once."""
+    found = []
+    for attr in dir(cls):
+        prefix, _, node_type = attr.partition("_")
+        if prefix in ("visit", "leave") and node_type[:1].isupper():
+            found.append((prefix, node_type, attr))
+    return tuple(found)
 
 
 def decode_source(data: bytes) -> tuple[str | None, str]:
