@@ -11,7 +11,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -75,15 +74,19 @@ class _Dispatcher:
         self.ctx.stack.pop()
 
 
-@cache
+_HANDLERS: dict[type, tuple[tuple[str, str, str], ...]] = {}
+
+
 def _handlers(cls: type[Visitor]) -> tuple[tuple[str, str, str], ...]:
     """(visit|leave, node type name, method name) of a visitor class, computed once."""
-    found = []
-    for attr in dir(cls):
-        prefix, _, node_type = attr.partition("_")
-        if prefix in ("visit", "leave") and node_type[:1].isupper():
-            found.append((prefix, node_type, attr))
-    return tuple(found)
+    if cls not in _HANDLERS:
+        found = []
+        for attr in dir(cls):
+            prefix, _, node_type = attr.partition("_")
+            if prefix in ("visit", "leave") and node_type[:1].isupper():
+                found.append((prefix, node_type, attr))
+        _HANDLERS[cls] = tuple(found)
+    return _HANDLERS[cls]
 
 
 def decode_source(data: bytes) -> tuple[str | None, str]:
