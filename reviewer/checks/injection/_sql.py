@@ -208,6 +208,11 @@ def record_guard(scope: Scope, node: cst.If | cst.Assert, bindings: Bindings) ->
 
 
 _SAFE_CALLS = {"int", "float", "len", "bool", "abs", "round", "range", "ord", "hash", "uuid4"}
+# Identifier quoting (Django's `connection.ops.quote_name`, schema editors' `quote_name`, the
+# compiler's `quote_name_unless_alias`, `quote_ident`): identifiers cannot be bound parameters.
+_QUOTE_IDENTIFIER = frozenset(
+    {"quote_name", "quote_name_unless_alias", "quote_ident", "quote_identifier", "quote_column"}
+)
 _ORM_NAME_ATTRS = ("_meta.db_table", "_meta.model_name", "_meta.app_label", "__tablename__")
 _REQUEST_DATA = {"GET", "POST", "META", "FILES", "COOKIES", "REQUEST", "DATA", "QUERY", "FORM"}
 _UPPER = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
@@ -290,9 +295,27 @@ def _attribute_is_constant(expr: cst.Attribute, bindings: Bindings, seen: frozen
     return False
 
 
+def _quotes_identifier(func: cst.BaseExpression, bindings: Bindings) -> bool:
+    """`ops.quote_name(x)`, or `qn(x)` after `qn = connection.ops.quote_name`."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in _QUOTE_IDENTIFIER
+    if isinstance(func, cst.Name):
+        if func.value in _QUOTE_IDENTIFIER:
+            return True
+        bound = bindings.lookup(func.value)
+        return bool(bound) and all(
+            isinstance(b.value, cst.Attribute | cst.Name)
+            and (dotted_name(b.value) or "").rsplit(".", 1)[-1] in _QUOTE_IDENTIFIER
+            for b in bound or ()
+        )
+    return False
+
+
 def _call_is_constant(call: cst.Call, bindings: Bindings, seen: frozenset[str]) -> bool:
     func = call.func
     args = [a.value for a in call.args]
+    if _quotes_identifier(func, bindings):
+        return True
     if isinstance(func, cst.Name):
         if func.value in _SAFE_CALLS:
             return True

@@ -334,6 +334,23 @@ def banned_is_not_an_allowlist(cursor, query):
     return rows
 """
         ),
+        Valid(
+            """
+from django.db import connection
+
+def table_size(model, table_name):
+    # identifiers quoted by the backend (Django's quote_name) cannot be bound as parameters
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM %s" % qn(table_name))  # ok: BR101
+        cursor.execute(
+            "SELECT %s FROM %s WHERE id = %%s"  # ok: BR101
+            % (connection.ops.quote_name("value"), connection.ops.quote_name(table_name)),
+            [1],
+        )
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id = %s", [1])  # ok: BR101
+"""
+        ),
     ]
 
     INVALID = [
