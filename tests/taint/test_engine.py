@@ -1,0 +1,91 @@
+"""The taint engine's joins: recursion terminates, re-exports resolve, facts pickle, flows show."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from reviewer.checks.taint.command_injection import CommandInjection
+from reviewer.config import Config
+from reviewer.model import Confidence
+from reviewer.taint.pipeline import review_taint
+
+CONFIG = Config(root=Path("."))
+
+
+def _run(files: dict[str, str]):
+    data = {path: text.encode() for path, text in files.items()}
+    return review_taint(data, [CommandInjection], CONFIG)
+
+
+def test_mutual_recursion_terminates_and_still_flows() -> None:
+    findings, _ = _run(
+        {
+            "app/views.py": """
+import os
+from flask import request
+
+def ping(host, n):
+    if n > 0:
+        return pong(host, n - 1)
+    os.system("ping " + host)
+
+def pong(host, n):
+    return ping(host, n)
+
+@app.route("/p")
+def view():
+    return ping(request.args["h"], 3)
+""",
+        }
+    )
+    assert [(f.location.path, f.location.line) for f in findings] == [("app/views.py", 8)]
+
+
+def test_reexport_through_package_init_and_flow_evidence() -> None:
+    findings, project = _run(
+        {
+            "app/__init__.py": "",
+            "app/tools/__init__.py": "from .shell import run\n",
+            "app/tools/shell.py": "import os\n\ndef run(cmd):\n    os.system(cmd)\n",
+            "app/views.py": """
+from flask import Flask, request
+from app.tools import run
+
+app = Flask(__name__)
+
+@app.route("/r")
+def view():
+    q = request.args["q"]
+    run(q)
+    return "ok"
+""",
+        }
+    )
+    assert [(f.location.path, f.location.line) for f in findings] == [("app/tools/shell.py", 4)]
+    finding = findings[0]
+    assert finding.confidence is Confidence.HIGH
+    assert "request.args" in finding.flow[0].message
+    assert finding.flow[-1].message.startswith("sink: os.system")
+    assert project.files == frozenset({"app/tools/shell.py"})
+
+
+def test_unresolved_call_lowers_confidence_and_facts_pickle() -> None:
+    findings, project = _run(
+        {
+            "svc.py": """
+import os
+import thirdparty
+from flask import request
+
+@app.route("/x")
+def view():
+    cmd = thirdparty.normalize(request.args["c"])
+    os.system(cmd)
+""",
+        }
+    )
+    assert [f.confidence for f in findings] == [Confidence.MEDIUM]
+    assert (
+        pickle.loads(pickle.dumps(project.taint)).functions.keys() == project.taint.functions.keys()
+    )
