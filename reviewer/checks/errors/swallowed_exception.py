@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
@@ -10,7 +13,9 @@ from reviewer.checks.errors._common import (
     is_broad,
     reports_or_raises,
     uses_name,
+    walk,
 )
+from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
 
 
@@ -49,6 +54,92 @@ def _constant(expr: cst.BaseExpression) -> bool:
     return False
 
 
+# A ruff "noqa" for BLE001/S110/S112/E722 (or a bare one) or bandit's "nosec" on the `except`
+# line: the team already accepted this handler under the peer tool's id for the same problem.
+_NOQA = re.compile(r"#\s*(noqa(?!\s*:)|noqa\s*:.*\b(BLE001|S110|S112|E722)\b|nosec)", re.I)
+_NOT_AN_EXPLANATION = re.compile(r"^#\s*(todo|fixme|xxx|hack|noqa|type:|pragma|nosec)", re.I)
+# Best-effort cleanup calls: failing to close what is being thrown away is not an error to report.
+_CLEANUP = frozenset(
+    {
+        "close",
+        "aclose",
+        "shutdown",
+        "disconnect",
+        "unlink",
+        "remove",
+        "rmtree",
+        "cleanup",
+        "release",
+        "terminate",
+        "kill",
+        "stop",
+    }
+)
+
+
+def _header_comment(body: cst.BaseSuite) -> str:
+    """The comment on the `except` line itself."""
+    if isinstance(body, cst.IndentedBlock):
+        trailing = body.header
+    elif isinstance(body, cst.SimpleStatementSuite):
+        trailing = body.trailing_whitespace
+    else:
+        return ""
+    return trailing.comment.value if trailing.comment is not None else ""
+
+
+def _body_comments(body: cst.BaseSuite) -> list[str]:
+    """Comments on the handler's own lines: above or beside its statements."""
+    found: list[str] = []
+    if isinstance(body, cst.IndentedBlock):
+        for stmt in body.body:
+            lines: Sequence[cst.EmptyLine] = getattr(stmt, "leading_lines", ())
+            found.extend(line.comment.value for line in lines if line.comment)
+            trailing = getattr(stmt, "trailing_whitespace", None)
+            if trailing is not None and trailing.comment is not None:
+                found.append(trailing.comment.value)
+    return found
+
+
+def _explained(comments: list[str]) -> bool:
+    """A comment of a few words says why the error is dropped: the swallow is deliberate."""
+    return any(
+        not _NOT_AN_EXPLANATION.match(c) and len(c.lstrip("#").split()) >= 3 for c in comments
+    )
+
+
+def _only_cleanup(body: cst.BaseSuite) -> bool:
+    """`try: conn.close()` and nothing else: best-effort release of a resource."""
+    blocks = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    calls = 0
+    for block in blocks:
+        if not isinstance(block, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            return False
+        for stmt in block.body:
+            value = stmt.value if isinstance(stmt, cst.Expr) else None
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if not isinstance(value, cst.Call):
+                return False
+            func = value.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else ""
+            if isinstance(func, cst.Name):
+                name = func.value
+            if name not in _CLEANUP:
+                return False
+            calls += 1
+    return calls > 0
+
+
+def _uses_exc_info(body: cst.BaseSuite) -> bool:
+    return any(
+        isinstance(n, cst.Attribute)
+        and n.attr.value == "exc_info"
+        and dotted_name(n) == "sys.exc_info"
+        for n in walk(body)
+    )
+
+
 class SwallowedException(Rule):
     """A broad `except` whose body neither logs nor re-raises the error.
 
@@ -59,7 +150,10 @@ class SwallowedException(Rule):
     logs (`logger.*`, `logging.*`, loguru, structlog), reports to an error tracker
     (`sentry_sdk.capture_exception`, `traceback.print_exc`) nor uses the exception object
     (medium confidence). Handlers of specific exceptions (`except KeyError: pass`) are deliberate
-    and not reported; neither is `contextlib.suppress(...)`, which states the intent.
+    and not reported; neither is `contextlib.suppress(...)`, which states the intent, a handler
+    whose comment explains why the error is dropped, one already accepted with ruff's `noqa`
+    (BLE001, S110, S112, E722) or bandit's `nosec`, one passing `sys.exc_info()` on, nor a
+    `pass` after a `try` that only closes or releases a resource (best-effort cleanup).
 
     ## Why is this bad
     The program carries on as if nothing happened: a failed payment, a lost write or a broken
@@ -166,6 +260,41 @@ def handler(items):
     return errors
 """
         ),
+        Valid(
+            """
+import sys
+
+def parse_date_safe(value):
+    try:
+        return parse_date(value)
+    except Exception:                      # ok: BR703 (the reason is written down)
+        # filters must never raise: an unparsable date renders as empty
+        return None
+
+
+def legacy(value):
+    try:
+        return convert(value)
+    except Exception:  # noqa: BLE001     # ok: BR703 (accepted under ruff's id)
+        return None
+
+
+def release(conn, resources):
+    try:
+        conn.close()
+    except Exception:                      # ok: BR703 (best-effort cleanup)
+        pass
+    for resource in resources:
+        try:
+            resource.release()
+        except Exception:                  # ok: BR703
+            pass
+    try:
+        dispatch(conn)
+    except Exception:                      # ok: BR703 (the exception is passed on)
+        handle_uncaught(sys.exc_info())
+"""
+        ),
     ]
     INVALID = [
         Invalid(
@@ -184,6 +313,29 @@ def sync(items):
         return load()
     except (ValueError, Exception):  # expect: BR703
         return None
+"""
+        ),
+        Invalid(
+            """
+def refresh(cache, conn):
+    try:
+        cache.refresh()
+    except Exception:  # expect: BR703
+        # ignore errors
+        pass
+    try:
+        conn.close()
+        conn.reconnect()
+    except Exception:  # expect: BR703
+        pass
+    try:
+        conn.close()
+    except Exception:  # expect: BR703
+        conn = None
+    try:
+        cache.refresh()
+    except Exception:  # TODO: handle this  # expect: BR703
+        pass
 """
         ),
         Invalid(
@@ -220,7 +372,12 @@ def create_order():
         what = "a bare `except:`" if names is None else "`except Exception`"
         if names is not None and any(n.endswith("BaseException") for n in names):
             what = "`except BaseException`"
-        if reports_or_raises(node.body, self.ctx.resolve):
+        if reports_or_raises(node.body, self.ctx.resolve) or _uses_exc_info(node.body):
+            return
+        if _NOQA.search(_header_comment(node.body)) or _explained(_body_comments(node.body)):
+            return
+        parent = self.ctx.parent
+        if isinstance(parent, cst.Try) and _only_cleanup(parent.body) and _trivial(node.body):
             return
         bound = node.name.name if node.name is not None else None
         if isinstance(bound, cst.Name) and uses_name(node.body, bound.value):
