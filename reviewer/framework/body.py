@@ -177,15 +177,33 @@ def validator_call(call: cst.Call, ctx: FileContext) -> str | None:
         if method in VALIDATOR_METHODS:
             return code_of(call.func)
     last = name.rsplit(".", 1)[-1]
-    if not last[:1].isupper():
-        return None
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     positional = any(a.keyword is None and not a.star for a in call.args)
+    form = _form_protocol(call)
+    if form and (positional or "data" in keywords):
+        return form
+    if not last[:1].isupper():
+        return None
     if last.endswith("Serializer") and "data" in keywords:
         return last  # Serializer(instance) only serializes output
     if last.endswith("Form") and (positional or "data" in keywords):
         return last
     return None
+
+
+# Django's FormMixin protocol: `self.form_class(data)`, `self.get_form(data)`,
+# `self.get_form_class()(data)` build the view's form, which validates its data.
+FORM_FACTORIES = frozenset({"form_class", "formset_class", "get_form", "get_formset"})
+FORM_CLASS_GETTERS = frozenset({"get_form_class", "get_formset_class"})
+
+
+def _form_protocol(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Call):
+        inner = dotted_name(func.func) or ""
+        return inner if inner.rsplit(".", 1)[-1] in FORM_CLASS_GETTERS else None
+    name = dotted_name(func) or ""
+    return name if name.rsplit(".", 1)[-1] in FORM_FACTORIES else None
 
 
 def validated_args(call: cst.Call) -> list[cst.BaseExpression]:

@@ -32,6 +32,46 @@ class _State:
         return name in self.schemas and not name.endswith(("Serializer", "Form"))
 
 
+def _literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString):
+        return True
+    if isinstance(expr, cst.Name):
+        return expr.value in {"None", "True", "False"}
+    if isinstance(expr, cst.Tuple | cst.List | cst.Set):
+        return all(_literal(e.value) for e in expr.elements)
+    return False
+
+
+def _chained(parent: cst.CSTNode, current: cst.CSTNode) -> bool:
+    """`current.attr`, `current(...)`, `current[...]`: still the read's own value."""
+    if isinstance(parent, cst.Attribute | cst.Subscript):
+        return parent.value is current
+    if isinstance(parent, cst.ComparisonTarget):
+        return parent.comparator is current
+    return isinstance(parent, cst.Call) and parent.func is current
+
+
+def _compared_to_constant(stack: list[cst.CSTNode]) -> bool:
+    """`request.args.get("x", "").lower() == "true"`, `request.GET["o"] in ("a", "b")`,
+    `"key" in request.args`: the handler only keeps a boolean from a comparison with literals,
+    which is an allow-list check, not a use of the raw value."""
+    current = stack[-1]
+    for parent in reversed(stack[:-1]):
+        if _chained(parent, current):
+            current = parent
+        elif isinstance(parent, cst.Comparison):
+            if isinstance(current, cst.ComparisonTarget):
+                current = current.comparator
+            parts = [parent.left, *(c.comparator for c in parent.comparisons)]
+            allowed = (cst.Equal, cst.NotEqual, cst.In, cst.NotIn, cst.Is, cst.IsNot)
+            return all(isinstance(c.operator, allowed) for c in parent.comparisons) and all(
+                part is current or _literal(part) for part in parts
+            )
+        else:
+            return False
+    return False
+
+
 class UnvalidatedRequestInput(Rule):
     """A handler reads raw request data (`request.json`, `request.POST`, `await request.json()`)
     and uses it without a schema, or a FastAPI body is typed `dict`, `Any` or not at all.
@@ -121,6 +161,8 @@ class UnvalidatedRequestInput(Rule):
         what = body.raw_read(node, self.ctx, state.requests)
         if what is None:
             return
+        if _compared_to_constant(self.ctx.stack):
+            return
         var, validator, ctor = body.raw_context(self.ctx)
         if not validator and not state.is_model(ctor):
             state.reads.append((node, what, var))
@@ -198,6 +240,44 @@ def helper():
     return request.json  # ok: BR110
 """
     ),
+    # reads only compared with literals, and Django's FormMixin protocol
+    Valid(
+        """
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.get("/items")
+def items():
+    if "show_env" not in request.args:  # ok: BR110 (a key test)
+        return {}
+    absolute = request.args.get("absolute", "false").lower() == "true"  # ok: BR110
+    if request.args["order"] in ("name", "date"):  # ok: BR110
+        return {"absolute": absolute}
+    return {}
+"""
+    ),
+    Valid(
+        """
+from django.views.generic.edit import FormView
+
+class ContactView(FormView):
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, request.FILES)  # ok: BR110
+        if form.is_valid():
+            return self.form_valid(form)
+        other = self.get_form_class()(data=request.POST)  # ok: BR110
+        return self.form_invalid(other)
+""",
+        path="shop/views.py",
+        files={
+            "shop/urls.py": """
+from django.urls import path
+from shop import views
+urlpatterns = [path("contact/", views.ContactView.as_view())]
+"""
+        },
+    ),
     # DRF serializer and a Django form
     Valid(
         """
@@ -247,6 +327,25 @@ def create_item(item: ItemIn, dry_run: bool = False):  # ok: BR110
 ]
 
 UnvalidatedRequestInput.INVALID = [
+    Invalid(
+        """
+from flask import Flask, request
+
+app = Flask(__name__)
+
+@app.get("/search")
+def search():
+    if request.args.get("mode", "") == "exact":
+        return {"q": request.args["q"]}  # expect: BR110
+    return {}
+
+@app.get("/owner")
+def owner():
+    if request.args.get("owner") == current_owner():  # expect: BR110
+        return {}
+    return {}
+"""
+    ),
     Invalid(
         """
 from flask import Flask, request
