@@ -119,6 +119,7 @@ _PLACEHOLDER_MARKERS = (
     "replace-me",
     "redacted",
 )
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
 _ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 _DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 _URL_OR_PATH = re.compile(r"^(/|\./|\.\./|~/|[a-z][a-z0-9+.-]*://[^:@/\s]*(/|$))", re.IGNORECASE)
@@ -152,6 +153,8 @@ def is_not_a_secret_value(value: str, *, signing: bool = False) -> bool:
     stripped = value.strip()
     if _ENV_VAR_NAME.match(stripped) or _DOTTED_PATH.match(stripped):
         return True
+    if stripped.lower() in _FLAGS:  # `"Access-Control-Allow-Credentials": "true"`
+        return True
     if _URL_OR_PATH.match(stripped) or _KEY_FILE.search(stripped):
         return True
     if len(stripped.split()) >= 3 and not signing:  # a sentence: a label or help text
@@ -162,6 +165,22 @@ def is_not_a_secret_value(value: str, *, signing: bool = False) -> bool:
         words = name_words(stripped)
         if set(words) & _SECRET_WORDS and (len(words) >= 2 or not signing):
             return True
+    return False
+
+
+def names_the_key(name: str, value: str) -> bool:
+    """`CSRF_TOKEN_KEY = "csrftoken"`, `SESSION_TOKEN_KEY = "session-token"`: the value of a
+    `..._key` name spells the name's other words, so it is the key a secret is stored under."""
+    words = name_words(name)
+    if len(words) < 2 or words[-1] != "key":
+        return False
+    spelled = "".join(_WORD_SPLIT.split(value.lower()))
+    head = words[:-1]
+    for start in range(len(head)):
+        for end in range(start + 1, len(head) + 1):
+            run = head[start:end]
+            if "".join(run) == spelled and set(run) & _SECRET_WORDS:
+                return True
     return False
 
 

@@ -22,6 +22,7 @@ from reviewer.checks.secrets._common import (
     looks_random,
     mask,
     name_words,
+    names_the_key,
     same_words,
     signing_key_argument,
     target_name,
@@ -184,8 +185,8 @@ class HardcodedSecret(Rule):
         if found is None:
             return False
         key_format, text = found
-        if not key_format.certain and self.test_file:
-            return False  # sample JWTs in tests are test data
+        if not key_format.certain and (self.test_file or self._in_example(assignments=False)):
+            return False  # sample JWTs in tests and API docs examples are sample data
         self.done.add(id(node))
         self.report(
             node,
@@ -223,6 +224,11 @@ class HardcodedSecret(Rule):
             return
         if is_not_a_secret_value(value, signing=kind.signing) or same_words(name, stripped):
             return
+        if not kind.signing and (
+            names_the_key(name, stripped)
+            or (not is_password_name(name) and any(c.isspace() for c in _strip_scheme(stripped)))
+        ):
+            return  # `CSRF_TOKEN_KEY = "csrftoken"`; tokens and keys never hold spaces
         if not kind.signing and len(stripped) < 4:
             return
         random = looks_random(
@@ -241,16 +247,16 @@ class HardcodedSecret(Rule):
             extra=REDACT,
         )
 
-    def _in_example(self) -> bool:
+    def _in_example(self, *, assignments: bool = True) -> bool:
         """Inside API docs examples: `json_schema_extra={"examples": [{"password": "..."}]}`,
-        `Body(examples=...)`, `EXAMPLE_USER = {...}`."""
+        `Body(examples=...)`, `EXAMPLE_USER = {...}` (with `assignments`)."""
         for node in reversed(self.ctx.stack):
             label: str | None = None
             if isinstance(node, cst.DictElement):
                 label = literal_string(node.key)
             elif isinstance(node, cst.Arg) and node.keyword is not None:
                 label = node.keyword.value
-            elif isinstance(node, cst.Assign):
+            elif isinstance(node, cst.Assign) and assignments:
                 label = " ".join(target_name(t.target) or "" for t in node.targets)
             elif isinstance(node, cst.BaseStatement):
                 return False
@@ -268,6 +274,38 @@ class HardcodedSecret(Rule):
         return is_settings_class(bases)
 
     VALID = [
+        Valid(
+            """
+CSRF_TOKEN_KEY = "csrftoken"  # ok: BR201 (the key the token is stored under)
+SESSION_TOKEN_KEY = "session-token"  # ok: BR201
+
+
+def lex(tokens):
+    token = tokens[0]
+    if token == "is":
+        token = "is not"  # ok: BR201 (a parser token, not a credential)
+
+
+def cors(response):
+    response.headers["Access-Control-Allow-Credentials"] = "true"  # ok: BR201
+    return response
+
+
+LOGIN_RESPONSES = {
+    200: {
+        "content": {
+            "application/json": {
+                "example": {
+                    "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiOTIyMWZm"  # ok: BR201
+                    "YzktNjQwZi00MzcyLTg2ZDMtY2U2NDJjYmE1NjAzIn0.M2lUhB7bG1mEsoJ4sFDr4h8gDEBSyI5k",
+                    "token_type": "bearer",
+                }
+            }
+        }
+    }
+}
+"""
+        ),
         Valid(
             """
 import os
@@ -391,6 +429,15 @@ def login(form):
     ]
 
     INVALID = [
+        Invalid(
+            """
+ADMIN_PASSWORD = "admin"  # expect: BR201
+db_password = "open sesame"  # expect: BR201
+API_KEY = "apikey"
+SECRET_KEY = "not a secret"  # expect: BR201
+session_token = "csrftoken"  # expect: BR201
+"""
+        ),
         Invalid(
             """
 import hmac
