@@ -294,6 +294,14 @@ def _call_dependency(index: Index, call: dict[str, Any], canonical: str) -> Kind
         if kwargs.get("optional") is True:
             return set()
         return {AUTHENTICATION, AUTHORIZATION} if kwargs.get("superuser") else {AUTHENTICATION}
+    if receiver and re.fullmatch(r"current_(active_)?(user|superuser|admin)", method):
+        # `users.current_user(active=True)` on an object the index cannot type (a parameter, an
+        # import from a package): a factory of the current-user dependency either way.
+        kwargs = call["kwargs"]
+        if kwargs.get("optional") is True:
+            return set()
+        authz = kwargs.get("superuser") or AUTHZ_NAME.search(method)
+        return {AUTHENTICATION, AUTHORIZATION} if authz else {AUTHENTICATION}
     return set()
 
 

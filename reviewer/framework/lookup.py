@@ -81,9 +81,11 @@ def words(text: str) -> list[str]:
 def sensitive(route: Route) -> bool:
     """The route's path or handler names users, accounts, admin, payments, orders, tokens...
     (whole words: `/display` is not about payments, `border` not about orders)."""
+    found = words(f"{route.path} {route.handler}")
     return any(
-        w.startswith(SENSITIVE_WORDS) or w in ("pay", "key", "keys")
-        for w in words(f"{route.path} {route.handler}")
+        (w.startswith(SENSITIVE_WORDS) or w in ("pay", "key", "keys"))
+        and not (w == "user" and found[i + 1 : i + 2] == ["agent"])  # the User-Agent header
+        for i, w in enumerate(found)
     )
 
 

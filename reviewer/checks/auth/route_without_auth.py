@@ -128,6 +128,10 @@ def login():  # ok: BR301
 @app.get("/health")
 def health():
     return "ok"
+
+@app.get("/user-agent")
+def user_agent():  # ok: BR301 (the User-Agent header, not a user)
+    return {}
 """
     ),
     # a custom decorator defined in another module that verifies a JWT
@@ -205,6 +209,32 @@ app = FastAPI()
 app.include_router(router)
 app.include_router(users, dependencies=[Depends(get_current_user)])
 """
+    ),
+    # FastAPI Users style: the current-user dependency comes from a factory method on an object
+    # built elsewhere (an import from the app's users module, a function parameter)
+    Valid(
+        """
+from fastapi import APIRouter, Depends
+from app.users import users_backend
+
+router = APIRouter()
+current_active_user = users_backend.current_user(active=True)
+
+@router.patch("/me")
+async def update_me(user=Depends(current_active_user)):  # ok: BR301
+    return {}
+
+def build_router(authenticator):
+    inner = APIRouter()
+    get_superuser = authenticator.current_user(active=True, superuser=True)
+
+    @inner.delete("/users/{uid}", dependencies=[Depends(get_superuser)])
+    async def delete_user(uid: str):  # ok: BR301
+        return None
+
+    return inner
+""",
+        path="app/routes.py",
     ),
     # DRF settings default and a config-named public route
     Valid(
