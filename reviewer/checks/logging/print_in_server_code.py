@@ -18,6 +18,9 @@ _SCRIPT_PATH = re.compile(
     r"(^|/)(scripts?|bin|tools|examples?|docs|benchmarks?|management/commands|notebooks?)/"
     r"|(^|/)(manage|setup|conftest|__main__|cli|fabfile|noxfile)\.py$"
 )
+# `if verbosity >= 2:`, `if self.verbose:`, `if options["verbosity"] > 1:` (Django's migrate
+# signal handlers and command helpers): output the operator asked for on the console.
+_VERBOSITY = re.compile(r"\bverbos(e|ity)\b|[\"']verbos(e|ity)[\"']", re.I)
 _CLI_LIBS = frozenset({"argparse", "click", "typer", "fire", "docopt"})
 
 
@@ -104,6 +107,17 @@ def main():
             path="app/seed.py",
         ),
         Valid('print("hello")\n', path="scripts/migrate_data.py"),
+        Valid(
+            """
+def create_defaults(app_config, verbosity=2, **kwargs):
+    if verbosity >= 2:
+        print("Creating default rows")  # ok: BR802 (output the operator asked for)
+    created = seed()
+    if verbosity and created:
+        print(f"{created} rows")  # ok: BR802
+""",
+            path="shop/signals.py",
+        ),
         Valid('def main():\n    print("report")  # ok: BR802\n', path="pkg/report.py"),
         Valid('def test_x():\n    print("debug")\n', path="tests/test_api.py"),
         Valid(
@@ -155,10 +169,10 @@ def charge(customer, amount):
         if self._skip or self.ctx.call_name(node) != "print":
             return
         for ancestor in self.ctx.stack:
-            if isinstance(ancestor, cst.If) and "__main__" in cst.Module([]).code_for_node(
-                ancestor.test
-            ):
-                return
+            if isinstance(ancestor, cst.If):
+                test = cst.Module([]).code_for_node(ancestor.test)
+                if "__main__" in test or _VERBOSITY.search(test):
+                    return  # a script's entry point; console output the caller asked for
             if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value == "main":
                 return  # a command-line entry point
         self.report(
