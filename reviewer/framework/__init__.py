@@ -11,7 +11,8 @@ from reviewer.checks.tests_coverage._collector import TestCallCollector
 from reviewer.framework.build import build_project
 from reviewer.framework.collect import FrameworkCollector
 from reviewer.framework.model import Guard, Param, Project, Route
+from reviewer.taint.collector import TaintCollector
 
-COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector, TestCallCollector)
+COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector, TestCallCollector, TaintCollector)
 
 __all__ = ["COLLECTORS", "Guard", "Param", "Project", "Route", "build_project"]

@@ -17,6 +17,8 @@ from reviewer.framework.django import Django
 from reviewer.framework.index import Index
 from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
 from reviewer.framework.values import ref, tail
+from reviewer.taint.index import FACTS_KEY as TAINT
+from reviewer.taint.index import build_index_from_facts
 
 SERVICE_PARTS = (
     "service",
@@ -53,6 +55,8 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))
+    taint = build_index_from_facts({p: f for p, f in facts.items() if f and TAINT in f})
+    files |= taint.relevant_files()
     test_calls = {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
     routes = [replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes]
     return Project(
@@ -62,6 +66,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         rate_limiting=_rate_limiting(index, routes, django),
         facts=framework_facts,
         test_calls=test_calls,
+        taint=taint,
         errors=tuple(errors),
         schemas=frozenset(
             name

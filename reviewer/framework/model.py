@@ -55,6 +55,7 @@ class Route:
     line: int  # line of the handler's `def` (or of the view class when inherited)
     view_class: str = ""
     action: str = ""  # DRF viewset action (`list`, `create`, ...) or the CBV method name
+    url_name: str = ""  # Django URL pattern name (`path(..., name="detail")`), for reverse()
     auth: tuple[Guard, ...] = ()
     authorization: tuple[Guard, ...] = ()
     rate_limits: tuple[Guard, ...] = ()
@@ -99,6 +100,7 @@ class Project:
     rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
     facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
     test_calls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per test file
+    taint: Any = None  # reviewer.taint.index.TaintIndex: function summaries joined across modules
     errors: tuple[str, ...] = ()
     schemas: frozenset[str] = (
         frozenset()
