@@ -3,6 +3,7 @@ permission/throttle classes and the REST_FRAMEWORK / MIDDLEWARE settings (framew
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reviewer.framework import guards as g
@@ -170,7 +171,12 @@ class Django:
                 elif ref(target).endswith(".urls"):
                     routes += self._router(ref(target).removesuffix(".urls"), full, outer)
                 continue
-            routes += self._view(view, "/" + full, outer, [])
+            found = self._view(view, "/" + full, outer, [])
+            kwargs = entry.get("kwargs")
+            url_name = kwargs.get("name") if isinstance(kwargs, dict) else None
+            if isinstance(url_name, str) and url_name:
+                found = [replace(r, url_name=url_name) for r in found]
+            routes += found
         return routes
 
     # -- views ---------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class TestCallCollector(Visitor):
         self.requests: list[dict[str, Any]] = []
         self.calls: set[str] = set()
         self.constants: dict[str, str] = {}
+        self.url_names: dict[str, str] = {}  # `url = reverse("shop:detail", ...)`
         self.clients: set[str] = set()
         self.params: list[dict[str, list[str]]] = []
 
@@ -114,6 +115,8 @@ class TestCallCollector(Visitor):
             text = self._path_text(node.value)
             if text is not None and text[0] == "path" and "{}" not in text[1]:
                 self.constants[name] = text[1]
+            elif text is not None and text[0] == "name":
+                self.url_names[name] = text[1]
             if self._is_client_ctor(node.value):
                 self.clients.add(name)
 
@@ -209,6 +212,8 @@ class TestCallCollector(Visitor):
         dotted = dotted_name(node)
         if dotted is not None and dotted in self.constants:
             return "path", self.constants[dotted]
+        if dotted is not None and dotted in self.url_names:
+            return "name", self.url_names[dotted]
         return None
 
     def finish(self) -> None:

@@ -61,7 +61,7 @@ def _method_ok(route_methods: Iterable[str], method: str) -> bool:
 def _name_matches(route: Any, name: str) -> bool:
     name = name.split(":")[-1]
     handler = route.handler.rsplit(".", 1)[-1]
-    if name in (handler, route.handler):
+    if name in (handler, route.handler) or name == getattr(route, "url_name", ""):
         return True
     base, _, kind = name.rpartition("-")
     view = (route.view_class or "").lower()

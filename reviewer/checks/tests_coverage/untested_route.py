@@ -116,6 +116,31 @@ def get_order(oid):  # ok: BR804
             },
         ),
         Valid("def helper():\n    return 1\n", path="lib/util.py"),  # no routes, no tests
+        # Django tests reach views through reverse() and the URL pattern's name
+        Valid(
+            """
+from django.http import JsonResponse
+from django.views import View
+
+class ImageDelete(View):
+    def post(self, request, image_id):  # ok: BR804
+        return JsonResponse({})
+""",
+            path="media/views.py",
+            files={
+                "media/urls.py": "from django.urls import path\nfrom media import views\n"
+                "app_name = 'media'\n"
+                "urlpatterns = [path('images/<int:image_id>/delete/', "
+                "views.ImageDelete.as_view(), name='delete_image')]\n",
+                "proj/settings.py": "ROOT_URLCONF = 'media.urls'\n",
+                "media/tests/test_views.py": "from django.test import TestCase\n"
+                "from django.urls import reverse\n\n"
+                "class DeleteTests(TestCase):\n"
+                "    def test_delete(self):\n"
+                "        url = reverse('media:delete_image', args=(1,))\n"
+                "        self.client.post(url)\n",
+            },
+        ),
     ]
     INVALID = [
         Invalid(
