@@ -67,6 +67,9 @@ VALIDATOR_FUNCS = frozenset(
         "hmac.compare_digest",
         "hmac.digest",
         "stripe.Webhook.construct_event",
+        # redirect targets checked against the allowed hosts
+        "django.utils.http.url_has_allowed_host_and_scheme",
+        "django.utils.http.is_safe_url",
     }
 )
 VALIDATOR_CLASS_SUFFIXES = ("Serializer", "Form", "Schema")
@@ -203,7 +206,10 @@ def _form_protocol(call: cst.Call) -> str | None:
         inner = dotted_name(func.func) or ""
         return inner if inner.rsplit(".", 1)[-1] in FORM_CLASS_GETTERS else None
     name = dotted_name(func) or ""
-    return name if name.rsplit(".", 1)[-1] in FORM_FACTORIES else None
+    last = name.rsplit(".", 1)[-1]
+    if last in FORM_FACTORIES or last.endswith(("_form_class", "_formset_class")):
+        return name  # `create_form_class = self.get_create_form_class()`
+    return None
 
 
 def validated_args(call: cst.Call) -> list[cst.BaseExpression]:

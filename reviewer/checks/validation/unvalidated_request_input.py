@@ -32,6 +32,9 @@ class _State:
         return name in self.schemas and not name.endswith(("Serializer", "Form"))
 
 
+_CONVERSIONS = frozenset({"bool", "int", "float"})
+
+
 def _literal(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString):
         return True
@@ -51,10 +54,11 @@ def _chained(parent: cst.CSTNode, current: cst.CSTNode) -> bool:
     return isinstance(parent, cst.Call) and parent.func is current
 
 
-def _compared_to_constant(stack: list[cst.CSTNode]) -> bool:
+def _only_checked(stack: list[cst.CSTNode]) -> bool:
     """`request.args.get("x", "").lower() == "true"`, `request.GET["o"] in ("a", "b")`,
-    `"key" in request.args`: the handler only keeps a boolean from a comparison with literals,
-    which is an allow-list check, not a use of the raw value."""
+    `"key" in request.args`, `if request.POST:`, `bool(request.POST.get("flag"))`,
+    `int(request.GET["page"])`: the handler keeps only a boolean or a number (a comparison with
+    literals is an allow-list check, a conversion rejects bad input), not the raw value."""
     current = stack[-1]
     for parent in reversed(stack[:-1]):
         if _chained(parent, current):
@@ -67,6 +71,18 @@ def _compared_to_constant(stack: list[cst.CSTNode]) -> bool:
             return all(isinstance(c.operator, allowed) for c in parent.comparisons) and all(
                 part is current or _literal(part) for part in parts
             )
+        elif isinstance(parent, cst.Arg) and parent.value is current:
+            current = parent
+        elif isinstance(parent, cst.Call) and isinstance(current, cst.Arg):
+            return (
+                isinstance(parent.func, cst.Name)
+                and parent.func.value in _CONVERSIONS
+                and len(parent.args) == 1
+            )
+        elif isinstance(parent, cst.BooleanOperation | cst.UnaryOperation):
+            current = parent  # `if request.POST or request.FILES:`, `if not request.GET:`
+        elif isinstance(parent, cst.If | cst.While):
+            return parent.test is current
         else:
             return False
     return False
@@ -161,7 +177,7 @@ class UnvalidatedRequestInput(Rule):
         what = body.raw_read(node, self.ctx, state.requests)
         if what is None:
             return
-        if _compared_to_constant(self.ctx.stack):
+        if _only_checked(self.ctx.stack):
             return
         var, validator, ctor = body.raw_context(self.ctx)
         if not validator and not state.is_model(ctor):
@@ -254,11 +270,17 @@ def items():
     absolute = request.args.get("absolute", "false").lower() == "true"  # ok: BR110
     if request.args["order"] in ("name", "date"):  # ok: BR110
         return {"absolute": absolute}
-    return {}
+    if request.form or not request.files:  # ok: BR110 (a truth test)
+        return {}
+    page = int(request.args["page"])  # ok: BR110 (a conversion rejects bad input)
+    preview = bool(request.args.get("preview"))  # ok: BR110
+    return {"page": page, "preview": preview}
 """
     ),
     Valid(
         """
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic.edit import FormView
 
 class ContactView(FormView):
@@ -268,13 +290,27 @@ class ContactView(FormView):
             return self.form_valid(form)
         other = self.get_form_class()(data=request.POST)  # ok: BR110
         return self.form_invalid(other)
+
+
+def enable(request, pk):
+    redirect_to = request.POST.get("next", None)  # ok: BR110 (checked before use)
+    if redirect_to and url_has_allowed_host_and_scheme(
+        url=redirect_to, allowed_hosts={request.get_host()}
+    ):
+        return redirect(redirect_to)
+    search_form_class = pick_search_form()
+    search = search_form_class(request.POST, prefix="search")  # ok: BR110
+    return render(request, "enable.html", {"search": search})
 """,
         path="shop/views.py",
         files={
             "shop/urls.py": """
 from django.urls import path
 from shop import views
-urlpatterns = [path("contact/", views.ContactView.as_view())]
+urlpatterns = [
+    path("contact/", views.ContactView.as_view()),
+    path("enable/<int:pk>/", views.enable),
+]
 """
         },
     ),
