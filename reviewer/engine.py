@@ -34,7 +34,7 @@ from reviewer.registry import load as load_registry
 PARSE_ERROR = "BR901"
 ANALYZER_FAILED = "BR902"
 
-ProgressCallback = Callable[[str, int, int], None]  # (relpath, done, total)
+ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
 
 
 def review(
@@ -84,11 +84,17 @@ def review(
         nonlocal done
         done += 1
         if progress is not None:
-            progress(relpath, done, total)
+            waiting = running.still_running()
+            progress(
+                relpath + (f" · running: {', '.join(waiting)}" if waiting else ""), done, total
+            )
 
     native = review_files(
         data, registry.enabled_native, config, on_file=on_file, cache=cache, jobs=jobs
     )
+    while progress is not None and (waiting := running.still_running()):
+        progress(f"waiting for {', '.join(waiting)}", total, total)
+        time.sleep(0.2)
     external, runs = running.collect()
     if cache is not None:
         cache.close()

@@ -100,6 +100,10 @@ class CachedAnalyzers:
                 )
             self.pending.append(_Pending(name, keys, hits, running, missing))
 
+    def still_running(self) -> list[str]:
+        """Names of the analyzers whose processes have not finished yet."""
+        return [i.name for i in self.pending if i.running is not None and not i.running.done()]
+
     def collect(self) -> tuple[list[ExternalFinding], list[AnalyzerRun]]:
         findings: list[ExternalFinding] = []
         runs: list[AnalyzerRun] = []
