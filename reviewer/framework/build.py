@@ -36,6 +36,18 @@ SERVICE_PARTS = (
 )
 
 
+def is_test_path(relpath: str) -> bool:
+    """The same test-file test as `FileContext.is_test_file`, for a path alone."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(p in ("tests", "test", "testing") for p in parts[:-1])
+    )
+
+
 def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Project:
     """The route inventory and the files second-phase rules must visit."""
     framework_facts = {path: f[FACTS_KEY] for path, f in facts.items() if f and FACTS_KEY in f}
@@ -51,7 +63,9 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
             routes += builder()
         except Exception as exc:  # a model bug must not lose the rest of the review
             errors.append(f"{name} route model failed: {type(exc).__name__}: {exc}")
-    routes = _dedupe(routes)
+    # Routes declared in test files are test scaffolding (an app built inside a test to
+    # exercise a library), not endpoints of the service under review.
+    routes = [r for r in _dedupe(routes) if not is_test_path(r.file)]
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))

@@ -236,6 +236,22 @@ def build_router(authenticator):
 """,
         path="app/routes.py",
     ),
+    # an app built inside a test to exercise a library is test scaffolding, not the service
+    Valid(
+        """
+from fastapi import FastAPI
+
+def make_app():
+    app = FastAPI()
+
+    @app.delete("/users/me")
+    def custom_users_route():  # ok: BR301
+        return None
+
+    return app
+""",
+        path="tests/test_users.py",
+    ),
     # DRF settings default and a config-named public route
     Valid(
         """
