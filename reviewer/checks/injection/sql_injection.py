@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -10,9 +11,11 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.injection._sql import (
     Bindings,
     Scope,
+    SqlSink,
     StringBuild,
     bind_targets,
     find_sql_sink,
+    is_constant,
     is_non_text_annotation,
     literal_text,
     looks_like_sql,
@@ -21,6 +24,11 @@ from reviewer.checks.injection._sql import (
     string_build,
 )
 from reviewer.model import Confidence, Severity
+from reviewer.taint.engine import TaintFinding, analyze_file, sql_flows
+from reviewer.taint.index import FACTS_KEY as TAINT_FACTS
+from reviewer.taint.index import build_index
+from reviewer.taint.values import ModuleFacts
+from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -39,9 +47,16 @@ class SqlInjection(Rule):
     (`fetch`, `fetchrow`, `fetchval`, `execute`), `aiosqlite`, SQLAlchemy (`text()`,
     `session.execute`, `connection.execute`, `exec_driver_sql`), Django (`Model.objects.raw`,
     `QuerySet.extra(where=/select=/tables=)`, `RawSQL`, `connection.cursor().execute`), psycopg's
-    `sql.SQL()` and `pandas.read_sql`. Confidence is high when the formatted string is the sink's
-    argument, medium when it is built into a local variable first (the variable's literal text
-    must then read like SQL).
+    `sql.SQL()` and `pandas.read_sql`.
+
+    Where the taint engine follows client data (Flask `request.*`, route parameters, Django/DRF
+    and aiohttp request attributes) into the SQL text, through assignments, containers, helper
+    functions, methods of the module's classes and queries passed in as parameters, the finding
+    carries that flow (source, steps, sink) at high confidence (medium through a call the engine
+    could not resolve, low for environment data such as `os.environ` or `sys.argv`). Where no
+    flow is known the SQL is still reported from its shape, at lower confidence: medium when the
+    non-constant part is formatted in the sink's own argument, low when the SQL is built into a
+    local variable first (whose literal text must then read like SQL). One finding per query.
 
     Not reported: parameterized queries (`execute("... WHERE id = %s", (user_id,))`,
     `text("... :id").bindparams(id=x)`, `raw("... %s", [x])`); strings whose every part is
@@ -55,8 +70,8 @@ class SqlInjection(Rule):
     allowlist makes the value one of a few constants, so it is not reported at all; a check that
     does not exit (`if col in BANNED: raise`) is not an allowlist.
 
-    Values that reach a query through a function parameter or a helper's return value are not
-    followed here; the taint rules follow those flows.
+    Flows are followed across the functions and classes of one module; SQL built from data that
+    comes from another module is reported from its shape.
 
     ## Why is this bad
     Anything formatted into SQL text becomes SQL: a quote in a user's input ends the string
@@ -91,6 +106,10 @@ class SqlInjection(Rule):
     - https://docs.djangoproject.com/en/5.2/topics/db/sql/
     """
 
+    # Runs in phase 1: phase 2 visits only route, service and taint-relevant files, and a file
+    # whose SQL has no known source would lose its shape-only finding there. The code also runs
+    # in phase 2 (it then reads the project's cross-module index) once every file with an SQL
+    # sink is sent there.
     code = "BR101"
     name = "sql-injection"
     item = "sql-injection"
@@ -110,7 +129,8 @@ class SqlInjection(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.scopes: list[Scope] = [Scope("module")]
-        self.reported: set[int] = set()
+        self.sites: list[_SinkSite] = []
+        self.site_of: dict[int, _SinkSite] = {}
 
     # -- scopes and bindings, collected on the way --------------------------------------------
 
@@ -172,35 +192,106 @@ class SqlInjection(Rule):
         if sink is None:
             return
         bindings = self.bindings
+        site = _SinkSite(node, sink)
+        self.sites.append(site)
+        for arg in node.args:
+            self.site_of[id(arg.value)] = site
         for argument in sink.arguments:
-            build = string_build(argument, bindings, in_sink=True)
-            if build is None or id(build.node) in self.reported:
-                continue
+            self.site_of[id(argument)] = site
             text = literal_text(argument, bindings)
+            if sink.certain or looks_like_sql(text):
+                site.flow_ok.add(id(argument))
+            if is_constant(argument, bindings):
+                site.constant.add(id(argument))
+            build = string_build(argument, bindings, in_sink=True)
+            if build is None:
+                continue
             if build.via and not sink.certain:
                 continue  # a variable handed to some `.execute()`: too weak a hint alone
             if (build.via or not sink.certain) and not looks_like_sql(text):
                 continue
-            self.reported.add(id(build.node))
-            self._report(node, sink.label, build)
+            site.builds.append((argument, build))
 
-    def _report(self, call: cst.Call, sink: str, build: StringBuild) -> None:
+    def finish(self) -> None:
+        flows = self._flows() if self.sites else {}
+        reported: set[int] = set()
+        for site in self.sites:
+            built = {id(argument): build for argument, build in site.builds}
+            for argument in site.sink.arguments:
+                flow = flows.get(id(argument))
+                build = built.get(id(argument))
+                if flow is not None and id(argument) not in site.constant:
+                    at = build.node if build is not None else argument
+                    if id(at) not in reported:
+                        reported.add(id(at))
+                        self._report_flow(at, flow)
+                elif build is not None and id(build.node) not in reported:
+                    reported.add(id(build.node))
+                    self._report_pattern(site.call, site.sink.label, build)
+
+    def _flows(self) -> dict[int, TaintFinding]:
+        """The file's tainted SQL flows by the sink argument they reach (kept only where the
+        sink is one this rule recognises and the argument is not provably constant)."""
+        found: dict[int, TaintFinding] = {}
+        for flow in _sql_taint(self.ctx):
+            site = self.site_of.get(id(flow.node))
+            if site is None:
+                continue
+            target = _argument_of(site, flow.node)
+            if target is None or id(target) not in site.flow_ok:
+                continue
+            old = found.get(id(target))
+            if old is None or flow.confidence.rank > old.confidence.rank:
+                found[id(target)] = flow
+        return found
+
+    def _report_flow(self, at: cst.CSTNode, flow: TaintFinding) -> None:
+        self.report(at, flow.message, confidence=flow.confidence, flow=flow.flow)
+
+    def _report_pattern(self, call: cst.Call, sink: str, build: StringBuild) -> None:
         culprit = _shorten(self.ctx.module.code_for_node(build.culprit))
         if build.via:
             where = f"SQL built with {build.how} from `{culprit}` into `{build.via}`"
-            confidence = Confidence.MEDIUM
+            confidence = Confidence.LOW
         else:
             where = f"SQL built with {build.how} from `{culprit}`"
-            confidence = Confidence.HIGH
+            confidence = Confidence.MEDIUM
         message = (
-            f"{where} is run by `{sink}`: a quote in that value rewrites the query. Pass values "
-            "as query parameters (`execute(sql, params)`, `text(...)` with `:name` binds, "
+            f"{where} is run by `{sink}`: if that value can come from a client, a quote in it "
+            "rewrites the query (no flow from request data was found). Pass values as query "
+            "parameters (`execute(sql, params)`, `text(...)` with `:name` binds, "
             "`raw(sql, [params])`) and pick identifiers from a fixed allowlist."
         )
         flow = [(build.node, f"SQL text built with {build.how}"), (call, f"executed by {sink}")]
         self.report(build.node, message, confidence=confidence, flow=flow)
 
     VALID = [
+        Valid(
+            """
+import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+conn = sqlite3.connect("app.db")
+SORTS = {"new": "created_at DESC", "name": "name"}
+
+
+def run_query(sql, params=()):
+    return conn.execute(sql, params).fetchall()
+
+
+@app.get("/users")
+def users():
+    name = request.args["name"]
+    limit = int(request.args.get("limit", 10))
+    run_query("SELECT * FROM users WHERE name = ?", (name,))
+    conn.execute(f"SELECT * FROM users LIMIT {limit}")  # ok: BR101
+    order = SORTS.get(request.args.get("sort", ""), "name")
+    conn.execute(f"SELECT * FROM users ORDER BY {order}")  # ok: BR101
+    conn.execute("SELECT * FROM users WHERE name = :n", {"n": name})  # ok: BR101
+    return "ok"
+"""
+        ),
         Valid(
             """
 import sqlite3
@@ -357,6 +448,38 @@ def table_size(model, table_name):
         Invalid(
             """
 import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+conn = sqlite3.connect("app.db")
+
+
+def run_query(sql):
+    return conn.execute(sql).fetchall()  # expect: BR101
+
+
+class Users:
+    def __init__(self, db):
+        self.db = db
+
+    def by_name(self, name):
+        query = "SELECT * FROM users WHERE name = '" + name + "'"  # expect: BR101
+        return self.db.execute(query)
+
+
+@app.get("/users")
+def users():
+    name = request.args["name"]
+    run_query(f"SELECT * FROM users WHERE name = '{name}'")
+    Users(conn).by_name(name)
+    filters = {"name": name}
+    conn.execute("SELECT * FROM t WHERE n = '%s'" % filters["name"])  # expect: BR101
+    return "ok"
+"""
+        ),
+        Invalid(
+            """
+import sqlite3
 from flask import request
 
 def search():
@@ -483,6 +606,49 @@ class Repo:
 """
         ),
     ]
+
+
+@dataclass
+class _SinkSite:
+    """One SQL sink call: its SQL arguments, which are built strings, which are constant."""
+
+    call: cst.Call
+    sink: SqlSink
+    builds: list[tuple[cst.BaseExpression, StringBuild]] = field(default_factory=list)
+    constant: set[int] = field(default_factory=set)
+    flow_ok: set[int] = field(default_factory=set)
+
+
+def _argument_of(site: _SinkSite, node: cst.CSTNode) -> cst.BaseExpression | None:
+    """The SQL argument of `site` that the taint engine's sink node is (or contains)."""
+    for argument in site.sink.arguments:
+        if argument is node:
+            return argument
+    for argument in site.sink.arguments:  # `.extra(where=[...])`: the engine reports the list
+        for arg in site.call.args:
+            if arg.value is node and _contains(node, argument):
+                return argument
+    return None
+
+
+def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    if outer is inner:
+        return True
+    return any(_contains(child, inner) for child in syntax_children(outer))
+
+
+def _sql_taint(ctx: FileContext) -> list[TaintFinding]:
+    """Tainted SQL flows of this file. In phase 2 the engine's cached per-file result against
+    the project index; in phase 1 this file's own summaries (stored by the taint collector)
+    joined alone, so flows across its functions and classes are followed without another walk
+    to summarise it."""
+    if getattr(ctx.project, "taint", None) is not None:
+        return sql_flows(ctx)
+    facts = ctx.facts.get(TAINT_FACTS)
+    if not isinstance(facts, ModuleFacts):
+        return sql_flows(ctx)
+    index = build_index([(ctx.relpath, facts)])
+    return [f for f in analyze_file(ctx.module, ctx.imports, index) if f.kind == "sql"]
 
 
 def _shorten(text: str) -> str:
