@@ -37,6 +37,19 @@ AIOHTTP_ADD = {f"add_{v}": v.upper() for v in VERBS}
 AIOHTTP_ROUTE_DEFS = {f"aiohttp.web.{v}": v.upper() for v in VERBS}
 
 
+# Flask hooks that run before every view of their app/blueprint and may reject the request:
+# `before_request`, and `url_value_preprocessor` (runs first, often loads and checks the object
+# a URL names, redirecting to a login page when the session does not grant it).
+_BEFORE_HOOKS = frozenset(
+    {
+        "before_request",
+        "before_app_request",
+        "url_value_preprocessor",
+        "app_url_value_preprocessor",
+    }
+)
+
+
 @dataclass
 class Obj:
     name: str  # qualified
@@ -158,13 +171,13 @@ class Apps:
                 parent.parents.append((app.name, "", []))
         elif method == "add_middleware" and args:
             parent.guards += self._middleware(ref(args[0]), relpath)
-        elif method in ("before_request", "before_app_request") and args:
+        elif method in _BEFORE_HOOKS and args:
             self._before(parent, ref(args[0]), method, relpath)
 
     def _hook(self, dec: Any, record: dict[str, Any], module: str, relpath: str) -> None:
         name = ref(dec)
         receiver, _, method = name.rpartition(".")
-        if method not in ("before_request", "before_app_request", "middleware"):
+        if method not in _BEFORE_HOOKS and method != "middleware":
             return
         obj = self.obj(receiver)
         if obj is None:
@@ -180,12 +193,13 @@ class Apps:
         if func is None:
             return
         kinds = g.function_kinds(self.index, func)
-        level = "app" if obj.role == "app" or method == "before_app_request" else "router"
+        app_wide = method in ("before_app_request", "app_url_value_preprocessor")
+        level = "app" if obj.role == "app" or app_wide else "router"
         found = [
             Guard(f"before_request {func.record['name']}", k, level, func.file, func.record["line"])
             for k in sorted(kinds)
         ]
-        if method == "before_app_request":
+        if app_wide:
             self.global_guards[obj.framework] += found
         else:
             obj.guards += found

@@ -38,6 +38,8 @@ REGISTRATION_METHODS = frozenset(
         "init_app",
         "before_request",
         "before_app_request",
+        "url_value_preprocessor",
+        "app_url_value_preprocessor",
         "add_subapp",
         "mount",
         "append",

@@ -236,6 +236,28 @@ def build_router(authenticator):
 """,
         path="app/routes.py",
     ),
+    # Flask url_value_preprocessor: runs before every view of the blueprint, like before_request
+    Valid(
+        """
+from flask import Blueprint, Flask, abort, g, session
+
+bp = Blueprint("projects", __name__, url_prefix="/<project_id>")
+
+@bp.url_value_preprocessor
+def load_project(endpoint, values):
+    project_id = values.pop("project_id")
+    if project_id not in session.get("projects", {}):
+        abort(401)
+    g.project = project_id
+
+@bp.post("/delete")
+def delete_project():  # ok: BR301
+    return "", 204
+
+app = Flask(__name__)
+app.register_blueprint(bp)
+"""
+    ),
     # an app built inside a test to exercise a library is test scaffolding, not the service
     Valid(
         """
