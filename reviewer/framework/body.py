@@ -245,6 +245,8 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         if match:
             is_401 = "401" in match.group(0)
             return ("authentication" if is_401 else "authorization", f"{last}({match.group(0)})")
+    if (last == "redirect" or "Redirect" in last) and call.args and _login_url(call.args[0].value):
+        return ("authentication", "redirect to login")
     if last in ("get", "getheader") and call.args:
         first = call.args[0].value
         if isinstance(first, cst.SimpleString):
@@ -252,6 +254,22 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
             if isinstance(value, str) and AUTH_HEADERS.match(value):
                 return ("authentication", f"{value} header")
     return None
+
+
+_LOGIN_ENDPOINT = re.compile(r"(^|[._:])(login|log_in|signin|sign_in|authenticate)$", re.I)
+
+
+def _login_url(expr: cst.BaseExpression) -> bool:
+    """`url_for(".authenticate", ...)`, `reverse("accounts:login")`: the login view's URL."""
+    if not isinstance(expr, cst.Call) or not expr.args:
+        return False
+    func = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
+    first = expr.args[0].value
+    return (
+        func in ("url_for", "reverse", "resolve_url")
+        and isinstance(first, cst.SimpleString)
+        and bool(_LOGIN_ENDPOINT.search(str(first.evaluated_value)))
+    )
 
 
 def attribute_evidence(node: cst.Attribute) -> tuple[str, str] | None:

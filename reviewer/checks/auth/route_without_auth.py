@@ -239,7 +239,8 @@ def build_router(authenticator):
     # Flask url_value_preprocessor: runs before every view of the blueprint, like before_request
     Valid(
         """
-from flask import Blueprint, Flask, abort, g, session
+from flask import Blueprint, Flask, abort, g, session, url_for
+from werkzeug.routing import RequestRedirect
 
 bp = Blueprint("projects", __name__, url_prefix="/<project_id>")
 
@@ -254,8 +255,22 @@ def load_project(endpoint, values):
 def delete_project():  # ok: BR301
     return "", 204
 
+members = Blueprint("members", __name__, url_prefix="/<project_id>/members")
+
+@members.url_value_preprocessor
+def pull_project(endpoint, values):
+    project_id = values.pop("project_id")
+    if project_id not in session.get("projects", {}):
+        raise RequestRedirect(url_for(".authenticate", project_id=project_id))
+    g.project = project_id
+
+@members.post("/<int:member_id>/delete")
+def remove_member(member_id):  # ok: BR301 (the hook sends strangers to the login view)
+    return "", 204
+
 app = Flask(__name__)
 app.register_blueprint(bp)
+app.register_blueprint(members)
 """
     ),
     # an app built inside a test to exercise a library is test scaffolding, not the service
