@@ -104,3 +104,15 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(reversed(list(children(current))))
+
+
+def walk_scope(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes below `node` in source order, not entering nested defs, classes or lambdas
+    (their bodies run at another time: a loop in a nested def is not a loop of this one)."""
+    stack = list(reversed(list(children(node))))
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        stack.extend(reversed(list(children(current))))

@@ -7,14 +7,14 @@ Flask-SQLAlchemy `Model.query`, DB-API cursors), see `reviewer/checks/data_acces
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from reviewer.checks.data_access._orm import SESSION_NAMES, is_query_call
 from reviewer.imports import dotted_name
-from reviewer.walk import children as syntax_children
+from reviewer.walk import walk_scope
 
 _SESSION_WRITES = frozenset(
     {"add", "add_all", "commit", "delete", "flush", "merge", "execute", "rollback", "refresh"}
@@ -40,17 +40,6 @@ class Measures:
     lines: int = 0
     complexity: int = 1
     first_db_call: cst.Call | None = None
-
-
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Nodes below `node` in source order, not entering nested defs, classes or lambdas."""
-    stack = list(reversed(list(syntax_children(node))))
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        stack.extend(reversed(list(syntax_children(current))))
 
 
 def _model_of(call: cst.Call) -> str | None:
@@ -125,7 +114,7 @@ def _without_docstring(body: cst.BaseSuite) -> cst.BaseSuite:
 def measure(func: cst.FunctionDef, resolve: Callable[[cst.BaseExpression], str | None]) -> Measures:
     m = Measures(lines=code_lines(_EMPTY.code_for_node(_without_docstring(func.body))))
     inside_db: set[int] = set()
-    for node in walk(func.body):
+    for node in walk_scope(func.body):
         if isinstance(node, cst.BaseSmallStatement | cst.BaseCompoundStatement):
             m.statements += 1
         if isinstance(node, cst.For | cst.While):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import libcst as cst
 
 from reviewer.imports import dotted_name
-from reviewer.walk import children as syntax_children
+from reviewer.walk import walk_scope
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 LOG_METHODS = frozenset(
@@ -48,17 +48,6 @@ def is_broad(names: list[str] | None) -> bool:
     return names is None or any(n in BROAD for n in names)
 
 
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below `node`, not descending into nested functions, classes or lambdas."""
-    stack = list(syntax_children(node))
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        stack.extend(syntax_children(current))
-
-
 def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
     """`logger.error(...)`, `logging.exception(...)`, `self.log.warning(...)`, loguru, structlog."""
     func = call.func
@@ -80,7 +69,7 @@ def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
 
 def reports_or_raises(body: cst.CSTNode, resolve: Callable[..., str | None]) -> bool:
     """The handler body re-raises, aborts, logs or hands the error to an error tracker."""
-    for node in walk(body):
+    for node in walk_scope(body):
         if isinstance(node, cst.Raise):
             return True
         if isinstance(node, cst.Call):
@@ -96,4 +85,4 @@ def reports_or_raises(body: cst.CSTNode, resolve: Callable[..., str | None]) -> 
 
 
 def uses_name(body: cst.CSTNode, name: str) -> bool:
-    return any(isinstance(n, cst.Name) and n.value == name for n in walk(body))
+    return any(isinstance(n, cst.Name) and n.value == name for n in walk_scope(body))

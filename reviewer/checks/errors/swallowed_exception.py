@@ -13,7 +13,7 @@ from reviewer.checks.errors._common import (
     is_broad,
     reports_or_raises,
     uses_name,
-    walk,
+    walk_scope,
 )
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
@@ -136,7 +136,7 @@ def _uses_exc_info(body: cst.BaseSuite) -> bool:
         isinstance(n, cst.Attribute)
         and n.attr.value == "exc_info"
         and dotted_name(n) == "sys.exc_info"
-        for n in walk(body)
+        for n in walk_scope(body)
     )
 
 

@@ -10,14 +10,14 @@ Bodies built elsewhere (a variable, a serializer's `.data`, a Pydantic model) ar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
 import libcst as cst
 
 from reviewer.imports import dotted_name
-from reviewer.walk import children as syntax_children
+from reviewer.walk import walk_scope
 
 RESPONSE_CTORS = frozenset(
     {"jsonify", "JsonResponse", "JSONResponse", "Response", "json_response", "make_response"}
@@ -53,16 +53,6 @@ class Shape:
     def envelope(self) -> str | None:
         found = sorted(ENVELOPE_KEYS & set(self.keys))
         return found[0] if found else None
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = list(reversed(list(syntax_children(node))))
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        stack.extend(reversed(list(syntax_children(current))))
 
 
 def status_of(expr: cst.BaseExpression | None) -> int | None:
@@ -142,7 +132,7 @@ def response_shape(
 def handler_shapes(func: cst.FunctionDef, resolve: Callable[..., str | None]) -> list[Shape]:
     """Every response the handler's own body sends."""
     shapes: list[Shape] = []
-    for node in _walk(func.body):
+    for node in walk_scope(func.body):
         if isinstance(node, cst.Return) and node.value is not None:
             shapes.append(response_shape(node, node.value, resolve))
         elif isinstance(node, cst.Raise) and isinstance(node.exc, cst.Call):
