@@ -377,7 +377,9 @@ def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> K
             func = index.function(f"{found.qualname}.{method}")
             if func is not None:
                 auth, authz = index.nested_evidence(func)
-                if auth:
+                # Django's AnonymousUser has no permission, role or staff flag: a permission
+                # class that checks one in has_permission turns anonymous callers away too.
+                if auth or (authz and method == "has_permission"):
                     kinds.add(AUTHENTICATION)
                 if authz or method == "has_object_permission":
                     kinds.add(AUTHORIZATION)

@@ -311,6 +311,37 @@ REST_FRAMEWORK = {
 """
         },
     ),
+    # DRF default permission class of the project that checks Django permissions
+    Valid(
+        """
+from rest_framework.viewsets import ModelViewSet
+from rest_framework.routers import DefaultRouter
+
+class TagViewSet(ModelViewSet):  # ok: BR301
+    queryset = None
+    permission_map = {"destroy": "events.delete_tag"}
+
+router = DefaultRouter()
+router.register("tags", TagViewSet)
+urlpatterns = router.urls
+""",
+        path="api/urls.py",
+        files={
+            "api/permissions.py": """
+from rest_framework.permissions import BasePermission
+
+class ApiPermission(BasePermission):
+    def has_permission(self, request, view):
+        required = view.permission_map.get(view.action)
+        return request.user.has_perm(required, getattr(request, "event", None))
+""",
+            "project/settings.py": """
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ("api.permissions.ApiPermission",),
+}
+""",
+        },
+    ),
     # FastAPI: an HTTP middleware that rejects requests without a bearer token
     Valid(
         """
