@@ -18,7 +18,7 @@ from reviewer.analyzers.base import (
     AnalyzerOutputError,
     ExternalFinding,
     ParseOutcome,
-    first_lines,
+    StandardCli,
     normalize_path,
     parse_cwe,
 )
@@ -29,7 +29,7 @@ CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confi
 
 
 @dataclass(frozen=True)
-class BanditAdapter:
+class BanditAdapter(StandardCli):
     """`skips`: bandit test ids ("B101") not to run, e.g. the ids the policy drops."""
 
     skips: Collection[str] = ()
@@ -41,20 +41,6 @@ class BanditAdapter:
         if self.skips:
             argv += ["-s", ",".join(sorted(self.skips))]
         return [*argv, *extra_args, *files]
-
-    def ok_returncodes(self) -> frozenset[int]:
-        return frozenset({0})
-
-    def version_argv(self, exe: str) -> list[str] | None:
-        return [exe, "--version"]
-
-    def parse_version(self, text: str) -> str:
-        """`bandit 1.9.4 ...` -> "1.9.4"."""
-        words = text.split()
-        return words[1] if len(words) >= 2 else text.strip()
-
-    def describe_failure(self, stdout: str, stderr: str) -> str:
-        return first_lines(stderr) or first_lines(stdout)
 
     def parse(self, stdout: str, stderr: str) -> ParseOutcome:
         data = expect(load_json(stdout, "bandit"), dict, "top level", "bandit")

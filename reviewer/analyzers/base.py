@@ -153,3 +153,21 @@ def first_lines(text: str, count: int = 5, width: int = 300) -> str:
     """The start of an error stream, short enough for a report line."""
     lines = [line.rstrip()[:width] for line in text.strip().splitlines() if line.strip()]
     return "\n".join(lines[:count])
+
+
+class StandardCli:
+    """Defaults shared by analyzers that exit 0 and print `name X.Y.Z` for `--version`."""
+
+    def ok_returncodes(self) -> frozenset[int]:
+        return frozenset({0})
+
+    def version_argv(self, exe: str) -> list[str] | None:
+        return [exe, "--version"]
+
+    def parse_version(self, text: str) -> str:
+        """`bandit 1.9.4 ...` / `ruff 0.17.6` -> the second word."""
+        words = text.split()
+        return words[1] if len(words) >= 2 else text.strip()
+
+    def describe_failure(self, stdout: str, stderr: str) -> str:
+        return first_lines(stderr) or first_lines(stdout)

@@ -19,7 +19,7 @@ from reviewer.analyzers.base import (
     AnalyzerOutputError,
     ExternalFinding,
     ParseOutcome,
-    first_lines,
+    StandardCli,
     normalize_path,
 )
 from reviewer.model import Location
@@ -49,7 +49,7 @@ _VERSION_SYNTAX = re.compile(r"syntax was (?:added|removed) in Python \d")
 
 
 @dataclass(frozen=True)
-class RuffAdapter:
+class RuffAdapter(StandardCli):
     """`ignore`: ruff codes ("S101") not to run, e.g. the codes the policy drops."""
 
     ignore: Collection[str] = ()
@@ -73,20 +73,6 @@ class RuffAdapter:
         if self.ignore:
             argv += ["--ignore", ",".join(sorted(self.ignore))]
         return [*argv, *extra_args, *files]
-
-    def ok_returncodes(self) -> frozenset[int]:
-        return frozenset({0})
-
-    def version_argv(self, exe: str) -> list[str] | None:
-        return [exe, "--version"]
-
-    def parse_version(self, text: str) -> str:
-        """`ruff 0.17.6` -> "0.17.6"."""
-        words = text.split()
-        return words[1] if len(words) >= 2 else text.strip()
-
-    def describe_failure(self, stdout: str, stderr: str) -> str:
-        return first_lines(stderr) or first_lines(stdout)
 
     def parse(self, stdout: str, stderr: str) -> ParseOutcome:
         data = expect(load_json(stdout, "ruff"), list, "top level", "ruff")
