@@ -103,3 +103,16 @@ def test_help_explains_options() -> None:
     assert result.returncode == 0
     for word in ("--fail-under", "--fail-on", "--format", "exit codes", ".backend-review.yml"):
         assert word in result.stdout
+
+
+def test_markdown_report_carries_the_route_inventory(tmp_path: Path) -> None:
+    app = tmp_path / "svc"
+    app.mkdir()
+    (app / "app.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        '@app.post("/orders")\ndef create_order() -> dict[str, str]:\n    return {}\n'
+    )
+    (app / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    result = run(str(app), "--no-cache", "-q", "-f", "markdown")
+    assert "Route inventory (1)" in result.stdout
+    assert "`/orders`" in result.stdout and "create_order" in result.stdout

@@ -93,6 +93,7 @@ class _Writer:
             self.problems(),
             self.not_reviewed(),
             self.details(detail_limit),
+            self.routes(detail_limit),
             self.scoring(),
             self.footer(),
         ]
@@ -240,6 +241,24 @@ class _Writer:
             )
             lines.append(f"  - flow: {steps}")
         return lines
+
+    def routes(self, limit: int | None) -> str:
+        """The route inventory, collapsed; dropped first when the comment is over budget."""
+        from reviewer.framework import Route
+        from reviewer.framework.render import markdown as routes_table
+
+        routes = [r for r in self.report.routes if isinstance(r, Route)]
+        if not routes or limit == 0:
+            return ""
+        return "\n".join(
+            [
+                f"<details><summary>Route inventory ({len(routes)})</summary>",
+                "",
+                routes_table(routes).rstrip(),
+                "",
+                "</details>",
+            ]
+        )
 
     def scoring(self) -> str:
         items = [item for item in self.report.score.items if item.costs]
