@@ -1,5 +1,6 @@
-"""The route inventory of each fixture project under fixtures/routes/ matches its written
-expectation (fixtures/routes/<framework>/expected_routes.txt) exactly."""
+"""The route inventory of each fixture project matches its written expectation exactly: the
+per-framework projects under fixtures/routes/<framework>/ and the realistic sample services
+fixtures/<name>_service/, each with an expected_routes.txt checked by hand."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from reviewer.config import load
 from reviewer.framework.inventory import inventory
 from reviewer.framework.model import Guard, Route
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "routes"
+ALL_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = ALL_FIXTURES / "routes"
 PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected_routes.txt").is_file())
+SERVICES = sorted(p.name for p in ALL_FIXTURES.glob("*_service"))
 
 
 def _guards(guards: tuple[Guard, ...]) -> str:
@@ -37,17 +40,20 @@ def describe(route: Route) -> str:
     return " | ".join(parts)
 
 
-def expected_lines(project: str) -> list[str]:
-    text = (FIXTURES / project / "expected_routes.txt").read_text(encoding="utf-8")
+def expected_lines(root: Path) -> list[str]:
+    text = (root / "expected_routes.txt").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@pytest.mark.parametrize("project", PROJECTS)
-def test_inventory_matches_expectation(project: str) -> None:
-    root = FIXTURES / project
+@pytest.mark.parametrize(
+    "root",
+    [FIXTURES / p for p in PROJECTS] + [ALL_FIXTURES / s for s in SERVICES],
+    ids=PROJECTS + SERVICES,
+)
+def test_inventory_matches_expectation(root: Path) -> None:
     routes = inventory(root, load(root))
     got = [describe(r) for r in routes]
-    assert got == expected_lines(project)
+    assert got == expected_lines(root)
 
 
 def test_every_framework_has_a_fixture() -> None:
