@@ -50,6 +50,9 @@ VALIDATOR_METHODS = frozenset(
         "validate",
         "validate_on_submit",
         "structure",
+        # signed values (django.core.signing, itsdangerous): the signature check is the validation
+        "unsign",
+        "unsign_object",
     }
 )
 NOT_VALIDATORS = frozenset(

@@ -275,7 +275,8 @@ def items():
     if request.form or not request.files:  # ok: BR110 (a truth test)
         return {}
     preview = bool(request.args.get("preview"))  # ok: BR110
-    return {"preview": preview}
+    target = signer.unsign(request.args.get("url", ""))  # ok: BR110 (signature checked)
+    return {"preview": preview, "target": target}
 """
     ),
     Valid(
