@@ -376,7 +376,7 @@ def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> K
         for method in ("has_permission", "has_object_permission"):
             func = index.function(f"{found.qualname}.{method}")
             if func is not None:
-                auth, authz = index.nested_evidence(func)
+                auth, authz = _method_evidence(index, found.qualname, func)
                 # Django's AnonymousUser has no permission, role or staff flag: a permission
                 # class that checks one in has_permission turns anonymous callers away too.
                 if auth or (authz and method == "has_permission"):
@@ -392,6 +392,18 @@ def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> K
             kinds.add(AUTHENTICATION)
         return kinds
     return set()
+
+
+def _method_evidence(index: Index, klass: str, func: Def) -> tuple[list[str], list[str]]:
+    """Evidence of a method and of the class's own methods it calls (`self._check(...)`)."""
+    auth, authz = index.nested_evidence(func)
+    for called in func.record.get("calls", []):
+        if str(called).startswith("self."):
+            helper = index.function(f"{klass}.{str(called).removeprefix('self.')}")
+            if helper is not None and helper is not func:
+                more_auth, more_authz = index.nested_evidence(helper)
+                auth, authz = auth + more_auth, authz + more_authz
+    return auth, authz
 
 
 def is_allow_any(index: Index, value: Any) -> bool:

@@ -332,6 +332,9 @@ from rest_framework.permissions import BasePermission
 
 class ApiPermission(BasePermission):
     def has_permission(self, request, view):
+        return self._allowed(request, view)
+
+    def _allowed(self, request, view):
         required = view.permission_map.get(view.action)
         return request.user.has_perm(required, getattr(request, "event", None))
 """,
