@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # Files that are scripts or command-line tools by convention, not server code.
 _SCRIPT_PATH = re.compile(
     r"(^|/)(scripts?|bin|tools|examples?|docs|benchmarks?|management/commands|notebooks?)/"
-    r"|(^|/)(manage|setup|conftest|__main__|cli|fabfile|noxfile)\.py$"
+    r"|(^|/)(manage|setup|conftest|__main__|cli|console|fabfile|noxfile)\.py$"
 )
 # `if verbosity >= 2:`, `if self.verbose:`, `if options["verbosity"] > 1:` (Django's migrate
 # signal handlers and command helpers): output the operator asked for on the console.
@@ -29,9 +29,10 @@ class PrintInServerCode(Rule):
 
     ## What it does
     Reports calls to the built-in `print()` in the modules of a service. Scripts and command-line
-    tools are left alone: test files, `if __name__ == "__main__":` blocks, Django management
-    commands, `manage.py`/`setup.py`/`__main__.py`/`cli.py`, files under `scripts/`, `bin/`,
-    `tools/`, `examples/`, and modules that build a CLI with argparse, click or typer.
+    tools are left alone: test files, `if __name__ == "__main__":` blocks, output under an
+    `if verbosity ...:` test, Django management commands, `manage.py`/`setup.py`/`__main__.py`/
+    `cli.py`/`console.py`, files under `scripts/`, `bin/`, `tools/`, `examples/`, and modules that
+    build a CLI with argparse, click or typer.
 
     ## Why is this bad
     `print` writes to stdout with no level, timestamp, logger name or request context; it cannot be
@@ -107,6 +108,10 @@ def main():
             path="app/seed.py",
         ),
         Valid('print("hello")\n', path="scripts/migrate_data.py"),
+        Valid(
+            "def print_line(text):\n    print(text)  # ok: BR802 (a console-output helper)\n",
+            path="shop/text/console.py",
+        ),
         Valid(
             """
 def create_defaults(app_config, verbosity=2, **kwargs):
