@@ -24,9 +24,11 @@ from reviewer.checks.injection._sql import (
     string_build,
 )
 from reviewer.model import Confidence, Severity
-from reviewer.taint.engine import TaintFinding, analyze_file, sql_flows
+from reviewer.taint.analysis import FunctionAnalyzer
+from reviewer.taint.engine import ReportHooks, TaintFinding, sql_flows
 from reviewer.taint.index import FACTS_KEY as TAINT_FACTS
 from reviewer.taint.index import build_index
+from reviewer.taint.summaries import iter_functions, local_names
 from reviewer.taint.values import ModuleFacts
 from reviewer.walk import children as syntax_children
 
@@ -131,6 +133,7 @@ class SqlInjection(Rule):
         self.scopes: list[Scope] = [Scope("module")]
         self.sites: list[_SinkSite] = []
         self.site_of: dict[int, _SinkSite] = {}
+        self.sink_functions: set[int] = set()
 
     # -- scopes and bindings, collected on the way --------------------------------------------
 
@@ -194,6 +197,8 @@ class SqlInjection(Rule):
         bindings = self.bindings
         site = _SinkSite(node, sink)
         self.sites.append(site)
+        function = self.ctx.enclosing_function()
+        self.sink_functions.add(id(function) if function is not None else 0)
         for arg in node.args:
             self.site_of[id(arg.value)] = site
         for argument in sink.arguments:
@@ -233,7 +238,7 @@ class SqlInjection(Rule):
         """The file's tainted SQL flows by the sink argument they reach (kept only where the
         sink is one this rule recognises and the argument is not provably constant)."""
         found: dict[int, TaintFinding] = {}
-        for flow in _sql_taint(self.ctx):
+        for flow in _sql_taint(self.ctx, self.sink_functions):
             site = self.site_of.get(id(flow.node))
             if site is None:
                 continue
@@ -637,18 +642,33 @@ def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
     return any(_contains(child, inner) for child in syntax_children(outer))
 
 
-def _sql_taint(ctx: FileContext) -> list[TaintFinding]:
+def _sql_taint(ctx: FileContext, where: set[int]) -> list[TaintFinding]:
     """Tainted SQL flows of this file. In phase 2 the engine's cached per-file result against
     the project index; in phase 1 this file's own summaries (stored by the taint collector)
-    joined alone, so flows across its functions and classes are followed without another walk
-    to summarise it."""
+    joined alone and replayed only in the functions holding an SQL sink (`where`: ids of their
+    defs, 0 for module-level code), so a file costs no extra walk to summarise it."""
     if getattr(ctx.project, "taint", None) is not None:
         return sql_flows(ctx)
     facts = ctx.facts.get(TAINT_FACTS)
     if not isinstance(facts, ModuleFacts):
         return sql_flows(ctx)
     index = build_index([(ctx.relpath, facts)])
-    return [f for f in analyze_file(ctx.module, ctx.imports, index) if f.kind == "sql"]
+    functions, classes = local_names(ctx.module)
+    found: dict[tuple[str, int], TaintFinding] = {}
+    for fn, class_name, qname in iter_functions(ctx.module, facts.module):
+        summary = index.functions.get(qname)
+        if id(fn) not in where or (summary is not None and not summary.has_sink):
+            continue
+        hooks = ReportHooks(index, qname, found)
+        FunctionAnalyzer(
+            ctx.module, ctx.imports, hooks, functions, classes, class_name
+        ).run_function(fn)
+    if 0 in where:
+        hooks = ReportHooks(index, f"{facts.module}.<module>", found)
+        FunctionAnalyzer(ctx.module, ctx.imports, hooks, functions, classes).run_module(
+            ctx.module.body
+        )
+    return [f for f in found.values() if f.kind == "sql"]
 
 
 def _shorten(text: str) -> str:
