@@ -630,6 +630,8 @@ def _argument_of(site: _SinkSite, node: cst.CSTNode) -> cst.BaseExpression | Non
         if argument is node:
             return argument
     for argument in site.sink.arguments:  # `.extra(where=[...])`: the engine reports the list
+        if id(argument) in site.constant:
+            continue
         for arg in site.call.args:
             if arg.value is node and _contains(node, argument):
                 return argument
