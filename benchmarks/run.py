@@ -184,7 +184,12 @@ def bench_tree(label: str, target: Path, repetitions: int, diff_files: int = 10)
 
 
 def bench_diff(target: Path, repetitions: int, changed: int) -> dict | None:
-    """A git repo of the tree with `changed` files edited on a branch, reviewed with --diff."""
+    """The pull-request case: `changed` files edited on a branch, reviewed with --diff.
+
+    As in CI with the cache folder restored from the base branch (actions/cache), the cache
+    holds the base commit's results; only the changed files are analyzed again. Each
+    repetition starts from that base-branch cache.
+    """
     work = CACHE / "diff-work"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(target, work / target.name)
@@ -192,17 +197,25 @@ def bench_diff(target: Path, repetitions: int, changed: int) -> dict | None:
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=work, check=True)
     subprocess.run([*git, "add", "-A"], cwd=work, check=True)
     subprocess.run([*git, "commit", "-qm", "base"], cwd=work, check=True)
+    base_cache = CACHE / "diff-base-cache"
+    run_cache = CACHE / "diff-run-cache"
+    shutil.rmtree(base_cache, ignore_errors=True)
+    run(review_command(work, "--cache-dir", str(base_cache)), work)
     candidates = sorted((work / target.name).rglob("*.py"))
     step = max(1, len(candidates) // changed)
     for path in candidates[::step][:changed]:
-        path.write_text(path.read_text(encoding="utf-8", errors="replace") + "\n# edited\n")
+        path.write_text(path.read_text(encoding="utf-8", errors="replace") + "\nx_changed = 1\n")
     subprocess.run([*git, "commit", "-qam", "change"], cwd=work, check=True)
-    argv = review_command(work, "--no-cache", "--diff", "HEAD~1")
-    probe = subprocess.run(argv, cwd=work, env=ENV, capture_output=True)
-    if probe.returncode not in (0, 1):
-        return None
-    result = measure("diff", repetitions, {"review-diff": (argv, work, None)})["review-diff"]
+
+    def restore() -> None:
+        shutil.rmtree(run_cache, ignore_errors=True)
+        shutil.copytree(base_cache, run_cache)
+
+    argv = review_command(work, "--cache-dir", str(run_cache), "--diff", "HEAD~1")
+    result = measure("diff", repetitions, {"review-diff": (argv, work, restore)})["review-diff"]
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(base_cache, ignore_errors=True)
+    shutil.rmtree(run_cache, ignore_errors=True)
     return result
 
 
