@@ -141,7 +141,7 @@ def review(
         not_reviewed=tuple(not_reviewed),
         routes=tuple(native.project.routes),
         seconds=round(time.monotonic() - started, 3),
-        extra={"applicable": applicable},
+        extra={"applicable": applicable, **_route_coverage(native.project)},
     )
 
 
@@ -180,6 +180,17 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
                 )
             )
     return result
+
+
+def _route_coverage(project: object) -> dict[str, dict[str, int]]:
+    """How many routes some test exercises, for the report's summary (BR804's measure)."""
+    from reviewer.checks.tests_coverage.untested_route import coverage
+
+    measured = coverage(project)
+    if measured is None:
+        return {}
+    covered, total = measured
+    return {"route_coverage": {"covered": covered, "routes": total}}
 
 
 def _skipped_findings(skipped: list[tuple[str, str]], registry: Registry) -> list[Finding]:

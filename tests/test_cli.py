@@ -116,3 +116,18 @@ def test_markdown_report_carries_the_route_inventory(tmp_path: Path) -> None:
     result = run(str(app), "--no-cache", "-q", "-f", "markdown")
     assert "Route inventory (1)" in result.stdout
     assert "`/orders`" in result.stdout and "create_order" in result.stdout
+
+
+def test_summary_reports_how_many_routes_tests_cover() -> None:
+    result = run(
+        str(REPO / "fixtures" / "flask_service"),
+        "--no-cache",
+        "-q",
+        "-f",
+        "markdown",
+        "--disable-analyzer",
+        "semgrep",
+        "--disable-analyzer",
+        "bandit",
+    )
+    assert "Tests: 14 of 31 routes tested." in result.stdout

@@ -20,6 +20,7 @@ from reviewer.reporters.support import (
     new_code_score,
     one_line,
     other_sources,
+    route_coverage_note,
     rules_by_code,
     scope_note,
     severity_counts,
@@ -137,7 +138,8 @@ class _Writer:
             findings = "" if item.score is None else str(item.findings)
             emoji = STATUS_EMOJI.get(item.status, "")
             rows.append(f"| {escape(item.title)} | {score} | {emoji} {item.status} | {findings} |")
-        return "\n".join(rows)
+        coverage = route_coverage_note(self.report)
+        return "\n".join(rows) + (f"\n\nTests: {coverage}." if coverage else "")
 
     def top_findings(self) -> str:
         active = severity_first(f for f in self.report.active if self.scored(f))

@@ -160,3 +160,11 @@ def scope_note(report: Report) -> str:
         return ""
     base = f" vs {diff['base']}" if diff.get("base") else ""
     return f"{diff.get('outside', 0)} outside the change ({diff.get('mode', '')}{base})"
+
+
+def route_coverage_note(report: Report) -> str:
+    """`12 of 31 routes tested`, when the engine measured it."""
+    measured = report.extra.get("route_coverage")
+    if not isinstance(measured, dict) or not measured.get("routes"):
+        return ""
+    return f"{measured['covered']} of {measured['routes']} routes tested"

@@ -31,6 +31,7 @@ from reviewer.reporters.support import (
     new_code_score,
     one_line,
     other_sources,
+    route_coverage_note,
     rules_by_code,
     scope_note,
     severity_counts,
@@ -132,6 +133,8 @@ class _Writer:
             text = "n/a" if new_code is None else f"{new_code:.1f}/100"
             line.append(text, style=_score_style(new_code))
         line.append(f" · {report.files_reviewed} files reviewed")
+        if route_coverage_note(report):
+            line.append(f" · {route_coverage_note(report)}")
         line.append(f" · {summary}")
         if suppressed:
             line.append(f" · {suppressed} suppressed")
