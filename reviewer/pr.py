@@ -25,6 +25,8 @@ from typing import Any
 from reviewer import baseline as baseline_mod
 from reviewer import scoring
 from reviewer.applicability import ALWAYS, ROUTE_ITEMS
+from reviewer.config import Config, ConfigError
+from reviewer.config import load as load_config
 from reviewer.diff import (
     FILTER_MODES,
     DiffError,
@@ -57,6 +59,10 @@ class Plan:
     path_prefix: str = ""  # the target's folder inside its git repository
     ctx: Any = None  # reviewer.github.event.EventContext when GitHub is involved
     notes: tuple[str, ...] = ()  # warnings for stderr
+    root: Path | None = None  # the target's folder (for the base commit's route inventory)
+    config_file: Path | None = None  # --config, to build the base inventory with the same config
+    route_base: str = ""  # git ref the route inventory is compared with ("" = not compared)
+    route_base_missing: str = ""  # why route changes cannot be computed for this diff
 
 
 @dataclass(frozen=True)
@@ -144,9 +150,17 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     if spec is None and ns.github_review and ctx is not None and ctx.is_pull_request:
         spec = FROM_EVENT  # in a pull request the review covers the change by default
     diff, label = None, ""
+    route_base, route_base_missing = "", ""
     if spec == FROM_EVENT:
         diff, label = _event_diff(ctx, root, prefix, notes)
+        base_sha = getattr(ctx, "base_sha", "") or ""
+        route_base = base_sha if set(base_sha) - {"0"} else ""
+        route_base_missing = "" if route_base else "the event names no base commit"
     elif spec is not None:
+        if Path(spec).is_file():
+            route_base_missing = "the diff is a file, not a git ref"
+        else:
+            route_base = spec
         try:
             diff = _strip_prefix(load_diff(root, spec), prefix)
         except (DiffError, OSError) as exc:
@@ -155,7 +169,20 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     mode: FilterMode = "nofilter"
     if diff is not None:
         mode = parse_filter_mode(ns.filter_mode) if ns.filter_mode else "added"
-    return Plan(diff, label, mode, baseline, ns.baseline, prefix, ctx, tuple(notes))
+    return Plan(
+        diff,
+        label,
+        mode,
+        baseline,
+        ns.baseline,
+        prefix,
+        ctx,
+        tuple(notes),
+        root=root,
+        config_file=getattr(ns, "config", None),
+        route_base=route_base,
+        route_base_missing=route_base_missing,
+    )
 
 
 def _event_context(env: Mapping[str, str]) -> tuple[Any, str]:
@@ -230,8 +257,13 @@ def repo_prefix(root: Path, env: Mapping[str, str]) -> str:
 # --------------------------------------------------------------------------- after the review
 
 
-def finish(plan: Plan, report: Report) -> Outcome:
-    """Apply the baseline and the diff filter; add the new-code score to `Report.extra`."""
+def finish(plan: Plan, report: Report, config: Config | None = None) -> Outcome:
+    """Apply the baseline and the diff filter; add the new-code score to `Report.extra`.
+
+    With a diff against a git ref, `Report.extra["route_changes"]` compares the route
+    inventory with the base commit's (reviewer/route_changes.py); `config` defaults to the
+    target's configuration file.
+    """
     if plan.diff is None and plan.baseline is None:
         return Outcome(report, report, plan.notes)
     notes = list(plan.notes)
@@ -262,12 +294,27 @@ def finish(plan: Plan, report: Report) -> Outcome:
             "changed_files": len(plan.diff),
             "outside": len(full) - len(kept),
         }
+        extra["route_changes"] = route_changes_of(plan, report, config)
     new = new_code_score(report, kept)
     extra["new_code_score"] = new.overall
     extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
     shown = replace(report, findings=tuple(kept), extra=extra)
     whole = replace(report, findings=full, extra=extra)
     return Outcome(shown, whole, tuple(notes))
+
+
+def route_changes_of(plan: Plan, report: Report, config: Config | None) -> dict[str, Any]:
+    """Routes added, removed or with changed guards since the diff's base (plain data)."""
+    from reviewer import route_changes
+
+    if not plan.route_base or plan.root is None:
+        return route_changes.unavailable("", plan.route_base_missing or "no base git ref")
+    if config is None:
+        try:
+            config = load_config(plan.root, None, plan.config_file)
+        except ConfigError as exc:
+            return route_changes.unavailable(plan.route_base, f"config error: {exc}")
+    return route_changes.compare_with_base(plan.root, plan.route_base, report.routes, config)
 
 
 def applicable_from_report(report: Report) -> dict[str, bool]:

@@ -91,6 +91,7 @@ class _Writer:
             self.heading(),
             self.checklist_table(),
             self.top_findings(),
+            self.route_changes(),
             self.problems(),
             self.not_reviewed(),
             self.details(detail_limit),
@@ -164,6 +165,12 @@ class _Writer:
                 f"| **{finding.code}**{name} | {self.link(finding)} | {message} |"
             )
         return "\n".join(rows)
+
+    def route_changes(self) -> str:
+        """Routes the change added, removed or unguarded (a diff against a git ref)."""
+        from reviewer.route_changes import markdown_section
+
+        return markdown_section(self.report.extra)
 
     def scored(self, finding: Finding) -> bool:
         """Reviewer notes (unscored BR9xx rules) stay out of the top findings."""

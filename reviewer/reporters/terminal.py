@@ -110,6 +110,7 @@ class _Writer:
         self.suppressed()
         self.analyzers()
         self.not_reviewed()
+        self.route_changes()
 
     def header(self) -> None:
         report = self.report
@@ -272,6 +273,16 @@ class _Writer:
         for path, reason in skipped:
             self.out.print(Text(f"  {clean_text(path)} · {one_line(reason)}"))
         self.out.print()
+
+    def route_changes(self) -> None:
+        """Routes the change added, removed or unguarded (a diff against a git ref)."""
+        from reviewer.route_changes import terminal_lines
+
+        found = terminal_lines(self.report.extra)
+        for line in found:
+            self.out.print(Text(clean_text(line)))
+        if found:
+            self.out.print()
 
 
 def _score_style(score: float | None) -> str:

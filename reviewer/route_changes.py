@@ -1,0 +1,360 @@
+"""Route inventory changes of a pull request: which endpoints the change adds, removes or unguards.
+
+A reviewer reading a PR wants to know "did this open a new endpoint, and is it protected?" and
+"did this drop the login check from an existing one?". The head inventory is the review's own
+(`Report.routes`); the base inventory is built from the base commit's tracked Python files,
+read with `git ls-tree`/`git cat-file` (argv lists, no shell, no checkout into the user's tree)
+and written to a temporary folder, then parsed by the same `inventory()` the `routes` command
+uses. Nothing of the target is imported or executed, and no analyzer runs.
+
+The result is plain data for `Report.extra["route_changes"]` (see `compare_with_base`);
+`markdown_section` and `terminal_lines` render it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from reviewer.config import Config
+from reviewer.framework.inventory import inventory
+from reviewer.framework.model import Route
+
+GIT_TIMEOUT_S = 60
+MAX_LISTED = 100  # lines in the Markdown section; the data keeps everything
+IGNORED_METHODS = ("HEAD", "OPTIONS")
+
+# (label, Route attribute) of the protections compared between base and head
+PROTECTIONS: tuple[tuple[str, str], ...] = (
+    ("authentication", "auth"),
+    ("authorization", "authorization"),
+    ("rate limit", "rate_limits"),
+    ("validation", "validation"),
+)
+
+Key = tuple[tuple[str, ...], str]
+
+
+class BaseUnavailableError(Exception):
+    """The base commit cannot be read (not a git repository, ref unknown, shallow clone)."""
+
+
+# --------------------------------------------------------------------------- the base tree
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=str(root),
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=GIT_TIMEOUT_S,
+        )
+    except FileNotFoundError:
+        raise BaseUnavailableError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise BaseUnavailableError(f"git {args[0]} timed out") from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BaseUnavailableError(err[-1] if err else f"git {args[0]} failed")
+    return proc.stdout
+
+
+def resolve_base(root: Path, ref: str) -> str:
+    """The commit the change started from: merge-base of `ref` and HEAD (as `git diff A...B`)."""
+    if not ref or ref.startswith("-"):
+        raise BaseUnavailableError(f"invalid base ref {ref!r}")
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except BaseUnavailableError:
+        raise BaseUnavailableError(
+            f"base {ref[:40]} is not in this clone (shallow checkout? use fetch-depth: 0)"
+        ) from None
+    sha = commit.decode().strip()
+    try:
+        return _git(root, "merge-base", sha, "HEAD").decode().strip() or sha
+    except BaseUnavailableError:
+        return sha
+
+
+def _wanted(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.endswith(".py") or name == ".gitignore"  # .gitignore: discovery's excludes
+
+
+def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
+    """Write the commit's Python (and .gitignore) files under `root`'s folder into `dest`.
+
+    Paths are relative to `root` (ls-tree lists the current folder), so the inventory's file
+    names match the head's. Symlinks, submodules and files over `max_bytes` are left out.
+    Returns the number of files written.
+    """
+    listing = _git(root, "ls-tree", "-r", "-l", "-z", commit)
+    wanted: list[tuple[str, str]] = []  # (object id, path)
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        parts = meta.split()
+        if len(parts) != 4 or parts[0] not in (b"100644", b"100755"):
+            continue  # symlink (120000), submodule (160000) or tree
+        path = raw_path.decode("utf-8", "surrogateescape")
+        size = int(parts[3]) if parts[3].isdigit() else 0
+        if not _wanted(path) or size > max_bytes:
+            continue
+        if path.startswith("/") or ".." in PurePosixPath(path).parts:
+            continue
+        wanted.append((parts[2].decode(), path))
+    if not wanted:
+        return 0
+    batch = _git(root, "cat-file", "--batch", stdin="".join(f"{o}\n" for o, _ in wanted).encode())
+    pos = 0
+    for _, path in wanted:
+        header_end = batch.index(b"\n", pos)
+        header = batch[pos:header_end].split()
+        size = int(header[2])
+        body = batch[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    return len(wanted)
+
+
+def base_inventory(root: Path, ref: str, config: Config) -> tuple[str, tuple[Route, ...]]:
+    """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`."""
+    commit = resolve_base(root, ref)
+    with tempfile.TemporaryDirectory(prefix="backend-review-base-") as tmp:
+        dest = Path(tmp) / "base"
+        dest.mkdir()
+        materialize(root, commit, dest, config.max_file_bytes)
+        return commit, inventory(dest, config)
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def route_key(route: Route) -> Key:
+    methods = tuple(sorted({m.upper() for m in route.methods} - set(IGNORED_METHODS)))
+    return methods, route.path
+
+
+def _names(route: Route, attribute: str) -> list[str]:
+    values: Iterable[Any] = getattr(route, attribute)
+    return sorted({getattr(v, "name", v) for v in values})
+
+
+def describe(route: Route) -> dict[str, Any]:
+    """A route as plain data (JSON-ready)."""
+    methods, path = route_key(route)
+    data: dict[str, Any] = {
+        "methods": list(methods),
+        "path": path,
+        "handler": route.handler,
+        "file": route.file,
+        "line": route.line,
+        "public": route.public,
+    }
+    for label, attribute in PROTECTIONS:
+        data[label.replace(" ", "_")] = _names(route, attribute)
+    return data
+
+
+def _index(routes: Iterable[Any]) -> dict[Key, list[Route]]:
+    index: dict[Key, list[Route]] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            index.setdefault(route_key(route), []).append(route)
+    return index
+
+
+def _pairs(
+    before: list[Route], after: list[Route]
+) -> tuple[list[tuple[Route, Route]], list[Route], list[Route]]:
+    """Pair routes of one key by handler name, then in order; the rest are removed/added."""
+    pairs: list[tuple[Route, Route]] = []
+    left = list(before)
+    right = list(after)
+    for new in list(right):
+        old = next((r for r in left if r.handler == new.handler), None)
+        if old is not None:
+            pairs.append((old, new))
+            left.remove(old)
+            right.remove(new)
+    while left and right:
+        pairs.append((left.pop(0), right.pop(0)))
+    return pairs, left, right
+
+
+def protection_changes(old: Route, new: Route) -> list[dict[str, Any]]:
+    """The guards that differ between two versions of one route."""
+    changes = []
+    for label, attribute in PROTECTIONS:
+        before, after = _names(old, attribute), _names(new, attribute)
+        if before != after:
+            changes.append({"kind": label, "before": before, "after": after})
+    if old.public != new.public:
+        changes.append({"kind": "public", "before": [str(old.public)], "after": [str(new.public)]})
+    return changes
+
+
+def compare(base: Iterable[Any], head: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:
+    """Routes added, removed, and with changed protection, keyed by (methods, path)."""
+    before, after = _index(base), _index(head)
+    added: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for key in sorted(set(before) | set(after), key=lambda k: (k[1], k[0])):
+        pairs, gone, new = _pairs(before.get(key, []), after.get(key, []))
+        removed += [describe(route) for route in gone]
+        added += [describe(route) for route in new]
+        for old, route in pairs:
+            diffs = protection_changes(old, route)
+            if diffs:
+                changed.append({**describe(route), "changes": diffs})
+    return {"added": added, "removed": removed, "changed": changed}
+
+
+def compare_with_base(
+    root: Path, ref: str, head_routes: Sequence[Any], config: Config
+) -> dict[str, Any]:
+    """`Report.extra["route_changes"]`: {base, available, reason, added, removed, changed}."""
+    try:
+        commit, base_routes = base_inventory(root, ref, config)
+    except (BaseUnavailableError, OSError) as exc:
+        return unavailable(ref, str(exc))
+    return {
+        "base": commit,
+        "ref": ref,
+        "available": True,
+        "reason": "",
+        **compare(base_routes, head_routes),
+    }
+
+
+def unavailable(ref: str, reason: str) -> dict[str, Any]:
+    return {
+        "base": "",
+        "ref": ref,
+        "available": False,
+        "reason": reason,
+        "added": [],
+        "removed": [],
+        "changed": [],
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _endpoint(item: Mapping[str, Any]) -> str:
+    methods = ",".join(item.get("methods") or ()) or "ANY"
+    return f"{methods} {item.get('path', '')}"
+
+
+def _guards(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def added_line(item: Mapping[str, Any]) -> str:
+    """`+ POST /orders (create_order) — no authentication`."""
+    text = f"+ {_endpoint(item)} ({item.get('handler', '')})"
+    auth = item.get("authentication") or []
+    if auth:
+        text += f" — authentication: {_guards(auth)}"
+    elif item.get("public"):
+        text += " — public"
+    else:
+        text += " — no authentication"
+    if item.get("authorization"):
+        text += f"; authorization: {_guards(item['authorization'])}"
+    return text
+
+
+def removed_line(item: Mapping[str, Any]) -> str:
+    return f"- {_endpoint(item)} ({item.get('handler', '')})"
+
+
+def _change_text(change: Mapping[str, Any]) -> str:
+    kind, before, after = change["kind"], list(change["before"]), list(change["after"])
+    if kind == "public":
+        return "now public" if after == ["True"] else "no longer public"
+    if before and not after:
+        return f"{kind} removed (was {_guards(before)})"
+    if after and not before:
+        return f"{kind} added ({_guards(after)})"
+    return f"{kind} changed ({_guards(before)} → {_guards(after)})"
+
+
+def changed_line(item: Mapping[str, Any]) -> str:
+    """`~ GET /admin/stats: authentication removed (was login_required)`."""
+    texts = "; ".join(_change_text(c) for c in item.get("changes") or ())
+    return f"~ {_endpoint(item)}: {texts}"
+
+
+def lines(data: Mapping[str, Any]) -> list[str]:
+    """One line per change, removed protection and new routes first."""
+    found = (
+        [changed_line(i) for i in data.get("changed") or ()]
+        + [added_line(i) for i in data.get("added") or ()]
+        + [removed_line(i) for i in data.get("removed") or ()]
+    )
+    return [" ".join(line.split()) for line in found]  # paths come from untrusted source
+
+
+def _base_name(data: Mapping[str, Any]) -> str:
+    return str(data.get("base") or data.get("ref") or "")[:12]
+
+
+def markdown_section(extra: Mapping[str, Any]) -> str:
+    """The "Route inventory changes" section of the PR summary ("" when not computed)."""
+    data = extra.get("route_changes")
+    if not isinstance(data, Mapping):
+        return ""
+    title = "### Route inventory changes"
+    if not data.get("available"):
+        reason = _md(str(data.get("reason") or "the base is not available"))
+        return f"{title}\n\n_Not computed: {reason}._"
+    found = lines(data)
+    if not found:
+        return f"{title}\n\nNo routes added, removed or changed since `{_base_name(data)}`."
+    counts = (
+        f"{len(data.get('added') or ())} added, {len(data.get('removed') or ())} removed, "
+        f"{len(data.get('changed') or ())} with changed protection since `{_base_name(data)}`"
+    )
+    # GitHub colours `+` green, `-` red and `!` orange inside a diff block
+    shown = ["!" + line[1:] if line.startswith("~") else line for line in found[:MAX_LISTED]]
+    if len(found) > MAX_LISTED:
+        shown.append(f"… and {len(found) - MAX_LISTED} more")
+    fence = _fence(shown)
+    body = [title, "", counts, "", f"{fence}diff", *shown, fence]
+    return "\n".join(body)
+
+
+def terminal_lines(extra: Mapping[str, Any]) -> list[str]:
+    """Plain lines for the terminal report ([] when not computed)."""
+    data = extra.get("route_changes")
+    if not isinstance(data, Mapping):
+        return []
+    if not data.get("available"):
+        return [f"Route inventory changes: not computed ({data.get('reason') or 'no base'})"]
+    found = lines(data)
+    if not found:
+        return [f"Route inventory changes: none since {_base_name(data)}"]
+    return [f"Route inventory changes since {_base_name(data)}:"] + [f"  {x}" for x in found]
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;").replace("_", "\\_")
+
+
+def _fence(texts: Sequence[str]) -> str:
+    """A code fence longer than any backtick run in the text, so nothing breaks out of it."""
+    longest = max((len(run) for t in texts for run in re.findall(r"`+", t)), default=0)
+    return "`" * max(3, longest + 1)

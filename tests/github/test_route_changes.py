@@ -1,0 +1,266 @@
+"""Route inventory changes between a diff's base commit and the reviewed tree (issue 6).
+
+A real git repository whose change adds a route, removes one and drops the login guard from
+another; the base inventory is read from git objects into a temporary folder, never by a
+checkout, and the summary shows it. semgrep is disabled in the repo's config to stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_github import TOKEN, FakeGitHub, Spec, actions_env
+from gh_repo import git, github_files
+
+from reviewer import route_changes
+from reviewer.cli import main
+from reviewer.config import load as load_config
+from reviewer.framework.inventory import inventory
+from reviewer.github.review import SUMMARY_MARKER
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+BASE = """\
+from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+
+
+@app.get("/admin/stats")
+@login_required
+def admin_stats():
+    return {"users": 1}
+
+
+@app.delete("/users/<int:user_id>")
+@login_required
+def delete_user(user_id):
+    return {"deleted": user_id}
+"""
+
+HEAD = """\
+from flask import Flask, request
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+
+
+@app.get("/admin/stats")
+def admin_stats():
+    return {"users": 1}
+
+
+@app.post("/orders")
+def create_order():
+    return {"id": request.json["id"]}
+
+
+@app.get("/me")
+@login_required
+def me():
+    return {"me": True}
+"""
+
+
+def _init(root: Path) -> None:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "t@example.com")
+    git(root, "config", "user.name", "Test")
+
+
+def make_repo(root: Path, sub: str = "") -> tuple[Path, str]:
+    """(target folder, base sha): the service at `sub` inside the repository, change committed."""
+    _init(root)
+    target = root / sub if sub else root
+    target.mkdir(parents=True, exist_ok=True)
+    (root / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+    if sub:
+        (target / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+    (target / "app.py").write_text(BASE)
+    (target / "README.md").write_text("not python\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    base = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "-q", "-b", "feature")
+    (target / "app.py").write_text(HEAD)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "feature")
+    return target, base
+
+
+def changes_for(target: Path, ref: str) -> dict[str, Any]:
+    config = load_config(target)
+    return route_changes.compare_with_base(target, ref, inventory(target, config), config)
+
+
+def endpoints(items: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(",".join(i["methods"]), i["path"], i["handler"]) for i in items}
+
+
+def assert_expected(data: dict[str, Any], base: str) -> None:
+    assert data["available"] is True and data["base"] == base and data["reason"] == ""
+    assert endpoints(data["added"]) == {
+        ("POST", "/orders", "create_order"),
+        ("GET", "/me", "me"),
+    }
+    assert endpoints(data["removed"]) == {("DELETE", "/users/<int:user_id>", "delete_user")}
+    (changed,) = data["changed"]
+    assert (changed["methods"], changed["path"]) == (["GET"], "/admin/stats")
+    assert changed["changes"] == [
+        {"kind": "authentication", "before": ["login_required"], "after": []}
+    ]
+    added = {i["handler"]: i for i in data["added"]}
+    assert added["create_order"]["authentication"] == []
+    assert added["me"]["authentication"] == ["login_required"]
+
+
+def test_added_removed_and_unguarded_routes(tmp_path: Path) -> None:
+    target, base = make_repo(tmp_path / "repo")
+    before = git(target, "status", "--porcelain")
+    data = changes_for(target, base)
+    assert_expected(data, base)
+    json.dumps(data)  # plain data: the JSON report serialises it as is
+    # the user's tree is untouched: same status, same branch, head files still the head's
+    assert git(target, "status", "--porcelain") == before
+    assert git(target, "rev-parse", "--abbrev-ref", "HEAD").strip() == "feature"
+    assert (target / "app.py").read_text() == HEAD
+    # a branch name works like a sha (merge base with HEAD, as `git diff main...HEAD`)
+    assert changes_for(target, "main")["base"] == base
+    lines = route_changes.lines(data)
+    assert "~ GET /admin/stats: authentication removed (was login_required)" in lines
+    assert "+ POST /orders (create_order) — no authentication" in lines
+    assert "+ GET /me (me) — authentication: login_required" in lines
+    assert "- DELETE /users/<int:user_id> (delete_user)" in lines
+    # no change: an explicit "none" line instead of an empty section
+    same = changes_for(target, "HEAD")
+    assert same["available"] and not (same["added"] or same["removed"] or same["changed"])
+    assert "No routes added, removed or changed" in route_changes.markdown_section(
+        {"route_changes": same}
+    )
+
+
+def test_target_in_a_subfolder_keeps_its_relative_paths(tmp_path: Path) -> None:
+    target, base = make_repo(tmp_path / "mono", sub="services/api")
+    data = changes_for(target, base)
+    assert_expected(data, base)
+    assert {i["file"] for i in data["removed"]} == {"app.py"}
+
+
+def test_base_missing_from_a_shallow_clone_is_one_line(tmp_path: Path) -> None:
+    target, base = make_repo(tmp_path / "origin")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "-b", "feature", target.as_uri(), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    data = changes_for(clone, base)
+    assert data["available"] is False and "not in this clone" in data["reason"]
+    section = route_changes.markdown_section({"route_changes": data})
+    assert section.startswith("### Route inventory changes\n\n_Not computed: base ")
+    assert len(section.splitlines()) == 3
+    assert route_changes.terminal_lines({"route_changes": data})[0].startswith(
+        "Route inventory changes: not computed (base "
+    )
+    assert not changes_for(clone, "--output=/tmp/x")["available"]  # never an option to git
+
+
+def test_cli_markdown_and_json_with_a_git_ref(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target, base = make_repo(tmp_path / "repo")
+    code = main([str(target), "--diff", base, "-f", "markdown", "--no-cache", "-q"])
+    markdown = capsys.readouterr().out
+    assert code == 0
+    section = markdown.split("### Route inventory changes", 1)[1].split("\n###", 1)[0]
+    assert f"2 added, 1 removed, 1 with changed protection since `{base[:12]}`" in section
+    assert "```diff\n! GET /admin/stats: authentication removed (was login_required)\n" in section
+    assert "+ POST /orders (create_order) — no authentication" in section
+    assert "- DELETE /users/<int:user_id> (delete_user)" in section
+    main([str(target), "--diff", base, "-f", "json", "--no-cache", "-q"])
+    report = json.loads(capsys.readouterr().out)
+    assert_expected(report["extra"]["route_changes"], base)
+    main([str(target), "--diff", base, "-f", "terminal", "--no-cache", "-q"])
+    terminal = capsys.readouterr().out
+    assert f"Route inventory changes since {base[:12]}:" in terminal
+    assert "~ GET /admin/stats: authentication removed (was login_required)" in terminal
+
+
+def test_cli_with_a_diff_file_says_why_there_is_no_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target, base = make_repo(tmp_path / "repo")
+    patch = tmp_path / "change.diff"
+    patch.write_text(git(target, "diff", base, "HEAD"))
+    main([str(target), "--diff", str(patch), "-f", "markdown", "--no-cache", "-q"])
+    markdown = capsys.readouterr().out
+    assert "### Route inventory changes\n\n_Not computed: the diff is a file, not a git ref._" in (
+        markdown
+    )
+    main([str(target), "-f", "markdown", "--no-cache", "-q"])  # no diff: no section at all
+    assert "Route inventory changes" not in capsys.readouterr().out
+
+
+def test_pull_request_summary_comment_lists_the_changes(
+    tmp_path: Path, gh_contracts: Path, spec: Spec
+) -> None:
+    """`--github-review` from the event: the base sha comes from the event payload."""
+    target, base = make_repo(tmp_path / "repo")
+    head = git(target, "rev-parse", "HEAD").strip()
+    event = json.loads((gh_contracts / "pull_request-event.json").read_text())
+    event["pull_request"]["base"]["sha"] = base
+    event["pull_request"]["head"]["sha"] = head
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(event))
+    owner, repo = event["repository"]["full_name"].split("/")
+    fake = FakeGitHub(
+        spec,
+        owner=owner,
+        repo=repo,
+        number=event["number"],
+        head_sha=head,
+        files=github_files(target, base, head),
+        token=TOKEN,
+    ).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+        env.update(actions_env(fake, event_path, GITHUB_STEP_SUMMARY=str(tmp_path / "s.md")))
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-m", "reviewer", str(target), "-q", "--no-cache", "--github-review"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        (summary,) = [
+            c["body"] for c in fake.issue_comments if c["body"].startswith(SUMMARY_MARKER)
+        ]
+    finally:
+        fake.stop()
+    assert fake.internal_errors == []
+    assert "### Route inventory changes" in summary
+    assert "! GET /admin/stats: authentication removed (was login_required)" in summary
+    assert "+ POST /orders (create_order) — no authentication" in summary
+    assert "- DELETE /users/<int:user_id> (delete_user)" in summary
