@@ -63,6 +63,7 @@ class Plan:
     config_file: Path | None = None  # --config, to build the base inventory with the same config
     route_base: str = ""  # git ref the route inventory is compared with ("" = not compared)
     route_base_missing: str = ""  # why route changes cannot be computed for this diff
+    cache_dir: Path | None = None  # the review's result cache (the base inventory reads it)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,20 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
         config_file=getattr(ns, "config", None),
         route_base=route_base,
         route_base_missing=route_base_missing,
+        cache_dir=_cache_dir(ns, root),
     )
+
+
+def _cache_dir(ns: argparse.Namespace, root: Path) -> Path | None:
+    """The cache the CLI's review uses (same rule as reviewer/cli.py)."""
+    if getattr(ns, "no_cache", False):
+        return None
+    given = getattr(ns, "cache_dir", None)
+    if given:
+        return Path(given)
+    from reviewer.cli import default_cache_dir
+
+    return default_cache_dir(root.resolve())
 
 
 def _event_context(env: Mapping[str, str]) -> tuple[Any, str]:
@@ -314,7 +328,9 @@ def route_changes_of(plan: Plan, report: Report, config: Config | None) -> dict[
             config = load_config(plan.root, None, plan.config_file)
         except ConfigError as exc:
             return route_changes.unavailable(plan.route_base, f"config error: {exc}")
-    return route_changes.compare_with_base(plan.root, plan.route_base, report.routes, config)
+    return route_changes.compare_with_base(
+        plan.root, plan.route_base, report.routes, config, plan.cache_dir
+    )
 
 
 def applicable_from_report(report: Report) -> dict[str, bool]:

@@ -20,9 +20,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from reviewer.cache import Cache, content_hash, key_of
 from reviewer.config import Config
+from reviewer.discovery import find_sources
+from reviewer.framework import build_project
 from reviewer.framework.inventory import inventory
 from reviewer.framework.model import Route
+from reviewer.native import code_salt, config_salt, review_files
+from reviewer.registry import load as load_registry
+from reviewer.traversal import FileResult
 
 GIT_TIMEOUT_S = 60
 MAX_LISTED = 100  # lines in the Markdown section; the data keeps everything
@@ -127,14 +133,60 @@ def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
     return len(wanted)
 
 
-def base_inventory(root: Path, ref: str, config: Config) -> tuple[str, tuple[Route, ...]]:
+def base_inventory(
+    root: Path, ref: str, config: Config, cache_dir: Path | None = None
+) -> tuple[str, tuple[Route, ...]]:
     """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`."""
     commit = resolve_base(root, ref)
     with tempfile.TemporaryDirectory(prefix="backend-review-base-") as tmp:
         dest = Path(tmp) / "base"
         dest.mkdir()
         materialize(root, commit, dest, config.max_file_bytes)
-        return commit, inventory(dest, config)
+        return commit, tree_inventory(dest, config, cache_dir)
+
+
+def tree_inventory(tree: Path, config: Config, cache_dir: Path | None = None) -> tuple[Route, ...]:
+    """`inventory(tree, config)`, parsing only the files the review's cache does not hold.
+
+    A file the base and the head share has the same content, hence the same cache key as in
+    the review that just ran: its facts are read from that cache (read-only: the entries hold
+    rule findings this run does not compute, so nothing is written). A PR's base inventory
+    then costs about the changed files' parsing, not the whole tree's.
+    """
+    if cache_dir is None or not (cache_dir / "cache.sqlite").is_file():
+        return inventory(tree, config)
+    files: dict[str, bytes] = {}
+    for source in find_sources(tree, config).files:
+        try:
+            files[source.relpath] = source.path.read_bytes()
+        except OSError:
+            continue
+    facts = cached_facts(files, config, cache_dir)
+    missing = {rel: data for rel, data in files.items() if rel not in facts}
+    if missing:
+        parsed = review_files(missing, [], config).files
+        facts.update({rel: result.facts for rel, result in parsed.items()})
+    return tuple(build_project({rel: facts[rel] for rel in sorted(facts)}, config).routes)
+
+
+def cached_facts(
+    files: Mapping[str, bytes], config: Config, cache_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """Phase-1 facts of `files` found in the review's cache (same keys as reviewer/native.py)."""
+    rules = load_registry(config).enabled_native
+    salt = key_of(code_salt(), config_salt(config), ",".join(cls.code for cls in rules))
+    keys = {rel: key_of("p1", rel, content_hash(data), salt) for rel, data in files.items()}
+    cache = Cache(cache_dir)
+    try:
+        found = cache.get_many(keys.values())
+    finally:
+        cache.close()
+    facts: dict[str, dict[str, Any]] = {}
+    for rel, key in keys.items():
+        hit = found.get(key)
+        if isinstance(hit, FileResult) and hit.relpath == rel:
+            facts[rel] = hit.facts
+    return facts
 
 
 # --------------------------------------------------------------------------- comparing
@@ -222,11 +274,18 @@ def compare(base: Iterable[Any], head: Iterable[Any]) -> dict[str, list[dict[str
 
 
 def compare_with_base(
-    root: Path, ref: str, head_routes: Sequence[Any], config: Config
+    root: Path,
+    ref: str,
+    head_routes: Sequence[Any],
+    config: Config,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """`Report.extra["route_changes"]`: {base, available, reason, added, removed, changed}."""
+    """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
+
+    `cache_dir` is the review's result cache, if any (see `tree_inventory`).
+    """
     try:
-        commit, base_routes = base_inventory(root, ref, config)
+        commit, base_routes = base_inventory(root, ref, config, cache_dir)
     except (BaseUnavailableError, OSError) as exc:
         return unavailable(ref, str(exc))
     return {

@@ -96,6 +96,7 @@ def make_repo(root: Path, sub: str = "") -> tuple[Path, str]:
         (target / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
     (target / "app.py").write_text(BASE)
     (target / "README.md").write_text("not python\n")
+    (target / "util.py").write_text("def double(x):\n    return 2 * x\n")  # never changes
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
     base = git(root, "rev-parse", "HEAD").strip()
@@ -202,6 +203,24 @@ def test_cli_markdown_and_json_with_a_git_ref(
     terminal = capsys.readouterr().out
     assert f"Route inventory changes since {base[:12]}:" in terminal
     assert "~ GET /admin/stats: authentication removed (was login_required)" in terminal
+
+
+def test_base_files_the_review_cached_are_not_parsed_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target, base = make_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    main([str(target), "--diff", base, "-f", "json", "-q", "--cache-dir", str(cache)])
+    report = json.loads(capsys.readouterr().out)
+    assert_expected(report["extra"]["route_changes"], base)
+    config = load_config(target)
+    base_files = {"app.py": BASE.encode(), "util.py": (target / "util.py").read_bytes()}
+    head_files = {"app.py": HEAD.encode(), "util.py": base_files["util.py"]}
+    # the unchanged module comes from the review's cache, the changed one must be parsed
+    assert set(route_changes.cached_facts(base_files, config, cache)) == {"util.py"}
+    assert set(route_changes.cached_facts(head_files, config, cache)) == {"app.py", "util.py"}
+    head_routes = inventory(target, config)
+    assert route_changes.tree_inventory(target, config, cache) == head_routes
 
 
 def test_cli_with_a_diff_file_says_why_there_is_no_comparison(
