@@ -55,7 +55,7 @@ def fetch(requirement: str, inner: str) -> Path:
                 "download",
                 "--no-deps",
                 "--no-binary",
-                ":all:",
+                name,  # the sdist of this package only: its build tools may come as wheels
                 "-d",
                 str(download),
                 "-q",

@@ -36,6 +36,7 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
+        self.unencodable = 0
         if self.path is not None:
             self._db = self._open(self.path)
 
@@ -94,11 +95,16 @@ class Cache:
     def put_many(self, items: Mapping[str, Any]) -> None:
         if self._db is None or not items:
             return
+        rows = []
+        for key, value in items.items():
+            try:
+                rows.append((key, codec.dumps(value)))
+            except codec.CodecError:
+                self.unencodable += 1  # that file is simply analyzed again next time
         try:
-            rows = [(k, codec.dumps(v)) for k, v in items.items()]
             self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
             self._db.commit()
-        except (sqlite3.Error, codec.CodecError):
+        except sqlite3.Error:
             return
 
     def close(self) -> None:

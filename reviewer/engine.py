@@ -30,6 +30,7 @@ from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
+from reviewer.traversal import decode_source
 
 PARSE_ERROR = "BR901"
 ANALYZER_FAILED = "BR902"
@@ -114,7 +115,7 @@ def review(
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
     findings = _drop_unconfirmed(findings, registry, reviewed)
     findings = _apply_severity_overrides(findings, config)
-    lines = {path: result.lines for path, result in native.files.items()}
+    lines = _suppression_candidates(data)
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
     findings = fingerprint_all(findings)
     rules = tuple(sorted([*registry.enabled, *normalized.passthrough_rules], key=lambda m: m.code))
@@ -143,6 +144,17 @@ def review(
         seconds=round(time.monotonic() - started, 3),
         extra={"applicable": applicable, **_route_coverage(native.project)},
     )
+
+
+def _suppression_candidates(data: dict[str, bytes]) -> dict[str, tuple[str, ...]]:
+    """The decoded lines of the files that mention a suppression (the only ones that can)."""
+    found = {}
+    for path, blob in data.items():
+        if b"backend-review" in blob:
+            text, _ = decode_source(blob)
+            if text is not None:
+                found[path] = tuple(text.splitlines())
+    return found
 
 
 def _read_all(found: Discovery) -> tuple[dict[str, bytes], list[tuple[str, str]]]:

@@ -18,7 +18,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from reviewer import __version__, codec
+from reviewer import __version__
+from reviewer.applicability import FACT as APPLICABILITY
 from reviewer.applicability import ApplicabilityCollector
 from reviewer.cache import Cache, content_hash, key_of
 from reviewer.checks.base import Rule, Visitor
@@ -36,6 +37,37 @@ class NativeResult:
     files: Mapping[str, FileResult]
     findings: tuple[Finding, ...]
     project: Project
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    """What the engine reads of a whole native run, cached under the key of all its inputs:
+    a re-run with no change decodes this instead of every file's facts and the join."""
+
+    findings: tuple[Finding, ...]
+    files: tuple[tuple[str, str, Mapping[str, Any]], ...]  # (relpath, not reviewed, applicability)
+    routes: tuple[Any, ...]
+    test_calls: Mapping[str, Mapping[str, Any]]
+
+    @classmethod
+    def of(cls, result: NativeResult) -> CachedRun:
+        return cls(
+            findings=result.findings,
+            files=tuple(
+                (rel, r.not_reviewed, r.facts.get(APPLICABILITY, {}))
+                for rel, r in sorted(result.files.items())
+            ),
+            routes=tuple(result.project.routes),
+            test_calls=result.project.test_calls,
+        )
+
+    def result(self) -> NativeResult:
+        files = {
+            rel: FileResult(rel, not_reviewed=reason, facts={APPLICABILITY: applicability})
+            for rel, reason, applicability in self.files
+        }
+        project = Project(routes=self.routes, test_calls=self.test_calls)
+        return NativeResult(files, self.findings, project)
 
 
 def code_salt() -> str:
@@ -132,6 +164,15 @@ def review_files(
         config_salt(config),
         ",".join(cls.code for cls in rule_classes),
     )
+    # Every input of the run, by name: the same files, rules, config and code give the same
+    # result, so a re-run with no change reads one cache entry.
+    run_key = key_of(
+        "run", salt, *sorted(key_of(rel, content_hash(data)) for rel, data in files.items())
+    )
+    if cache is not None:
+        hit = cache.get_many([run_key]).get(run_key)
+        if isinstance(hit, CachedRun):
+            return hit.result()
     first = [*COLLECTORS, ApplicabilityCollector, *local]
     results = _cached_phase("p1", files, first, config, None, cache, salt, jobs, on_file)
     project = build_project({p: r.facts for p, r in sorted(results.items())}, config)
@@ -142,23 +183,14 @@ def review_files(
             for rel in sorted(project.files)
             if rel in files and not results[rel].not_reviewed
         }
-        project_key = key_of(salt, _project_digest(results)) if cache is not None else ""
+        # The project model is a pure function of all the run's inputs, which run_key names.
         second = _cached_phase(
-            "p2", second_files, global_, config, project, cache, project_key, jobs, None
+            "p2", second_files, global_, config, project, cache, run_key, jobs, None
         )
         findings.extend(f for r in second.values() for f in r.findings)
         for cls in global_:
             findings.extend(cls.project_findings(project, config))
-    return NativeResult(results, tuple(findings), project)
-
-
-def _project_digest(results: Mapping[str, FileResult]) -> str:
-    """What the project model depends on: every file's facts."""
-    digest = hashlib.sha256()
-    for rel in sorted(results):
-        digest.update(rel.encode())
-        try:
-            digest.update(codec.dumps(results[rel].facts).encode())
-        except codec.CodecError:
-            digest.update(repr(results[rel].facts).encode())
-    return digest.hexdigest()
+    result = NativeResult(results, tuple(findings), project)
+    if cache is not None:
+        cache.put_many({run_key: CachedRun.of(result)})
+    return result

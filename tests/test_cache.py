@@ -30,9 +30,9 @@ def items():
 """
 
 
-def comparable(report: Report) -> list[tuple[str, str, int, tuple[str, ...], str]]:
+def comparable(report: Report) -> list[tuple[str, str, int, tuple[str, ...], str, bool]]:
     return [
-        (f.code, f.location.path, f.location.line, f.sources, f.fingerprint)
+        (f.code, f.location.path, f.location.line, f.sources, f.fingerprint, f.suppressed)
         for f in report.findings
     ]
 
@@ -43,6 +43,9 @@ def project(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "app.py").write_text(APP)
     (root / "util.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    (root / "jobs.py").write_text(
+        "import time\n\nasync def g():\n    time.sleep(2)  # backend-review: ignore[BR601] ok\n"
+    )
     return root
 
 
@@ -52,7 +55,9 @@ def test_warm_run_equals_cold_and_starts_no_analyzer(project: Path, tmp_path: Pa
     cold = review(project, config, cache_dir=cache_dir)
     warm = review(project, config, cache_dir=cache_dir)
     assert comparable(cold) == comparable(warm)
+    assert any(f.suppressed for f in warm.findings)
     assert cold.score == warm.score
+    assert cold.routes == warm.routes
     assert all(run.message == "all results from the cache" for run in warm.analyzers)
     uncached = review(project, config)
     assert comparable(uncached) == comparable(cold)
