@@ -80,6 +80,16 @@ def code_salt() -> str:
     return digest.hexdigest()
 
 
+def run_salt(rule_classes: Sequence[type[Rule]], config: Config) -> str:
+    """What, besides a file's bytes, decides a native result: our code, the config, the rules."""
+    return key_of(code_salt(), config_salt(config), ",".join(cls.code for cls in rule_classes))
+
+
+def phase_key(phase: str, relpath: str, data: bytes, salt: str) -> str:
+    """The cache key of one file's result in one phase."""
+    return key_of(phase, relpath, content_hash(data), salt)
+
+
 def config_salt(config: Config) -> str:
     """The config fields that can change a native result (not gates, not analyzer settings)."""
     skip = {"root", "source", "warnings", "fail_under", "fail_on", "analyzers", "semgrep_configs"}
@@ -126,7 +136,7 @@ def _cached_phase(
     jobs: int,
     on_file: Callable[[str], None] | None,
 ) -> dict[str, FileResult]:
-    keys = {rel: key_of(phase, rel, content_hash(data), salt) for rel, data in files.items()}
+    keys = {rel: phase_key(phase, rel, data, salt) for rel, data in files.items()}
     found = cache.get_many(keys.values()) if cache is not None else {}
     results: dict[str, FileResult] = {}
     for rel, key in keys.items():
@@ -159,11 +169,7 @@ def review_files(
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     local = [cls for cls in rule_classes if not cls.needs_project]
     global_ = [cls for cls in rule_classes if cls.needs_project]
-    salt = key_of(
-        code_salt() if cache is not None else "",
-        config_salt(config),
-        ",".join(cls.code for cls in rule_classes),
-    )
+    salt = run_salt(rule_classes, config) if cache is not None else ""
     # Every input of the run, by name: the same files, rules, config and code give the same
     # result, so a re-run with no change reads one cache entry.
     run_key = key_of(

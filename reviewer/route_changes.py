@@ -20,14 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from reviewer.cache import Cache, content_hash, key_of
+from reviewer.cache import Cache
 from reviewer.config import Config
 from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.inventory import inventory
 from reviewer.framework.model import Route
-from reviewer.native import code_salt, config_salt, review_files
+from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
 from reviewer.traversal import FileResult
 
@@ -181,9 +181,8 @@ def cached_facts(
     files: Mapping[str, bytes], config: Config, cache_dir: Path
 ) -> dict[str, dict[str, Any]]:
     """Phase-1 facts of `files` found in the review's cache (same keys as reviewer/native.py)."""
-    rules = load_registry(config).enabled_native
-    salt = key_of(code_salt(), config_salt(config), ",".join(cls.code for cls in rules))
-    keys = {rel: key_of("p1", rel, content_hash(data), salt) for rel, data in files.items()}
+    salt = run_salt(load_registry(config).enabled_native, config)
+    keys = {rel: phase_key("p1", rel, data, salt) for rel, data in files.items()}
     cache = Cache(cache_dir)
     try:
         found = cache.get_many(keys.values())
