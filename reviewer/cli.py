@@ -169,15 +169,14 @@ def _review(argv: list[str]) -> int:
     config = load_config(target if target.is_dir() else target.parent, _overrides(ns), ns.config)
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
-    cache_dir = None if ns.no_cache else (ns.cache_dir or default_cache_dir(config.root))
     from reviewer import pr
 
     try:
         plan = pr.prepare(ns, target)
     except pr.UsageError as exc:
         parser.error(str(exc))
-    report = _run_review(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
-    outcome = pr.finish(plan, report)
+    report = _run_review(target, config, quiet=ns.quiet, cache_dir=plan.cache_dir, jobs=ns.jobs)
+    outcome = pr.finish(plan, report, config)
     pr.print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
