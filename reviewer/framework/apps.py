@@ -61,23 +61,23 @@ class Obj:
     parents: list[tuple[str, str | None, list[Guard]]] = field(default_factory=list)
 
 
+_KINDS = (
+    (FLASK_APPS, "flask", "app"),
+    (FLASK_BPS, "flask", "router"),
+    (FASTAPI_APPS, "fastapi", "app"),
+    (STARLETTE_APPS, "starlette", "app"),
+    (FASTAPI_ROUTERS, "fastapi", "router"),
+    (AIOHTTP_APPS, "aiohttp", "app"),
+    (AIOHTTP_TABLES, "aiohttp", "table"),
+    (FLASK_APIS, "flask", "api"),
+)
+
+
 def classify(ctor: str) -> tuple[str, str] | None:
-    if ctor in FLASK_APPS:
-        return "flask", "app"
-    if ctor in FLASK_BPS:
-        return "flask", "router"
-    if ctor in FASTAPI_APPS:
-        return "fastapi", "app"
-    if ctor in STARLETTE_APPS:
-        return "starlette", "app"
-    if ctor in FASTAPI_ROUTERS:
-        return "fastapi", "router"
-    if ctor in AIOHTTP_APPS:
-        return "aiohttp", "app"
-    if ctor in AIOHTTP_TABLES:
-        return "aiohttp", "table"
-    if ctor in FLASK_APIS:
-        return "flask", "api"
+    """(framework, kind) of an object built by the constructor `ctor`, first match wins."""
+    for constructors, framework, kind in _KINDS:
+        if ctor in constructors:
+            return framework, kind
     return None
 
 
