@@ -132,7 +132,7 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     notes: list[str] = []
     wanted = ns.diff is not None or ns.baseline is not None or ns.github_review or ns.upload_sarif
     if not wanted:
-        return Plan()
+        return Plan(root=root, cache_dir=_cache_dir(ns, root))
     prefix = repo_prefix(root, env)
     ctx = None
     if ns.github_review or ns.upload_sarif or ns.diff == FROM_EVENT:

@@ -131,3 +131,27 @@ def test_summary_reports_how_many_routes_tests_cover() -> None:
         "bandit",
     )
     assert "Tests: 14 of 31 routes tested." in result.stdout
+
+
+def test_plain_review_writes_and_reuses_its_cache(service: Path, tmp_path: Path) -> None:
+    """A review without --diff or --baseline still caches (regression: the cache was off)."""
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    first = run(str(service), "--cache-dir", str(cache), "-q", "-f", "json")
+    assert first.returncode == 0, first.stderr
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 0
+    second = run(str(service), "--cache-dir", str(cache), "-q", "-f", "json")
+    assert json.loads(second.stdout)["findings"] == json.loads(first.stdout)["findings"]
+
+
+def test_default_cache_sits_in_the_target_and_no_cache_writes_none(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / "app.py").write_text(APP)
+    (root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    assert run(str(root), "--no-cache", "-q", "-f", "json").returncode == 0
+    assert not (root / ".backend-review-cache").exists()
+    assert run(str(root), "-q", "-f", "json").returncode == 0
+    assert (root / ".backend-review-cache" / "cache.sqlite").is_file()
