@@ -8,6 +8,7 @@ defined in the `reviewer` package itself; anything else makes the entry invalid.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 from enum import Enum
@@ -16,6 +17,19 @@ from typing import Any
 
 class CodecError(ValueError):
     """A cache entry that cannot be decoded: treat it as missing."""
+
+
+# Every tagged form is a JSON object with exactly one of these key sets. Decoding is one
+# `json.loads` whose object_hook sees each object bottom-up (the loop runs in C); an encoded
+# plain dict whose keys happen to form a tag set is written as pairs, so tags stay unambiguous.
+_TAGS = {
+    frozenset({"__t__"}): "tuple",
+    frozenset({"__m__"}): "map",
+    frozenset({"__p__"}): "pairs",
+    frozenset({"__s__", "frozen"}): "set",
+    frozenset({"__e__", "v"}): "enum",
+    frozenset({"__d__", "f"}): "dataclass",
+}
 
 
 def _encode(value: Any) -> Any:
@@ -32,7 +46,7 @@ def _encode(value: Any) -> Any:
         items = sorted((_encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
         return {"__s__": items, "frozen": isinstance(value, frozenset)}
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
+        if all(isinstance(k, str) for k in value) and frozenset(value) not in _TAGS:
             return {"__m__": {k: _encode(v) for k, v in value.items()}}
         return {"__p__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if value is None or isinstance(value, str | int | float | bool):
@@ -44,6 +58,7 @@ def _qualname(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+@functools.cache
 def _load_class(name: str) -> type:
     module_name, _, qual = name.partition(":")
     if not (module_name == "reviewer" or module_name.startswith("reviewer.")):
@@ -59,31 +74,35 @@ def _load_class(name: str) -> type:
     return obj
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__t__" in value:
-        return tuple(_decode(v) for v in value["__t__"])
-    if "__m__" in value:
-        return {k: _decode(v) for k, v in value["__m__"].items()}
-    if "__p__" in value:
-        return {_decode(k): _decode(v) for k, v in value["__p__"]}
-    if "__s__" in value:
-        items = [_decode(v) for v in value["__s__"]]
-        return frozenset(items) if value.get("frozen") else set(items)
-    if "__e__" in value:
-        cls = _load_class(value["__e__"])
+def _decode_object(obj: dict[str, Any]) -> Any:
+    """object_hook: rebuild one tagged object; untagged ones are `__m__`/`f` contents."""
+    tag = _TAGS.get(frozenset(obj)) if len(obj) <= 2 else None
+    if tag is None:
+        return obj
+    if tag == "tuple":
+        return tuple(obj["__t__"])
+    if tag == "map":
+        return obj["__m__"]
+    if tag == "pairs":
+        return {_hashable(k): v for k, v in obj["__p__"]}
+    if tag == "set":
+        items = map(_hashable, obj["__s__"])
+        return frozenset(items) if obj["frozen"] else set(items)
+    if tag == "enum":
+        cls = _load_class(obj["__e__"])
         if not issubclass(cls, Enum):
-            raise CodecError(f"{value['__e__']} is not an enum")
-        return cls(value["v"])
-    if "__d__" in value:
-        cls = _load_class(value["__d__"])
-        if not dataclasses.is_dataclass(cls):
-            raise CodecError(f"{value['__d__']} is not a dataclass")
-        return cls(**{k: _decode(v) for k, v in value["f"].items()})
-    raise CodecError("unexpected mapping")
+            raise CodecError(f"{obj['__e__']} is not an enum")
+        return cls(obj["v"])
+    cls = _load_class(obj["__d__"])
+    if not dataclasses.is_dataclass(cls):
+        raise CodecError(f"{obj['__d__']} is not a dataclass")
+    return cls(**obj["f"])
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | dict | set):
+        raise CodecError("unhashable key or set member")
+    return value
 
 
 def dumps(value: Any) -> str:
@@ -92,7 +111,7 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     try:
-        return _decode(json.loads(text))
+        return json.loads(text, object_hook=_decode_object)
     except (ValueError, TypeError, KeyError) as exc:
         if isinstance(exc, CodecError):
             raise

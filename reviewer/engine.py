@@ -15,12 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from reviewer import __version__, scoring
+from reviewer.analyzers.bandit import files_worth_scanning
 from reviewer.analyzers.cached import CachedAnalyzers
 from reviewer.analyzers.paths import rules_dir
-from reviewer.analyzers.policy import load_policy
+from reviewer.analyzers.policy import ExternalPolicy, load_policy
+from reviewer.analyzers.ruff import bandit_tests_ruff_runs
 from reviewer.applicability import applicable_items
 from reviewer.cache import Cache, content_hash
-from reviewer.config import Config
+from reviewer.config import AnalyzerConfig, Config
 from reviewer.discovery import Discovery, find_sources
 from reviewer.model import AnalyzerRun, Confidence, Finding, Location, Report, Severity
 from reviewer.native import review_files
@@ -59,16 +61,8 @@ def review(
     paths = {f.relpath: f.path for f in found.files if f.relpath in data}
     hashes = {rel: content_hash(blob) for rel, blob in data.items()}
     policy = load_policy(rules_dir() / "external.yaml")
-    claimed = {ext for meta in registry.all for ext in meta.external_ids}
-    # Native rules are the authority on what they claim (see _drop_unconfirmed): bandit's
-    # version of those checks could only add a name to "also reported by", at about 40% of
-    # bandit's run time. ruff's cost is negligible, so its confirmations are kept.
-    native_claims = {
-        ext
-        for cls in registry.enabled_native
-        for ext in cls.external_ids
-        if ext.startswith("bandit:")
-    }
+    skip_ids = analyzer_skips(policy, registry, config)
+    bandit_skips = {ext.partition(":")[2] for ext in skip_ids if ext.startswith("bandit:")}
     running = CachedAnalyzers(
         found.root,
         paths,
@@ -76,7 +70,9 @@ def review(
         config.analyzers,
         config.semgrep_configs,
         cache,
-        skip_ids=policy.skippable_ids(claimed) | native_claims,
+        skip_ids=skip_ids,
+        contents=data,
+        narrow={"bandit": lambda files: files_worth_scanning(files, bandit_skips)},
     )
     total = len(data)
     done = 0
@@ -227,6 +223,30 @@ def _meta(location: Location, message: str, project_level: bool = False) -> Find
         confidence=Confidence.HIGH,
         project_level=project_level,
     )
+
+
+def analyzer_skips(policy: ExternalPolicy, registry: Registry, config: Config) -> frozenset[str]:
+    """External ids no analyzer need run: their findings would be discarded or duplicated.
+
+    - ids the policy drops and no rule claims;
+    - bandit ids a native rule claims: native rules are the authority on those (see
+      _drop_unconfirmed), so bandit's copy could only add a name to "also reported by";
+      ruff's confirmations cost next to nothing and are kept;
+    - bandit tests ruff runs as its own port (same check, same number): the dedupe would
+      merge the two findings, and bandit's is the expensive one.
+    """
+    claimed = {ext for meta in registry.all for ext in meta.external_ids}
+    skips = set(policy.skippable_ids(claimed))
+    skips |= {
+        ext
+        for cls in registry.enabled_native
+        for ext in cls.external_ids
+        if ext.startswith("bandit:")
+    }
+    if config.analyzers.get("ruff", AnalyzerConfig()).enabled:
+        ruff_ignored = {ext.partition(":")[2] for ext in skips if ext.startswith("ruff:")}
+        skips |= {f"bandit:{test}" for test in bandit_tests_ruff_runs(ruff_ignored)}
+    return frozenset(skips)
 
 
 def _drop_unconfirmed(

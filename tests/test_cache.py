@@ -115,3 +115,34 @@ def test_cache_dir_in_target_is_gitignored(project: Path) -> None:
     review(project, load(project, {"analyzers": {"semgrep": False}}), cache_dir=cache_dir)
     assert (cache_dir / ".gitignore").read_text().strip().endswith("*")
     shutil.rmtree(cache_dir)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"__t__": 1},  # a plain dict whose keys look like a tag stays a dict
+        {"__s__": [1], "frozen": True},
+        {"a": (1, 2), "b": {"__m__": [1]}},
+        {(1, 2): "x", "y": frozenset({1, (2, 3)})},
+        [Severity.HIGH, {"k": {"__d__": "x", "f": {}}}],
+        ((), {}, set(), [()]),
+    ],
+)
+def test_codec_keeps_types_and_plain_dicts_that_look_like_tags(value: object) -> None:
+    decoded = codec.loads(codec.dumps(value))
+    assert decoded == value
+    assert repr(decoded) == repr(value)  # same types all the way down (tuple vs list etc.)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"__e__": "enum:Enum", "v": 1}',
+        '{"__d__": "reviewer.model:Severity", "f": {}}',
+        '{"__s__": [[1]], "frozen": true}',
+        '{"__d__": "reviewer.model:Location", "f": {"nope": 1}}',
+    ],
+)
+def test_codec_rejects_foreign_or_malformed_entries(text: str) -> None:
+    with pytest.raises(codec.CodecError):
+        codec.loads(text)

@@ -5,11 +5,16 @@ on 3.11) lands in `errors` as a syntax error: such files come back as not covere
 Explicit file targets mean no directory walk and no project `.bandit` ini is read; `# nosec`
 keeps working. `-n 1` keeps the code excerpts (which we discard) to one line; tests whose
 findings the policy drops can be skipped with `-s` so bandit does not run them at all.
+
+Most of bandit's run time is its own parse and AST walk, paid per file whatever the tests.
+When every test left to run can only fire on a file that contains a known text (an import
+name, a control character), `files_worth_scanning` keeps bandit to the files that do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import functools
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -26,6 +31,54 @@ from reviewer.model import Confidence, Location, Severity
 
 SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
 CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confidence.LOW}
+
+# Tests that cannot fire on a file lacking all of these texts (bandit resolves names through
+# the file's imports, so the module name is always spelled out somewhere in the file).
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200f"
+REQUIRED_TEXT: Mapping[str, tuple[bytes, ...]] = {
+    "B412": (b"CGIHandler", b"twcgi"),  # httpoxy: wsgiref CGIHandler, twisted.web.twcgi
+    "B413": (b"Crypto",),  # pycrypto's Crypto.* packages
+    "B613": tuple(ch.encode("utf-8") for ch in _BIDI),  # trojan source
+    "B614": (b"torch",),  # torch.load
+    "B615": (b"transformers", b"datasets", b"huggingface_hub"),  # unpinned HF downloads
+}
+
+
+@functools.cache
+def installed_tests() -> frozenset[str]:
+    """Every test id the installed bandit knows (plugins and blacklist calls/imports)."""
+    from bandit.core import extension_loader
+
+    manager = extension_loader.MANAGER
+    return frozenset(manager.plugins_by_id) | frozenset(manager.blacklist_by_id)
+
+
+def files_worth_scanning(
+    files: Mapping[str, bytes], skips: Collection[str], tests: Collection[str] | None = None
+) -> set[str]:
+    """The files on which some test bandit will run (all `tests` but `skips`) could fire.
+
+    Every file when a running test has no REQUIRED_TEXT entry; a file declaring a source
+    encoding other than UTF-8 is always kept (its bytes need not spell the texts in UTF-8).
+    """
+    try:
+        known = installed_tests() if tests is None else frozenset(tests)
+    except ImportError:  # bandit runs from elsewhere (PATH): its test list is unknown here
+        return set(files)
+    running = known - frozenset(skips)
+    if not running <= REQUIRED_TEXT.keys():
+        return set(files)
+    needles = [text for test in sorted(running) for text in REQUIRED_TEXT[test]]
+    return {
+        rel
+        for rel, data in files.items()
+        if _declares_encoding(data) or any(n in data for n in needles)
+    }
+
+
+def _declares_encoding(data: bytes) -> bool:
+    head = data.split(b"\n", 2)[:2]
+    return any(b"coding" in line and line.lstrip().startswith(b"#") for line in head)
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,21 @@
 Each analyzer's results are stored per (analyzer, tool version, settings, file content), so a
 re-run with one changed file re-runs bandit, ruff and semgrep on that file alone, and a re-run
 with no change starts no analyzer at all. Only clean runs are cached: a timeout or crash is
-retried next time.
+retried next time. A `narrow` function may say which files an analyzer could report anything
+on (bandit's remaining tests need certain texts): the others count as analyzed, with no result.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from reviewer.analyzers.base import ExternalFinding
 from reviewer.analyzers.paths import semgrep_rules_dir
-from reviewer.analyzers.runner import RunningAnalyzers, start_analyzers
+from reviewer.analyzers.runner import RunningAnalyzers, find_executable, start_analyzers
 from reviewer.cache import Cache, key_of
 from reviewer.config import ANALYZERS, AnalyzerConfig
 from reviewer.model import AnalyzerRun
@@ -49,13 +50,18 @@ def _tree_digest(paths: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+# Given the contents of the files an analyzer has no cached result for, the ones worth running it on.
+Narrow = Callable[[Mapping[str, bytes]], set[str]]
+
+
 @dataclass
 class _Pending:
     name: str
     keys: dict[str, str]  # relpath -> cache key
     hits: dict[str, CachedFile]
     running: RunningAnalyzers | None
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # analyzed in this run
+    skipped: list[str] = field(default_factory=list)  # nothing to find there (narrowed out)
 
 
 class CachedAnalyzers:
@@ -70,6 +76,8 @@ class CachedAnalyzers:
         semgrep_configs: Sequence[str],
         cache: Cache | None,
         skip_ids: frozenset[str] = frozenset(),
+        contents: Mapping[str, bytes] | None = None,  # relpath -> bytes, for `narrow`
+        narrow: Mapping[str, Narrow] | None = None,  # analyzer name -> its narrowing
     ) -> None:
         self.cache = cache
         self.pending: list[_Pending] = []
@@ -92,13 +100,22 @@ class CachedAnalyzers:
                 if isinstance(found.get(key), CachedFile)
             }
             missing = [rel for rel in sorted(files) if rel not in hits]
+            skipped: list[str] = []
+            # a missing executable must still be reported as missing, not narrowed away
+            if missing and contents and narrow and name in narrow and find_executable(name):
+                worth = narrow[name]({rel: contents[rel] for rel in missing})
+                skipped = [rel for rel in missing if rel not in worth]
+                missing = [rel for rel in missing if rel in worth]
+                if cache is not None and skipped:
+                    cache.put_many({keys[rel]: CachedFile() for rel in skipped})
+                hits.update({rel: CachedFile() for rel in skipped})
             running = None
             if missing or not files:
                 only = {n: (config if n == name else off) for n in ANALYZERS}
                 running = start_analyzers(
                     root, [files[rel] for rel in missing], only, semgrep_configs, skip_ids=skip_ids
                 )
-            self.pending.append(_Pending(name, keys, hits, running, missing))
+            self.pending.append(_Pending(name, keys, hits, running, missing, skipped))
 
     def still_running(self) -> list[str]:
         """Names of the analyzers whose processes have not finished yet."""
@@ -113,6 +130,8 @@ class CachedAnalyzers:
             if item.running is None:
                 status = "disabled" if not item.keys else "ok"
                 message = "" if status == "disabled" else "all results from the cache"
+                if len(item.skipped) == len(item.keys):
+                    message = "no file contains what its remaining tests look for"
                 runs.append(
                     AnalyzerRun(
                         item.name,

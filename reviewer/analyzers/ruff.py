@@ -22,7 +22,7 @@ from reviewer.analyzers.base import (
     StandardCli,
     normalize_path,
 )
-from reviewer.model import Location
+from reviewer.model import Confidence, Location
 
 # What the checklist needs from ruff; rules/external.yaml maps each code to an item.
 # S: flake8-bandit; ASYNC: blocking calls in async code; BLE001/E722/B904/TRY203: error
@@ -44,6 +44,28 @@ SELECTION = (
     "RUF006",
 )
 
+# bandit tests that ruff implements as stable S rules with the same number (flake8-bandit's
+# ports). When ruff runs one, bandit running it too only adds a duplicate the dedupe merges,
+# so bandit skips it (tests/analyzers checks this list against the installed ruff).
+BANDIT_PORTS = frozenset(
+    {
+        *(f"B{n}" for n in (101, 102, 103, 104, 105, 106, 107, 108, 110, 112, 113, 201, 202)),
+        *(f"B{n}" for n in range(301, 325) if n not in (309, 322)),
+        *(f"B{n}" for n in range(501, 510)),
+        *(f"B{n}" for n in range(601, 613)),
+        "B701",
+        "B702",
+        "B704",
+    }
+)
+
+
+def bandit_tests_ruff_runs(ignore: Collection[str]) -> frozenset[str]:
+    """The BANDIT_PORTS whose ruff rule runs, given the ruff codes ignored ("S311")."""
+    return frozenset(b for b in BANDIT_PORTS if "S" + b[1:] not in ignore)
+
+
+_BLACKLIST_PORT = re.compile(r"^S3\d\d$")
 _FAILED_TO_LINT = re.compile(r"Failed to lint (.+?): ")
 _VERSION_SYNTAX = re.compile(r"syntax was (?:added|removed) in Python \d")
 
@@ -116,5 +138,7 @@ class RuffAdapter(StandardCli):
             location=location,
             message=message.strip(),
             severity=None,  # ruff has no severity: the policy or the claiming rule decides
-            confidence=None,
+            # S3xx port bandit's blacklist: a named call or import matched exactly, which
+            # bandit reports at high confidence; other codes leave it to the policy
+            confidence=Confidence.HIGH if _BLACKLIST_PORT.match(code) else None,
         )
