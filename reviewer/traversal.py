@@ -31,7 +31,6 @@ class FileResult:
     relpath: str
     findings: tuple[Finding, ...] = ()
     not_reviewed: str = ""  # reason the native rules could not review the file
-    lines: tuple[str, ...] = ()  # the decoded source lines, for suppressions and snippets
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,7 +118,6 @@ def analyze_source(
     text, reason = decode_source(data)
     if text is None:
         return _not_reviewed(relpath, reason, 1)
-    lines = tuple(text.splitlines())
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -134,10 +132,9 @@ def analyze_source(
                 ),
             ),
             not_reviewed=f"syntax error at line {exc.raw_line}: {exc.message}",
-            lines=lines,
         )
     except RecursionError:
-        return _not_reviewed(relpath, "too deeply nested to parse", 1, lines)
+        return _not_reviewed(relpath, "too deeply nested to parse", 1)
     ctx = FileContext(
         relpath=relpath,
         source=text,
@@ -151,7 +148,7 @@ def analyze_source(
     try:
         traverse(module, dispatcher.enter, dispatcher.leave)
     except RecursionError:
-        return _not_reviewed(relpath, "too deeply nested to review", 1, lines)
+        return _not_reviewed(relpath, "too deeply nested to review", 1)
     for rule in rules:
         label = rule.code or type(rule).__name__
         if label in dispatcher.crashed:
@@ -160,17 +157,17 @@ def analyze_source(
             rule.finish()
         except Exception as exc:
             dispatcher.crashed[label] = f"{type(exc).__name__}: {exc}"
-    findings = _locate(ctx, lines)
+    findings = _locate(ctx, tuple(text.splitlines()) if ctx.pending else ())
     for code, error in sorted(dispatcher.crashed.items()):
         findings.append(
             _meta_finding(ANALYZER_FAILED, relpath, 1, f"rule {code} crashed on this file: {error}")
         )
-    return FileResult(relpath, tuple(findings), lines=lines, facts=ctx.facts)
+    return FileResult(relpath, tuple(findings), facts=ctx.facts)
 
 
-def _not_reviewed(relpath: str, reason: str, line: int, lines: tuple[str, ...] = ()) -> FileResult:
+def _not_reviewed(relpath: str, reason: str, line: int) -> FileResult:
     finding = _meta_finding(PARSE_ERROR, relpath, line, f"file not reviewed: {reason}")
-    return FileResult(relpath, (finding,), not_reviewed=reason, lines=lines)
+    return FileResult(relpath, (finding,), not_reviewed=reason)
 
 
 def _meta_finding(code: str, relpath: str, line: int, message: str) -> Finding:
