@@ -175,8 +175,17 @@ def _review(argv: list[str]) -> int:
         plan = pr.prepare(ns, target)
     except pr.UsageError as exc:
         parser.error(str(exc))
-    report = _run_review(target, config, quiet=ns.quiet, cache_dir=plan.cache_dir, jobs=ns.jobs)
-    outcome = pr.finish(plan, report, config)
+    # the base commit's route inventory reuses the facts of every file the change left alone
+    head_facts: dict[tuple[str, str], Any] | None = {} if plan.route_base else None
+    report = _run_review(
+        target,
+        config,
+        quiet=ns.quiet,
+        cache_dir=plan.cache_dir,
+        jobs=ns.jobs,
+        framework_facts_out=head_facts,
+    )
+    outcome = pr.finish(plan, report, config, head_facts)
     pr.print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
@@ -208,12 +217,23 @@ def default_cache_dir(root: Path) -> Path:
 
 
 def _run_review(
-    target: Path, config: Config, quiet: bool, cache_dir: Path | None, jobs: int | None
+    target: Path,
+    config: Config,
+    quiet: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
+    framework_facts_out: dict[tuple[str, str], Any] | None = None,
 ) -> Report:
     from reviewer.engine import review
 
     if quiet or not sys.stderr.isatty():
-        return review(target, config, cache_dir=cache_dir, jobs=jobs)
+        return review(
+            target,
+            config,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            framework_facts_out=framework_facts_out,
+        )
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -237,7 +257,14 @@ def _run_review(
         progress.update(task[0], completed=done, description=relpath)
 
     try:
-        return review(target, config, progress=on_file, cache_dir=cache_dir, jobs=jobs)
+        return review(
+            target,
+            config,
+            progress=on_file,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            framework_facts_out=framework_facts_out,
+        )
     finally:
         progress.stop()
 

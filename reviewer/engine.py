@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from reviewer import __version__, scoring
 from reviewer.analyzers.bandit import files_worth_scanning
@@ -24,6 +25,7 @@ from reviewer.applicability import applicable_items
 from reviewer.cache import Cache, content_hash
 from reviewer.config import AnalyzerConfig, Config
 from reviewer.discovery import Discovery, find_sources
+from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
 from reviewer.model import AnalyzerRun, Confidence, Finding, Location, Report, Severity
 from reviewer.native import review_files
 from reviewer.postprocess.dedupe import dedupe
@@ -48,10 +50,13 @@ def review(
     progress: ProgressCallback | None = None,
     cache_dir: Path | None = None,
     jobs: int | None = None,
+    framework_facts_out: dict[tuple[str, str], Any] | None = None,
 ) -> Report:
     """Review `target` (a directory or one file) and return the immutable report.
 
     `cache_dir` holds per-file results from earlier runs (None: no cache).
+    `framework_facts_out`, when given, receives every file's framework facts by (relative
+    path, content hash): the base commit's route inventory reuses them for unchanged files.
     """
     started = time.monotonic()
     registry = registry or load_registry(config)
@@ -108,6 +113,12 @@ def review(
         ],
         items,
     )
+    if framework_facts_out is not None and native.has_facts:
+        framework_facts_out.update(  # None: the file has none
+            ((rel, hashes[rel]), r.facts.get(FRAMEWORK_FACTS))
+            for rel, r in native.files.items()
+            if rel in hashes and not r.not_reviewed
+        )
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
     findings = _drop_unconfirmed(findings, registry, reviewed)
     findings = _apply_severity_overrides(findings, config)

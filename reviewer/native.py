@@ -37,6 +37,7 @@ class NativeResult:
     files: Mapping[str, FileResult]
     findings: tuple[Finding, ...]
     project: Project
+    has_facts: bool = True  # False when read from a CachedRun: files hold applicability only
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class CachedRun:
             for rel, reason, applicability in self.files
         }
         project = Project(routes=self.routes, test_calls=self.test_calls)
-        return NativeResult(files, self.findings, project)
+        return NativeResult(files, self.findings, project, has_facts=False)
 
 
 def code_salt() -> str:

@@ -271,12 +271,18 @@ def repo_prefix(root: Path, env: Mapping[str, str]) -> str:
 # --------------------------------------------------------------------------- after the review
 
 
-def finish(plan: Plan, report: Report, config: Config | None = None) -> Outcome:
+def finish(
+    plan: Plan,
+    report: Report,
+    config: Config | None = None,
+    head_facts: Mapping[tuple[str, str], Any] | None = None,
+) -> Outcome:
     """Apply the baseline and the diff filter; add the new-code score to `Report.extra`.
 
     With a diff against a git ref, `Report.extra["route_changes"]` compares the route
     inventory with the base commit's (reviewer/route_changes.py); `config` defaults to the
-    target's configuration file.
+    target's configuration file, `head_facts` are the review's framework facts by (path,
+    content hash) (`engine.review(framework_facts_out=...)`), reused for unchanged files.
     """
     if plan.diff is None and plan.baseline is None:
         return Outcome(report, report, plan.notes)
@@ -308,7 +314,7 @@ def finish(plan: Plan, report: Report, config: Config | None = None) -> Outcome:
             "changed_files": len(plan.diff),
             "outside": len(full) - len(kept),
         }
-        extra["route_changes"] = route_changes_of(plan, report, config)
+        extra["route_changes"] = route_changes_of(plan, report, config, head_facts)
     new = new_code_score(report, kept)
     extra["new_code_score"] = new.overall
     extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
@@ -317,7 +323,12 @@ def finish(plan: Plan, report: Report, config: Config | None = None) -> Outcome:
     return Outcome(shown, whole, tuple(notes))
 
 
-def route_changes_of(plan: Plan, report: Report, config: Config | None) -> dict[str, Any]:
+def route_changes_of(
+    plan: Plan,
+    report: Report,
+    config: Config | None,
+    head_facts: Mapping[tuple[str, str], Any] | None = None,
+) -> dict[str, Any]:
     """Routes added, removed or with changed guards since the diff's base (plain data)."""
     from reviewer import route_changes
 
@@ -329,7 +340,7 @@ def route_changes_of(plan: Plan, report: Report, config: Config | None) -> dict[
         except ConfigError as exc:
             return route_changes.unavailable(plan.route_base, f"config error: {exc}")
     return route_changes.compare_with_base(
-        plan.root, plan.route_base, report.routes, config, plan.cache_dir
+        plan.root, plan.route_base, report.routes, config, plan.cache_dir, head_facts
     )
 
 

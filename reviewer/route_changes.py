@@ -20,12 +20,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from reviewer.cache import Cache
+from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
 from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
-from reviewer.framework.inventory import inventory
 from reviewer.framework.model import Route
 from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
@@ -134,8 +133,17 @@ def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
     return len(wanted)
 
 
+# (relative path, content hash) -> that file's framework facts (None: it has none), from the
+# review that just ran
+KnownFacts = Mapping[tuple[str, str], Any]
+
+
 def base_inventory(
-    root: Path, ref: str, config: Config, cache_dir: Path | None = None
+    root: Path,
+    ref: str,
+    config: Config,
+    cache_dir: Path | None = None,
+    known: KnownFacts | None = None,
 ) -> tuple[str, tuple[Route, ...]]:
     """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`."""
     commit = resolve_base(root, ref)
@@ -143,38 +151,46 @@ def base_inventory(
         dest = Path(tmp) / "base"
         dest.mkdir()
         materialize(root, commit, dest, config.max_file_bytes)
-        return commit, tree_inventory(dest, config, cache_dir)
+        return commit, tree_inventory(dest, config, cache_dir, known)
 
 
-def tree_inventory(tree: Path, config: Config, cache_dir: Path | None = None) -> tuple[Route, ...]:
-    """`inventory(tree, config)`, parsing only the files the review's cache does not hold.
+def tree_inventory(
+    tree: Path, config: Config, cache_dir: Path | None = None, known: KnownFacts | None = None
+) -> tuple[Route, ...]:
+    """`inventory(tree, config)`, parsing only the files the review did not just see.
 
-    A file the base and the head share has the same content, hence the same cache key as in
-    the review that just ran: its facts are read from that cache (read-only: the entries hold
-    rule findings this run does not compute, so nothing is written). A PR's base inventory
-    then costs about the changed files' parsing, not the whole tree's.
+    A file the base and the head share has the same content: its framework facts are the
+    ones the review computed (`known`), or else the ones in the review's cache (same cache
+    key; read-only: the entries hold rule findings this run does not compute, so nothing is
+    written). A PR's base inventory then costs about the changed files' parsing.
     """
-    if cache_dir is None or not (cache_dir / "cache.sqlite").is_file():
-        return inventory(tree, config)
     files: dict[str, bytes] = {}
     for source in find_sources(tree, config).files:
         try:
             files[source.relpath] = source.path.read_bytes()
         except OSError:
             continue
-    facts = cached_facts(files, config, cache_dir)
-    missing = {rel: data for rel, data in files.items() if rel not in facts}
-    if missing:
-        parsed = review_files(missing, [], config).files
-        facts.update({rel: result.facts for rel, result in parsed.items()})
+    framework: dict[str, Any] = {}
+    rest: dict[str, bytes] = {}
+    for rel, data in files.items():
+        key = (rel, content_hash(data))
+        if known is None or key not in known:
+            rest[rel] = data
+        elif known[key] is not None:
+            framework[rel] = known[key]
+    if rest and cache_dir is not None and (cache_dir / "cache.sqlite").is_file():
+        for rel, facts in cached_facts(rest, config, cache_dir).items():
+            if FACTS_KEY in (facts or {}):
+                framework[rel] = facts[FACTS_KEY]
+            rest.pop(rel)
+    if rest:
+        for rel, result in review_files(rest, [], config).files.items():
+            if FACTS_KEY in result.facts:
+                framework[rel] = result.facts[FACTS_KEY]
     # routes and their guards come from the framework facts alone; leaving out the taint and
     # test-call facts skips the taint index and test matching (most of build_project's time)
-    framework = {
-        rel: {FACTS_KEY: facts[rel][FACTS_KEY]}
-        for rel in sorted(facts)
-        if FACTS_KEY in (facts[rel] or {})
-    }
-    return tuple(build_project(framework, config).routes)
+    joined = {rel: {FACTS_KEY: framework[rel]} for rel in sorted(framework)}
+    return tuple(build_project(joined, config).routes)
 
 
 def cached_facts(
@@ -286,13 +302,15 @@ def compare_with_base(
     head_routes: Sequence[Any],
     config: Config,
     cache_dir: Path | None = None,
+    known: KnownFacts | None = None,
 ) -> dict[str, Any]:
     """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
 
-    `cache_dir` is the review's result cache, if any (see `tree_inventory`).
+    `cache_dir` is the review's result cache, if any, and `known` the facts the review
+    computed (see `tree_inventory`).
     """
     try:
-        commit, base_routes = base_inventory(root, ref, config, cache_dir)
+        commit, base_routes = base_inventory(root, ref, config, cache_dir, known)
     except (BaseUnavailableError, OSError) as exc:
         return unavailable(ref, str(exc))
     return {

@@ -283,3 +283,38 @@ def test_pull_request_summary_comment_lists_the_changes(
     assert "! GET /admin/stats: authentication removed (was login_required)" in summary
     assert "+ POST /orders (create_order) — no authentication" in summary
     assert "- DELETE /users/<int:user_id> (delete_user)" in summary
+
+
+def test_base_inventory_takes_unchanged_files_facts_from_the_review(tmp_path: Path) -> None:
+    """Facts the review computed for a (path, content) are used as they are, not recomputed."""
+    from reviewer.cache import content_hash
+    from reviewer.engine import review
+    from reviewer.framework.model import Route
+
+    target, _ = make_repo(tmp_path / "repo")
+    config = load_config(target)
+    known: dict[tuple[str, str], Any] = {}
+    review(target, config, framework_facts_out=known)
+    head_app = ("app.py", content_hash((target / "app.py").read_bytes()))
+    assert head_app in known
+    head_routes = inventory(target, config)
+    assert route_changes.tree_inventory(target, config, None, known) == head_routes
+    # proof of reuse: the same (path, content) said to have no framework facts has no routes
+    emptied = {**known, head_app: None}
+    routes: tuple[Route, ...] = route_changes.tree_inventory(target, config, None, emptied)
+    assert {r.file for r in head_routes} == {"app.py"} and routes == ()
+
+
+def test_a_review_read_whole_from_the_cache_hands_over_no_facts(tmp_path: Path) -> None:
+    """A CachedRun holds no framework facts: nothing may be claimed about any file."""
+    from reviewer.engine import review
+
+    target, _ = make_repo(tmp_path / "repo")
+    config = load_config(target)
+    review(target, config, cache_dir=tmp_path / "cache")
+    known: dict[tuple[str, str], Any] = {}
+    review(target, config, cache_dir=tmp_path / "cache", framework_facts_out=known)
+    assert known == {}
+    assert route_changes.tree_inventory(target, config, tmp_path / "cache", known) == inventory(
+        target, config
+    )
