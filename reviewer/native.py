@@ -28,7 +28,7 @@ from reviewer.framework import COLLECTORS, Project, build_project
 from reviewer.model import Finding
 from reviewer.traversal import FileResult, analyze_source
 
-POOL_MIN_FILES = 40  # below this a process pool costs more than it saves
+POOL_MIN_FILES = 8  # below this a process pool costs more than it saves
 BATCH_FILES = 16
 
 
@@ -98,13 +98,17 @@ def config_salt(config: Config) -> str:
     return key_of(*parts)
 
 
+# The project model of the phase being run, inherited by forked pool workers instead of
+# being pickled once per batch (it holds every file's facts and the taint index).
+_PHASE_PROJECT: Any = None
+
+
 def _analyze_batch(
     items: list[tuple[str, bytes]],
     classes: Sequence[type[Visitor]],
     config: Config,
-    project: Any,
 ) -> list[FileResult]:
-    return [analyze_source(rel, data, classes, config, project) for rel, data in items]
+    return [analyze_source(rel, data, classes, config, _PHASE_PROJECT) for rel, data in items]
 
 
 def _run_phase(
@@ -114,16 +118,23 @@ def _run_phase(
     project: Any,
     jobs: int,
 ) -> Iterator[FileResult]:
+    global _PHASE_PROJECT
     items = sorted(files.items())
     if jobs <= 1 or len(items) < POOL_MIN_FILES:
         for rel, data in items:
             yield analyze_source(rel, data, classes, config, project)
         return
-    batches = [items[i : i + BATCH_FILES] for i in range(0, len(items), BATCH_FILES)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        futures = [pool.submit(_analyze_batch, b, classes, config, project) for b in batches]
-        for future in futures:
-            yield from future.result()
+    # small batches for small phases, so both workers stay busy to the end
+    size = max(1, min(BATCH_FILES, len(items) // (jobs * 4)))
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    _PHASE_PROJECT = project
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
+            for future in futures:
+                yield from future.result()
+    finally:
+        _PHASE_PROJECT = None
 
 
 def _cached_phase(
