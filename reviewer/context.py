@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,18 @@ class PendingFinding:
     flow: tuple[tuple[cst.CSTNode, str], ...] = ()
     fix: str | None = None
     extra: tuple[tuple[str, Any], ...] = ()
+
+
+def is_test_path(relpath: str) -> bool:
+    """A test module: `test_*.py`, `*_test.py`, `conftest.py`, or under tests/, test/, testing/."""
+    parts = relpath.split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(p in ("tests", "test", "testing") for p in parts[:-1])
+    )
 
 
 @dataclass
@@ -66,24 +79,26 @@ class FileContext:
         """The parent of the node being visited (the stack's top is the node itself)."""
         return self.stack[-2] if len(self.stack) >= 2 else None
 
+    # The stack walks below test `type() is`: libcst nodes are ABCs, whose isinstance checks
+    # cost ten times more, and rules ask these questions for most nodes of every file.
     def enclosing_function(self) -> cst.FunctionDef | None:
         for node in reversed(self.stack):
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return node
         return None
 
     def enclosing_class(self) -> cst.ClassDef | None:
         for node in reversed(self.stack):
-            if isinstance(node, cst.ClassDef):
+            if type(node) is cst.ClassDef:
                 return node
         return None
 
     def in_async_function(self) -> bool:
         """True when the innermost enclosing def is `async def` (a nested sync def or lambda is not)."""
         for node in reversed(self.stack):
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return node.asynchronous is not None
-            if isinstance(node, cst.Lambda):
+            if type(node) is cst.Lambda:
                 return False
         return False
 
@@ -91,16 +106,9 @@ class FileContext:
         names = [n.name.value for n in self.stack if isinstance(n, cst.FunctionDef | cst.ClassDef)]
         return ".".join(names)
 
-    @property
+    @functools.cached_property
     def is_test_file(self) -> bool:
-        parts = self.relpath.split("/")
-        name = parts[-1]
-        return (
-            name.startswith("test_")
-            or name.endswith("_test.py")
-            or name == "conftest.py"
-            or any(p in ("tests", "test", "testing") for p in parts[:-1])
-        )
+        return is_test_path(self.relpath)
 
     def add_pending(self, **kwargs: Any) -> None:
         self.pending.append(PendingFinding(scope=self.scope_name(), **kwargs))

@@ -20,10 +20,12 @@ def dotted_name(node: cst.BaseExpression | cst.Attribute | cst.Name) -> str | No
     """`a.b.c` for Name/Attribute chains, None for anything else (calls, subscripts...)."""
     parts: list[str] = []
     current: cst.BaseExpression = node
-    while isinstance(current, cst.Attribute):
+    # `type() is` rather than isinstance: libcst nodes are ABCs (slow checks) and this runs
+    # for every name in every file; concrete node classes are never subclassed
+    while type(current) is cst.Attribute:
         parts.append(current.attr.value)
         current = current.value
-    if isinstance(current, cst.Name):
+    if type(current) is cst.Name:
         parts.append(current.value)
         return ".".join(reversed(parts))
     return None
@@ -44,6 +46,11 @@ class ImportTable:
     module: str = ""
     is_package: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    # resolve() answers by node: a dozen rules ask about each call of a file. The node is
+    # kept with the answer so a recycled id() can never return another node's name.
+    _resolved: dict[int, tuple[cst.CSTNode, str | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
@@ -79,6 +86,14 @@ class ImportTable:
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified dotted name of a Name/Attribute; unimported names resolve to themselves."""
+        known = self._resolved.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        answer = self._resolve(node)
+        self._resolved[id(node)] = (node, answer)
+        return answer
+
+    def _resolve(self, node: cst.BaseExpression) -> str | None:
         dotted = dotted_name(node)
         if dotted is None:
             return None
@@ -92,9 +107,12 @@ class ImportTable:
 def _import_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.Import | cst.ImportFrom]:
     """Imports at any statement depth (inside if/try/def/class too); expressions never hold any."""
     for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+        if (
+            type(statement) is cst.SimpleStatementLine
+            or type(statement) is cst.SimpleStatementSuite
+        ):
             for small in statement.body:
-                if isinstance(small, cst.Import | cst.ImportFrom):
+                if type(small) is cst.Import or type(small) is cst.ImportFrom:
                     yield small
         elif isinstance(statement, cst.BaseSuite):
             yield from _import_statements(_statements(statement))

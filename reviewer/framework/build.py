@@ -9,6 +9,7 @@ from typing import Any
 from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
 from reviewer.checks.tests_coverage._match import tests_for
 from reviewer.config import Config
+from reviewer.context import is_test_path
 from reviewer.framework import guards as g
 from reviewer.framework.apps import Apps
 from reviewer.framework.collect import FACTS_KEY
@@ -34,18 +35,6 @@ SERVICE_PARTS = (
     "dao",
     "tasks",
 )
-
-
-def is_test_path(relpath: str) -> bool:
-    """The same test-file test as `FileContext.is_test_file`, for a path alone."""
-    parts = relpath.split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(p in ("tests", "test", "testing") for p in parts[:-1])
-    )
 
 
 def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Project:

@@ -161,9 +161,9 @@ class FrameworkCollector(Visitor):
 
     def _owning_class(self) -> str:
         for node in reversed(self.ctx.stack[:-1]):
-            if isinstance(node, cst.ClassDef):
+            if type(node) is cst.ClassDef:
                 return node.name.value
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return ""
         return ""
 
@@ -219,9 +219,9 @@ class FrameworkCollector(Visitor):
 
     def _in_class_body(self) -> bool:
         for node in reversed(self.ctx.stack[:-1]):
-            if isinstance(node, cst.ClassDef):
+            if type(node) is cst.ClassDef:
                 return True
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return False
         return False
 
@@ -321,10 +321,11 @@ class FrameworkCollector(Visitor):
     def _current(self) -> dict[str, Any] | None:
         """The record of the function whose body holds the current node (decorators and
         parameter defaults belong to no body)."""
-        for node in reversed(self.ctx.stack):
-            if isinstance(node, cst.Decorator | cst.Parameters):
+        for node in reversed(self.ctx.stack):  # hot: `type() is`, not ABC isinstance checks
+            kind = type(node)
+            if kind is cst.Decorator or kind is cst.Parameters:
                 return None
-            if isinstance(node, cst.FunctionDef):
+            if kind is cst.FunctionDef:
                 return self._funcs.get(id(node))
         return None
 

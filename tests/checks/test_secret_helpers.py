@@ -17,6 +17,7 @@ from reviewer.checks.secrets._common import (
     find_key_format,
     is_not_a_secret_value,
     is_placeholder,
+    literal_string,
     looks_random,
     mask,
     shannon_entropy,
@@ -260,3 +261,24 @@ def test_findings_point_at_the_literal_and_ask_for_redaction() -> None:
         assert ("redact", True) in finding.extra
         spanned = lines[loc.line - 1][loc.column - 1 : loc.end_column - 1]
         assert spanned in ('"k9Xz2LmQ7pR4tW8vB1nC6yH3"', '"pg-pass-1"')
+
+
+@pytest.mark.parametrize("prefix", ["", "r", "b", "rb", "Br", "u", "R"])
+@pytest.mark.parametrize("quote", ["'", '"', "'''", '"""'])
+@given(body=st.text(alphabet=string.ascii_letters + " \\\"'\t#$é", max_size=12))
+@settings(max_examples=40, deadline=None)
+def test_literal_string_matches_python(prefix: str, quote: str, body: str) -> None:
+    """The escape-free fast path gives what Python itself makes of the literal."""
+    import ast
+
+    import libcst as cst
+
+    source = f"{prefix}{quote}{body}{quote}"
+    try:
+        expected = ast.literal_eval(source)
+        node = cst.parse_expression(source)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError):
+        return
+    if isinstance(expected, bytes):
+        expected = expected.decode("latin-1")
+    assert literal_string(node) == expected

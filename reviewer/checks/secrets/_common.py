@@ -303,6 +303,8 @@ def is_sample_or_test_config(relpath: str) -> bool:
 
 def literal_string(node: cst.BaseExpression) -> str | None:
     """The value of a plain string or bytes literal (implicit concatenation included)."""
+    if type(node) is cst.SimpleString and ("\\" not in node.value or "r" in node.prefix.lower()):
+        return node.raw_value  # no escape to interpret: skip evaluated_value's literal_eval
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         try:
             value = node.evaluated_value
