@@ -263,6 +263,7 @@ def test_findings_point_at_the_literal_and_ask_for_redaction() -> None:
         assert spanned in ('"k9Xz2LmQ7pR4tW8vB1nC6yH3"', '"pg-pass-1"')
 
 
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 @pytest.mark.parametrize("prefix", ["", "r", "b", "rb", "Br", "u", "R"])
 @pytest.mark.parametrize("quote", ["'", '"', "'''", '"""'])
 @given(body=st.text(alphabet=string.ascii_letters + " \\\"'\t#$é", max_size=12))
