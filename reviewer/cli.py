@@ -13,6 +13,7 @@ configuration error.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -126,8 +127,15 @@ def _review_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A review allocates millions of short-lived libcst nodes: at the default threshold (a
+# collection every 700 allocations) the cyclic collector runs tens of thousands of times over
+# a growing heap. Measured on Django's package: the native analysis runs 15-20% faster.
+GC_THRESHOLD = (50_000, 50, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    gc.set_threshold(*GC_THRESHOLD)  # the pool's forked workers inherit it
     try:
         if args and args[0] in COMMANDS[1:]:
             return _subcommand(args[0], args[1:])

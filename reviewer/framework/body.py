@@ -13,6 +13,7 @@ import libcst as cst
 from reviewer.context import FileContext
 from reviewer.framework.values import code_of, qualify
 from reviewer.imports import dotted_name
+from reviewer.walk import walk
 
 # Request attributes that hand out unvalidated client data (frameworks.md §1.6, §2.6, §4.6, §6.3).
 RAW_ATTRS = frozenset(
@@ -317,15 +318,8 @@ def is_object_load(call: cst.Call, ctx: FileContext) -> bool:
 
 
 def names_in(node: cst.CSTNode) -> frozenset[str]:
-    """Every bare name mentioned in a small expression."""
-    found: set[str] = set()
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-    node.visit(_Names())
-    return frozenset(found)
+    """Every bare name mentioned in a small expression (the node itself included)."""
+    return frozenset(n.value for n in walk(node) if type(n) is cst.Name)
 
 
 def mentions_user(node: cst.CSTNode, extra_user_names: frozenset[str] = frozenset()) -> bool:
