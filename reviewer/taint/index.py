@@ -33,12 +33,21 @@ class TaintIndex:
     params: dict[str, dict[int, tuple[Flow, str]]] = field(default_factory=dict)
     fields: dict[str, dict[str, Flow]] = field(default_factory=dict)  # class -> attr -> flow
     _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
+    # lookup() answers, once the index is joined (the tables it reads no longer change)
+    _lookups: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     # -- name resolution -----------------------------------------------------------------
 
-    def lookup(self, qname: str, depth: int = 0) -> str | None:
+    def lookup(self, qname: str) -> str | None:
         """The defining name of a function or class, following re-exports (`pkg.f` ->
         `pkg.mod.f`)."""
+        try:
+            return self._lookups[qname]
+        except KeyError:
+            found = self._lookups[qname] = self._lookup(qname, 0)
+            return found
+
+    def _lookup(self, qname: str, depth: int) -> str | None:
         if qname in self.functions or qname in self.classes:
             return qname
         if depth > 4:
@@ -50,11 +59,11 @@ class TaintIndex:
             if table is not None and parts[cut] in table:
                 target = ".".join([table[parts[cut]], *parts[cut + 1 :]])
                 if target != qname:
-                    return self.lookup(target, depth + 1)
+                    return self._lookup(target, depth + 1)
         owner, _, method = qname.rpartition(".")
-        cls = self.lookup(owner, depth + 1) if owner else None
+        cls = self._lookup(owner, depth + 1) if owner else None
         for base in self.bases.get(cls or "", ()):
-            found = self.lookup(f"{base}.{method}", depth + 1)  # an inherited method
+            found = self._lookup(f"{base}.{method}", depth + 1)  # an inherited method
             if found is not None:
                 return found
         return None
@@ -122,23 +131,25 @@ class TaintIndex:
 
     def resolve(self, fn: FunctionSummary, flow: Flow, depth: int = 0) -> Flow | None:
         """Replace call-result labels `C:k` by what the callee returns."""
-        plain = frozenset(lab for lab in flow.labels if not lab.startswith("C:"))
+        calls = [lab for lab in flow.labels if lab.startswith("C:")]
+        if not calls:  # nothing to replace (most flows): flow_union([flow]) would copy it
+            return flow if flow.labels else None
+        plain = flow.labels.difference(calls)
         parts = [Flow(plain, flow.weak, flow.cleared)] if plain else []
         if depth <= MAX_DEPTH:
-            for label in flow.labels:
-                if label.startswith("C:"):
-                    index = int(label[2:])
-                    if index >= len(fn.calls):
-                        continue
-                    result = self._site_memo(fn, index, depth)
-                    if result is not None:
-                        parts.append(
-                            Flow(
-                                result.labels,
-                                result.weak or flow.weak,
-                                result.cleared | flow.cleared,
-                            )
+            for label in calls:
+                index = int(label[2:])
+                if index >= len(fn.calls):
+                    continue
+                result = self._site_memo(fn, index, depth)
+                if result is not None:
+                    parts.append(
+                        Flow(
+                            result.labels,
+                            result.weak or flow.weak,
+                            result.cleared | flow.cleared,
                         )
+                    )
         return flow_union(parts)
 
     # -- top-down: parameters ----------------------------------------------------------------
@@ -264,6 +275,7 @@ def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
         for qname, summary in facts.functions.items():
             index.functions[qname] = summary
             index.files[qname] = relpath
+    index._lookups.clear()
     index.solve()
     index.solve_fields()
     return index
