@@ -9,6 +9,7 @@ results are cached by content hash, and the files of one phase are spread over a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -128,6 +129,10 @@ def _run_phase(
     size = max(1, min(BATCH_FILES, len(items) // (jobs * 4)))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     _PHASE_PROJECT = project
+    # Frozen objects are left alone by the workers' garbage collector: without this, its
+    # first pass touches every object the parent holds (all files' facts) and the kernel
+    # copies the whole heap into each worker.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
             futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
@@ -135,6 +140,7 @@ def _run_phase(
                 yield from future.result()
     finally:
         _PHASE_PROJECT = None
+        gc.unfreeze()
 
 
 def _cached_phase(

@@ -178,6 +178,23 @@ def _enc_str(value: Any) -> str:
     return ""
 
 
+# The project's relations, for the last project asked about: every file of phase 2 asks.
+_PROJECT_RELATIONS: dict[int, tuple[Any, tuple[Relation, ...]]] = {}
+
+
+def project_relations(project: Any) -> tuple[Relation, ...]:
+    """`relations_from_facts(project.facts)`, computed once per project model."""
+    if project is None or not getattr(project, "facts", None):
+        return ()
+    hit = _PROJECT_RELATIONS.get(id(project))
+    if hit is not None and hit[0] is project:
+        return hit[1]
+    found = tuple(relations_from_facts(project.facts))
+    _PROJECT_RELATIONS.clear()
+    _PROJECT_RELATIONS[id(project)] = (project, found)
+    return found
+
+
 def relations_from_facts(facts: Mapping[str, Mapping[str, Any]]) -> list[Relation]:
     """Relations of every class recorded by the framework collector (`Project.facts`: per file,
     the framework facts, whose `classes` hold each class's encoded attribute values)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -13,8 +13,8 @@ from reviewer.checks.data_access._models import (
     EAGER_LAZY,
     Relation,
     index_relations,
+    project_relations,
     relations_from_classdef,
-    relations_from_facts,
 )
 from reviewer.checks.data_access._orm import (
     QuerySource,
@@ -357,11 +357,10 @@ def summary():
     # --- analysis, once every model of the file is known ----------------------------------
 
     def finish(self) -> None:
+        if not self._loops:
+            return
         relations = list(self._relations)
-        project = self.ctx.project
-        facts: Any = getattr(project, "facts", None)
-        if facts:
-            relations.extend(relations_from_facts(facts))
+        relations.extend(project_relations(self.ctx.project))
         index = index_relations(relations)
         reported: set[int] = set()
         for loop in self._loops:
