@@ -5,6 +5,10 @@ prefix ids with folder paths; `--no-rewrite-rule-ids` also keeps user rule ids a
 their `# nosemgrep: <id>` works). Explicit file targets are never dropped by .gitignore or
 .semgrepignore; `--no-git-ignore` and `--max-target-bytes=0` make sure no size or VCS filter
 drops a file we named either. Errors that name a path, and skipped paths, are not covered.
+
+`--experimental` runs semgrep's OCaml command line (osemgrep) instead of its Python one: the
+same engine and JSON, without ~2.5 s of Python start-up per run (measured: 10 files 3.2 s ->
+0.4 s, Django's package 3.0 s -> 1.4 s, identical results).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class SemgrepAdapter:
         argv = [
             exe,
             "scan",
+            "--experimental",
             *BASE_FLAGS,
             "--no-rewrite-rule-ids",
             "--no-git-ignore",
