@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -94,15 +94,19 @@ def _wanted(path: str) -> bool:
     return name.endswith(".py") or name == ".gitignore"  # .gitignore: discovery's excludes
 
 
-def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
+def materialize(
+    root: Path, commit: str, dest: Path, max_bytes: int, skip: Collection[str] = ()
+) -> tuple[int, set[str]]:
     """Write the commit's Python (and .gitignore) files under `root`'s folder into `dest`.
 
     Paths are relative to `root` (ls-tree lists the current folder), so the inventory's file
-    names match the head's. Symlinks, submodules and files over `max_bytes` are left out.
-    Returns the number of files written.
+    names match the head's. Symlinks, submodules and files over `max_bytes` are left out, and
+    so are the paths in `skip` (files the caller already knows). Returns the number of files
+    written and the skipped paths the commit has.
     """
     listing = _git(root, "ls-tree", "-r", "-l", "-z", commit)
     wanted: list[tuple[str, str]] = []  # (object id, path)
+    present: set[str] = set()
     for entry in listing.split(b"\0"):
         if not entry:
             continue
@@ -116,9 +120,12 @@ def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
             continue
         if path.startswith("/") or ".." in PurePosixPath(path).parts:
             continue
+        if path in skip:
+            present.add(path)
+            continue
         wanted.append((parts[2].decode(), path))
     if not wanted:
-        return 0
+        return 0, present
     batch = _git(root, "cat-file", "--batch", stdin="".join(f"{o}\n" for o, _ in wanted).encode())
     pos = 0
     for _, path in wanted:
@@ -130,7 +137,7 @@ def materialize(root: Path, commit: str, dest: Path, max_bytes: int) -> int:
         target = dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
-    return len(wanted)
+    return len(wanted), present
 
 
 # (relative path, content hash) -> that file's framework facts (None: it has none), from the
@@ -147,22 +154,43 @@ def base_inventory(
 ) -> tuple[str, tuple[Route, ...]]:
     """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`."""
     commit = resolve_base(root, ref)
+    same = unchanged_facts(root, commit, known) if known else {}
     with tempfile.TemporaryDirectory(prefix="backend-review-base-") as tmp:
         dest = Path(tmp) / "base"
         dest.mkdir()
-        materialize(root, commit, dest, config.max_file_bytes)
-        return commit, tree_inventory(dest, config, cache_dir, known)
+        _, shared = materialize(root, commit, dest, config.max_file_bytes, skip=same.keys())
+        shared_facts = {rel: same[rel] for rel in shared}
+        return commit, tree_inventory(dest, config, cache_dir, known, shared_facts)
+
+
+def unchanged_facts(root: Path, commit: str, known: KnownFacts) -> dict[str, Any]:
+    """The reviewed files git reports identical in `commit` and the working tree, with their
+    framework facts: the base's copies need not even be written out. Nothing when a
+    .gitignore changed (which files discovery keeps could differ) or git cannot tell."""
+    try:
+        out = _git(root, "diff", "--name-only", "-z", "--no-renames", "--relative", commit)
+    except BaseUnavailableError:
+        return {}
+    changed = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    if any(PurePosixPath(p).name == ".gitignore" for p in changed):
+        return {}
+    return {rel: facts for (rel, _), facts in known.items() if rel not in changed}
 
 
 def tree_inventory(
-    tree: Path, config: Config, cache_dir: Path | None = None, known: KnownFacts | None = None
+    tree: Path,
+    config: Config,
+    cache_dir: Path | None = None,
+    known: KnownFacts | None = None,
+    shared: Mapping[str, Any] | None = None,
 ) -> tuple[Route, ...]:
     """`inventory(tree, config)`, parsing only the files the review did not just see.
 
     A file the base and the head share has the same content: its framework facts are the
     ones the review computed (`known`), or else the ones in the review's cache (same cache
     key; read-only: the entries hold rule findings this run does not compute, so nothing is
-    written). A PR's base inventory then costs about the changed files' parsing.
+    written). A PR's base inventory then costs about the changed files' parsing. `shared`
+    adds files of the tree that were not written into it, with their facts (None: none).
     """
     files: dict[str, bytes] = {}
     for source in find_sources(tree, config).files:
@@ -170,7 +198,9 @@ def tree_inventory(
             files[source.relpath] = source.path.read_bytes()
         except OSError:
             continue
-    framework: dict[str, Any] = {}
+    framework: dict[str, Any] = {
+        rel: facts for rel, facts in (shared or {}).items() if facts is not None
+    }
     rest: dict[str, bytes] = {}
     for rel, data in files.items():
         key = (rel, content_hash(data))

@@ -318,3 +318,26 @@ def test_a_review_read_whole_from_the_cache_hands_over_no_facts(tmp_path: Path) 
     assert route_changes.tree_inventory(target, config, tmp_path / "cache", known) == inventory(
         target, config
     )
+
+
+def test_files_git_reports_unchanged_are_not_written_out_for_the_base(tmp_path: Path) -> None:
+    """Unchanged files take the review's facts; changed and untracked ones are handled apart."""
+    from reviewer.engine import review
+
+    target, base = make_repo(tmp_path / "repo")
+    (target / "extra.py").write_text(  # untracked: the base commit has no such file
+        "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/new')\ndef new():\n"
+        "    return {}\n"
+    )
+    config = load_config(target)
+    known: dict[tuple[str, str], Any] = {}
+    review(target, config, framework_facts_out=known)
+    assert set(route_changes.unchanged_facts(target, base, known)) == {"util.py", "extra.py"}
+    fast = route_changes.base_inventory(target, base, config, None, known)
+    slow = route_changes.base_inventory(target, base, config, None, None)
+    assert fast == slow
+    assert "/new" not in {r.path for r in fast[1]}
+    # a changed .gitignore could change what discovery keeps: no shortcut then
+    (target / ".gitignore").write_text("*.tmp\n")
+    git(tmp_path / "repo", "add", ".gitignore")
+    assert route_changes.unchanged_facts(target, base, known) == {}
