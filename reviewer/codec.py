@@ -19,16 +19,15 @@ class CodecError(ValueError):
     """A cache entry that cannot be decoded: treat it as missing."""
 
 
-# Every tagged form is a JSON object with exactly one of these key sets. Decoding is one
-# `json.loads` whose object_hook sees each object bottom-up (the loop runs in C); an encoded
-# plain dict whose keys happen to form a tag set is written as pairs, so tags stay unambiguous.
+# Every tagged form is a JSON object with exactly one of these key sets; a str-keyed dict is
+# written as a plain object, unless its keys happen to form a tag set (then as pairs), so tags
+# stay unambiguous. Decoding is one `json.loads` whose object_hook sees each object bottom-up.
 _TAGS = {
     frozenset({"__t__"}): "tuple",
-    frozenset({"__m__"}): "map",
     frozenset({"__p__"}): "pairs",
     frozenset({"__s__", "frozen"}): "set",
     frozenset({"__e__", "v"}): "enum",
-    frozenset({"__d__", "f"}): "dataclass",
+    frozenset({"__d__", "a"}): "dataclass",
 }
 
 
@@ -36,8 +35,10 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Enum):
         return {"__e__": _qualname(type(value)), "v": value.value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"__d__": _qualname(type(value)), "f": fields}
+        # positional: field names would be most of the bytes (the cache is salted with our
+        # code, so an entry is never read by a version whose fields differ)
+        values = [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        return {"__d__": _qualname(type(value)), "a": values}
     if isinstance(value, tuple):
         return {"__t__": [_encode(v) for v in value]}
     if isinstance(value, list):
@@ -47,7 +48,7 @@ def _encode(value: Any) -> Any:
         return {"__s__": items, "frozen": isinstance(value, frozenset)}
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value) and frozenset(value) not in _TAGS:
-            return {"__m__": {k: _encode(v) for k, v in value.items()}}
+            return {k: _encode(v) for k, v in value.items()}  # a plain object: no tag needed
         return {"__p__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -75,14 +76,12 @@ def _load_class(name: str) -> type:
 
 
 def _decode_object(obj: dict[str, Any]) -> Any:
-    """object_hook: rebuild one tagged object; untagged ones are `__m__`/`f` contents."""
+    """object_hook: rebuild one tagged object; any other object is a plain str-keyed dict."""
     tag = _TAGS.get(frozenset(obj)) if len(obj) <= 2 else None
     if tag is None:
         return obj
     if tag == "tuple":
         return tuple(obj["__t__"])
-    if tag == "map":
-        return obj["__m__"]
     if tag == "pairs":
         return {_hashable(k): v for k, v in obj["__p__"]}
     if tag == "set":
@@ -96,7 +95,7 @@ def _decode_object(obj: dict[str, Any]) -> Any:
     cls = _load_class(obj["__d__"])
     if not dataclasses.is_dataclass(cls):
         raise CodecError(f"{obj['__d__']} is not a dataclass")
-    return cls(**obj["f"])
+    return cls(*obj["a"])
 
 
 def _hashable(value: Any) -> Any:

@@ -90,7 +90,7 @@ def test_foreign_entries_are_never_trusted(tmp_path: Path) -> None:
     assert cache._db is not None
     cache._db.execute(
         "INSERT INTO entries VALUES ('k1', ?)",
-        ('{"__d__": "subprocess:Popen", "f": {"args": "touch /tmp/pwned"}}',),
+        ('{"__d__": "subprocess:Popen", "a": ["touch /tmp/pwned"]}',),
     )
     cache._db.execute("INSERT INTO entries VALUES ('k2', 'not json')")
     cache._db.commit()
@@ -124,7 +124,7 @@ def test_cache_dir_in_target_is_gitignored(project: Path) -> None:
         {"__s__": [1], "frozen": True},
         {"a": (1, 2), "b": {"__m__": [1]}},
         {(1, 2): "x", "y": frozenset({1, (2, 3)})},
-        [Severity.HIGH, {"k": {"__d__": "x", "f": {}}}],
+        [Severity.HIGH, {"k": {"__d__": "x", "a": []}}],
         ((), {}, set(), [()]),
     ],
 )
@@ -138,9 +138,10 @@ def test_codec_keeps_types_and_plain_dicts_that_look_like_tags(value: object) ->
     "text",
     [
         '{"__e__": "enum:Enum", "v": 1}',
-        '{"__d__": "reviewer.model:Severity", "f": {}}',
+        '{"__d__": "reviewer.model:Severity", "a": []}',
         '{"__s__": [[1]], "frozen": true}',
-        '{"__d__": "reviewer.model:Location", "f": {"nope": 1}}',
+        '{"__d__": "reviewer.model:Location", "a": [1, 2, 3, 4, 5, 6, 7, 8, 9]}',
+        '{"__d__": "reviewer.model:Location", "a": "abc"}',
     ],
 )
 def test_codec_rejects_foreign_or_malformed_entries(text: str) -> None:
