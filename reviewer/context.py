@@ -57,11 +57,16 @@ class FileContext:
     _positions: Positions | None = None
 
     def location(self, node: cst.CSTNode) -> Location:
-        """The node's 1-based range. The first call computes positions for the whole file, so
-        files without findings or facts that need a line never pay for it."""
+        """The node's 1-based range. The first call computes positions, up to the last node a
+        pending finding needs, so files without findings never pay for it."""
         if self._positions is None:
-            self._positions = Positions(self.module)
+            wanted = {node, *(p.node for p in self.pending)}
+            wanted.update(n for p in self.pending for n, _ in p.flow)
+            self._positions = Positions(self.module, wanted)
         rng = self._positions.range(node)
+        if rng is None and self._positions.partial:
+            self._positions = Positions(self.module)
+            rng = self._positions.range(node)
         if rng is None:
             return Location(self.relpath, 1)
         line, column, end_line, end_column = rng

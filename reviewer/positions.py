@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from itertools import accumulate
 
@@ -21,15 +21,20 @@ from libcst._nodes.internal import CodegenState
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 
+class _Enough(Exception):
+    """Every wanted node has its span: the rest of the module need not be generated."""
+
+
 class _SpanState(CodegenState):
     """Code generation that notes each node's (first token, past-last token) indices."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, wanted: set[cst.CSTNode] | None) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
         self._starts: list[int] = []
+        self._wanted = wanted
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self._starts.append(len(self.tokens))
@@ -38,6 +43,10 @@ class _SpanState(CodegenState):
         start = self._starts.pop()
         if node not in self.spans:
             self.spans[node] = (start, len(self.tokens))
+        if self._wanted is not None and node in self._wanted:
+            self._wanted.discard(node)
+            if not self._wanted:
+                raise _Enough
 
     @contextmanager
     def record_syntactic_position(
@@ -48,23 +57,29 @@ class _SpanState(CodegenState):
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
         start = len(self.tokens)
-        try:
-            yield
-        finally:
-            end = len(self.tokens)
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+        yield  # not in try/finally: after _Enough, the span of end_node may not exist
+        end = len(self.tokens)
+        if start_node is not None:
+            start = self.spans[start_node][0]
+        if end_node is not None:
+            end = self.spans[end_node][1]
+        self.spans[node] = (start, end)
 
 
 class Positions:
-    """Positions for the nodes of one module; `range(node)` gives 1-based lines, 0-based columns."""
+    """Positions for the nodes of one module; `range(node)` gives 1-based lines, 0-based columns.
 
-    def __init__(self, module: cst.Module) -> None:
-        state = _SpanState(module)
-        module._codegen(state)
+    Given `wanted` nodes, code generation stops once they all have their span (on average
+    half the file); `range` of any other node may then be None (`partial` is True).
+    """
+
+    def __init__(self, module: cst.Module, wanted: Collection[cst.CSTNode] | None = None) -> None:
+        state = _SpanState(module, set(wanted) if wanted is not None else None)
+        self.partial = False
+        try:
+            module._codegen(state)
+        except _Enough:
+            self.partial = True
         self._spans = state.spans
         self._offsets = list(accumulate((len(t) for t in state.tokens), initial=0))
         text = "".join(state.tokens)

@@ -49,3 +49,33 @@ def test_same_positions_on_our_own_code() -> None:
     for path in sorted((REPO / "reviewer").rglob("*.py"))[:40]:
         total += assert_same(cst.parse_module(path.read_bytes()))
     assert total > 10_000
+
+
+def test_stopping_at_the_wanted_nodes_gives_the_same_positions() -> None:
+    """Code generation that stops once the wanted nodes are placed answers as a full one."""
+    from reviewer.walk import walk
+
+    module = cst.parse_module(SAMPLE)
+    full = Positions(module)
+    nodes = list(walk(module))
+    assert len(nodes) > 100
+    for node in nodes:
+        assert Positions(module, {node}).range(node) == full.range(node), type(node).__name__
+    early = Positions(module, {nodes[5]})
+    assert early.partial and early.range(nodes[-1]) is None  # past the stop: unknown
+    last_statement = module.body[-1]
+    assert Positions(module, {nodes[5], last_statement}).range(nodes[5]) == full.range(nodes[5])
+
+
+def test_file_context_places_a_node_it_was_not_asked_for_in_advance() -> None:
+    from reviewer.config import Config
+    from reviewer.context import FileContext
+    from reviewer.imports import ImportTable
+    from reviewer.model import Location
+
+    module = cst.parse_module(SAMPLE)
+    ctx = FileContext("a.py", SAMPLE, module, ImportTable(), Config(root=REPO))
+    first, last = module.body[0], module.body[-1]
+    assert ctx.location(first).line == 1  # positions computed up to `first` only
+    assert ctx.location(last).line == 16  # beyond the stop: recomputed in full
+    assert ctx.location(last) == Location("a.py", 16, 1, 17, 22)
