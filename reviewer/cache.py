@@ -71,8 +71,12 @@ class Cache:
                 return None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        return self.decode(self.fetch(keys))
+
+    def fetch(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored text of the keys present (decode it with `decode`, on any thread)."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, Any] = {}
+        found: dict[str, str] = {}
         if self._db is None or not wanted:
             self.misses += len(wanted)
             return found
@@ -81,15 +85,22 @@ class Cache:
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(f"SELECT k, v FROM entries WHERE k IN ({marks})", chunk)
-                for key, text in rows:
-                    try:
-                        found[key] = codec.loads(text)
-                    except codec.CodecError:
-                        continue
+                found.update(rows)
         except sqlite3.Error:
             found = {}
-        self.hits += len(found)
         self.misses += len(wanted) - len(found)
+        return found
+
+    def decode(self, raw: Mapping[str, str]) -> dict[str, Any]:
+        """Decoded values; an entry that does not decode is left out (a miss)."""
+        found: dict[str, Any] = {}
+        for key, text in raw.items():
+            try:
+                found[key] = codec.loads(text)
+            except codec.CodecError:
+                self.misses += 1
+                continue
+        self.hits += len(found)
         return found
 
     def put_many(self, items: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from multiprocessing import get_context
 from pathlib import Path
@@ -119,12 +119,12 @@ def _run_phase(
     project: Any,
     jobs: int,
 ) -> Iterator[FileResult]:
+    """The files' results as they come. With a pool, the workers are forked before this
+    returns (so a thread started afterwards cannot be caught holding a lock in them)."""
     global _PHASE_PROJECT
     items = sorted(files.items())
     if jobs <= 1 or len(items) < POOL_MIN_FILES:
-        for rel, data in items:
-            yield analyze_source(rel, data, classes, config, project)
-        return
+        return (analyze_source(rel, data, classes, config, project) for rel, data in items)
     # small batches for small phases, so both workers stay busy to the end
     size = max(1, min(BATCH_FILES, len(items) // (jobs * 4)))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
@@ -133,14 +133,28 @@ def _run_phase(
     # first pass touches every object the parent holds (all files' facts) and the kernel
     # copies the whole heap into each worker.
     gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
-            for future in futures:
-                yield from future.result()
+        futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
+    except BaseException:
+        _end_phase(pool)
+        raise
+    return _pool_results(pool, futures)
+
+
+def _pool_results(pool: ProcessPoolExecutor, futures: list[Any]) -> Iterator[FileResult]:
+    try:
+        for future in futures:
+            yield from future.result()
     finally:
-        _PHASE_PROJECT = None
-        gc.unfreeze()
+        _end_phase(pool)
+
+
+def _end_phase(pool: ProcessPoolExecutor) -> None:
+    global _PHASE_PROJECT
+    pool.shutdown(cancel_futures=True)
+    _PHASE_PROJECT = None
+    gc.unfreeze()
 
 
 def _cached_phase(
@@ -155,17 +169,29 @@ def _cached_phase(
     on_file: Callable[[str], None] | None,
 ) -> dict[str, FileResult]:
     keys = {rel: phase_key(phase, rel, data, salt) for rel, data in files.items()}
-    found = cache.get_many(keys.values()) if cache is not None else {}
+    raw = cache.fetch(keys.values()) if cache is not None else {}
+    # Decoding the cached results (a pure-Python loop) overlaps the pool's work on the files
+    # that are not cached: the main thread only waits on the workers meanwhile.
+    absent = {rel: data for rel, data in files.items() if keys[rel] not in raw}
+    running = _run_phase(absent, classes, config, project, jobs)  # workers forked first
+    with ThreadPoolExecutor(max_workers=1) as decoder:
+        decoding = decoder.submit(cache.decode, raw) if cache is not None and raw else None
+        fresh: dict[str, FileResult] = {}
+        for result in running:
+            fresh[result.relpath] = result
+            if on_file is not None:
+                on_file(result.relpath)
+        found = decoding.result() if decoding is not None else {}
     results: dict[str, FileResult] = {}
     for rel, key in keys.items():
         hit = found.get(key)
-        if isinstance(hit, FileResult) and hit.relpath == rel:
+        if rel not in fresh and isinstance(hit, FileResult) and hit.relpath == rel:
             results[rel] = hit
             if on_file is not None:
                 on_file(rel)
-    missing = {rel: data for rel, data in files.items() if rel not in results}
-    fresh: dict[str, FileResult] = {}
-    for result in _run_phase(missing, classes, config, project, jobs):
+    # stored but unusable (undecodable or foreign): analyzed now
+    late = {rel: data for rel, data in files.items() if rel not in results and rel not in fresh}
+    for result in _run_phase(late, classes, config, project, jobs):
         fresh[result.relpath] = result
         if on_file is not None:
             on_file(result.relpath)

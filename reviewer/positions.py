@@ -21,7 +21,7 @@ from libcst._nodes.internal import CodegenState
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 
-class _Enough(Exception):
+class _AllPlacedError(Exception):
     """Every wanted node has its span: the rest of the module need not be generated."""
 
 
@@ -46,7 +46,7 @@ class _SpanState(CodegenState):
         if self._wanted is not None and node in self._wanted:
             self._wanted.discard(node)
             if not self._wanted:
-                raise _Enough
+                raise _AllPlacedError
 
     @contextmanager
     def record_syntactic_position(
@@ -57,7 +57,7 @@ class _SpanState(CodegenState):
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
         start = len(self.tokens)
-        yield  # not in try/finally: after _Enough, the span of end_node may not exist
+        yield  # not in try/finally: after _AllPlacedError, the span of end_node may not exist
         end = len(self.tokens)
         if start_node is not None:
             start = self.spans[start_node][0]
@@ -78,7 +78,7 @@ class Positions:
         self.partial = False
         try:
             module._codegen(state)
-        except _Enough:
+        except _AllPlacedError:
             self.partial = True
         self._spans = state.spans
         self._offsets = list(accumulate((len(t) for t in state.tokens), initial=0))

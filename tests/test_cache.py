@@ -147,3 +147,15 @@ def test_codec_keeps_types_and_plain_dicts_that_look_like_tags(value: object) ->
 def test_codec_rejects_foreign_or_malformed_entries(text: str) -> None:
     with pytest.raises(codec.CodecError):
         codec.loads(text)
+
+
+def test_entries_that_do_not_decode_are_analyzed_again(project: Path, tmp_path: Path) -> None:
+    """Every stored entry garbled (values, not the database): the review still equals cold."""
+    config = load(project, {"analyzers": {"semgrep": False}})
+    cache_dir = tmp_path / "cache"
+    cold = review(project, config, cache_dir=cache_dir)
+    with sqlite3.connect(cache_dir / "cache.sqlite") as db:
+        db.execute('UPDATE entries SET v = \'{"__d__": "reviewer.model:Location", "a": 1}\'')
+    (project / "extra.py").write_text("x = 1\n")  # no whole-run hit: per-file entries are read
+    again = review(project, config, cache_dir=cache_dir)
+    assert comparable(again) == comparable(cold)
