@@ -175,20 +175,38 @@ class TaintIndex:
         return flow_union(parts)
 
     def solve(self) -> None:
-        for _ in range(MAX_ROUNDS):
+        # Returns: only those naming call results (`C:k`) can change from round to round;
+        # the others are what the summary says, set in the first round.
+        calling = list(self.functions.items())
+        for round_ in range(MAX_ROUNDS):
             changed = False
             self._memo = {}
-            for qname, fn in self.functions.items():
+            for qname, fn in calling:
                 new = self.resolve(fn, fn.returns) if fn.returns is not None else None
                 if new != self.returns.get(qname):
                     self.returns[qname] = new
                     changed = True
             if not changed:
                 break
+            if round_ == 0:
+                calling = [
+                    (q, fn)
+                    for q, fn in calling
+                    if fn.returns is not None
+                    and any(lab.startswith("C:") for lab in fn.returns.labels)
+                ]
         self._memo = {}
+        # Parameters: a function's contributions to its callees depend on its own incoming
+        # flows only (returns are settled), so one whose incoming flows did not change since it
+        # was last visited would add nothing: it is skipped, rounds and order otherwise as they
+        # were (the same result, including where MAX_ROUNDS cuts a long chain).
+        stale = set(self.functions)
         for _ in range(MAX_ROUNDS):
             changed = False
             for qname, fn in self.functions.items():
+                if qname not in stale:
+                    continue
+                stale.discard(qname)
                 for site in fn.calls:
                     target = self.lookup(site.callee)
                     if target is not None and target in self.classes:
@@ -205,6 +223,7 @@ class TaintIndex:
                         merged = got if old is None else flow_union([old[0], got])
                         if merged is not None and (old is None or merged != old[0]):
                             slot[index] = (merged, old[1] if old else qname)
+                            stale.add(target)
                             changed = True
             if not changed:
                 break
