@@ -16,7 +16,7 @@ import argparse
 import gc
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -183,17 +183,18 @@ def _review(argv: list[str]) -> int:
         plan = pr.prepare(ns, target)
     except pr.UsageError as exc:
         parser.error(str(exc))
-    # the base commit's route inventory reuses the facts of every file the change left alone
-    head_facts: dict[tuple[str, str], Any] | None = {} if plan.route_base else None
+    # the base commit's route inventory starts once the review knows every file's facts
+    # (it reuses them for the files the change left alone) and runs while the review goes on
+    base = pr.BaseInventory(plan, config) if plan.route_base else None
     report = _run_review(
         target,
         config,
         quiet=ns.quiet,
         cache_dir=plan.cache_dir,
         jobs=ns.jobs,
-        framework_facts_out=head_facts,
+        on_framework_facts=base.start if base is not None else None,
     )
-    outcome = pr.finish(plan, report, config, head_facts)
+    outcome = pr.finish(plan, report, config, base)
     pr.print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
@@ -230,7 +231,7 @@ def _run_review(
     quiet: bool,
     cache_dir: Path | None,
     jobs: int | None,
-    framework_facts_out: dict[tuple[str, str], Any] | None = None,
+    on_framework_facts: Callable[[dict[tuple[str, str], Any]], None] | None = None,
 ) -> Report:
     from reviewer.engine import review
 
@@ -240,7 +241,7 @@ def _run_review(
             config,
             cache_dir=cache_dir,
             jobs=jobs,
-            framework_facts_out=framework_facts_out,
+            on_framework_facts=on_framework_facts,
         )
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -271,7 +272,7 @@ def _run_review(
             progress=on_file,
             cache_dir=cache_dir,
             jobs=jobs,
-            framework_facts_out=framework_facts_out,
+            on_framework_facts=on_framework_facts,
         )
     finally:
         progress.stop()

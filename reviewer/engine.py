@@ -10,7 +10,7 @@ finding and an entry in `Report.not_reviewed` / `Report.analyzers`, never a trac
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
-from reviewer.traversal import decode_source
+from reviewer.traversal import FileResult, decode_source
 
 PARSE_ERROR = "BR901"
 ANALYZER_FAILED = "BR902"
@@ -50,13 +50,15 @@ def review(
     progress: ProgressCallback | None = None,
     cache_dir: Path | None = None,
     jobs: int | None = None,
-    framework_facts_out: dict[tuple[str, str], Any] | None = None,
+    on_framework_facts: Callable[[dict[tuple[str, str], Any]], None] | None = None,
 ) -> Report:
     """Review `target` (a directory or one file) and return the immutable report.
 
     `cache_dir` holds per-file results from earlier runs (None: no cache).
-    `framework_facts_out`, when given, receives every file's framework facts by (relative
-    path, content hash): the base commit's route inventory reuses them for unchanged files.
+    `on_framework_facts`, when given, is called as soon as every file's framework facts are
+    known, with them by (relative path, content hash); None for a file that has none. The
+    base commit's route inventory reuses them for unchanged files, on a thread while the
+    review goes on. It is not called when the whole native run comes from the cache.
     """
     started = time.monotonic()
     registry = registry or load_registry(config)
@@ -91,8 +93,24 @@ def review(
                 relpath + (f" · running: {', '.join(waiting)}" if waiting else ""), done, total
             )
 
+    def hand_over_facts(results: Mapping[str, FileResult]) -> None:
+        if on_framework_facts is not None:
+            on_framework_facts(
+                {
+                    (rel, hashes[rel]): r.facts.get(FRAMEWORK_FACTS)  # None: it has none
+                    for rel, r in results.items()
+                    if rel in hashes and not r.not_reviewed
+                }
+            )
+
     native = review_files(
-        data, registry.enabled_native, config, on_file=on_file, cache=cache, jobs=jobs
+        data,
+        registry.enabled_native,
+        config,
+        on_file=on_file,
+        cache=cache,
+        jobs=jobs,
+        after_first_phase=hand_over_facts if on_framework_facts is not None else None,
     )
     while progress is not None and (waiting := running.still_running()):
         progress(f"waiting for {', '.join(waiting)}", total, total)
@@ -113,12 +131,6 @@ def review(
         ],
         items,
     )
-    if framework_facts_out is not None and native.has_facts:
-        framework_facts_out.update(  # None: the file has none
-            ((rel, hashes[rel]), r.facts.get(FRAMEWORK_FACTS))
-            for rel, r in native.files.items()
-            if rel in hashes and not r.not_reviewed
-        )
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
     findings = _drop_unconfirmed(findings, registry, reviewed)
     findings = _apply_severity_overrides(findings, config)

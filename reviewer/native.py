@@ -38,7 +38,6 @@ class NativeResult:
     files: Mapping[str, FileResult]
     findings: tuple[Finding, ...]
     project: Project
-    has_facts: bool = True  # False when read from a CachedRun: files hold applicability only
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class CachedRun:
             for rel, reason, applicability in self.files
         }
         project = Project(routes=self.routes, test_calls=self.test_calls)
-        return NativeResult(files, self.findings, project, has_facts=False)
+        return NativeResult(files, self.findings, project)
 
 
 def code_salt() -> str:
@@ -208,8 +207,13 @@ def review_files(
     on_file: Callable[[str], None] | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
+    after_first_phase: Callable[[Mapping[str, FileResult]], None] | None = None,
 ) -> NativeResult:
-    """Run the native rules over `files` (relative path -> bytes)."""
+    """Run the native rules over `files` (relative path -> bytes).
+
+    `after_first_phase` sees every file's phase-1 result (facts included) as soon as they
+    exist, while the join and phase 2 are still to come (not called on a whole-run cache hit).
+    """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     local = [cls for cls in rule_classes if not cls.needs_project]
     global_ = [cls for cls in rule_classes if cls.needs_project]
@@ -225,6 +229,8 @@ def review_files(
             return hit.result()
     first = [*COLLECTORS, ApplicabilityCollector, *local]
     results = _cached_phase("p1", files, first, config, None, cache, salt, jobs, on_file)
+    if after_first_phase is not None:
+        after_first_phase(results)
     project = build_project({p: r.facts for p, r in sorted(results.items())}, config)
     findings = [f for r in results.values() for f in r.findings]
     if global_:

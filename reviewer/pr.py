@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -271,18 +272,62 @@ def repo_prefix(root: Path, env: Mapping[str, str]) -> str:
 # --------------------------------------------------------------------------- after the review
 
 
+class BaseInventory:
+    """The base commit's route inventory, built on a thread while the review goes on.
+
+    Pass `start` as `engine.review(on_framework_facts=...)`: it receives the review's facts
+    once phase 1 is done, and the base inventory (which reuses them for unchanged files)
+    overlaps the project join and phase 2. `result` waits for it; when `start` was never
+    called (the whole native run came from the cache), it builds the inventory there.
+    """
+
+    def __init__(self, plan: Plan, config: Config) -> None:
+        self.plan = plan
+        self.config = config
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[tuple[str, tuple[Any, ...]]] | None = None
+
+    def start(self, known: Mapping[tuple[str, str], Any]) -> None:
+        from reviewer import route_changes
+
+        if self._future is not None or self.plan.root is None:
+            return
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="base-inventory")
+        self._future = self._pool.submit(
+            route_changes.base_inventory,
+            self.plan.root,
+            self.plan.route_base,
+            self.config,
+            self.plan.cache_dir,
+            known,
+            1,  # jobs: no process pool from a thread
+        )
+
+    def result(self) -> tuple[str, tuple[Any, ...]]:
+        from reviewer import route_changes
+
+        if self._future is None or self._pool is None:
+            root = self.plan.root or Path(".")
+            return route_changes.base_inventory(
+                root, self.plan.route_base, self.config, self.plan.cache_dir
+            )
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+
 def finish(
     plan: Plan,
     report: Report,
     config: Config | None = None,
-    head_facts: Mapping[tuple[str, str], Any] | None = None,
+    base: BaseInventory | None = None,
 ) -> Outcome:
     """Apply the baseline and the diff filter; add the new-code score to `Report.extra`.
 
     With a diff against a git ref, `Report.extra["route_changes"]` compares the route
     inventory with the base commit's (reviewer/route_changes.py); `config` defaults to the
-    target's configuration file, `head_facts` are the review's framework facts by (path,
-    content hash) (`engine.review(framework_facts_out=...)`), reused for unchanged files.
+    target's configuration file; `base` is the inventory started during the review, if any.
     """
     if plan.diff is None and plan.baseline is None:
         return Outcome(report, report, plan.notes)
@@ -314,7 +359,7 @@ def finish(
             "changed_files": len(plan.diff),
             "outside": len(full) - len(kept),
         }
-        extra["route_changes"] = route_changes_of(plan, report, config, head_facts)
+        extra["route_changes"] = route_changes_of(plan, report, config, base)
     new = new_code_score(report, kept)
     extra["new_code_score"] = new.overall
     extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
@@ -327,7 +372,7 @@ def route_changes_of(
     plan: Plan,
     report: Report,
     config: Config | None,
-    head_facts: Mapping[tuple[str, str], Any] | None = None,
+    base: BaseInventory | None = None,
 ) -> dict[str, Any]:
     """Routes added, removed or with changed guards since the diff's base (plain data)."""
     from reviewer import route_changes
@@ -340,7 +385,12 @@ def route_changes_of(
         except ConfigError as exc:
             return route_changes.unavailable(plan.route_base, f"config error: {exc}")
     return route_changes.compare_with_base(
-        plan.root, plan.route_base, report.routes, config, plan.cache_dir, head_facts
+        plan.root,
+        plan.route_base,
+        report.routes,
+        config,
+        plan.cache_dir,
+        base=base.result if base is not None else None,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -151,8 +151,11 @@ def base_inventory(
     config: Config,
     cache_dir: Path | None = None,
     known: KnownFacts | None = None,
+    jobs: int | None = None,
 ) -> tuple[str, tuple[Route, ...]]:
-    """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`."""
+    """(base commit, its routes) for the target folder `root`; raises `BaseUnavailableError`.
+
+    `jobs=1` keeps the parsing of base versions in this process (no pool: for a thread)."""
     commit = resolve_base(root, ref)
     same = unchanged_facts(root, commit, known) if known else {}
     with tempfile.TemporaryDirectory(prefix="backend-review-base-") as tmp:
@@ -160,7 +163,7 @@ def base_inventory(
         dest.mkdir()
         _, shared = materialize(root, commit, dest, config.max_file_bytes, skip=same.keys())
         shared_facts = {rel: same[rel] for rel in shared}
-        return commit, tree_inventory(dest, config, cache_dir, known, shared_facts)
+        return commit, tree_inventory(dest, config, cache_dir, known, shared_facts, jobs)
 
 
 def unchanged_facts(root: Path, commit: str, known: KnownFacts) -> dict[str, Any]:
@@ -183,6 +186,7 @@ def tree_inventory(
     cache_dir: Path | None = None,
     known: KnownFacts | None = None,
     shared: Mapping[str, Any] | None = None,
+    jobs: int | None = None,
 ) -> tuple[Route, ...]:
     """`inventory(tree, config)`, parsing only the files the review did not just see.
 
@@ -214,7 +218,7 @@ def tree_inventory(
                 framework[rel] = facts[FACTS_KEY]
             rest.pop(rel)
     if rest:
-        for rel, result in review_files(rest, [], config).files.items():
+        for rel, result in review_files(rest, [], config, jobs=jobs).files.items():
             if FACTS_KEY in result.facts:
                 framework[rel] = result.facts[FACTS_KEY]
     # routes and their guards come from the framework facts alone; leaving out the taint and
@@ -333,14 +337,19 @@ def compare_with_base(
     config: Config,
     cache_dir: Path | None = None,
     known: KnownFacts | None = None,
+    base: Callable[[], tuple[str, tuple[Route, ...]]] | None = None,
 ) -> dict[str, Any]:
     """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
 
     `cache_dir` is the review's result cache, if any, and `known` the facts the review
-    computed (see `tree_inventory`).
+    computed (see `tree_inventory`); `base`, when given, returns `base_inventory(...)`'s
+    result computed elsewhere (a thread that ran during the review).
     """
     try:
-        commit, base_routes = base_inventory(root, ref, config, cache_dir, known)
+        if base is not None:
+            commit, base_routes = base()
+        else:
+            commit, base_routes = base_inventory(root, ref, config, cache_dir, known)
     except (BaseUnavailableError, OSError) as exc:
         return unavailable(ref, str(exc))
     return {

@@ -294,7 +294,7 @@ def test_base_inventory_takes_unchanged_files_facts_from_the_review(tmp_path: Pa
     target, _ = make_repo(tmp_path / "repo")
     config = load_config(target)
     known: dict[tuple[str, str], Any] = {}
-    review(target, config, framework_facts_out=known)
+    review(target, config, on_framework_facts=known.update)
     head_app = ("app.py", content_hash((target / "app.py").read_bytes()))
     assert head_app in known
     head_routes = inventory(target, config)
@@ -313,7 +313,7 @@ def test_a_review_read_whole_from_the_cache_hands_over_no_facts(tmp_path: Path) 
     config = load_config(target)
     review(target, config, cache_dir=tmp_path / "cache")
     known: dict[tuple[str, str], Any] = {}
-    review(target, config, cache_dir=tmp_path / "cache", framework_facts_out=known)
+    review(target, config, cache_dir=tmp_path / "cache", on_framework_facts=known.update)
     assert known == {}
     assert route_changes.tree_inventory(target, config, tmp_path / "cache", known) == inventory(
         target, config
@@ -331,7 +331,7 @@ def test_files_git_reports_unchanged_are_not_written_out_for_the_base(tmp_path: 
     )
     config = load_config(target)
     known: dict[tuple[str, str], Any] = {}
-    review(target, config, framework_facts_out=known)
+    review(target, config, on_framework_facts=known.update)
     assert set(route_changes.unchanged_facts(target, base, known)) == {"util.py", "extra.py"}
     fast = route_changes.base_inventory(target, base, config, None, known)
     slow = route_changes.base_inventory(target, base, config, None, None)
@@ -341,3 +341,26 @@ def test_files_git_reports_unchanged_are_not_written_out_for_the_base(tmp_path: 
     (target / ".gitignore").write_text("*.tmp\n")
     git(tmp_path / "repo", "add", ".gitignore")
     assert route_changes.unchanged_facts(target, base, known) == {}
+
+
+def test_base_inventory_job_runs_during_the_review_and_matches_the_direct_one(
+    tmp_path: Path,
+) -> None:
+    from reviewer import pr
+    from reviewer.engine import review
+
+    target, base = make_repo(tmp_path / "repo")
+    config = load_config(target)
+    plan = pr.Plan(root=target, route_base=base)
+    job = pr.BaseInventory(plan, config)
+    started: list[bool] = []
+
+    def start(known: dict[tuple[str, str], Any]) -> None:
+        started.append(True)
+        job.start(known)
+
+    review(target, config, on_framework_facts=start)
+    assert started == [True]  # handed over during the review, before it returned
+    direct = route_changes.base_inventory(target, base, config)
+    assert job.result() == direct
+    assert pr.BaseInventory(plan, config).result() == direct  # never started: built on demand
