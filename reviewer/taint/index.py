@@ -99,13 +99,7 @@ class TaintIndex:
                 if label.startswith("P:") and int(label[2:]) in mapped:
                     resolved = self.resolve(fn, mapped[int(label[2:])], depth + 1)
                     if resolved is not None:
-                        parts.append(
-                            Flow(
-                                resolved.labels,
-                                resolved.weak or ret.weak,
-                                resolved.cleared | ret.cleared,
-                            )
-                        )
+                        parts.append(_through(resolved, ret))
             return flow_union(parts)
         resolved_args = [
             r
@@ -143,13 +137,7 @@ class TaintIndex:
                     continue
                 result = self._site_memo(fn, index, depth)
                 if result is not None:
-                    parts.append(
-                        Flow(
-                            result.labels,
-                            result.weak or flow.weak,
-                            result.cleared | flow.cleared,
-                        )
-                    )
+                    parts.append(_through(result, flow))
         return flow_union(parts)
 
     # -- top-down: parameters ----------------------------------------------------------------
@@ -169,9 +157,7 @@ class TaintIndex:
         for label in resolved.labels:
             if label.startswith("P:") and int(label[2:]) in incoming:
                 got = incoming[int(label[2:])][0]
-                parts.append(
-                    Flow(got.labels, got.weak or resolved.weak, got.cleared | resolved.cleared)
-                )
+                parts.append(_through(got, resolved))
         return flow_union(parts)
 
     def solve(self) -> None:
@@ -281,6 +267,11 @@ class TaintIndex:
             if ret is not None and any(lab[0] in "SER" for lab in ret.labels):
                 return True
         return False
+
+
+def _through(inner: Flow, outer: Flow) -> Flow:
+    """`inner`'s labels arriving through `outer`: weak if either is, cleared of what either is."""
+    return Flow(inner.labels, inner.weak or outer.weak, inner.cleared | outer.cleared)
 
 
 def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:

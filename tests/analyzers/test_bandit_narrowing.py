@@ -93,17 +93,21 @@ def test_bandit_is_given_only_the_file_that_can_trigger_its_tests(tmp_path: Path
     bandit_skips = {s.partition(":")[2] for s in skips if s.startswith("bandit:")}
     only_bandit = {"ruff": AnalyzerConfig(enabled=False), "semgrep": AnalyzerConfig(enabled=False)}
     cache = Cache(tmp_path / "cache")
-    analyzers = CachedAnalyzers(
-        tmp_path,
-        {rel: tmp_path / rel for rel in files},
-        {rel: content_hash(data) for rel, data in files.items()},
-        only_bandit,
-        (),
-        cache,
-        skip_ids=skips,
-        contents=files,
-        narrow={"bandit": lambda fs: files_worth_scanning(fs, bandit_skips)},
-    )
+
+    def start() -> CachedAnalyzers:
+        return CachedAnalyzers(
+            tmp_path,
+            {rel: tmp_path / rel for rel in files},
+            {rel: content_hash(data) for rel, data in files.items()},
+            only_bandit,
+            (),
+            cache,
+            skip_ids=skips,
+            contents=files,
+            narrow={"bandit": lambda fs: files_worth_scanning(fs, bandit_skips)},
+        )
+
+    analyzers = start()
     bandit = next(p for p in analyzers.pending if p.name == "bandit")
     assert (bandit.missing, bandit.skipped) == (["ml.py"], ["plain.py"])
     findings, runs = analyzers.collect()
@@ -112,17 +116,7 @@ def test_bandit_is_given_only_the_file_that_can_trigger_its_tests(tmp_path: Path
     }
     assert {r.name: r.status for r in runs}["bandit"] == "ok"
     # the next run reads both files' results from the cache and starts nothing
-    again = CachedAnalyzers(
-        tmp_path,
-        {rel: tmp_path / rel for rel in files},
-        {rel: content_hash(data) for rel, data in files.items()},
-        only_bandit,
-        (),
-        cache,
-        skip_ids=skips,
-        contents=files,
-        narrow={"bandit": lambda fs: files_worth_scanning(fs, bandit_skips)},
-    )
+    again = start()
     assert again.still_running() == []
     assert [f.external_id for f in again.collect()[0]] == ["bandit:B614"]
 
