@@ -567,7 +567,9 @@ class FunctionAnalyzer:
                 isinstance(holder, cst.Name)
                 and self.types.get(holder.value, "") in specs.RESPONSE_CONSTRUCTORS
             ):
-                self._sink("header", f"response header {key or ''}".strip(), target, value, 113)
+                response = holder.value if isinstance(holder, cst.Attribute) else holder
+                if not self._rejects_crlf(response):
+                    self._sink("header", f"response header {key or ''}".strip(), target, value, 113)
                 sunk = True
             if key and "random" in self._kinds_for(value):
                 self._name_sink(key, target, value)
@@ -842,6 +844,16 @@ class FunctionAnalyzer:
         trail = ((node, f"source: {desc}"),) if self.with_trail else ()
         return Taint(frozenset({f"{prefix}:{desc}"}), trail)
 
+    def _rejects_crlf(self, response: cst.BaseExpression) -> bool:
+        """A response of a framework that refuses CR/LF in header values (specs.CRLF_REJECTING):
+        known from its constructor, else from the web frameworks the module imports."""
+        known = self.types.get(response.value, "") if isinstance(response, cst.Name) else ""
+        if known in specs.RESPONSE_CONSTRUCTORS:
+            return known.startswith(tuple(f"{p}." for p in specs.CRLF_REJECTING))
+        if any(_imports(self.imports, p) for p in specs.CRLF_ACCEPTING):
+            return False
+        return any(_imports(self.imports, p) for p in specs.CRLF_REJECTING)
+
     def _is_request(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Name):
             name = expr.value
@@ -1066,11 +1078,13 @@ class FunctionAnalyzer:
                     "sql", f".{method}() query", (0,), ("statement", "sql", "operation")
                 )
             elif (
-                method in ("add", "set", "setdefault", "add_header", "__setitem__")
+                method in ("add", "append", "set", "setdefault", "add_header", "__setitem__")
                 and isinstance(owner, cst.Attribute)
                 and owner.attr.value == "headers"
                 and not self._is_request(owner.value)
             ):
+                if self._rejects_crlf(owner.value):
+                    return True  # the framework refuses CR/LF: no response splitting
                 sink = specs.Sink("header", "response header", (0, 1), (), 113)
         if sink is not None:
             self._check_args(sink, node, name, args, positional)

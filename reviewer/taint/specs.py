@@ -704,6 +704,11 @@ RESPONSE_CONSTRUCTORS = frozenset(
     }
 )
 SESSION_OBJECTS = frozenset({"flask.session"})
+# Frameworks whose responses refuse a header value holding CR or LF (Werkzeug's `Headers`
+# raises ValueError, Django's BadHeaderError, aiohttp's writer "Potential header injection
+# attack"): response splitting cannot happen through their headers. Starlette's do not check.
+CRLF_REJECTING = ("flask", "werkzeug", "django", "rest_framework", "aiohttp")
+CRLF_ACCEPTING = ("starlette", "fastapi")
 
 # -- weak randomness -----------------------------------------------------------------------
 

@@ -13,8 +13,11 @@ class LdapXpathHeaderInjection(TaintRule):
     ## What it does
     Follows client data to `python-ldap` `search_s`/`search_ext_s`, `ldap3`
     `Connection.search`, `lxml` `.xpath()`/`etree.XPath()`, and to response headers
-    (`response.headers[...] = ...`, `headers.add(...)`, Django `response["X-..."] = ...`).
+    (`response.headers[...] = ...`, `headers.add(...)`/`.append(...)`, `response["X-..."] = ...`).
     `escape_filter_chars()` stops LDAP flows; XPath variables (`xpath(expr, name=value)`) pass.
+    Headers of Flask/Werkzeug, Django, DRF and aiohttp responses are not reported: those
+    frameworks refuse a header value holding CR or LF, so the response cannot be split.
+    Starlette's (FastAPI's) headers accept them, and so are reported.
 
     ## Why is this bad
     `*)(uid=*))(|(uid=*` widens an LDAP filter to every account (CWE-90); `' or '1'='1` does the
@@ -61,9 +64,20 @@ def user():
     conn.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={name})")  # expect: BR109
     tree = etree.parse("users.xml")
     tree.xpath("//user[@name='" + name + "']")  # expect: BR109
-    resp = make_response("ok")
-    resp.headers["X-User"] = name  # expect: BR109
-    return resp
+    return "ok"
+"""
+        ),
+        Invalid(
+            """
+from fastapi import FastAPI, Response
+
+app = FastAPI()
+
+@app.get("/download")
+def download(filename: str, response: Response):
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"  # expect: BR109
+    response.headers.append("X-File", filename)  # expect: BR109
+    return {}
 """
         ),
     ]
@@ -85,6 +99,26 @@ def user():
     tree = etree.parse("users.xml")
     tree.xpath("//user[@name=$n]", n=request.args["user"])  # ok: BR109
     return "ok"
+"""
+        ),
+        Valid(
+            """
+from django.http import HttpResponse
+from flask import Flask, make_response, request
+
+app = Flask(__name__)
+
+@app.route("/user")
+def user():
+    resp = make_response("ok")
+    resp.headers["X-User"] = request.args["user"]  # ok: BR109 (Werkzeug refuses CR/LF)
+    resp.headers.add("X-Again", request.args["user"])  # ok: BR109
+    return resp
+
+def report(request):
+    response = HttpResponse("ok")
+    response["Content-Disposition"] = "attachment; filename=" + request.GET["name"]  # ok: BR109
+    return response
 """
         ),
     ]
