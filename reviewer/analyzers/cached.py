@@ -130,7 +130,7 @@ class CachedAnalyzers:
             if item.running is None:
                 status = "disabled" if not item.keys else "ok"
                 message = "" if status == "disabled" else "all results from the cache"
-                if len(item.skipped) == len(item.keys):
+                if item.skipped and len(item.skipped) == len(item.keys):
                     message = "no file contains what its remaining tests look for"
                 runs.append(
                     AnalyzerRun(

@@ -135,3 +135,17 @@ def test_ruff_blacklist_ports_carry_bandit_blacklist_confidence(tmp_path: Path) 
     confidence = {f.external_id: f.confidence for f in findings}
     assert confidence["ruff:S301"] == Confidence.HIGH
     assert confidence["ruff:S602"] is None  # not a blacklist port: the policy decides
+
+
+def test_report_says_why_bandit_had_nothing_to_scan(tmp_path: Path) -> None:
+    from reviewer.config import load as load_config
+    from reviewer.engine import review
+
+    (tmp_path / "plain.py").write_bytes(PLAIN)
+    report = review(tmp_path, load_config(tmp_path, {"analyzers": {"semgrep": False}}))
+    runs = {run.name: run for run in report.analyzers}
+    assert (runs["bandit"].status, runs["bandit"].message) == (
+        "ok",
+        "no file contains what its remaining tests look for",
+    )
+    assert (runs["semgrep"].status, runs["semgrep"].message) == ("disabled", "")
