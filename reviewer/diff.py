@@ -23,12 +23,12 @@ the changed files. A project-level finding without a path is kept only by ``nofi
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reviewer.git import GitError, run_git
 from reviewer.model import Finding
 
 FilterMode = Literal["added", "diff-context", "file", "nofilter"]
@@ -412,10 +412,7 @@ def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
     """
     if not base_ref or base_ref.startswith("-"):
         raise DiffError(f"invalid base ref {base_ref!r}")
-    argv = [
-        "git",
-        "-c",
-        "core.quotePath=false",
+    args = [
         "diff",
         "--unified=3",
         "--no-color",
@@ -429,24 +426,16 @@ def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
         "--",
     ]
     try:
-        proc = subprocess.run(
-            argv,
-            cwd=str(root),
-            capture_output=True,
-            check=False,
-            timeout=GIT_TIMEOUT_S,
-        )
-    except FileNotFoundError:
-        raise DiffError("git is not installed or not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise DiffError(f"git diff timed out after {GIT_TIMEOUT_S} s") from None
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip()
+        out = run_git(root, *args, timeout=GIT_TIMEOUT_S)
+    except GitError as exc:
+        err = exc.stderr.strip()
+        if not err:
+            raise DiffError(str(exc)) from None
         hint = ""
         if "no merge base" in err or "unknown revision" in err or "bad revision" in err:
             hint = " (is the base fetched? in CI use actions/checkout with fetch-depth: 0)"
-        raise DiffError(f"git diff {base_ref}...HEAD failed: {err}{hint}")
-    return parse_unified_diff(proc.stdout.decode("utf-8", "surrogateescape"))
+        raise DiffError(f"git diff {base_ref}...HEAD failed: {err}{hint}") from None
+    return parse_unified_diff(out.decode("utf-8", "surrogateescape"))
 
 
 def load_diff(root: str | Path, spec: str) -> FileDiffs:

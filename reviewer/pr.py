@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,6 +38,7 @@ from reviewer.diff import (
     parse_filter_mode,
     parse_github_files,
 )
+from reviewer.git import GitError, run_git
 from reviewer.model import Finding, Report, Score
 
 FROM_EVENT = "@event"  # the value of a bare `--diff`
@@ -246,17 +246,9 @@ def repo_prefix(root: Path, env: Mapping[str, str]) -> str:
     """The target folder relative to its git repository ("" at the top or outside git)."""
     top: Path | None = None
     try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=str(root),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-        if proc.returncode == 0 and proc.stdout.strip():
-            top = Path(proc.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired):
+        out = run_git(root, "rev-parse", "--show-toplevel", timeout=30).decode().strip()
+        top = Path(out) if out else None
+    except (GitError, OSError):
         top = None
     if top is None and env.get("GITHUB_WORKSPACE"):
         top = Path(env["GITHUB_WORKSPACE"])

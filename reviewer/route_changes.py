@@ -14,7 +14,6 @@ The result is plain data for `Report.extra["route_changes"]` (see `compare_with_
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -26,6 +25,7 @@ from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.model import Route
+from reviewer.git import GitError, run_git
 from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
 from reviewer.traversal import FileResult
@@ -54,22 +54,9 @@ class BaseUnavailableError(Exception):
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        proc = subprocess.run(
-            ["git", "-c", "core.quotePath=false", *args],
-            cwd=str(root),
-            input=stdin,
-            capture_output=True,
-            check=False,
-            timeout=GIT_TIMEOUT_S,
-        )
-    except FileNotFoundError:
-        raise BaseUnavailableError("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise BaseUnavailableError(f"git {args[0]} timed out") from None
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise BaseUnavailableError(err[-1] if err else f"git {args[0]} failed")
-    return proc.stdout
+        return run_git(root, *args, stdin=stdin, timeout=GIT_TIMEOUT_S)
+    except GitError as exc:
+        raise BaseUnavailableError(exc.reason) from None
 
 
 def resolve_base(root: Path, ref: str) -> str:
