@@ -323,20 +323,19 @@ def compare_with_base(
     head_routes: Sequence[Any],
     config: Config,
     cache_dir: Path | None = None,
-    known: KnownFacts | None = None,
     base: Callable[[], tuple[str, tuple[Route, ...]]] | None = None,
 ) -> dict[str, Any]:
     """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
 
-    `cache_dir` is the review's result cache, if any, and `known` the facts the review
-    computed (see `tree_inventory`); `base`, when given, returns `base_inventory(...)`'s
-    result computed elsewhere (a thread that ran during the review).
+    `cache_dir` is the review's result cache, if any (see `tree_inventory`); `base`, when
+    given, returns `base_inventory(...)`'s result computed elsewhere (`pr.BaseInventory`,
+    a thread that ran during the review).
     """
     try:
         if base is not None:
             commit, base_routes = base()
         else:
-            commit, base_routes = base_inventory(root, ref, config, cache_dir, known)
+            commit, base_routes = base_inventory(root, ref, config, cache_dir)
     except (BaseUnavailableError, OSError) as exc:
         return unavailable(ref, str(exc))
     return {
