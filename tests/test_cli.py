@@ -155,3 +155,52 @@ def test_default_cache_sits_in_the_target_and_no_cache_writes_none(tmp_path: Pat
     assert not (root / ".backend-review-cache").exists()
     assert run(str(root), "-q", "-f", "json").returncode == 0
     assert (root / ".backend-review-cache" / "cache.sqlite").is_file()
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """Run the CLI with stderr on a pseudo-terminal (stdout piped); what the terminal got."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "COLUMNS": "120"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reviewer", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=300) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def slow_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Long enough to show progress (> 1 s): bandit runs its full set on 150 files."""
+    root = tmp_path_factory.mktemp("slow")
+    for n in range(150):
+        (root / f"mod_{n}.py").write_text(APP.replace("search", f"search_{n}") * 3)
+    (root / ".backend-review.yml").write_text("analyzers: {ruff: false, semgrep: false}\n")
+    return root
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminal")
+def test_progress_bar_on_a_terminal_counts_files_and_goes_with_quiet(slow_target: Path) -> None:
+    shown = _stderr_on_a_terminal(str(slow_target), "--no-cache", "-j", "1", "-f", "json")
+    assert "reviewing" in shown and "/150" in shown  # files done / total
+    assert "running: bandit" in shown  # and the analyzers still running
+    quiet = _stderr_on_a_terminal(str(slow_target), "--no-cache", "-j", "1", "-f", "json", "-q")
+    assert "reviewing" not in quiet
+    piped = run(str(slow_target), "--no-cache", "-j", "1", "-f", "json")
+    assert "reviewing" not in piped.stderr  # not a terminal: no bar
