@@ -159,9 +159,13 @@ def test_default_cache_sits_in_the_target_and_no_cache_writes_none(tmp_path: Pat
 
 def _stderr_on_a_terminal(*args: str) -> str:
     """Run the CLI with stderr on a pseudo-terminal (stdout piped); what the terminal got."""
+    import fcntl
     import pty
+    import struct
+    import termios
 
     leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))  # 200 columns
     env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "COLUMNS": "120"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "reviewer", *args],
