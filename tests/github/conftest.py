@@ -15,7 +15,8 @@ from reviewer.github.event import EventContext, load_event_context
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # works under any --import-mode
 
-from fake_github import TOKEN, FakeGitHub, Sleeps, Spec, actions_env, contracts_dir
+from contracts_path import contracts_dir
+from fake_github import TOKEN, FakeGitHub, Sleeps, Spec, actions_env
 from gh_repo import BASE_APP, HEAD_APP, NEW_SERVICE, PRRepo, git, github_files
 
 

@@ -17,7 +17,6 @@ import base64
 import copy
 import gzip
 import json
-import os
 import re
 import threading
 import urllib.parse
@@ -60,19 +59,6 @@ READ_ONLY_BODY = {
     "status": "403",
 }
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
-def contracts_dir() -> Path:
-    """shared/contracts: $BACKEND_REVIEW_CONTRACTS, else <repo>/../shared/contracts."""
-    env = os.environ.get("BACKEND_REVIEW_CONTRACTS")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2].parent / "shared" / "contracts")
-    for candidate in candidates:
-        if (candidate / "github-rest-subset.json").is_file():
-            return candidate
-    raise FileNotFoundError(
-        "shared/contracts not found; set BACKEND_REVIEW_CONTRACTS to the contracts folder"
-    )
 
 
 def _strip_discriminators(node: Any) -> Any:
