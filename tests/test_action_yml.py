@@ -180,20 +180,46 @@ def _resolve(value: str, inputs: dict[str, str], steps: dict[str, dict[str, str]
     return EXPR.sub(one, value)
 
 
+@pytest.fixture(scope="module")
+def installed_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A virtualenv whose site-packages hold this worktree, as the install step would leave it.
+
+    The review step runs Python isolated (`-I`: no cwd, no PYTHONPATH on sys.path), so the
+    package must come from site-packages, where `pip install` puts it.
+    """
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+        check=True,
+        timeout=120,
+    )
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    # read before the system site-packages, so this worktree wins over any other install
+    (Path(site) / "aaa_worktree.pth").write_text(str(ROOT) + "\n")
+    return str(python)
+
+
 def run_review_step(
-    action: dict[str, Any], tmp_path: Path, workspace: Path, **given: str
+    action: dict[str, Any], tmp_path: Path, workspace: Path, python: str, **given: str
 ) -> tuple[int, dict[str, str], str]:
     """The review step as the runner runs it: env resolved, `bash -e -o pipefail`."""
     inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
     inputs.update({k.replace("_", "-"): v for k, v in given.items()})
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "review")
-    steps = {"install": {"python": sys.executable}}
+    steps = {"install": {"python": python}}
     env = {k: _resolve(str(v), inputs, steps) for k, v in step["env"].items()}
     output_file = tmp_path / "github_output"
     output_file.write_text("")
     env.update(
-        PATH="/usr/bin:/bin:/usr/local/bin",
-        PYTHONPATH=str(ROOT),
+        # the analyzers' executables live beside the interpreter that has them installed
+        PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin:/usr/local/bin",
         HOME=str(tmp_path),
         RUNNER_TEMP=str(tmp_path),
         GITHUB_OUTPUT=str(output_file),
@@ -216,14 +242,16 @@ def run_review_step(
     return proc.returncode, values, proc.stdout + proc.stderr
 
 
-def test_review_step_runs_and_writes_outputs(action: dict[str, Any], tmp_path: Path) -> None:
+def test_review_step_runs_and_writes_outputs(
+    action: dict[str, Any], tmp_path: Path, installed_python: str
+) -> None:
     workspace = tmp_path / "ws"
     (workspace / "svc").mkdir(parents=True)
     (workspace / "svc" / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
     (workspace / "svc" / "app.py").write_text(
         "import subprocess\n\n\ndef run(cmd):\n    print(cmd)\n    return subprocess.run(cmd)\n"
     )
-    code, values, log = run_review_step(action, tmp_path, workspace, path="svc")
+    code, values, log = run_review_step(action, tmp_path, workspace, installed_python, path="svc")
     assert code == 0, log
     assert set(values) == OUTPUTS
     assert float(values["score"]) == float(values["new-code-score"]) <= 100
@@ -234,15 +262,56 @@ def test_review_step_runs_and_writes_outputs(action: dict[str, Any], tmp_path: P
 
     # the gate decides the step's exit code, and the outputs are still written
     code, values, log = run_review_step(
-        action, tmp_path, workspace, path="svc", fail_on="low", sarif_file="out.sarif"
+        action,
+        tmp_path,
+        workspace,
+        installed_python,
+        path="svc",
+        fail_on="low",
+        sarif_file="out.sarif",
     )
     assert code == 1 and values["sarif-file"] == "out.sarif" and values["score"], log
 
     # a usage error exits 2 with empty outputs, no traceback
-    code, values, log = run_review_step(action, tmp_path, workspace, path="missing")
+    code, values, log = run_review_step(
+        action, tmp_path, workspace, installed_python, path="missing"
+    )
     assert code == 2 and values["score"] == "" and "Traceback" not in log
-    code, _, log = run_review_step(action, tmp_path, workspace, path="svc", github_review="maybe")
+    code, _, log = run_review_step(
+        action, tmp_path, workspace, installed_python, path="svc", github_review="maybe"
+    )
     assert code == 2 and "github-review must be" in log
+
+
+def test_review_step_runs_nothing_from_the_workspace(
+    action: dict[str, Any], tmp_path: Path, installed_python: str
+) -> None:
+    """A pull request adding `__future__.py` or a `reviewer/` package must not run (U1)."""
+    marker = tmp_path / "stolen"
+    steal = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    hostile = {
+        "__future__.py": steal + "annotations = None\n",
+        "reviewer/__init__.py": steal,
+        "reviewer/__main__.py": steal,
+        "reviewer/github/__init__.py": steal,
+        "reviewer/github/outputs.py": steal,
+    }
+    # `__future__.py` alone (the real package imports it first), then both
+    for count in (1, len(hostile)):
+        workspace = tmp_path / f"ws{count}"
+        for name, text in list(hostile.items())[:count]:
+            (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+            (workspace / name).write_text(text)
+        (workspace / "svc").mkdir()
+        (workspace / "svc" / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+        (workspace / "svc" / "app.py").write_text(
+            "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"
+        )
+        code, values, log = run_review_step(
+            action, tmp_path, workspace, installed_python, path="svc"
+        )
+        assert not marker.exists(), marker.read_text()
+        assert code == 0 and values["score"] and int(values["findings"]) >= 1, log
 
 
 def test_outputs_module(tmp_path: Path) -> None:
