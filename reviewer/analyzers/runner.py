@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -369,8 +370,25 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+# Secrets the analyzers never need: they read files offline, and a hostile config or plugin
+# that reaches their process must find no token to steal (the Action's GITHUB_TOKEN, the
+# runner's ACTIONS_* tokens, workflow inputs).
+_SECRET_PREFIXES = ("ACTIONS_", "INPUT_")
+_SECRET_WORDS = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE_?KEY")
+
+
+def analyzer_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without tokens and secrets, plus what the analyzers need to run predictably."""
+    kept = {
+        name: value
+        for name, value in environ.items()
+        if not name.upper().startswith(_SECRET_PREFIXES) and not _SECRET_WORDS.search(name.upper())
+    }
+    return {**kept, **SEMGREP_ENV, "PYTHONIOENCODING": "utf-8"}
+
+
 def _environment() -> dict[str, str]:
-    return {**os.environ, **SEMGREP_ENV, "PYTHONIOENCODING": "utf-8"}
+    return analyzer_environment(os.environ)
 
 
 def _relative_files(root: Path, files: Sequence[Path]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.analyzers.base import ExternalFinding
-from reviewer.analyzers.runner import find_executable, start_analyzers
+from reviewer.analyzers.runner import analyzer_environment, find_executable, start_analyzers
 from reviewer.config import AnalyzerConfig
 from reviewer.model import AnalyzerRun, Confidence, Severity
 
@@ -350,3 +351,47 @@ def test_exiting_without_collect_leaves_no_analyzer_behind(tmp_path: Path) -> No
     while _processes_in(root) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _processes_in(root) == []
+
+
+SECRETS = {
+    "GITHUB_TOKEN": "ghs_secret",
+    "GH_TOKEN": "ghp_secret",
+    "ACTIONS_RUNTIME_TOKEN": "rt",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc",
+    "ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.actions.example/",
+    "INPUT_GITHUB-TOKEN": "ghs_input",
+    "INPUT_PATH": ".",
+    "AWS_SECRET_ACCESS_KEY": "aws",
+    "npm_config__authToken": "npm",
+}
+
+
+def test_the_analyzer_environment_holds_no_token() -> None:
+    env = analyzer_environment({**SECRETS, "PATH": "/bin", "HOME": "/h", "GITHUB_WORKSPACE": "/w"})
+    assert not set(SECRETS) & set(env)
+    assert env["PATH"] == "/bin" and env["HOME"] == "/h" and env["GITHUB_WORKSPACE"] == "/w"
+    assert env["PYTHONIOENCODING"] == "utf-8"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="shebang scripts")
+def test_analyzer_processes_do_not_see_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """U15: a plugin or hostile config running inside an analyzer finds no token to steal."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    seen = tmp_path / "seen"
+    files = write(tmp_path / "t", {"app.py": APP})
+    fake = _fake_tool(
+        tmp_path,
+        "import json, os\n"
+        f"open({str(seen)!r}, 'a').write(json.dumps(dict(os.environ)) + '\\n')\n"
+        "print('ruff 0.0.1' if '--version' in sys.argv else '[]')",
+    )
+    _, runs = start_analyzers(tmp_path / "t", files, only("ruff"), find=lambda n: fake).collect()
+    assert runs[1].status == "ok", runs[1]
+    environments = [json.loads(line) for line in seen.read_text().splitlines()]
+    assert len(environments) == 2  # --version and the run
+    for env in environments:
+        assert not set(SECRETS) & set(env), set(SECRETS) & set(env)
+        assert "ghs_secret" not in json.dumps(env) and env["PATH"]
