@@ -141,11 +141,37 @@ def load(
     config = Config(root=root)
     if found is not None:
         path, table = found
+        if _inside_checkout(path, root):
+            _refuse_raw_analyzer_flags(table, path)
         config = _apply(config, table, str(path))
         config = replace(config, source=str(path))
     if overrides:
         config = _apply(config, dict(overrides), "command line")
     return config
+
+
+def _inside_checkout(path: Path, root: Path) -> bool:
+    """Whether `path` is in the reviewed tree: `root`, or the git checkout that holds it.
+
+    Everything there is written by whoever opened the pull request.
+    """
+    checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
+    return path.resolve().is_relative_to(checkout)
+
+
+def _refuse_raw_analyzer_flags(table: Mapping[str, Any], path: Path) -> None:
+    """Raw bandit/ruff/semgrep flags can write files and run code (`-o`, `--msg-template`):
+    they come only from the command line or a config file outside the reviewed checkout."""
+    analyzers = table.get("analyzers")
+    if not isinstance(analyzers, dict):
+        return
+    for name, settings in analyzers.items():
+        if isinstance(settings, dict) and settings.get("args"):
+            raise ConfigError(
+                f"{path}: `analyzers.{name}.args` is not accepted from a config file inside the "
+                "reviewed checkout (raw analyzer flags could write files or run code); pass a "
+                "config file outside it with --config"
+            )
 
 
 def _read_explicit(path: Path) -> tuple[Path, dict[str, Any]]:

@@ -32,7 +32,7 @@ per-path-ignores:
 severity: {BR101: critical}
 analyzers:
   semgrep: false
-  bandit: {timeout: 30, args: ["--skip", "B101"]}
+  bandit: {timeout: 30}
 rules:
   BR402: {max-handlers: 12}
 fail-under: 70
@@ -47,7 +47,6 @@ auth-decorators: [myapp.auth.require_login]
     assert dict(config.severity_overrides) == {"BR101": Severity.CRITICAL}
     assert not config.analyzers["semgrep"].enabled
     assert config.analyzers["bandit"].timeout == 30.0
-    assert config.analyzers["bandit"].args == ("--skip", "B101")
     assert config.options_for("BR402") == {"max-handlers": 12}
     assert config.fail_under == 70.0 and config.fail_on is Severity.HIGH
     assert config.auth_decorators == ("myapp.auth.require_login",)
@@ -92,3 +91,45 @@ def test_bad_values_name_file_and_key(tmp_path: Path, text: str, key: str) -> No
         load(tmp_path)
     assert str(path) in str(info.value)
     assert key in str(info.value)
+
+
+BANDIT_ARGS = 'analyzers:\n  bandit: {args: ["-s", "B101", "-o", "/tmp/x.pth"]}\n'
+
+
+@pytest.mark.parametrize("name", [".backend-review.yml", "sub/.backend-review.yml"])
+def test_analyzer_args_from_inside_the_checkout_are_refused(tmp_path: Path, name: str) -> None:
+    """U2: raw flags from the reviewed checkout could make bandit write a .pth file."""
+    (tmp_path / ".git").mkdir()
+    service = tmp_path / "svc"
+    service.mkdir()
+    found = service / ".backend-review.yml"
+    write(found, BANDIT_ARGS)
+    with pytest.raises(ConfigError, match=r"\.backend-review\.yml: `analyzers\.bandit\.args`"):
+        load(service)
+    # named explicitly, but still in the checkout (the Action's `config` input is relative to it)
+    explicit = tmp_path / name
+    explicit.parent.mkdir(exist_ok=True)
+    write(explicit, BANDIT_ARGS)
+    found.unlink()
+    with pytest.raises(ConfigError, match=str(explicit)):
+        load(service, config_file=explicit)
+    # pyproject.toml of the target too
+    write(service / "pyproject.toml", '[tool.backend-review.analyzers.ruff]\nargs = ["-o", "x"]\n')
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: `analyzers\.ruff\.args`"):
+        load(service)
+
+
+def test_analyzer_args_from_the_caller_still_work(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    (target / ".git").mkdir(parents=True)
+    outside = tmp_path / "ci" / "review.yml"
+    outside.parent.mkdir()
+    write(outside, 'analyzers:\n  bandit: {timeout: 30, args: ["--skip", "B101"]}\n')
+    config = load(target, config_file=outside)
+    assert config.analyzers["bandit"].args == ("--skip", "B101")
+    assert config.analyzers["bandit"].timeout == 30.0
+    command_line = load(target, {"analyzers": {"ruff": {"args": ["--select", "S"]}}})
+    assert command_line.analyzers["ruff"].args == ("--select", "S")
+    # timeout and enabled stay allowed in the target's own file
+    write(target / ".backend-review.yml", "analyzers:\n  bandit: {timeout: 30}\n  semgrep: false\n")
+    assert load(target).analyzers["bandit"].timeout == 30.0
