@@ -153,9 +153,10 @@ def test_disabled_analyzer_is_recorded_and_the_rest_runs(tmp_path: Path) -> None
 
 
 def test_crashing_analyzer_is_reported(tmp_path: Path) -> None:
-    config = "analyzers:\n  semgrep: false\n  ruff:\n    args: ['--no-such-option']\n"
-    root = _small_target(tmp_path / "t", config)
-    report = engine.review(root, load_config(root))
+    root = _small_target(tmp_path / "t", "analyzers:\n  semgrep: false\n")
+    # raw analyzer flags come only from the caller, not the target's own config file
+    crashing = {"analyzers": {"ruff": {"args": ["--no-such-option"]}}}
+    report = engine.review(root, load_config(root, crashing))
     statuses = {run.name: run.status for run in report.analyzers}
     assert statuses["ruff"] == "failed" and statuses["bandit"] == "ok"
     assert any("ruff" in message for message in _analyzer_problems(report))
