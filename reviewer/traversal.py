@@ -7,7 +7,9 @@ syntax error) and crashes of a rule become findings (BR901/BR902), never excepti
 
 from __future__ import annotations
 
-import re
+import codecs
+import io
+import tokenize
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -89,22 +91,54 @@ def _handlers(cls: type[Visitor]) -> tuple[tuple[str, str, str], ...]:
 
 
 def decode_source(data: bytes) -> tuple[str | None, str]:
-    """Decoded text, or None and the reason the bytes are not reviewable Python source."""
+    """Decoded text, or None and the reason the bytes are not reviewable Python source.
+
+    The text is what CPython would run: a second, different encoding cookie or one after a code
+    line must not make the rules read another program (hostile-review U3).
+    """
     if b"\x00" in data[:8192]:
         return None, "binary file (contains NUL bytes)"
-    encoding = "utf-8"
-    for line in data.splitlines()[:2]:
-        text = line.decode("latin-1")
-        if text.lstrip().startswith("#") and "coding" in text:
-            match = re.search(r"coding[:=]\s*([-\w.]+)", text)
-            if match:
-                encoding = match.group(1)
+    encoding, reason = source_encoding(data)
+    if encoding is None:
+        return None, reason
     try:
         return data.decode(encoding).removeprefix("\ufeff"), ""
-    except LookupError:
-        return None, f"unknown source encoding {encoding!r}"
     except UnicodeDecodeError as exc:
         return None, f"not valid {encoding} text (byte {exc.start}): {exc.reason}"
+    except UnicodeError as exc:  # a codec that fails without saying where (punycode)
+        return None, f"not valid {encoding} text: {exc}"
+
+
+# Every printable ASCII character and the whitespace Python source uses.
+_ASCII_PROBE = "".join(map(chr, range(32, 127))) + "\t\n\r\f"
+
+
+def source_encoding(data: bytes) -> tuple[str | None, str]:
+    """The encoding CPython reads `data` with (PEP 263, via `tokenize.detect_encoding`), or None
+    and why the file is refused.
+
+    Refused too: encodings in which ASCII bytes do not mean ASCII (utf-7, utf-16, punycode,
+    EBCDIC, the stateful iso2022 family), where the analyzers and the rules would read
+    different code than a human reviewer sees.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"bad source encoding declaration: {exc.msg}"
+    name = codecs.lookup(encoding).name
+    if name in ("utf-8", "utf-8-sig"):
+        return encoding, ""
+    try:
+        ascii_compatible = (
+            not name.startswith("iso2022")
+            and _ASCII_PROBE.encode(encoding) == _ASCII_PROBE.encode("ascii")
+            and _ASCII_PROBE.encode("ascii").decode(encoding) == _ASCII_PROBE
+        )
+    except (LookupError, UnicodeError):
+        ascii_compatible = False
+    if not ascii_compatible:
+        return None, f"source encoding {encoding!r} is not ASCII-compatible"
+    return encoding, ""
 
 
 def analyze_source(
