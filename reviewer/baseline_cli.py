@@ -52,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _review(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> Report:
-    from reviewer.cli import _run_review, default_cache_dir
+    from reviewer.cache import default_cache_dir
     from reviewer.config import load as load_config
+    from reviewer.progress import review_with_progress
 
     target: Path = ns.path
     if not target.exists():
@@ -65,7 +66,7 @@ def _review(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> Report:
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
     cache_dir = None if ns.no_cache else (ns.cache_dir or default_cache_dir(config.root))
-    return _run_review(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
+    return review_with_progress(target, config, quiet=ns.quiet, cache_dir=cache_dir, jobs=ns.jobs)
 
 
 def main(argv: Sequence[str]) -> int:

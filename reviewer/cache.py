@@ -9,6 +9,7 @@ unreadable cache is ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -122,3 +123,12 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def default_cache_dir(root: Path) -> Path:
+    """PATH/.backend-review-cache when writable, else a per-target folder in the user cache."""
+    local = root / DIRNAME
+    if os.access(local if local.exists() else root, os.W_OK):
+        return local
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "backend-review" / hashlib.sha256(str(root).encode()).hexdigest()[:16]

@@ -15,8 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +134,10 @@ GC_THRESHOLD = (50_000, 50, 100)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    gc.set_threshold(*GC_THRESHOLD)  # the pool's forked workers inherit it
+    # the pool's forked workers inherit the threshold; restored so an in-process caller
+    # (a test, an embedding tool) keeps its own
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
     try:
         if args and args[0] in COMMANDS[1:]:
             return _subcommand(args[0], args[1:])
@@ -151,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
@@ -178,6 +182,7 @@ def _review(argv: list[str]) -> int:
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
     from reviewer import pr
+    from reviewer.progress import review_with_progress
 
     try:
         plan = pr.prepare(ns, target)
@@ -186,7 +191,7 @@ def _review(argv: list[str]) -> int:
     # the base commit's route inventory starts once the review knows every file's facts
     # (it reuses them for the files the change left alone) and runs while the review goes on
     base = pr.BaseInventory(plan, config) if plan.route_base else None
-    report = _run_review(
+    report = review_with_progress(
         target,
         config,
         quiet=ns.quiet,
@@ -209,73 +214,6 @@ def _review(argv: list[str]) -> int:
         sys.stdout.flush()
         pr.publish(plan, outcome, ns)
     return EXIT_GATE if gate_failed(report, config) else EXIT_OK
-
-
-def default_cache_dir(root: Path) -> Path:
-    """PATH/.backend-review-cache when writable, else a per-target folder in the user cache."""
-    import hashlib
-    import os
-
-    from reviewer.cache import DIRNAME
-
-    local = root / DIRNAME
-    if os.access(local if local.exists() else root, os.W_OK):
-        return local
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "backend-review" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
-
-
-def _run_review(
-    target: Path,
-    config: Config,
-    quiet: bool,
-    cache_dir: Path | None,
-    jobs: int | None,
-    on_framework_facts: Callable[[dict[tuple[str, str], Any]], None] | None = None,
-) -> Report:
-    from reviewer.engine import review
-
-    if quiet or not sys.stderr.isatty():
-        return review(
-            target,
-            config,
-            cache_dir=cache_dir,
-            jobs=jobs,
-            on_framework_facts=on_framework_facts,
-        )
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    started = time.monotonic()
-    progress = Progress(
-        TextColumn("reviewing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task: list[Any] = []
-
-    def on_file(relpath: str, done: int, total: int) -> None:
-        if not task:
-            if time.monotonic() - started < 1.0:
-                return
-            progress.start()
-            task.append(progress.add_task(relpath, total=total))
-        progress.update(task[0], completed=done, description=relpath)
-
-    try:
-        return review(
-            target,
-            config,
-            progress=on_file,
-            cache_dir=cache_dir,
-            jobs=jobs,
-            on_framework_facts=on_framework_facts,
-        )
-    finally:
-        progress.stop()
 
 
 def _render(fmt: str, report: Report, category: str | None = None, to_file: bool = False) -> str:

@@ -195,7 +195,7 @@ def _cache_dir(ns: argparse.Namespace, root: Path) -> Path | None:
     given = getattr(ns, "cache_dir", None)
     if given:
         return Path(given)
-    from reviewer.cli import default_cache_dir
+    from reviewer.cache import default_cache_dir
 
     return default_cache_dir(root.resolve())
 

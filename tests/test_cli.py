@@ -209,3 +209,15 @@ def test_progress_bar_on_a_terminal_counts_files_and_goes_with_quiet(slow_target
     assert "reviewing" not in quiet
     piped = run(str(slow_target), "--no-cache", "-j", "1", "-f", "json")
     assert "reviewing" not in piped.stderr  # not a terminal: no bar
+
+
+def test_main_leaves_the_callers_gc_threshold_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """cli.main raises the GC threshold for the review and restores it for an in-process caller."""
+    import gc
+
+    from reviewer import cli
+
+    before = gc.get_threshold()
+    assert before != cli.GC_THRESHOLD
+    assert cli.main(["rules"]) == 0
+    assert gc.get_threshold() == before
