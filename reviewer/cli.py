@@ -17,12 +17,15 @@ import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer import __version__
 from reviewer.config import ANALYZERS, Config, ConfigError
 from reviewer.config import load as load_config
 from reviewer.model import Report, Severity
+
+if TYPE_CHECKING:
+    from reviewer.scope import Outcome, ScopePlan
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 FORMATS = ("terminal", "json", "sarif", "markdown")
@@ -120,9 +123,8 @@ def _review_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
-    from reviewer.pr import add_arguments
 
-    add_arguments(parser)
+    _add_scope_arguments(parser)
     return parser
 
 
@@ -181,16 +183,16 @@ def _review(argv: list[str]) -> int:
     config = load_config(target if target.is_dir() else target.parent, _overrides(ns), ns.config)
     for warning in config.warnings:
         print(f"backend-review: warning: {warning}", file=sys.stderr)
-    from reviewer import pr
+    from reviewer import scope
     from reviewer.progress import review_with_progress
 
     try:
-        plan = pr.prepare(ns, target)
-    except pr.UsageError as exc:
+        plan = scope.prepare(ns, target)
+    except scope.UsageError as exc:
         parser.error(str(exc))
     # the base commit's route inventory starts once the review knows every file's facts
     # (it reuses them for the files the change left alone) and runs while the review goes on
-    base = pr.BaseInventory(plan, config) if plan.route_base else None
+    base = scope.BaseInventory(plan, config) if plan.route_base else None
     report = review_with_progress(
         target,
         config,
@@ -199,12 +201,14 @@ def _review(argv: list[str]) -> int:
         jobs=ns.jobs,
         on_framework_facts=base.start if base is not None else None,
     )
-    outcome = pr.finish(plan, report, config, base)
-    pr.print_notes(outcome.notes)
+    outcome = scope.finish(plan, report, config, base)
+    _print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
     for fmt, output in outputs:
-        shown = outcome.full if fmt == "sarif" else report  # SARIF: whole tree, see reviewer/pr.py
+        shown = (
+            outcome.full if fmt == "sarif" else report
+        )  # SARIF: whole tree, see reviewer/scope.py
         text = _render(fmt, shown, category=ns.sarif_category, to_file=bool(output))
         if output:
             Path(output).write_text(text, encoding="utf-8")
@@ -212,8 +216,76 @@ def _review(argv: list[str]) -> int:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if ns.github_review or ns.upload_sarif:
         sys.stdout.flush()
-        pr.publish(plan, outcome, ns)
+        _publish(plan, outcome, ns)
     return EXIT_GATE if gate_failed(report, config) else EXIT_OK
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"backend-review: {note}", file=sys.stderr)
+
+
+def _publish(plan: ScopePlan, outcome: Outcome, ns: argparse.Namespace) -> None:
+    """`--github-review` / `--upload-sarif`; failures are printed, never raised."""
+    import os
+
+    from reviewer.github.publish import PublishRequest
+    from reviewer.github.publish import publish as publish_to_github
+
+    request = PublishRequest(
+        review=bool(ns.github_review),
+        sarif=bool(ns.upload_sarif),
+        max_comments=ns.max_comments,
+        category=getattr(ns, "sarif_category", None),
+        path_prefix=plan.path_prefix,
+        server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
+    )
+    publish_to_github(plan.ctx, outcome.report, outcome.full, request)
+
+
+def _add_scope_arguments(parser: argparse.ArgumentParser) -> None:
+    """The diff, baseline and GitHub flags of `backend-review PATH` (reviewer/scope.py)."""
+    from reviewer.diff import FILTER_MODES
+    from reviewer.scope import FROM_EVENT
+
+    group = parser.add_argument_group("changes, baselines and GitHub")
+    group.add_argument(
+        "--diff",
+        nargs="?",
+        const=FROM_EVENT,
+        metavar="BASE",
+        help="report only what the change is responsible for: a git ref (diffs BASE...HEAD), "
+        "a unified diff file, or no value in GitHub Actions (the pull request from the event)",
+    )
+    group.add_argument(
+        "--filter-mode",
+        choices=FILTER_MODES,
+        help="with --diff: added (default: findings on added lines), diff-context (inside "
+        "hunks), file (in changed files) or nofilter",
+    )
+    group.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="hide the findings recorded in FILE (see `backend-review baseline`)",
+    )
+    group.add_argument(
+        "--github-review",
+        action="store_true",
+        help="post a pull-request review and summary comment (GitHub Actions environment)",
+    )
+    group.add_argument(
+        "--upload-sarif",
+        action="store_true",
+        help="upload the SARIF log to GitHub code scanning (GitHub Actions environment)",
+    )
+    group.add_argument(
+        "--max-comments",
+        type=int,
+        default=25,
+        metavar="N",
+        help="with --github-review: at most N inline comments (default 25)",
+    )
 
 
 def _render(fmt: str, report: Report, category: str | None = None, to_file: bool = False) -> str:

@@ -328,7 +328,7 @@ def compare_with_base(
     """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
 
     `cache_dir` is the review's result cache, if any (see `tree_inventory`); `base`, when
-    given, returns `base_inventory(...)`'s result computed elsewhere (`pr.BaseInventory`,
+    given, returns `base_inventory(...)`'s result computed elsewhere (`scope.BaseInventory`,
     a thread that ran during the review).
     """
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,6 @@ from reviewer.applicability import ALWAYS, ROUTE_ITEMS
 from reviewer.config import Config, ConfigError
 from reviewer.config import load as load_config
 from reviewer.diff import (
-    FILTER_MODES,
     DiffError,
     FileDiffs,
     FilterMode,
@@ -39,6 +37,7 @@ from reviewer.diff import (
     parse_github_files,
 )
 from reviewer.git import GitError, run_git
+from reviewer.github.event import EventContext
 from reviewer.model import Finding, Report, Score
 
 FROM_EVENT = "@event"  # the value of a bare `--diff`
@@ -49,7 +48,7 @@ class UsageError(Exception):
 
 
 @dataclass(frozen=True)
-class Plan:
+class ScopePlan:
     """What `prepare` decided before the review ran."""
 
     diff: FileDiffs | None = None
@@ -58,7 +57,7 @@ class Plan:
     baseline: baseline_mod.Baseline | None = None
     baseline_path: Path | None = None
     path_prefix: str = ""  # the target's folder inside its git repository
-    ctx: Any = None  # reviewer.github.event.EventContext when GitHub is involved
+    ctx: EventContext | None = None  # the GitHub event, when GitHub is involved
     notes: tuple[str, ...] = ()  # warnings for stderr
     root: Path | None = None  # the target's folder (for the base commit's route inventory)
     config_file: Path | None = None  # --config, to build the base inventory with the same config
@@ -74,55 +73,12 @@ class Outcome:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-# --------------------------------------------------------------------------- arguments
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The diff, baseline and GitHub flags of `backend-review PATH`."""
-    group = parser.add_argument_group("changes, baselines and GitHub")
-    group.add_argument(
-        "--diff",
-        nargs="?",
-        const=FROM_EVENT,
-        metavar="BASE",
-        help="report only what the change is responsible for: a git ref (diffs BASE...HEAD), "
-        "a unified diff file, or no value in GitHub Actions (the pull request from the event)",
-    )
-    group.add_argument(
-        "--filter-mode",
-        choices=FILTER_MODES,
-        help="with --diff: added (default: findings on added lines), diff-context (inside "
-        "hunks), file (in changed files) or nofilter",
-    )
-    group.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="FILE",
-        help="hide the findings recorded in FILE (see `backend-review baseline`)",
-    )
-    group.add_argument(
-        "--github-review",
-        action="store_true",
-        help="post a pull-request review and summary comment (GitHub Actions environment)",
-    )
-    group.add_argument(
-        "--upload-sarif",
-        action="store_true",
-        help="upload the SARIF log to GitHub code scanning (GitHub Actions environment)",
-    )
-    group.add_argument(
-        "--max-comments",
-        type=int,
-        default=25,
-        metavar="N",
-        help="with --github-review: at most N inline comments (default 25)",
-    )
-
-
 # --------------------------------------------------------------------------- before the review
 
 
-def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None = None) -> Plan:
+def prepare(
+    ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None = None
+) -> ScopePlan:
     """Validate the flags and load the diff and baseline; raises `UsageError`."""
     env = os.environ if env is None else env
     root = target if target.is_dir() else target.parent
@@ -133,7 +89,7 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     notes: list[str] = []
     wanted = ns.diff is not None or ns.baseline is not None or ns.github_review or ns.upload_sarif
     if not wanted:
-        return Plan(root=root, cache_dir=_cache_dir(ns, root))
+        return ScopePlan(root=root, cache_dir=_cache_dir(ns, root))
     prefix = repo_prefix(root, env)
     ctx = None
     if ns.github_review or ns.upload_sarif or ns.diff == FROM_EVENT:
@@ -171,7 +127,7 @@ def prepare(ns: argparse.Namespace, target: Path, env: Mapping[str, str] | None 
     mode: FilterMode = "nofilter"
     if diff is not None:
         mode = parse_filter_mode(ns.filter_mode) if ns.filter_mode else "added"
-    return Plan(
+    return ScopePlan(
         diff,
         label,
         mode,
@@ -200,7 +156,7 @@ def _cache_dir(ns: argparse.Namespace, root: Path) -> Path | None:
     return default_cache_dir(root.resolve())
 
 
-def _event_context(env: Mapping[str, str]) -> tuple[Any, str]:
+def _event_context(env: Mapping[str, str]) -> tuple[EventContext | None, str]:
     from reviewer.github.event import EventError, load_event_context
 
     try:
@@ -210,12 +166,12 @@ def _event_context(env: Mapping[str, str]) -> tuple[Any, str]:
 
 
 def _event_diff(
-    ctx: Any, root: Path, prefix: str, notes: list[str]
+    ctx: EventContext | None, root: Path, prefix: str, notes: list[str]
 ) -> tuple[FileDiffs | None, str]:
     """The pull request's files from the API, else `git diff` against the event's base."""
     if ctx is None:
         return None, ""
-    if ctx.is_pull_request and ctx.token:
+    if ctx.pr_number is not None and ctx.token:  # a pull request
         from reviewer.github.client import GitHubError
         from reviewer.github.event import make_client
 
@@ -273,7 +229,7 @@ class BaseInventory:
     called (the whole native run came from the cache), it builds the inventory there.
     """
 
-    def __init__(self, plan: Plan, config: Config) -> None:
+    def __init__(self, plan: ScopePlan, config: Config) -> None:
         self.plan = plan
         self.config = config
         self._pool: ThreadPoolExecutor | None = None
@@ -310,7 +266,7 @@ class BaseInventory:
 
 
 def finish(
-    plan: Plan,
+    plan: ScopePlan,
     report: Report,
     config: Config | None = None,
     base: BaseInventory | None = None,
@@ -352,7 +308,7 @@ def finish(
             "outside": len(full) - len(kept),
         }
         extra["route_changes"] = route_changes_of(plan, report, config, base)
-    new = new_code_score(report, kept)
+    new = score_new_code(report, kept)
     extra["new_code_score"] = new.overall
     extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
     shown = replace(report, findings=tuple(kept), extra=extra)
@@ -361,7 +317,7 @@ def finish(
 
 
 def route_changes_of(
-    plan: Plan,
+    plan: ScopePlan,
     report: Report,
     config: Config | None,
     base: BaseInventory | None = None,
@@ -404,28 +360,7 @@ def applicable_from_report(report: Report) -> dict[str, bool]:
     return result
 
 
-def new_code_score(report: Report, findings: Sequence[Finding]) -> Score:
+def score_new_code(report: Report, findings: Sequence[Finding]) -> Score:
     """The tree's scoring over `findings` only (suppressed ones cost nothing, as always)."""
     rules = {m.code: m for m in report.rules}
     return scoring.score(findings, rules, scoring.load_checklist(), applicable_from_report(report))
-
-
-def print_notes(notes: Sequence[str]) -> None:
-    for note in notes:
-        print(f"backend-review: {note}", file=sys.stderr)
-
-
-def publish(plan: Plan, outcome: Outcome, ns: argparse.Namespace) -> None:
-    """`--github-review` / `--upload-sarif`; failures are printed, never raised."""
-    from reviewer.github.action_entry import PublishRequest
-    from reviewer.github.action_entry import publish as publish_to_github
-
-    request = PublishRequest(
-        review=bool(ns.github_review),
-        sarif=bool(ns.upload_sarif),
-        max_comments=ns.max_comments,
-        category=getattr(ns, "sarif_category", None),
-        path_prefix=plan.path_prefix,
-        server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
-    )
-    publish_to_github(plan.ctx, outcome.report, outcome.full, request)

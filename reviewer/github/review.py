@@ -89,7 +89,7 @@ class PlannedComment:
 
 
 @dataclass(frozen=True)
-class Plan:
+class CommentPlan:
     inline: tuple[PlannedComment, ...]
     overflow: tuple[Finding, ...]  # anchorable, but over the budget or the per-rule limit
     not_on_changed_lines: tuple[Finding, ...]
@@ -169,7 +169,9 @@ def anchor_is_valid(diffs: FileDiffs, path: str, line: int, start_line: int | No
     return start_line < line and diffs.hunk_for_range(path, start_line, line) is not None
 
 
-def plan_comments(findings: Sequence[Finding], diffs: FileDiffs, options: ReviewOptions) -> Plan:
+def plan_comments(
+    findings: Sequence[Finding], diffs: FileDiffs, options: ReviewOptions
+) -> CommentPlan:
     """Choose and anchor the inline comments; pure, so the budget rules are easy to test."""
     anchored: list[PlannedComment] = []
     elsewhere: list[Finding] = []
@@ -204,7 +206,7 @@ def plan_comments(findings: Sequence[Finding], diffs: FileDiffs, options: Review
         per_rule[code] += 1
         seen.add(planned.fingerprint)
         inline.append(planned)
-    return Plan(tuple(inline), tuple(overflow), tuple(elsewhere))
+    return CommentPlan(tuple(inline), tuple(overflow), tuple(elsewhere))
 
 
 # --------------------------------------------------------------------------- bodies
@@ -377,7 +379,7 @@ class _Run:
             return self.read_only(plan)
         return self.result
 
-    def reconcile(self, plan: Plan) -> list[PlannedComment]:
+    def reconcile(self, plan: CommentPlan) -> list[PlannedComment]:
         """Skip posted comments, reopen resolved ones that came back, retire stale ones."""
         ctx, result = self.ctx, self.result
         existing = self.client.list_review_comments(ctx.owner, ctx.repo, self.number)
@@ -467,7 +469,7 @@ class _Run:
             self.result.to_summary.append(planned.fingerprint)
             self.unplaced.append(planned.finding)
 
-    def write_summary(self, plan: Plan) -> None:
+    def write_summary(self, plan: CommentPlan) -> None:
         ctx = self.ctx
         body = compose_summary(
             self.summary_markdown, plan.overflow, self.unplaced, self.options.path_prefix
@@ -488,7 +490,7 @@ class _Run:
             self.result.summary_action = "unchanged"
             self.result.summary_comment_id = mine["id"]
 
-    def read_only(self, plan: Plan) -> ReviewResult:
+    def read_only(self, plan: CommentPlan) -> ReviewResult:
         """No write access: job summary file plus workflow annotations."""
         result, prefix = self.result, self.options.path_prefix
         result.read_only = True

@@ -13,8 +13,8 @@ from gh_repo import PRRepo, git
 
 from reviewer.cli import main
 from reviewer.model import Report, Score
-from reviewer.pr import applicable_from_report, new_code_score
 from reviewer.reporters import RenderOptions, render_report
+from reviewer.scope import applicable_from_report, score_new_code
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_reporters_show_the_new_code_score(repo: PRRepo) -> None:
     report = review(repo.root, load_config(repo.root))
     assert "new code" not in render_report("markdown", report)
     kept = [f for f in report.findings if f.location.path == "services/jobs.py"]
-    score: Score = new_code_score(report, kept)
+    score: Score = score_new_code(report, kept)
     # fewer findings never score lower (the overall may tie when a failing item caps both)
     assert score.overall is not None and score.overall >= (report.score.overall or 0)
     full_items = {i.item: i.score for i in report.score.items}
@@ -159,7 +159,7 @@ def test_applicability_recovered_from_the_report_matches_the_engine(repo: PRRepo
 
     report: Report = review(repo.root, load_config(repo.root))
     assert applicable_from_report(report) == report.extra["applicable"]
-    assert new_code_score(report, report.findings) == report.score
+    assert score_new_code(report, report.findings) == report.score
     legacy = replace(report, extra={})  # a report from before the engine recorded it
     recovered = applicable_from_report(legacy)
     assert recovered["sql-injection"] and recovered["authentication"]

@@ -1,4 +1,4 @@
-"""reviewer.github.action_entry.publish: GitHub trouble is reported, never raised."""
+"""reviewer.github.publish.publish: GitHub trouble is reported, never raised."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from fake_github import TOKEN, FakeGitHub, Fault
 
-from reviewer.github.action_entry import PublishRequest, publish
 from reviewer.github.event import EventContext
+from reviewer.github.publish import PublishRequest, publish
 from reviewer.model import Confidence, Finding, Location, Report, Score, Severity
 
 SQLI = Finding(

@@ -346,13 +346,13 @@ def test_files_git_reports_unchanged_are_not_written_out_for_the_base(tmp_path: 
 def test_base_inventory_job_runs_during_the_review_and_matches_the_direct_one(
     tmp_path: Path,
 ) -> None:
-    from reviewer import pr
+    from reviewer import scope
     from reviewer.engine import review
 
     target, base = make_repo(tmp_path / "repo")
     config = load_config(target)
-    plan = pr.Plan(root=target, route_base=base)
-    job = pr.BaseInventory(plan, config)
+    plan = scope.ScopePlan(root=target, route_base=base)
+    job = scope.BaseInventory(plan, config)
     started: list[bool] = []
 
     def start(known: dict[tuple[str, str], Any]) -> None:
@@ -363,4 +363,4 @@ def test_base_inventory_job_runs_during_the_review_and_matches_the_direct_one(
     assert started == [True]  # handed over during the review, before it returned
     direct = route_changes.base_inventory(target, base, config)
     assert job.result() == direct
-    assert pr.BaseInventory(plan, config).result() == direct  # never started: built on demand
+    assert scope.BaseInventory(plan, config).result() == direct  # never started: built on demand
