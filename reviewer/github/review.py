@@ -33,26 +33,18 @@ from typing import Any, TextIO
 from reviewer.diff import FileDiff, FileDiffs, parse_github_files
 from reviewer.github.client import ForbiddenError, GitHubClient, ValidationFailedError
 from reviewer.github.event import EventContext, load_event_context, make_client
-from reviewer.model import Confidence, Finding, RuleMeta, Severity
+from reviewer.model import Finding, RuleMeta, Severity
+from reviewer.reporters.markdown import SUMMARY_MARKER
+from reviewer.scoring import finding_cost
 
 log = logging.getLogger("reviewer.github")
 
-SUMMARY_MARKER = "<!-- backend-review:summary -->"
 RESOLVED_MARKER = "<!-- backend-review:resolved -->"
 FP_MARKER = "<!-- backend-review:fp={} -->"
 _FP_RE = re.compile(r"<!-- backend-review:fp=([A-Za-z0-9:._-]+) -->")
 MAX_BODY = 65_000  # GitHub's comment limit is about 65,536 characters
 MAX_SUMMARY_ITEMS = 50
 MULTILINE_SPAN = 10  # longer ranges get a single-line anchor unless a suggestion needs them
-
-SEVERITY_WEIGHT = {
-    Severity.CRITICAL: 10.0,
-    Severity.HIGH: 5.0,
-    Severity.MEDIUM: 2.0,
-    Severity.LOW: 0.5,
-    Severity.INFO: 0.1,
-}
-CONFIDENCE_WEIGHT = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.6, Confidence.LOW: 0.3}
 
 
 class ReviewError(Exception):
@@ -127,12 +119,16 @@ def fingerprint_of(finding: Finding) -> str:
     return "x" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def rank_score(finding: Finding) -> float:
-    return SEVERITY_WEIGHT[finding.severity] * CONFIDENCE_WEIGHT[finding.confidence]
-
-
-def _rank_key(finding: Finding) -> tuple[float, tuple[str, int, int, str, str]]:
-    return (-rank_score(finding), finding.sort_key)
+def _rank_key(finding: Finding) -> tuple[float, int, int, tuple[str, int, int, str, str]]:
+    """Costliest first, by the score's own weights (reviewer/scoring.py). INFO costs nothing
+    there, so severity and then confidence break ties: info findings still rank among
+    themselves by confidence, as they did when this module kept its own INFO weight of 0.1."""
+    return (
+        -finding_cost(finding),
+        -finding.severity.rank,
+        -finding.confidence.rank,
+        finding.sort_key,
+    )
 
 
 def repo_path(path: str, prefix: str) -> str:

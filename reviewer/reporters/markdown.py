@@ -28,7 +28,7 @@ from reviewer.reporters.support import (
 )
 from reviewer.scoring import ChecklistItem
 
-MARKER = "<!-- backend-review:summary -->"
+SUMMARY_MARKER = "<!-- backend-review:summary -->"  # the PR summary comment is found by it
 STATUS_EMOJI = {"pass": "✅", "warn": "⚠️", "fail": "❌", "n/a": "\u2796"}
 SEVERITY_EMOJI = {
     Severity.CRITICAL: "🔴",
@@ -87,7 +87,7 @@ class _Writer:
 
     def render(self, detail_limit: int | None) -> str:
         parts = [
-            MARKER,
+            SUMMARY_MARKER,
             self.heading(),
             self.checklist_table(),
             self.top_findings(),

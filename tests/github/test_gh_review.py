@@ -404,3 +404,18 @@ def test_review_from_the_actions_environment(
     result = review_from_environment([SQLI, SHELL], "## summary", env=env, out=io.StringIO())
     assert sorted(result.posted) == sorted([SQLI.fingerprint, SHELL.fingerprint])
     assert fake.issue_comments[0]["body"].startswith(SUMMARY_MARKER)
+
+
+def test_comments_rank_by_the_scores_weights_and_info_by_confidence() -> None:
+    """One weight table (reviewer/scoring.py): costlier first; INFO costs nothing there, so
+    severity then confidence order the rest, an INFO finding of high confidence first."""
+    from reviewer.github.review import _rank_key
+    from reviewer.reporters.markdown import SUMMARY_MARKER as MARKDOWN_MARKER
+
+    info_low = finding("BR001", "a.py", 1, Severity.INFO, confidence=Confidence.LOW)
+    info_high = finding("BR001", "z.py", 9, Severity.INFO, confidence=Confidence.HIGH)
+    low = finding("BR002", "z.py", 5, L, confidence=Confidence.LOW)
+    crit = finding("BR003", "z.py", 7, C, confidence=Confidence.LOW)
+    ranked = sorted([info_low, info_high, low, crit], key=_rank_key)
+    assert ranked == [crit, low, info_high, info_low]
+    assert SUMMARY_MARKER is MARKDOWN_MARKER
