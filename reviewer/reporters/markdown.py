@@ -168,7 +168,7 @@ class _Writer:
 
     def route_changes(self) -> str:
         """Routes the change added, removed or unguarded (a diff against a git ref)."""
-        from reviewer.route_changes import markdown_section
+        from reviewer.reporters.route_changes import markdown_section
 
         return markdown_section(self.report.extra)
 

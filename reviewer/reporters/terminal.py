@@ -276,7 +276,7 @@ class _Writer:
 
     def route_changes(self) -> None:
         """Routes the change added, removed or unguarded (a diff against a git ref)."""
-        from reviewer.route_changes import terminal_lines
+        from reviewer.reporters.route_changes import terminal_lines
 
         found = terminal_lines(self.report.extra)
         for line in found:

@@ -23,6 +23,7 @@ from reviewer.cli import main
 from reviewer.config import load as load_config
 from reviewer.framework.inventory import inventory
 from reviewer.github.review import SUMMARY_MARKER
+from reviewer.reporters import route_changes as route_changes_render
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,7 +146,7 @@ def test_added_removed_and_unguarded_routes(tmp_path: Path) -> None:
     assert (target / "app.py").read_text() == HEAD
     # a branch name works like a sha (merge base with HEAD, as `git diff main...HEAD`)
     assert changes_for(target, "main")["base"] == base
-    lines = route_changes.lines(data)
+    lines = route_changes_render.lines(data)
     assert "~ GET /admin/stats: authentication removed (was login_required)" in lines
     assert "+ POST /orders (create_order) — no authentication" in lines
     assert "+ GET /me (me) — authentication: login_required" in lines
@@ -153,7 +154,7 @@ def test_added_removed_and_unguarded_routes(tmp_path: Path) -> None:
     # no change: an explicit "none" line instead of an empty section
     same = changes_for(target, "HEAD")
     assert same["available"] and not (same["added"] or same["removed"] or same["changed"])
-    assert "No routes added, removed or changed" in route_changes.markdown_section(
+    assert "No routes added, removed or changed" in route_changes_render.markdown_section(
         {"route_changes": same}
     )
 
@@ -175,10 +176,10 @@ def test_base_missing_from_a_shallow_clone_is_one_line(tmp_path: Path) -> None:
     )
     data = changes_for(clone, base)
     assert data["available"] is False and "not in this clone" in data["reason"]
-    section = route_changes.markdown_section({"route_changes": data})
+    section = route_changes_render.markdown_section({"route_changes": data})
     assert section.startswith("### Route inventory changes\n\n_Not computed: base ")
     assert len(section.splitlines()) == 3
-    assert route_changes.terminal_lines({"route_changes": data})[0].startswith(
+    assert route_changes_render.terminal_lines({"route_changes": data})[0].startswith(
         "Route inventory changes: not computed (base "
     )
     assert not changes_for(clone, "--output=/tmp/x")["available"]  # never an option to git
