@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reviewer import __version__, scoring
-from reviewer.analyzers.bandit import files_worth_scanning
 from reviewer.analyzers.cached import CachedAnalyzers
 from reviewer.analyzers.paths import rules_dir
-from reviewer.analyzers.policy import ExternalPolicy, load_policy
-from reviewer.analyzers.ruff import bandit_tests_ruff_runs
+from reviewer.analyzers.plan import analyzer_skips, narrowing
+from reviewer.analyzers.policy import load_policy
 from reviewer.applicability import applicable_items
 from reviewer.cache import Cache, content_hash
-from reviewer.config import AnalyzerConfig, Config
+from reviewer.config import Config
 from reviewer.discovery import Discovery, find_sources
 from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
-from reviewer.model import AnalyzerRun, Confidence, Finding, Location, Report, Severity
+from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
+from reviewer.model import AnalyzerRun, Finding, Location, Report
 from reviewer.native import review_files
+from reviewer.postprocess.confirm import apply_severity_overrides, drop_unconfirmed
 from reviewer.postprocess.dedupe import dedupe
 from reviewer.postprocess.fingerprint import fingerprint_all
 from reviewer.postprocess.normalize import normalize
@@ -35,9 +35,6 @@ from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 from reviewer.traversal import FileResult, decode_source
-
-PARSE_ERROR = "BR901"
-ANALYZER_FAILED = "BR902"
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
 
@@ -69,7 +66,6 @@ def review(
     hashes = {rel: content_hash(blob) for rel, blob in data.items()}
     policy = load_policy(rules_dir() / "external.yaml")
     skip_ids = analyzer_skips(policy, registry, config)
-    bandit_skips = {ext.partition(":")[2] for ext in skip_ids if ext.startswith("bandit:")}
     running = CachedAnalyzers(
         found.root,
         paths,
@@ -79,7 +75,7 @@ def review(
         cache,
         skip_ids=skip_ids,
         contents=data,
-        narrow={"bandit": lambda files: files_worth_scanning(files, bandit_skips)},
+        narrow=narrowing(skip_ids),
     )
     total = len(data)
     done = 0
@@ -132,8 +128,8 @@ def review(
         items,
     )
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
-    findings = _drop_unconfirmed(findings, registry, reviewed)
-    findings = _apply_severity_overrides(findings, config)
+    findings = drop_unconfirmed(findings, registry, reviewed)
+    findings = apply_severity_overrides(findings, config)
     lines = _suppression_candidates(data)
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
     findings = fingerprint_all(findings)
@@ -196,7 +192,8 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
         if run.status not in ("ok", "disabled"):
             detail = f": {run.message}" if run.message else ""
             result.append(
-                _meta(
+                meta_finding(
+                    ANALYZER_FAILED,
                     Location(anchor, 1),
                     f"{run.name} {run.status}{detail}; its checks are missing from this report",
                     project_level=True,
@@ -204,7 +201,8 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
             )
         for path in run.not_covered:
             result.append(
-                _meta(
+                meta_finding(
+                    ANALYZER_FAILED,
                     Location(path, 1),
                     f"{run.name} could not analyze this file (see its errors); "
                     "only backend-review's native rules and the other analyzers covered it",
@@ -229,68 +227,6 @@ def _skipped_findings(skipped: list[tuple[str, str]], registry: Registry) -> lis
     if PARSE_ERROR not in registry.enabled_codes:
         return []
     return [
-        replace(
-            _meta(Location(path, 1), f"file not reviewed: {reason}"),
-            code=PARSE_ERROR,
-        )
+        meta_finding(PARSE_ERROR, Location(path, 1), f"file not reviewed: {reason}")
         for path, reason in skipped
     ]
-
-
-def _meta(location: Location, message: str, project_level: bool = False) -> Finding:
-    return Finding(
-        code=ANALYZER_FAILED,
-        message=message,
-        location=location,
-        severity=Severity.INFO,
-        confidence=Confidence.HIGH,
-        project_level=project_level,
-    )
-
-
-def analyzer_skips(policy: ExternalPolicy, registry: Registry, config: Config) -> frozenset[str]:
-    """External ids no analyzer need run: their findings would be discarded or duplicated.
-
-    - ids the policy drops and no rule claims;
-    - bandit ids a native rule claims: native rules are the authority on those (see
-      _drop_unconfirmed), so bandit's copy could only add a name to "also reported by";
-      ruff's confirmations cost next to nothing and are kept;
-    - bandit tests ruff runs as its own port (same check, same number): the dedupe would
-      merge the two findings, and bandit's is the expensive one.
-    """
-    claimed = {ext for meta in registry.all for ext in meta.external_ids}
-    skips = set(policy.skippable_ids(claimed))
-    skips |= {
-        ext
-        for cls in registry.enabled_native
-        for ext in cls.external_ids
-        if ext.startswith("bandit:")
-    }
-    if config.analyzers.get("ruff", AnalyzerConfig()).enabled:
-        ruff_ignored = {ext.partition(":")[2] for ext in skips if ext.startswith("ruff:")}
-        skips |= {f"bandit:{test}" for test in bandit_tests_ruff_runs(ruff_ignored)}
-    return frozenset(skips)
-
-
-def _drop_unconfirmed(
-    findings: list[Finding], registry: Registry, reviewed: set[str]
-) -> list[Finding]:
-    """A native rule is the authority on the external ids it claims.
-
-    bandit's B105 fires on `TOKEN_HEADER = "Authorization"`; BR201 claims B105 and knows
-    better. So a claimed analyzer finding survives only when the native rule reported the same
-    problem there (they merged in dedupe), or when the native rules could not review the file.
-    """
-    native = {cls.code for cls in registry.enabled_native}
-    return [
-        f
-        for f in findings
-        if f.code not in native or "backend-review" in f.sources or f.location.path not in reviewed
-    ]
-
-
-def _apply_severity_overrides(findings: list[Finding], config: Config) -> list[Finding]:
-    overrides = dict(config.severity_overrides)
-    if not overrides:
-        return findings
-    return [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in findings]
