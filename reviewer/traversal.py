@@ -21,11 +21,9 @@ from reviewer.checks.base import Visitor
 from reviewer.config import Config
 from reviewer.context import FileContext
 from reviewer.imports import build_import_table
-from reviewer.model import Confidence, Finding, FlowStep, Location, Severity, mask_secret
+from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
+from reviewer.model import Finding, FlowStep, Location, mask_secret
 from reviewer.walk import traverse
-
-PARSE_ERROR = "BR901"
-ANALYZER_FAILED = "BR902"
 
 
 @dataclass(frozen=True)
@@ -158,10 +156,9 @@ def analyze_source(
         return FileResult(
             relpath,
             (
-                _meta_finding(
+                meta_finding(
                     PARSE_ERROR,
-                    relpath,
-                    max(exc.raw_line, 1),
+                    Location(relpath, max(exc.raw_line, 1)),
                     f"syntax error, file not reviewed by native rules: {exc.message}",
                 ),
             ),
@@ -194,24 +191,16 @@ def analyze_source(
     findings = _locate(ctx, tuple(text.splitlines()) if ctx.pending else ())
     for code, error in sorted(dispatcher.crashed.items()):
         findings.append(
-            _meta_finding(ANALYZER_FAILED, relpath, 1, f"rule {code} crashed on this file: {error}")
+            meta_finding(
+                ANALYZER_FAILED, Location(relpath, 1), f"rule {code} crashed on this file: {error}"
+            )
         )
     return FileResult(relpath, tuple(findings), facts=ctx.facts)
 
 
 def _not_reviewed(relpath: str, reason: str, line: int) -> FileResult:
-    finding = _meta_finding(PARSE_ERROR, relpath, line, f"file not reviewed: {reason}")
+    finding = meta_finding(PARSE_ERROR, Location(relpath, line), f"file not reviewed: {reason}")
     return FileResult(relpath, (finding,), not_reviewed=reason)
-
-
-def _meta_finding(code: str, relpath: str, line: int, message: str) -> Finding:
-    return Finding(
-        code=code,
-        message=message,
-        location=Location(relpath, line),
-        severity=Severity.INFO,
-        confidence=Confidence.HIGH,
-    )
 
 
 def _locate(ctx: FileContext, lines: tuple[str, ...]) -> list[Finding]:
