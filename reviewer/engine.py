@@ -16,7 +16,6 @@ from typing import Any
 
 from reviewer import __version__, scoring
 from reviewer.analyzers.cached import CachedAnalyzers
-from reviewer.analyzers.paths import rules_dir
 from reviewer.analyzers.plan import analyzer_skips, narrowing
 from reviewer.analyzers.policy import load_policy
 from reviewer.applicability import applicable_items
@@ -34,6 +33,7 @@ from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
+from reviewer.resources import rules_dir
 from reviewer.traversal import FileResult, decode_source
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)

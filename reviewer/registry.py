@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 import reviewer.checks
+from reviewer.checklist import checklist_ids
 from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.model import RuleMeta
@@ -39,10 +40,24 @@ def native_rule_classes() -> tuple[type[Rule], ...]:
     return tuple(found[code] for code in sorted(found))
 
 
+def _check_items(classes: Iterable[type[Rule]]) -> None:
+    """Every native rule scores under an item of rules/checklist.yaml: a typo would otherwise
+    score it nowhere (its findings would count under no item)."""
+    known = checklist_ids()
+    wrong = [
+        f"{cls.code} ({cls.__module__}): {cls.item!r}" for cls in classes if cls.item not in known
+    ]
+    if wrong:
+        raise RuntimeError(
+            f"rules with an item that rules/checklist.yaml does not define: {'; '.join(wrong)}"
+            f" (known items: {', '.join(sorted(known))})"
+        )
+
+
 def _semgrep_metas() -> list[RuleMeta]:
     try:
-        from reviewer.analyzers.paths import rules_dir
         from reviewer.analyzers.semgrep_rules import load_semgrep_rule_metas
+        from reviewer.resources import rules_dir
     except ImportError:
         return []
     return list(load_semgrep_rule_metas(rules_dir() / "semgrep"))
@@ -118,6 +133,7 @@ def select(metas: Iterable[RuleMeta], include: Sequence[str], exclude: Sequence[
 def load(config: Config) -> Registry:
     """The catalogue with the config's selection and severity overrides applied."""
     overrides = dict(config.severity_overrides)
+    _check_items(native_rule_classes())
     metas = [cls.meta() for cls in native_rule_classes()] + _semgrep_metas()
     metas = [
         replace(m, severity=overrides[m.code]) if m.code in overrides else m

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent.parent  # .../reviewer
+_PACKAGE = Path(__file__).resolve().parent  # .../reviewer
 
 
 def rules_dir() -> Path:

@@ -40,16 +40,11 @@ code size: a service's SQL injection is not diluted by its other files.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import yaml
-
+from reviewer.checklist import CHECKLIST_FILE, ChecklistItem, load_checklist  # noqa: F401 - re-exported
 from reviewer.model import (
     Confidence,
     Finding,
@@ -77,62 +72,6 @@ CAP_STEP = 0.25  # ... plus this much per extra finding ...
 CAP_MAX = 3.0  # ... but never more than CAP_MAX x its severity weight
 
 PASS, WARN, FAIL, NA = "pass", "warn", "fail", "n/a"
-CHECKLIST_FILE = "checklist.yaml"
-
-
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One item of the review checklist (rules/checklist.yaml)."""
-
-    id: str
-    title: str
-    weight: float
-    description: str
-    security: bool = False
-    scored: bool = True
-
-
-def rules_dir() -> Path:
-    """The top-level rules/ folder (shared helper when present, else next to the package)."""
-    try:
-        paths = importlib.import_module("reviewer.analyzers.paths")
-        return Path(paths.rules_dir())
-    except (ImportError, AttributeError):
-        import reviewer
-
-        package = Path(reviewer.__file__).resolve().parent
-        shipped = package / "_rules"  # where the wheel puts rules/
-        return shipped if shipped.is_dir() else package.parent / "rules"
-
-
-def load_checklist(path: Path | str | None = None) -> tuple[ChecklistItem, ...]:
-    """Read the checklist items, in file order; `path` defaults to rules/checklist.yaml."""
-    file = Path(path) if path is not None else rules_dir() / CHECKLIST_FILE
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        raise ValueError(f"{file}: expected a mapping with an 'items' list")
-    items = tuple(_parse_item(file, raw) for raw in data["items"])
-    ids = [item.id for item in items]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValueError(f"{file}: duplicate checklist ids {', '.join(duplicates)}")
-    return items
-
-
-def _parse_item(file: Path, raw: Any) -> ChecklistItem:
-    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("title"):
-        raise ValueError(f"{file}: every item needs an id and a title, got {raw!r}")
-    weight = float(raw.get("weight", 1.0))
-    if weight < 0 or not math.isfinite(weight):
-        raise ValueError(f"{file}: item {raw['id']!r} has an invalid weight {weight}")
-    return ChecklistItem(
-        id=str(raw["id"]),
-        title=str(raw["title"]),
-        weight=weight,
-        description=" ".join(str(raw.get("description", "")).split()),
-        security=bool(raw.get("security", False)),
-        scored=bool(raw.get("scored", True)),
-    )
 
 
 def finding_cost(finding: Finding) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import reviewer
-from reviewer.analyzers.paths import external_policy_file, rules_dir, semgrep_rules_dir
+from reviewer.resources import external_policy_file, rules_dir, semgrep_rules_dir
 
 
 def test_rules_dir_in_a_checkout() -> None:

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.model import Confidence, Finding, ItemScore, Location, RuleMeta, Score, Severity
+from reviewer.resources import rules_dir
 from reviewer.scoring import (
     CAP_MAX,
     SEVERITY_WEIGHT,
     ChecklistItem,
     finding_cost,
     load_checklist,
-    rules_dir,
     score,
 )
 

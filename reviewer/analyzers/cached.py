@@ -16,11 +16,11 @@ from importlib import metadata
 from pathlib import Path
 
 from reviewer.analyzers.base import ExternalFinding
-from reviewer.analyzers.paths import semgrep_rules_dir
 from reviewer.analyzers.runner import RunningAnalyzers, find_executable, start_analyzers
 from reviewer.cache import Cache, key_of
 from reviewer.config import ANALYZERS, AnalyzerConfig
 from reviewer.model import AnalyzerRun
+from reviewer.resources import semgrep_rules_dir
 
 
 @dataclass(frozen=True)

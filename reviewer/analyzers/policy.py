@@ -15,28 +15,11 @@ from typing import Any
 
 import yaml
 
+from reviewer.checklist import checklist_ids
 from reviewer.model import Severity
 
-# The checklist item ids (rules/checklist.yaml holds their titles, weights and descriptions).
-CHECKLIST_ITEMS = frozenset(
-    {
-        "input-validation",
-        "sql-injection",
-        "injection",
-        "secrets",
-        "authentication",
-        "authorization",
-        "rate-limiting",
-        "error-handling",
-        "response-format",
-        "logging",
-        "architecture",
-        "data-access",
-        "async",
-        "tests",
-        "types",
-    }
-)
+# The checklist item ids, derived from rules/checklist.yaml (its one loader).
+CHECKLIST_ITEMS = checklist_ids()
 DROP = "drop"
 _ID = re.compile(r"^(bandit|ruff|semgrep):\S+$")
 

@@ -35,12 +35,12 @@ from reviewer.analyzers.base import (
     as_argument,
     chunk_files,
 )
-from reviewer.analyzers.paths import semgrep_rules_dir
 from reviewer.analyzers.ruff import RuffAdapter
 from reviewer.analyzers.semgrep import ENV as SEMGREP_ENV
 from reviewer.analyzers.semgrep import SemgrepAdapter
 from reviewer.config import AnalyzerConfig
 from reviewer.model import AnalyzerRun
+from reviewer.resources import semgrep_rules_dir
 
 ANALYZERS = ("bandit", "ruff", "semgrep")
 VERSION_TIMEOUT = 15.0

@@ -11,13 +11,13 @@ import pytest
 
 from reviewer.analyzers.bandit import REQUIRED_TEXT, files_worth_scanning, installed_tests
 from reviewer.analyzers.cached import CachedAnalyzers
-from reviewer.analyzers.paths import rules_dir
 from reviewer.analyzers.plan import analyzer_skips
 from reviewer.analyzers.policy import load_policy
 from reviewer.analyzers.ruff import BANDIT_PORTS, bandit_tests_ruff_runs
 from reviewer.cache import Cache, content_hash
 from reviewer.config import AnalyzerConfig, Config
 from reviewer.registry import load as load_registry
+from reviewer.resources import rules_dir
 
 TORCH = b"import torch\n\n\ndef restore(path):\n    return torch.load(path)\n"
 PLAIN = b"import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n"

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewer.analyzers.paths import external_policy_file, rules_dir
 from reviewer.analyzers.policy import (
     CHECKLIST_ITEMS,
     PolicyEntry,
@@ -22,6 +21,7 @@ from reviewer.analyzers.policy import (
 from reviewer.analyzers.ruff import SELECTION
 from reviewer.analyzers.runner import find_executable
 from reviewer.model import Severity
+from reviewer.resources import external_policy_file, rules_dir
 
 
 def _selects(selector: str, code: str) -> bool:

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-from reviewer.analyzers.paths import semgrep_rules_dir
 from reviewer.analyzers.runner import find_executable
 from reviewer.analyzers.semgrep import BASE_FLAGS, ENV, SemgrepAdapter
 from reviewer.analyzers.semgrep_rules import (
@@ -20,6 +19,7 @@ from reviewer.analyzers.semgrep_rules import (
     load_semgrep_rule_metas,
     rule_files,
 )
+from reviewer.resources import semgrep_rules_dir
 
 RULES = semgrep_rules_dir()
 
