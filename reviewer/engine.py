@@ -129,7 +129,7 @@ def review(
     )
     reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
     findings = drop_unconfirmed(findings, registry, reviewed)
-    findings = apply_severity_overrides(findings, config)
+    findings = apply_severity_overrides(findings, registry)
     lines = _suppression_candidates(data)
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
     findings = fingerprint_all(findings)

@@ -70,6 +70,7 @@ class Registry:
     all: tuple[RuleMeta, ...]
     native: tuple[type[Rule], ...]
     enabled_codes: frozenset[str] = field(default_factory=frozenset)
+    overridden: frozenset[str] = field(default_factory=frozenset)  # codes the config re-rated
 
     @property
     def by_code(self) -> dict[str, RuleMeta]:
@@ -145,5 +146,8 @@ def load(config: Config) -> Registry:
         raise RuntimeError(f"rule codes defined twice: {', '.join(sorted(duplicates))}")
     enabled = select(metas, config.select, config.ignore)
     return Registry(
-        all=tuple(metas), native=native_rule_classes(), enabled_codes=frozenset(enabled)
+        all=tuple(metas),
+        native=native_rule_classes(),
+        enabled_codes=frozenset(enabled),
+        overridden=frozenset(overrides) & frozenset(codes),
     )

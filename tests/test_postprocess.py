@@ -117,3 +117,34 @@ def test_unclaimed_analyzer_finding_folds_into_rule_of_same_item() -> None:
         ("bandit:B602", 25, ("bandit:B602",)),
         ("bandit:B324", 30, ("bandit:B324",)),
     ]
+
+
+def test_a_severity_override_changes_the_finding_and_the_score_exactly_once(tmp_path: Path) -> None:
+    """`severity: {BR101: low}`: the rule, its finding and its cost are low, once (a second
+    application, or none, would show as another severity or another cost)."""
+    import math
+
+    from reviewer.config import load as load_config
+    from reviewer.engine import review
+    from reviewer.scoring import SCALE_K, finding_cost
+
+    (tmp_path / "app.py").write_text(
+        "import sqlite3\n\n\ndef search(term: str) -> list[str]:\n"
+        "    db = sqlite3.connect('x.db')\n"
+        "    return db.execute(f\"SELECT * FROM t WHERE n = '{term}'\").fetchall()\n"
+    )
+    off = "analyzers: {bandit: false, ruff: false, semgrep: false}\n"
+    (tmp_path / ".backend-review.yml").write_text(off + "severity: {BR101: low}\n")
+    low = review(tmp_path, load_config(tmp_path))
+    (tmp_path / ".backend-review.yml").write_text(off)
+    default = review(tmp_path, load_config(tmp_path))
+
+    def br101(report):  # type: ignore[no-untyped-def]
+        return [f for f in report.findings if f.code == "BR101"]
+
+    assert [f.severity for f in br101(default)] == [Severity.HIGH]
+    assert [f.severity for f in br101(low)] == [Severity.LOW]
+    assert next(m for m in low.rules if m.code == "BR101").severity == Severity.LOW
+    item = next(i for i in low.score.items if i.item == "sql-injection")
+    expected = 100.0 * math.exp(-finding_cost(br101(low)[0]) / SCALE_K)
+    assert item.score is not None and math.isclose(item.score, round(expected, 1), abs_tol=0.05)

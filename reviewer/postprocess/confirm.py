@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reviewer.config import Config
 from reviewer.model import Finding
 from reviewer.registry import Registry
 
@@ -26,9 +25,17 @@ def drop_unconfirmed(
     ]
 
 
-def apply_severity_overrides(findings: list[Finding], config: Config) -> list[Finding]:
-    """The config's `severity` overrides, on every finding of an overridden code."""
-    overrides = dict(config.severity_overrides)
-    if not overrides:
+def apply_severity_overrides(findings: list[Finding], registry: Registry) -> list[Finding]:
+    """Every finding of a code the config overrides takes its rule's severity.
+
+    The override itself is applied once, by registry.load, to the rule's metadata (which the
+    report's rule list, SARIF and scoring read); here a finding follows its rule, so a native
+    rule that reported a finding at another severity gives way to the override.
+    """
+    overridden = registry.overridden
+    if not overridden:
         return findings
-    return [replace(f, severity=overrides[f.code]) if f.code in overrides else f for f in findings]
+    metas = registry.by_code
+    return [
+        replace(f, severity=metas[f.code].severity) if f.code in overridden else f for f in findings
+    ]
