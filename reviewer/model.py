@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # a type only: the route model sits in framework/ for now
+    from reviewer.framework.model import Route
 
 
 class Severity(StrEnum):
@@ -204,7 +207,7 @@ class Report:
     analyzers: tuple[AnalyzerRun, ...] = ()
     files_reviewed: int = 0
     not_reviewed: tuple[tuple[str, str], ...] = ()  # (path, reason)
-    routes: tuple[Any, ...] = ()  # route inventory records, when built
+    routes: tuple[Route, ...] = ()  # the route inventory, when built
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 

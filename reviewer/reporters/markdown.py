@@ -253,10 +253,9 @@ class _Writer:
 
     def routes(self, limit: int | None) -> str:
         """The route inventory, collapsed; dropped first when the comment is over budget."""
-        from reviewer.framework import Route
         from reviewer.framework.render import markdown as routes_table
 
-        routes = [r for r in self.report.routes if isinstance(r, Route)]
+        routes = list(self.report.routes)
         if not routes or limit == 0:
             return ""
         return "\n".join(

@@ -7,9 +7,9 @@ Golden files live in tests/reporters/snapshots/; UPDATE_SNAPSHOTS=1 rewrites the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.framework.model import Guard, Route
 from reviewer.model import (
     AnalyzerRun,
     Confidence,
@@ -189,14 +189,6 @@ FINDINGS: tuple[Finding, ...] = tuple(sorted((
 ), key=lambda f: f.sort_key))  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: str
-    auth: str | None
-
-
 APPLICABLE = {
     "input-validation": True,
     "sql-injection": True,
@@ -232,9 +224,39 @@ def build_report(target: Path, checklist: tuple[ChecklistItem, ...]) -> Report:
         files_reviewed=5,
         not_reviewed=(("legacy/broken.py", "syntax error: unexpected indent (line 3)"),),
         routes=(
-            Route("POST", "/orders/search", "app/views.py:search_orders", None),
-            Route("DELETE", "/orders/<int:order_id>", "app/views.py:delete_order", None),
-            {"method": "GET", "path": "/health", "handler": "app/views.py:health", "auth": None},
+            Route(
+                "flask",
+                ("POST",),
+                "/orders/search",
+                "search_orders",
+                "app.views",
+                "app/views.py",
+                11,
+                auth=(
+                    Guard(
+                        "flask_login.login_required", "authentication", "route", "app/views.py", 10
+                    ),
+                ),
+            ),
+            Route(
+                "flask",
+                ("DELETE",),
+                "/orders/<int:order_id>",
+                "delete_order",
+                "app.views",
+                "app/views.py",
+                20,
+            ),
+            Route(
+                "flask",
+                ("GET",),
+                "/health",
+                "health",
+                "app.views",
+                "app/views.py",
+                30,
+                public=True,
+            ),
         ),
         seconds=3.5,
     )

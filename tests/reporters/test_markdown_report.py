@@ -42,7 +42,10 @@ def test_gaps_and_details(report: Report, checklist: tuple[ChecklistItem, ...]) 
     assert "<details><summary>All findings by checklist item (11)</summary>" in text
     assert "suppressed: test-only key" in text
     assert 'flow: request.args.get("q") (`app/views.py:12`)' in text
-    assert text.count("<details>") == text.count("</details>") == 2
+    # all findings, suppressed findings, and the route inventory (real Routes since the
+    # sample stopped using a stand-in the reporter could not show)
+    assert text.count("<details>") == text.count("</details>") == 3
+    assert "<details><summary>Route inventory (3)</summary>" in text
 
 
 def test_clean_report(report: Report, checklist: tuple[ChecklistItem, ...]) -> None:
@@ -52,6 +55,7 @@ def test_clean_report(report: Report, checklist: tuple[ChecklistItem, ...]) -> N
         findings=(),
         analyzers=(),
         not_reviewed=(),
+        routes=(),
         score=score((), rules, checklist, APPLICABLE),
     )
     text = markdown.render(clean, checklist)
