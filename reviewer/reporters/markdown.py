@@ -17,9 +17,9 @@ from reviewer.reporters.support import (
     analyzer_problems,
     checklist_or_default,
     group_by_item,
-    new_code_score,
     one_line,
     other_sources,
+    reported_new_code_score,
     route_coverage_note,
     rules_by_code,
     scope_note,
@@ -127,7 +127,7 @@ class _Writer:
         line += f" · {report.files_reviewed} files reviewed"
         if scope_note(report):
             line += f" · {escape(scope_note(report))}"
-        present, new_code = new_code_score(report)
+        present, new_code = reported_new_code_score(report)
         if present:
             score += " · new code: " + ("n/a" if new_code is None else f"{new_code:.1f} / 100")
         return f"## {STATUS_EMOJI[status]} backend-review score: {score}\n\n{line}"

@@ -145,7 +145,7 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
-def new_code_score(report: Report) -> tuple[bool, float | None]:
+def reported_new_code_score(report: Report) -> tuple[bool, float | None]:
     """(present, value) of the "new code" score a diff or baseline run adds to Report.extra."""
     if "new_code_score" not in report.extra:
         return False, None

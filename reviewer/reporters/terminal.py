@@ -28,9 +28,9 @@ from reviewer.reporters.support import (
     clean_text,
     group_by_item,
     location_text,
-    new_code_score,
     one_line,
     other_sources,
+    reported_new_code_score,
     route_coverage_note,
     rules_by_code,
     scope_note,
@@ -128,7 +128,7 @@ class _Writer:
         summary = f"{len(active)} findings" + (f" ({counts})" if counts else "")
         suppressed = len(report.findings) - len(active)
         line = Text.assemble(("Score ", "bold"), score)
-        present, new_code = new_code_score(report)
+        present, new_code = reported_new_code_score(report)
         if present:
             line.append(" · new code ", "bold")
             text = "n/a" if new_code is None else f"{new_code:.1f}/100"
