@@ -62,11 +62,24 @@ def walk(app: web.Application, prefix: str = "") -> list[dict[str, Any]]:
             if route.method in ("HEAD", "OPTIONS"):
                 continue
             methods = [route.method]
-            if route.method == "*" and inspect.isclass(route.handler) and issubclass(route.handler, web.View):
-                methods = [m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(route.handler, m)]
+            if (
+                route.method == "*"
+                and inspect.isclass(route.handler)
+                and issubclass(route.handler, web.View)
+            ):
+                methods = [
+                    m.upper()
+                    for m in ("get", "post", "put", "patch", "delete")
+                    if hasattr(route.handler, m)
+                ]
             for method in methods:
                 out.append(
-                    {"method": method, "path": path, "handler": handler_name(route.handler, method), "name": route.name}
+                    {
+                        "method": method,
+                        "path": path,
+                        "handler": handler_name(route.handler, method),
+                        "name": route.name,
+                    }
                 )
     return out
 
@@ -76,11 +89,16 @@ async def collect(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Print an aiohttp app's routes (with sub-apps) as JSON.")
+    parser = argparse.ArgumentParser(
+        description="Print an aiohttp app's routes (with sub-apps) as JSON."
+    )
     parser.add_argument("--checkout", required=True, help="the app's checkout directory")
     parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
     ns = parser.parse_args()
-    real_stdout, sys.stdout = sys.stdout, sys.stderr  # the app's own prints must not corrupt the JSON
+    real_stdout, sys.stdout = (
+        sys.stdout,
+        sys.stderr,
+    )  # the app's own prints must not corrupt the JSON
     found = asyncio.run(collect(ns.checkout, json.loads(ns.runtime)))
     sys.stdout = real_stdout
     json.dump({"routes": found}, sys.stdout, indent=1)

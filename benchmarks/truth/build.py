@@ -102,7 +102,10 @@ def normalize(route: Route, source: str) -> Route:
         full["builtin"] = True
     for name in FLAG_FIELDS:
         full[name] = route.get(name, None if not name.endswith("evidence") else "")
-    for name, value in route.items():  # extractor extras (endpoint, decorators, dependencies) travel along
+    for (
+        name,
+        value,
+    ) in route.items():  # extractor extras (endpoint, decorators, dependencies) travel along
         full.setdefault(name, value)
     return full
 

@@ -45,13 +45,16 @@ def handler_name(view: Any, method: str) -> tuple[str, list[str]]:
             if isinstance(decs, dict):
                 decs = list(decs.get(method.lower(), [])) + list(decs.get("*", []))
             decorators += [getattr(d, "__name__", repr(d)) for d in decs]
-        meth = getattr(cls, method.lower(), None) or getattr(cls, "dispatch_request")
+        meth = getattr(cls, method.lower(), None) or cls.dispatch_request
         return f"{cls.__module__}:{getattr(meth, '__qualname__', cls.__qualname__)}", decorators
     inner = view
     while hasattr(inner, "__wrapped__"):
         decorators.append(getattr(inner, "__name__", ""))
         inner = inner.__wrapped__
-    return f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}", decorators
+    return (
+        f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}",
+        decorators,
+    )
 
 
 def routes(app: Any) -> list[dict[str, Any]]:
@@ -71,11 +74,16 @@ def routes(app: Any) -> list[dict[str, Any]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Print a Flask app's routes from app.url_map as JSON.")
+    parser = argparse.ArgumentParser(
+        description="Print a Flask app's routes from app.url_map as JSON."
+    )
     parser.add_argument("--checkout", required=True, help="the app's checkout directory")
     parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
     ns = parser.parse_args()
-    real_stdout, sys.stdout = sys.stdout, sys.stderr  # the app's own prints must not corrupt the JSON
+    real_stdout, sys.stdout = (
+        sys.stdout,
+        sys.stderr,
+    )  # the app's own prints must not corrupt the JSON
     app = load_app(ns.checkout, json.loads(ns.runtime))
     found = routes(app)
     sys.stdout = real_stdout
