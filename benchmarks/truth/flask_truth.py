@@ -6,7 +6,11 @@ Usage (normally through build.py):
 runtime keys: "factory" ("module:callable" called with no arguments, or
 "module:attribute" naming the app object), "env" (set before import),
 "sys_path" (entries relative to the checkout, prepended), "factory_args"
-(keyword arguments for the factory).  Implicit HEAD/OPTIONS and `static`
+(keyword arguments for the factory), "auth_decorators"/"authz_decorators"
+(names of the app's guard decorators: a route wrapped by one gets auth or
+authorization true with "runtime: decorator NAME" as evidence; others get false
+when "unguarded_is_public" is true, after the app's before_request hooks were
+read and found not to reject anonymous requests), "builtin_endpoints".  Implicit HEAD/OPTIONS and `static`
 endpoints are left out.  Flask-RESTful/RESTX resources are reported as
 `module:Class.method`, with their `method_decorators`/`decorators` names as a
 runtime auth hint in "decorators" (the label decides auth).
@@ -35,6 +39,16 @@ def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
     return obj
 
 
+def wrapper_names(func: Any) -> tuple[Any, list[str]]:
+    """Unwrap functools.wraps chains; the wrappers' code names say which decorators were applied."""
+    names = []
+    while hasattr(func, "__wrapped__"):
+        code = getattr(func, "__code__", None)
+        names.append(code.co_qualname.split(".<locals>")[0] if code else repr(func))
+        func = func.__wrapped__
+    return func, names
+
+
 def handler_name(view: Any, method: str) -> tuple[str, list[str]]:
     """module:qualname of what serves `method`, and the decorator names the run time can see."""
     cls = getattr(view, "view_class", None)
@@ -45,16 +59,10 @@ def handler_name(view: Any, method: str) -> tuple[str, list[str]]:
             if isinstance(decs, dict):
                 decs = list(decs.get(method.lower(), [])) + list(decs.get("*", []))
             decorators += [getattr(d, "__name__", repr(d)) for d in decs]
-        meth = getattr(cls, method.lower(), None) or cls.dispatch_request
-        return f"{cls.__module__}:{getattr(meth, '__qualname__', cls.__qualname__)}", decorators
-    inner = view
-    while hasattr(inner, "__wrapped__"):
-        decorators.append(getattr(inner, "__name__", ""))
-        inner = inner.__wrapped__
-    return (
-        f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}",
-        decorators,
-    )
+        meth, names = wrapper_names(getattr(cls, method.lower(), None) or cls.dispatch_request)
+        return f"{cls.__module__}:{getattr(meth, '__qualname__', cls.__qualname__)}", decorators + names
+    inner, names = wrapper_names(view)
+    return f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}", names
 
 
 def routes(app: Any) -> list[dict[str, Any]]:
@@ -73,6 +81,28 @@ def routes(app: Any) -> list[dict[str, Any]]:
     return out
 
 
+def guard_flags(route: dict[str, Any], runtime: dict[str, Any]) -> None:
+    """Auth/authorization from the decorator names the run time reports, as the manifest configures."""
+    decorators = route.get("decorators", [])
+    if route["endpoint"] in runtime.get("builtin_endpoints", []):
+        route["builtin"] = True
+    for flag, evidence, names in (
+        ("auth", "auth_evidence", runtime.get("auth_decorators", [])),
+        ("authorization", "authz_evidence", runtime.get("authz_decorators", [])),
+    ):
+        hits = [d for d in decorators if d in names]
+        if hits:
+            route[flag], route[evidence] = True, "runtime: decorator " + ", ".join(hits)
+        elif runtime.get("unguarded_is_public"):
+            route[flag], route[evidence] = False, "runtime: no guard decorator (before_request hooks read)"
+
+
+def with_flags(found: list[dict[str, Any]], runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    for route in found:
+        guard_flags(route, runtime)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Print a Flask app's routes from app.url_map as JSON."
@@ -84,8 +114,8 @@ def main() -> int:
         sys.stdout,
         sys.stderr,
     )  # the app's own prints must not corrupt the JSON
-    app = load_app(ns.checkout, json.loads(ns.runtime))
-    found = routes(app)
+    runtime = json.loads(ns.runtime)
+    found = with_flags(routes(load_app(ns.checkout, runtime)), runtime)
     sys.stdout = real_stdout
     json.dump({"routes": found}, sys.stdout, indent=1)
     return 0
