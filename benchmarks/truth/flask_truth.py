@@ -31,6 +31,7 @@ def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
     os.environ.update({k: str(v) for k, v in runtime.get("env", {}).items()})
     for entry in reversed(runtime.get("sys_path", ["."])):
         sys.path.insert(0, os.path.join(checkout, entry))
+    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "factories"))
     os.chdir(checkout)
     module_name, _, attr = runtime["factory"].partition(":")
     obj = getattr(importlib.import_module(module_name), attr or "app")
@@ -60,9 +61,15 @@ def handler_name(view: Any, method: str) -> tuple[str, list[str]]:
                 decs = list(decs.get(method.lower(), [])) + list(decs.get("*", []))
             decorators += [getattr(d, "__name__", repr(d)) for d in decs]
         meth, names = wrapper_names(getattr(cls, method.lower(), None) or cls.dispatch_request)
-        return f"{cls.__module__}:{getattr(meth, '__qualname__', cls.__qualname__)}", decorators + names
+        return (
+            f"{cls.__module__}:{getattr(meth, '__qualname__', cls.__qualname__)}",
+            decorators + names,
+        )
     inner, names = wrapper_names(view)
-    return f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}", names
+    return (
+        f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}",
+        names,
+    )
 
 
 def routes(app: Any) -> list[dict[str, Any]]:
@@ -94,7 +101,10 @@ def guard_flags(route: dict[str, Any], runtime: dict[str, Any]) -> None:
         if hits:
             route[flag], route[evidence] = True, "runtime: decorator " + ", ".join(hits)
         elif runtime.get("unguarded_is_public"):
-            route[flag], route[evidence] = False, "runtime: no guard decorator (before_request hooks read)"
+            route[flag], route[evidence] = (
+                False,
+                "runtime: no guard decorator (before_request hooks read)",
+            )
 
 
 def with_flags(found: list[dict[str, Any]], runtime: dict[str, Any]) -> list[dict[str, Any]]:
