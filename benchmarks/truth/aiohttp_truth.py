@@ -28,6 +28,7 @@ async def load_app(checkout: str, runtime: dict[str, Any]) -> web.Application:
     os.environ.update({k: str(v) for k, v in runtime.get("env", {}).items()})
     for entry in reversed(runtime.get("sys_path", ["."])):
         sys.path.insert(0, os.path.join(checkout, entry))
+    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "factories"))
     os.chdir(checkout)
     module_name, _, attr = runtime["factory"].partition(":")
     obj = getattr(importlib.import_module(module_name), attr or "app")
