@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from reviewer.checks.base import Visitor
+from reviewer.context import Visitor
 
 ALWAYS = ("sql-injection", "injection", "secrets", "error-handling", "logging", "types")
 ROUTE_ITEMS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import libcst as cst
 
@@ -117,3 +117,19 @@ class FileContext:
 
     def add_pending(self, **kwargs: Any) -> None:
         self.pending.append(PendingFinding(scope=self.scope_name(), **kwargs))
+
+
+class Visitor:
+    """Anything the single traversal drives: rules, and the framework's fact collectors.
+
+    Define `visit_<NodeType>(node)` / `leave_<NodeType>(node)` methods; `finish()` runs after the
+    traversal. Collectors store plain, picklable data in `self.ctx.facts`.
+    """
+
+    code: ClassVar[str] = ""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    def finish(self) -> None:
+        """Called once after the traversal of a file; visitors that collect first act here."""

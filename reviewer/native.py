@@ -23,8 +23,9 @@ from reviewer import __version__
 from reviewer.applicability import FACT as APPLICABILITY
 from reviewer.applicability import ApplicabilityCollector
 from reviewer.cache import Cache, content_hash, key_of
-from reviewer.checks.base import Rule, Visitor
+from reviewer.checks.base import Rule
 from reviewer.config import Config
+from reviewer.context import Visitor
 from reviewer.framework import COLLECTORS, Project, build_project
 from reviewer.model import Finding
 from reviewer.traversal import FileResult, analyze_source

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
+from reviewer.context import Visitor
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
 
 if TYPE_CHECKING:
     from reviewer.config import Config
-    from reviewer.context import FileContext
+
+__all__ = ["Case", "Invalid", "Rule", "Valid", "Visitor"]
 
 
 @dataclass(frozen=True)
@@ -48,22 +50,6 @@ def Invalid(code: str, path: str = "app.py", files: dict[str, str] | None = None
 
 
 _DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "References")
-
-
-class Visitor:
-    """Anything the single traversal drives: rules, and the framework's fact collectors.
-
-    Define `visit_<NodeType>(node)` / `leave_<NodeType>(node)` methods; `finish()` runs after the
-    traversal. Collectors store plain, picklable data in `self.ctx.facts`.
-    """
-
-    code: ClassVar[str] = ""
-
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-
-    def finish(self) -> None:
-        """Called once after the traversal of a file; visitors that collect first act here."""
 
 
 class Rule(Visitor):

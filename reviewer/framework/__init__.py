@@ -6,11 +6,11 @@ a `Project` whose `routes` are one `Route` per endpoint (see model.py for the st
 
 from __future__ import annotations
 
-from reviewer.checks.base import Visitor
-from reviewer.checks.tests_coverage._collector import TestCallCollector
+from reviewer.context import Visitor
 from reviewer.framework.build import build_project
 from reviewer.framework.collect import FrameworkCollector
 from reviewer.framework.model import Guard, Param, Project, Route
+from reviewer.framework.test_calls import TestCallCollector
 from reviewer.taint.collector import TaintCollector
 
 COLLECTORS: tuple[type[Visitor], ...] = (FrameworkCollector, TestCallCollector, TaintCollector)

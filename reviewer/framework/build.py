@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from reviewer.checks.tests_coverage._collector import FACTS_KEY as TEST_CALLS
-from reviewer.checks.tests_coverage._match import tests_for
 from reviewer.config import Config
 from reviewer.context import is_test_path
 from reviewer.framework import guards as g
@@ -17,6 +15,8 @@ from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
 from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
+from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
+from reviewer.framework.test_match import tests_for
 from reviewer.framework.values import ref, tail
 from reviewer.taint.index import FACTS_KEY as TAINT
 from reviewer.taint.index import build_index_from_facts

@@ -11,7 +11,7 @@ from typing import Any
 
 import libcst as cst
 
-from reviewer.checks.base import Visitor
+from reviewer.context import Visitor
 from reviewer.framework import body
 from reviewer.framework.values import code_of, encode, encode_call, qualify
 from reviewer.imports import dotted_name

@@ -6,7 +6,7 @@ costs the shared traversal nothing. The project join is `reviewer.taint.index.bu
 
 from __future__ import annotations
 
-from reviewer.checks.base import Visitor
+from reviewer.context import Visitor
 from reviewer.taint.index import FACTS_KEY
 from reviewer.taint.summaries import summarize_module
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.model import Finding
 from reviewer.taint.collector import TaintCollector
 from reviewer.taint.index import TaintIndex, build_index_from_facts
 from reviewer.traversal import analyze_source
+
+if TYPE_CHECKING:
+    from reviewer.checks.base import Rule
 
 
 @dataclass(frozen=True)

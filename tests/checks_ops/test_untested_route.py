@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.checks.tests_coverage._collector import FACTS_KEY, TestCallCollector
-from reviewer.checks.tests_coverage._match import path_matches
 from reviewer.checks.tests_coverage.untested_route import UntestedRoute, coverage
 from reviewer.config import Config
+from reviewer.framework.test_calls import FACTS_KEY, TestCallCollector
+from reviewer.framework.test_match import path_matches
 from reviewer.native import review_files
 from reviewer.traversal import analyze_source
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.checks.tests_coverage._collector import FACTS_KEY
-from reviewer.checks.tests_coverage._match import tests_for
 from reviewer.config import Config
+from reviewer.framework.test_calls import FACTS_KEY
+from reviewer.framework.test_match import tests_for
 from reviewer.model import Confidence, Finding, Location, Severity
 
 _TEST_PATH = re.compile(
@@ -18,7 +18,7 @@ _TEST_PATH = re.compile(
 
 
 def recorded_test_calls(project: Any) -> dict[str, Mapping[str, Any]]:
-    """Per test file, the recorded test-client requests and direct calls (see _collector.py)."""
+    """Per test file, the recorded test-client requests and direct calls (see reviewer/framework/test_calls.py)."""
     found: dict[str, Mapping[str, Any]] = {}
     for path, facts in getattr(project, "facts", {}).items():
         if isinstance(facts, Mapping) and isinstance(facts.get(FACTS_KEY), Mapping):

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from reviewer.checks.base import Visitor
+from reviewer.context import Visitor
 from reviewer.imports import dotted_name
 
 FACTS_KEY = "test_calls"
