@@ -27,7 +27,8 @@ from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.context import Visitor
 from reviewer.framework import COLLECTORS, Project, build_project
-from reviewer.model import Finding
+from reviewer.meta_findings import ANALYZER_FAILED, meta_finding
+from reviewer.model import Finding, Location
 from reviewer.traversal import FileResult, analyze_source
 
 POOL_MIN_FILES = 8  # below this a process pool costs more than it saves
@@ -245,9 +246,26 @@ def review_files(
             "p2", second_files, global_, config, project, cache, run_key, jobs, None
         )
         findings.extend(f for r in second.values() for f in r.findings)
+        anchor = min(files, default=".")
         for cls in global_:
-            findings.extend(cls.project_findings(project, config))
+            findings.extend(_project_findings(cls, project, config, anchor))
     result = NativeResult(results, tuple(findings), project)
     if cache is not None:
         cache.put_many({run_key: CachedRun.of(result)})
     return result
+
+
+def _project_findings(
+    cls: type[Rule], project: Project, config: Config, anchor: str
+) -> list[Finding]:
+    """A project-level rule that crashes becomes a BR902 naming it, like a crash in visit/finish."""
+    try:
+        return list(cls.project_findings(project, config))
+    except Exception as error:
+        return [
+            meta_finding(
+                ANALYZER_FAILED,
+                Location(anchor, 1),
+                f"rule {cls.code} crashed on the project model: {error}",
+            )
+        ]

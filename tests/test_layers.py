@@ -27,9 +27,20 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.positions",
             "reviewer.codec",
             "reviewer.http",
+            "reviewer.meta_findings",
         ),
     ),
-    ("utilities", ("reviewer.config", "reviewer.diff", "reviewer.imports", "reviewer.cache")),
+    (
+        "utilities",
+        (
+            "reviewer.config",
+            "reviewer.diff",
+            "reviewer.imports",
+            "reviewer.cache",
+            "reviewer.resources",
+            "reviewer.checklist",
+        ),
+    ),
     (
         "core model",
         (
@@ -54,6 +65,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.postprocess",
             "reviewer.engine",
             "reviewer.baseline",
+            "reviewer.analyzers.plan",
             "reviewer.testing",
         ),
     ),
@@ -95,7 +107,9 @@ def layer_of(module: str) -> int:
     best, rank = -1, -1
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+            # the bare package name places only `reviewer/__init__.py`, never its submodules
+            inside = prefix != "reviewer" and module.startswith(prefix + ".")
+            if (module == prefix or inside) and len(prefix) > best:
                 best, rank = len(prefix), index
     assert rank >= 0, f"{module} has no layer in LAYERS"
     return rank
