@@ -17,9 +17,8 @@ from typing import Any
 
 import libcst as cst
 
-from reviewer.checks.base import Visitor
 from reviewer.config import Config
-from reviewer.context import FileContext
+from reviewer.context import FileContext, Visitor
 from reviewer.imports import build_import_table
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, FlowStep, Location, mask_secret

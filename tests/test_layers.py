@@ -91,16 +91,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 # Edges that exist today and are being removed on other branches; each names where it goes.
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    # branch `face` moves the rendering half of route_changes into reporters/
-    ("reviewer.reporters.markdown", "reviewer.route_changes"),
-    ("reviewer.reporters.terminal", "reviewer.route_changes"),
     # branch `taint` deletes taint/pipeline.py
     ("reviewer.taint.pipeline", "reviewer.traversal"),
 }
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # branch `face` breaks cli -> pr -> cli and cli -> baseline_cli -> cli
-    frozenset({"reviewer.baseline_cli", "reviewer.cli", "reviewer.pr"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def layer_of(module: str) -> int:
