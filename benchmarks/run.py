@@ -2,6 +2,11 @@
 
     python benchmarks/run.py            # full: Django + a service-like project + a ~500k-line tree
     python benchmarks/run.py --quick    # Django only, 1 repetition, fewer scaling points
+    python benchmarks/run.py --quick --compare HEAD~1   # also time that commit, interleaved
+
+`--compare REV` exports the commit REV of this repository (git archive) into benchmarks/cache/
+and times its backend-review cold and warm on Django in the same interleaved rounds as the
+working tree's, so a slowdown shows side by side and not across machines or hours.
 
 Code bases are fetched from PyPI as sdists (`pip download --no-binary`) into benchmarks/cache/.
 Every command runs as a subprocess; times are wall-clock medians over interleaved repetitions,
@@ -12,6 +17,7 @@ writes benchmarks/results/latest.json.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -75,11 +81,11 @@ def count_lines(root: Path) -> tuple[int, int]:
     return len(files), sum(p.read_bytes().count(b"\n") for p in files)
 
 
-def run(argv: list[str], cwd: Path) -> tuple[float, int]:
+def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of one command."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        argv, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -133,17 +139,24 @@ def review_command(target: Path, *extra: str) -> list[str]:
     ]
 
 
-def measure(name: str, repetitions: int, steps: dict[str, tuple[list[str], Path, object]]) -> dict:
-    """Interleave the commands, `repetitions` rounds; prepare hooks run before each command."""
+Step = tuple[list[str], Path, object] | tuple[list[str], Path, object, dict[str, str]]
+
+
+def measure(name: str, repetitions: int, steps: dict[str, Step]) -> dict:
+    """Interleave the commands, `repetitions` rounds; prepare hooks run before each command.
+
+    A step is (argv, cwd, prepare) or (argv, cwd, prepare, env) for a command that needs its
+    own environment (the --compare commit's code on PYTHONPATH).
+    """
     samples: dict[str, list[tuple[float, int]]] = {key: [] for key in steps}
     order = list(steps)
     for _ in range(repetitions):
         random.shuffle(order)
         for key in order:
-            argv, cwd, prepare = steps[key]
+            argv, cwd, prepare, *env = steps[key]
             if callable(prepare):
                 prepare()
-            samples[key].append(run(argv, cwd))
+            samples[key].append(run(argv, cwd, env[0] if env else None))
     return {
         key: {
             "seconds": round(statistics.median(s for s, _ in values), 3),
@@ -154,22 +167,74 @@ def measure(name: str, repetitions: int, steps: dict[str, tuple[list[str], Path,
     }
 
 
-def bench_tree(label: str, target: Path, repetitions: int, diff_files: int = 10) -> dict:
+def export_commit(rev: str) -> tuple[str, Path]:
+    """The commit `rev` of this repository as a plain folder under the cache (once per commit)."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    folder = CACHE / f"commit-{sha[:12]}"
+    if not (folder / "reviewer").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+    return sha[:12], folder
+
+
+def compare_steps(target: Path, label: str, rev: str) -> dict[str, Step]:
+    """Cold and warm review steps that run commit `rev`'s backend-review instead of this one."""
+    sha, folder = export_commit(rev)
+    env = {**ENV, "PYTHONPATH": str(folder)}
+    cache_dir = CACHE / f"review-cache-{label}-{sha}"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def warm_up() -> None:
+        if not (cache_dir / "cache.sqlite").exists():
+            run(review_command(target, "--cache-dir", str(cache_dir)), target, env)
+
+    return {
+        f"review-cold@{sha}": (review_command(target, "--no-cache"), target, None, env),
+        f"review-warm@{sha}": (
+            review_command(target, "--cache-dir", str(cache_dir)),
+            target,
+            warm_up,
+            env,
+        ),
+    }
+
+
+def bench_tree(
+    label: str, target: Path, repetitions: int, diff_files: int = 10, compare: str | None = None
+) -> dict:
     cache_dir = CACHE / f"review-cache-{label}"
     commands = analyzer_commands(target)
+
+    # this working tree's code first on the path, whatever the installed copy points at
+    own = {**ENV, "PYTHONPATH": str(REPO)}
 
     def wipe() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
     def warm_up() -> None:
         if not (cache_dir / "cache.sqlite").exists():
-            run(review_command(target, "--cache-dir", str(cache_dir)), target)
+            run(review_command(target, "--cache-dir", str(cache_dir)), target, own)
 
-    steps: dict[str, tuple[list[str], Path, object]] = {
-        name: (argv, target, None) for name, argv in commands.items()
-    }
-    steps["review-cold"] = (review_command(target, "--no-cache"), target, None)
-    steps["review-warm"] = (review_command(target, "--cache-dir", str(cache_dir)), target, warm_up)
+    steps: dict[str, Step] = {name: (argv, target, None) for name, argv in commands.items()}
+    steps["review-cold"] = (review_command(target, "--no-cache"), target, None, own)
+    steps["review-warm"] = (
+        review_command(target, "--cache-dir", str(cache_dir)),
+        target,
+        warm_up,
+        own,
+    )
+    if compare:
+        steps.update(compare_steps(target, label, compare))
     results = measure(label, repetitions, steps)
     results["analyzers-sequential"] = {
         "seconds": round(sum(results[n]["seconds"] for n in commands), 3),
@@ -215,7 +280,7 @@ def bench_diff(target: Path, repetitions: int, changed: int) -> dict | None:
     argv = review_command(work, "--cache-dir", str(run_cache), "--diff", "HEAD~1")
     # the three analyzers again, interleaved with the diff runs: its ratio compares runs made
     # in the same minutes (a shared machine's speed drifts between the tree's and this window)
-    steps: dict[str, tuple[list[str], Path, object]] = {
+    steps: dict[str, Step] = {
         name: (cmd, work, None) for name, cmd in analyzer_commands(work / target.name).items()
     }
     steps["review-diff"] = (argv, work, restore)
@@ -282,9 +347,11 @@ def table(results: dict) -> str:
         for key, value in r.items():
             own = value.get("baseline_seconds") or base  # review-diff: its own window's sum
             ratio = value["seconds"] / own if own else 0
-            rows.append(
-                f"  {key:22} {value['seconds']:8.2f} s  {ratio:5.2f}x  {value['peak_mib']:6} MiB"
-            )
+            row = f"  {key:22} {value['seconds']:8.2f} s  {ratio:5.2f}x  {value['peak_mib']:6} MiB"
+            mine = r.get(key.split("@")[0]) if "@" in key else None
+            if mine:  # a --compare commit: this tree's time over that commit's
+                row += f"  (this tree {mine['seconds'] / value['seconds']:.2f}x of it)"
+            rows.append(row)
     if "scaling" in results:
         rows.append("\nscaling (backend-review cold):")
         for key, value in results["scaling"].items():
@@ -300,10 +367,17 @@ def table(results: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="Django only, one repetition")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument(
+        "--quick", action="store_true", help="Django only, one repetition unless --repetitions"
+    )
+    parser.add_argument("--repetitions", type=int, help="interleaved rounds (default 3)")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also time this git commit's backend-review on Django, interleaved with this tree's",
+    )
     args = parser.parse_args()
-    repetitions = 1 if args.quick else args.repetitions
+    repetitions = args.repetitions or (1 if args.quick else 3)
     results: dict = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -316,7 +390,7 @@ def main() -> int:
         "trees": {},
     }
     django = fetch(DJANGO[1], DJANGO[2])
-    results["trees"]["django"] = bench_tree("django", django, repetitions)
+    results["trees"]["django"] = bench_tree("django", django, repetitions, compare=args.compare)
     if not args.quick:
         service = fetch(SERVICE[1], SERVICE[2])
         results["trees"][SERVICE[0]] = bench_tree(SERVICE[0], service, repetitions)
