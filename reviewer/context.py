@@ -12,6 +12,7 @@ from reviewer.config import Config
 from reviewer.imports import ImportTable
 from reviewer.model import Confidence, Location, Severity
 from reviewer.positions import Positions
+from reviewer.service import Project
 
 
 @dataclass
@@ -50,7 +51,7 @@ class FileContext:
     module: cst.Module
     imports: ImportTable
     config: Config
-    project: Any = None  # the project-wide model (route inventory...), when built
+    project: Project | None = None  # the project-wide model (route inventory...), when built
     stack: list[cst.CSTNode] = field(default_factory=list)  # ancestors of the current node
     pending: list[PendingFinding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # per-file facts collectors hand on

@@ -34,6 +34,7 @@ from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
+from reviewer.service import Project
 from reviewer.traversal import FileResult, decode_source
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
@@ -211,11 +212,9 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
     return result
 
 
-def _route_coverage(project: object) -> dict[str, dict[str, int]]:
+def _route_coverage(project: Project) -> dict[str, dict[str, int]]:
     """How many routes some test exercises, for the report's summary (BR804's measure)."""
-    from reviewer.checks.tests_coverage.untested_route import coverage
-
-    measured = coverage(project)
+    measured = project.route_coverage()
     if measured is None:
         return {}
     covered, total = measured

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # a type only: the route model sits in framework/ for now
-    from reviewer.framework.model import Route
+    from reviewer.service import Route
 
 
 class Severity(StrEnum):

@@ -21,14 +21,14 @@ from typing import Any
 
 from reviewer import __version__
 from reviewer.applicability import FACT as APPLICABILITY
-from reviewer.applicability import ApplicabilityCollector
 from reviewer.cache import Cache, content_hash, key_of
 from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.context import Visitor
-from reviewer.framework import COLLECTORS, Project, build_project
+from reviewer.framework import COLLECTORS, build_project
 from reviewer.meta_findings import ANALYZER_FAILED, meta_finding
 from reviewer.model import Finding, Location
+from reviewer.service import Project, Route
 from reviewer.traversal import FileResult, analyze_source
 
 POOL_MIN_FILES = 8  # below this a process pool costs more than it saves
@@ -49,7 +49,7 @@ class CachedRun:
 
     findings: tuple[Finding, ...]
     files: tuple[tuple[str, str, Mapping[str, Any]], ...]  # (relpath, not reviewed, applicability)
-    routes: tuple[Any, ...]
+    routes: tuple[Route, ...]
     test_calls: Mapping[str, Mapping[str, Any]]
 
     @classmethod
@@ -102,7 +102,7 @@ def config_salt(config: Config) -> str:
 
 # The project model of the phase being run, inherited by forked pool workers instead of
 # being pickled once per batch (it holds every file's facts and the taint index).
-_PHASE_PROJECT: Any = None
+_PHASE_PROJECT: Project | None = None
 
 
 def _analyze_batch(
@@ -117,7 +117,7 @@ def _run_phase(
     files: Mapping[str, bytes],
     classes: Sequence[type[Visitor]],
     config: Config,
-    project: Any,
+    project: Project | None,
     jobs: int,
 ) -> Iterator[FileResult]:
     """The files' results as they come. With a pool, the workers are forked before this
@@ -163,7 +163,7 @@ def _cached_phase(
     files: Mapping[str, bytes],
     classes: Sequence[type[Visitor]],
     config: Config,
-    project: Any,
+    project: Project | None,
     cache: Cache | None,
     salt: str,
     jobs: int,
@@ -229,12 +229,14 @@ def review_files(
         hit = cache.get_many([run_key]).get(run_key)
         if isinstance(hit, CachedRun):
             return hit.result()
-    first = [*COLLECTORS, ApplicabilityCollector, *local]
+    first = [*COLLECTORS, *local]
     results = _cached_phase("p1", files, first, config, None, cache, salt, jobs, on_file)
     if after_first_phase is not None:
         after_first_phase(results)
     project = build_project({p: r.facts for p, r in sorted(results.items())}, config)
     findings = [f for r in results.values() for f in r.findings]
+    anchor = min(files, default=".")
+    findings.extend(_builder_findings(project, anchor))
     if global_:
         second_files = {
             rel: files[rel]
@@ -246,13 +248,26 @@ def review_files(
             "p2", second_files, global_, config, project, cache, run_key, jobs, None
         )
         findings.extend(f for r in second.values() for f in r.findings)
-        anchor = min(files, default=".")
         for cls in global_:
             findings.extend(_project_findings(cls, project, config, anchor))
     result = NativeResult(results, tuple(findings), project)
     if cache is not None:
         cache.put_many({run_key: CachedRun.of(result)})
     return result
+
+
+def _builder_findings(project: Project, anchor: str) -> list[Finding]:
+    """A route builder that crashed becomes a BR902 naming it, at the file it was reading:
+    its routes are missing, so the route rules cannot have judged them."""
+    return [
+        meta_finding(
+            ANALYZER_FAILED,
+            Location(error.file or anchor, 1),
+            f"the {error.builder} route model crashed ({error.message}): its routes are missing "
+            "from the inventory, so the route rules did not check them",
+        )
+        for error in project.errors
+    ]
 
 
 def _project_findings(

@@ -23,10 +23,10 @@ from reviewer.config import Config
 from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
-from reviewer.framework.model import Route
 from reviewer.git import GitError, run_git
 from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
+from reviewer.service import Route
 from reviewer.traversal import FileResult
 
 GIT_TIMEOUT_S = 60

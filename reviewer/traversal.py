@@ -22,6 +22,7 @@ from reviewer.context import FileContext, Visitor
 from reviewer.imports import build_import_table
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, FlowStep, Location, mask_secret
+from reviewer.service import Project
 from reviewer.walk import traverse
 
 
@@ -143,7 +144,7 @@ def analyze_source(
     data: bytes,
     visitor_classes: Sequence[type[Visitor]],
     config: Config,
-    project: Any = None,
+    project: Project | None = None,
 ) -> FileResult:
     """Review one file's bytes with the given rules and fact collectors."""
     text, reason = decode_source(data)

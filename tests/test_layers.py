@@ -234,3 +234,23 @@ def test_no_import_cycle() -> None:
 def test_the_walker_sees_the_imports_it_judges(module: str) -> None:
     """A walker that found no imports would pass every check; these two import reviewer modules."""
     assert GRAPH[module]
+
+
+def test_no_rule_folder_imports_another_folders_private_module() -> None:
+    """Helpers two rule folders share live in a public module (reviewer/checks/*.py or the
+    framework model), not in one folder's `_private` module."""
+    found = []
+    for m, targets in GRAPH.items():
+        parts = m.split(".")
+        if len(parts) < 4 or parts[:2] != ["reviewer", "checks"]:
+            continue
+        for t in targets:
+            tparts = t.split(".")
+            if (
+                len(tparts) >= 4
+                and tparts[:2] == ["reviewer", "checks"]
+                and tparts[2] != parts[2]
+                and any(p.startswith("_") for p in tparts[3:])
+            ):
+                found.append(f"{m} imports {t}")
+    assert not found, "\n".join(found)

@@ -18,6 +18,7 @@ import libcst as cst
 
 from reviewer.context import Visitor
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
+from reviewer.service import Project
 
 if TYPE_CHECKING:
     from reviewer.config import Config
@@ -119,7 +120,7 @@ class Rule(Visitor):
         )
 
     @classmethod
-    def project_findings(cls, project: Any, config: Config) -> list[Finding]:
+    def project_findings(cls, project: Project, config: Config) -> list[Finding]:
         """Findings about the project as a whole (needs_project rules only), e.g. no limiter."""
         return []
 

@@ -15,8 +15,8 @@ from typing import Any
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, join_flask, make_route
 from reviewer.framework.index import Def, Index
-from reviewer.framework.model import AUTHENTICATION, RATE_LIMIT, Guard, Route
 from reviewer.framework.values import is_call, ref, tail, text
+from reviewer.service import AUTHENTICATION, RATE_LIMIT, Guard, Route
 
 FLASK_APPS = ("flask.Flask", "apiflask.APIFlask", "quart.Quart")
 FLASK_BPS = (

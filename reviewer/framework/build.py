@@ -14,10 +14,11 @@ from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
-from reviewer.framework.model import RATE_LIMIT, Guard, Project, Route
+from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
 from reviewer.framework.test_match import tests_for
 from reviewer.framework.values import ref, tail
+from reviewer.service import RATE_LIMIT, BuilderError, Guard, Project, Route
 from reviewer.taint.index import FACTS_KEY as TAINT
 from reviewer.taint.index import build_index_from_facts
 
@@ -42,7 +43,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     framework_facts = {path: f[FACTS_KEY] for path, f in facts.items() if f and FACTS_KEY in f}
     index = Index.build(framework_facts, config)
     routes: list[Route] = []
-    errors: list[str] = []
+    errors: list[BuilderError] = []
     django = Django(index)
     for name, builder in (
         ("flask/fastapi/aiohttp", lambda: Apps(index).routes()),
@@ -51,7 +52,8 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         try:
             routes += builder()
         except Exception as exc:  # a model bug must not lose the rest of the review
-            errors.append(f"{name} route model failed: {type(exc).__name__}: {exc}")
+            reading = _file_being_read(exc, framework_facts)
+            errors.append(BuilderError(name, reading, f"{type(exc).__name__}: {exc}"))
     # Routes declared in test files are test scaffolding (an app built inside a test to
     # exercise a library), not endpoints of the service under review.
     routes = [r for r in _dedupe(routes) if not is_test_path(r.file)]
@@ -71,12 +73,28 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         test_calls=test_calls,
         taint=taint,
         errors=tuple(errors),
+        relations=tuple(relations_from_facts(framework_facts)),
         schemas=frozenset(
             name
             for name, d in index.defs.items()
             if d.kind == "class" and d.qualname == name and is_validator_type(index, name)
         ),
     )
+
+
+def _file_being_read(error: Exception, facts: Mapping[str, Any]) -> str:
+    """The reviewed file whose facts a crashed builder was reading: the builders name it
+    `relpath` while they walk a file, so the innermost frame holding one tells (else "")."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        relpath = frame.f_locals.get("relpath")
+        if isinstance(relpath, str) and relpath in facts:
+            return relpath
+    return ""
 
 
 def _route_order(route: Route) -> tuple[Any, ...]:

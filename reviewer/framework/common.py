@@ -9,8 +9,8 @@ from typing import Any
 from reviewer.framework import guards as g
 from reviewer.framework.body import VALIDATOR_BASES
 from reviewer.framework.index import Def, Index
-from reviewer.framework.model import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Param, Route
 from reviewer.framework.values import is_call, ref, tail
+from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Param, Route
 
 VALIDATION_DECORATORS = ("use_args", "use_kwargs", "arguments", "validate", "expects", "input")
 UNTYPED_BODY = frozenset({"dict", "Dict", "Any", "list", "List", "object", "Mapping", "JSON"})

@@ -9,8 +9,8 @@ from typing import Any
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, make_route
 from reviewer.framework.index import Def, Index
-from reviewer.framework.model import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 from reviewer.framework.values import is_call, ref, tail, text
+from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
 HANDLERS = ("get", "post", "put", "patch", "delete")
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from reviewer.framework.index import Def, Index
-from reviewer.framework.model import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT
 from reviewer.framework.values import is_call, ref, tail, text
+from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT
 
 AUTH_DECORATORS = frozenset(
     {

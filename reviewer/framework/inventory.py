@@ -6,8 +6,8 @@ from pathlib import Path
 
 from reviewer.config import Config
 from reviewer.discovery import find_sources
-from reviewer.framework.model import Route
 from reviewer.native import review_files
+from reviewer.service import Route
 
 
 def inventory(root: Path, config: Config) -> tuple[Route, ...]:

@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from reviewer.context import FileContext
-from reviewer.framework.model import Route
+from reviewer.service import Route
 
 # Routes that must be reachable without a login (issue 3: login/registration/health/docs).
 PUBLIC_BY_NATURE = re.compile(
@@ -71,6 +71,16 @@ def routes_at(ctx: FileContext, node: cst.FunctionDef | cst.ClassDef) -> tuple[R
         and r.handler.count(".") == qualname.count(".") + 1
         and r.handler not in functions
     )
+
+
+def handler_routes(ctx: FileContext, qualname: str) -> tuple[Route, ...]:
+    """The routes the function `qualname` of the visited file serves (empty: not a handler)."""
+    return ctx.project.routes_of(ctx.relpath, qualname) if ctx.project is not None else ()
+
+
+def handler_names(ctx: FileContext) -> frozenset[str]:
+    """The qualnames of the visited file's route handlers."""
+    return ctx.project.handler_names(ctx.relpath) if ctx.project is not None else frozenset()
 
 
 def words(text: str) -> list[str]:

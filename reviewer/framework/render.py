@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from reviewer.framework.model import Guard, Route
+from reviewer.service import Guard, Route
 
 COLUMNS = (
     "method",

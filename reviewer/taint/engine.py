@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -217,9 +217,8 @@ def analyze_file(module: cst.Module, imports: ImportTable, index: TaintIndex) ->
 
 def project_index(ctx: FileContext) -> TaintIndex:
     """The project's index when the join ran, else one of this file alone."""
-    project: Any = ctx.project
-    index = getattr(project, "taint", None)
-    if isinstance(index, TaintIndex):
+    index = ctx.project.taint if ctx.project is not None else None
+    if index is not None:
         return index
     return build_index([(ctx.relpath, summarize_module(ctx.module, ctx.imports))])
 

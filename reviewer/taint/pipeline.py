@@ -8,36 +8,28 @@ so tests and benchmarks can measure the cross-module engine.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reviewer.config import Config
 from reviewer.model import Finding
+from reviewer.service import Project
 from reviewer.taint.collector import TaintCollector
-from reviewer.taint.index import TaintIndex, build_index_from_facts
+from reviewer.taint.index import build_index_from_facts
 from reviewer.traversal import analyze_source
 
 if TYPE_CHECKING:
     from reviewer.checks.base import Rule
 
 
-@dataclass(frozen=True)
-class TaintProject:
-    """The part of the project model the taint rules read."""
-
-    taint: TaintIndex
-    files: frozenset[str]
-
-
 def review_taint(
     files: Mapping[str, bytes], rule_classes: Sequence[type[Rule]], config: Config
-) -> tuple[list[Finding], TaintProject]:
+) -> tuple[list[Finding], Project]:
     facts = {}
     for relpath in sorted(files):
         result = analyze_source(relpath, files[relpath], [TaintCollector], config)
         facts[relpath] = result.facts
     index = build_index_from_facts(facts)
-    project = TaintProject(index, index.relevant_files())
+    project = Project(files=index.relevant_files(), taint=index)
     findings: list[Finding] = []
     for relpath in sorted(project.files):
         findings.extend(

@@ -7,12 +7,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from reviewer.checks.data_access._models import index_relations, relations_from_facts
 from reviewer.checks.data_access._orm import inline_root, query_source
 from reviewer.checks.errors.missing_central_error_handler import central_handlers
 from reviewer.checks.logging.sensitive_data_logged import sensitive_name
 from reviewer.checks.response._shapes import status_of
 from reviewer.config import Config
+from reviewer.framework.relations import index_relations, relations_from_facts
 from reviewer.native import review_files
 
 

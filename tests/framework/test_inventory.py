@@ -10,7 +10,7 @@ import pytest
 
 from reviewer.config import load
 from reviewer.framework.inventory import inventory
-from reviewer.framework.model import Guard, Route
+from reviewer.service import Guard, Route
 
 ALL_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FIXTURES = ALL_FIXTURES / "routes"

@@ -290,7 +290,7 @@ def test_base_inventory_takes_unchanged_files_facts_from_the_review(tmp_path: Pa
     """Facts the review computed for a (path, content) are used as they are, not recomputed."""
     from reviewer.cache import content_hash
     from reviewer.engine import review
-    from reviewer.framework.model import Route
+    from reviewer.service import Route
 
     target, _ = make_repo(tmp_path / "repo")
     config = load_config(target)

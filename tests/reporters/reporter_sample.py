@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.framework.model import Guard, Route
 from reviewer.model import (
     AnalyzerRun,
     Confidence,
@@ -21,6 +20,7 @@ from reviewer.model import (
     Severity,
 )
 from reviewer.scoring import ChecklistItem, score
+from reviewer.service import Guard, Route
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -1,33 +1,14 @@
-"""Which functions of the visited file are route handlers, and how to name them in messages.
+"""How the architecture rules name a route handler in their messages.
 
-Route handlers come from the project's route inventory (`Project.routes`, built by
-`reviewer/framework`); rules that use this run in phase 2 (`needs_project = True`).
+Which functions are handlers comes from the route inventory (`reviewer.framework.lookup`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from reviewer.context import FileContext
+from reviewer.service import Route
 
 
-def handler_routes(ctx: FileContext, qualname: str) -> tuple[Any, ...]:
-    """The routes the function `qualname` of the visited file serves (empty: not a handler)."""
-    project = ctx.project
-    if project is None:
-        return ()
-    return tuple(project.routes_of(ctx.relpath, qualname))
-
-
-def handler_names(ctx: FileContext) -> frozenset[str]:
-    project = ctx.project
-    if project is None:
-        return frozenset()
-    return frozenset(project.handler_names(ctx.relpath))
-
-
-def route_label(routes: tuple[Any, ...], qualname: str) -> str:
+def route_label(routes: tuple[Route, ...], qualname: str) -> str:
     """`create_order (POST /orders)`; several routes are summarised by the first."""
     if not routes:
         return f"`{qualname}`"

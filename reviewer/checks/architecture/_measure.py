@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewer.checks.data_access._orm import SESSION_NAMES, is_query_call
+from reviewer.checks.orm_queries import SESSION_NAMES, is_query_call
 from reviewer.imports import dotted_name
 from reviewer.walk import walk_scope
 

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from reviewer.checks.architecture._handlers import handler_names, handler_routes, route_label
+from reviewer.checks.architecture._handlers import route_label
 from reviewer.checks.architecture._measure import code_lines, measure
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.framework.lookup import handler_names, handler_routes
 from reviewer.model import Confidence, Severity
 
 if TYPE_CHECKING:

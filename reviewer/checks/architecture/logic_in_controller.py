@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reviewer.checks.architecture._handlers import handler_routes, route_label
+from reviewer.checks.architecture._handlers import route_label
 from reviewer.checks.architecture._measure import measure
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.framework.lookup import handler_routes
 from reviewer.model import Confidence, Severity
 
 

@@ -11,9 +11,9 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.framework import body
 from reviewer.framework.common import path_params
 from reviewer.framework.lookup import ADMIN, public_by_nature, routes_at, summarize, writes
-from reviewer.framework.model import Route
 from reviewer.framework.values import code_of, tail
 from reviewer.model import Confidence, Severity
+from reviewer.service import Route
 
 _USERISH = re.compile(r"user|account|principal|identity|owner|client|member|customer|\bme\b", re.I)
 

@@ -6,8 +6,8 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.framework.lookup import public_by_nature, routes_at, sensitive, summarize, writes
-from reviewer.framework.model import Route
 from reviewer.model import Confidence, Severity
+from reviewer.service import Route
 
 _WHERE = {
     "flask": "no login decorator below the route decorator and no before_request guard on its "

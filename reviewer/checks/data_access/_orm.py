@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from reviewer.checks.orm_queries import capitalised
 from reviewer.imports import dotted_name
 from reviewer.walk import children as syntax_children
 
@@ -20,14 +21,6 @@ LOADERS = frozenset(
     {"joinedload", "selectinload", "subqueryload", "immediateload", "lazyload", "noload"}
     | {"raiseload", "contains_eager", "defaultload"}
 )
-# Methods that run a query on a Django manager/queryset or a SQLAlchemy session.
-DJANGO_READS = frozenset(
-    {"get", "filter", "exclude", "all", "first", "last", "count", "exists", "values"}
-    | {"values_list", "aggregate", "in_bulk", "latest", "earliest", "get_or_create"}
-    | {"aget", "afirst", "alast", "acount", "aexists", "aget_or_create"}
-)
-SESSION_READS = frozenset({"query", "get", "execute", "scalars", "scalar", "get_one"})
-SESSION_NAMES = frozenset({"session", "db", "sess", "dbsession", "db_session"})
 WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "set", "enumerate"})
 
 
@@ -42,14 +35,6 @@ class QuerySource:
     prefetch: set[str] = field(default_factory=set)
     instances: bool = True  # False after `.values()` / `.values_list()`
     wildcard: bool = False  # SQLAlchemy `selectinload("*")` and friends
-
-
-def _capitalised(node: cst.BaseExpression | None) -> str | None:
-    name = dotted_name(node) if node is not None else None
-    if name is None:
-        return None
-    last = name.rsplit(".", 1)[-1]
-    return last if last[:1].isupper() else None
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -126,7 +111,7 @@ def query_source(
                     if inner is not None:
                         return _apply(inner, methods)
                 if func.attr.value == "query" and current.args:
-                    model = _capitalised(current.args[0].value)
+                    model = capitalised(current.args[0].value)
                     if model:
                         return _apply(QuerySource("sqlalchemy", model), methods)
                 methods.append(current)
@@ -134,12 +119,12 @@ def query_source(
                 continue
             tail = (resolve(func) or dotted_name(func) or "").rsplit(".", 1)[-1]
             if tail == "select" and current.args:
-                model = _capitalised(current.args[0].value)
+                model = capitalised(current.args[0].value)
                 if model:
                     return _apply(QuerySource("sqlalchemy", model), methods)
             return None
         if isinstance(current, cst.Attribute):
-            model = _capitalised(current.value)
+            model = capitalised(current.value)
             if model and current.attr.value == "objects":
                 return _apply(QuerySource("django", model), methods)
             if model and current.attr.value == "query":
@@ -187,35 +172,3 @@ def _apply(source: QuerySource, methods: list[cst.Call]) -> QuerySource:
         elif name == "options":
             _loader_attrs(call, source)
     return source
-
-
-def is_query_call(
-    call: cst.Call, resolve: Callable[[cst.BaseExpression], str | None]
-) -> str | None:
-    """A call that runs a read query by itself: its short description, else None."""
-    func = call.func
-    name = resolve(func) or ""
-    if name.rsplit(".", 1)[-1] in {"get_object_or_404", "get_list_or_404"}:
-        return f"`{name.rsplit('.', 1)[-1]}()`"
-    if not isinstance(func, cst.Attribute):
-        return None
-    method = func.attr.value
-    receiver = func.value
-    while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
-        receiver = receiver.func.value
-    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "objects":
-        model = _capitalised(receiver.value)
-        if model and method in DJANGO_READS:
-            return f"`{model}.objects...{method}()`"
-    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "query":
-        model = _capitalised(receiver.value)
-        if model:
-            return f"`{model}.query...{method}()`"
-    root = (dotted_name(func.value) or "").lower().split(".")[-1]
-    if method not in SESSION_READS or root not in SESSION_NAMES:
-        return None
-    if method in {"get", "get_one", "query"} and not (
-        call.args and _capitalised(call.args[0].value)
-    ):
-        return None
-    return f"`{dotted_name(func.value)}.{method}()`"

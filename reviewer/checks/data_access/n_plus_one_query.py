@@ -9,20 +9,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.checks.data_access._models import (
-    EAGER_LAZY,
-    Relation,
-    index_relations,
-    project_relations,
-    relations_from_classdef,
-)
-from reviewer.checks.data_access._orm import (
-    QuerySource,
-    inline_root,
-    is_query_call,
-    query_source,
-)
+from reviewer.checks.data_access._models import relations_from_classdef
+from reviewer.checks.data_access._orm import QuerySource, inline_root, query_source
+from reviewer.checks.orm_queries import is_query_call
+from reviewer.framework.relations import EAGER_LAZY, index_relations
 from reviewer.model import Confidence, Severity
+from reviewer.service import Relation
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
@@ -360,7 +352,8 @@ def summary():
         if not self._loops:
             return
         relations = list(self._relations)
-        relations.extend(project_relations(self.ctx.project))
+        if self.ctx.project is not None:
+            relations.extend(self.ctx.project.relations)
         index = index_relations(relations)
         reported: set[int] = set()
         for loop in self._loops:

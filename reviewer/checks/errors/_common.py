@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import libcst as cst
 
+from reviewer.checks.logging_calls import is_logging_call
 from reviewer.imports import dotted_name
 from reviewer.walk import walk_scope
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
-LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"}
-)
-_LOGGER_NAME = re.compile(r"^_*(\w+_)?(log|logger|logging)$|logger")
 # Calls that report an exception somewhere a human will see it.
 REPORTERS = frozenset(
     {
@@ -46,25 +42,6 @@ def caught_names(
 
 def is_broad(names: list[str] | None) -> bool:
     return names is None or any(n in BROAD for n in names)
-
-
-def is_logging_call(call: cst.Call, resolve: Callable[..., str | None]) -> bool:
-    """`logger.error(...)`, `logging.exception(...)`, `self.log.warning(...)`, loguru, structlog."""
-    func = call.func
-    if (
-        isinstance(func, cst.Attribute)
-        and func.attr.value in LOG_METHODS
-        and isinstance(func.value, cst.Call)
-    ):
-        factory = (resolve(func.value.func) or "").lower()
-        return factory.endswith(("getlogger", "get_logger")) or factory.startswith("structlog")
-    if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
-        receiver = (dotted_name(func.value) or "").lower().split(".")[-1]
-        resolved = (resolve(func.value) or "").lower()
-        return bool(_LOGGER_NAME.match(receiver)) or resolved.startswith(
-            ("logging", "loguru", "structlog")
-        )
-    return False
 
 
 def reports_or_raises(body: cst.CSTNode, resolve: Callable[..., str | None]) -> bool:

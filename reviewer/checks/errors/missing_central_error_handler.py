@@ -9,6 +9,7 @@ from typing import Any
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
 from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.service import Project
 
 _DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
 _CALLS = frozenset({"register_error_handler", "add_exception_handler"})
@@ -287,9 +288,9 @@ app.include_router(router)
     ]
 
     @classmethod
-    def project_findings(cls, project: Any, config: Config) -> list[Finding]:
-        routes = tuple(getattr(project, "routes", ()))
-        if not routes or central_handlers(getattr(project, "facts", {})):
+    def project_findings(cls, project: Project, config: Config) -> list[Finding]:
+        routes = project.routes
+        if not routes or central_handlers(project.facts):
             return []
         first = min(routes, key=lambda r: (r.file, r.line))
         frameworks = sorted({r.framework for r in routes})

@@ -649,7 +649,7 @@ def _sql_taint(ctx: FileContext, where: set[int]) -> list[TaintFinding]:
     the project index; in phase 1 this file's own summaries (stored by the taint collector)
     joined alone and replayed only in the functions holding an SQL sink (`where`: ids of their
     defs, 0 for module-level code), so a file costs no extra walk to summarise it."""
-    if getattr(ctx.project, "taint", None) is not None:
+    if ctx.project is not None and ctx.project.taint is not None:
         return sql_flows(ctx)
     facts = ctx.facts.get(TAINT_FACTS)
     if not isinstance(facts, ModuleFacts):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.checks.errors._common import is_logging_call
+from reviewer.checks.logging_calls import is_logging_call
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
 from reviewer.walk import children as syntax_children

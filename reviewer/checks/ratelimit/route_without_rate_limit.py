@@ -7,8 +7,8 @@ import libcst as cst
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
 from reviewer.framework.lookup import CREDENTIAL_ROUTES, routes_at, summarize
-from reviewer.framework.model import Project, Route
 from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.service import Project, Route
 
 _HOW = {
     "flask": "Flask-Limiter (`@limiter.limit(...)` below the route decorator, or `default_limits`)",

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from reviewer.checks.architecture._handlers import handler_names
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.response._shapes import Shape, handler_shapes
+from reviewer.framework.lookup import handler_names
 from reviewer.model import Confidence, Severity
 
 if TYPE_CHECKING:

@@ -11,26 +11,27 @@ from reviewer.config import Config
 from reviewer.framework.test_calls import FACTS_KEY
 from reviewer.framework.test_match import tests_for
 from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.service import Project, Route
 
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$"
 )
 
 
-def recorded_test_calls(project: Any) -> dict[str, Mapping[str, Any]]:
+def recorded_test_calls(project: Project) -> dict[str, Mapping[str, Any]]:
     """Per test file, the recorded test-client requests and direct calls (see reviewer/framework/test_calls.py)."""
     found: dict[str, Mapping[str, Any]] = {}
-    for path, facts in getattr(project, "facts", {}).items():
+    for path, facts in project.facts.items():
         if isinstance(facts, Mapping) and isinstance(facts.get(FACTS_KEY), Mapping):
             found[path] = facts[FACTS_KEY]
-    for path, facts in getattr(project, "test_calls", {}).items():
+    for path, facts in project.test_calls.items():
         found.setdefault(path, facts)
     return found
 
 
-def has_tests(project: Any) -> bool:
+def has_tests(project: Project) -> bool:
     """Any test module in the project (by the usual pytest/unittest file naming)."""
-    for path, facts in getattr(project, "facts", {}).items():
+    for path, facts in project.facts.items():
         if not _TEST_PATH.search(path) or not isinstance(facts, Mapping):
             continue
         names = [*facts.get("functions", {}), *facts.get("classes", {})]
@@ -39,16 +40,6 @@ def has_tests(project: Any) -> bool:
         if isinstance(facts.get(FACTS_KEY), Mapping) and facts[FACTS_KEY].get("has_tests"):
             return True
     return False
-
-
-def coverage(project: Any) -> tuple[int, int] | None:
-    """(covered routes, all routes), or None when test calls were not recorded."""
-    routes = tuple(getattr(project, "routes", ()))
-    facts = recorded_test_calls(project)
-    if not facts and not any(getattr(r, "tests", ()) for r in routes):
-        return None
-    covered = sum(1 for r in routes if r.tests or tests_for(r, facts))
-    return covered, len(routes)
 
 
 class UntestedRoute(Rule):
@@ -160,8 +151,8 @@ async def delete_item(item_id: int):
     ]
 
     @classmethod
-    def project_findings(cls, project: Any, config: Config) -> list[Finding]:
-        routes = tuple(getattr(project, "routes", ()))
+    def project_findings(cls, project: Project, config: Config) -> list[Finding]:
+        routes = project.routes
         if not routes:
             return []
         if not has_tests(project):
@@ -186,14 +177,14 @@ async def delete_item(item_id: int):
 
     @classmethod
     def _untested(
-        cls, routes: tuple[Any, ...], facts: Mapping[str, Mapping[str, Any]]
+        cls, routes: tuple[Route, ...], facts: Mapping[str, Mapping[str, Any]]
     ) -> list[Finding]:
         recorded = any(f.get("requests") or f.get("calls") for f in facts.values())
         if not recorded and not any(r.tests for r in routes):
             return []  # tests exist but their requests were not recorded: nothing to judge
         # One place in the code (a handler, or a view class whose actions are inherited) is
         # tested when a test exercises any of the routes it serves.
-        places: dict[tuple[str, int], list[Any]] = {}
+        places: dict[tuple[str, int], list[Route]] = {}
         for route in routes:
             places.setdefault((route.file, route.line), []).append(route)
         covered = sum(1 for r in routes if r.tests or tests_for(r, facts))

@@ -7,8 +7,8 @@ import libcst as cst
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.framework.build import is_service_module
 from reviewer.framework.lookup import routes_at, summarize
-from reviewer.framework.model import Route
 from reviewer.model import Confidence, Severity
+from reviewer.service import Route
 
 _IMPLICIT = frozenset({"self", "cls"})
 _UNTYPED_RETURNS = frozenset({"dict", "Dict", "Any", "JSONResponse"})
@@ -117,6 +117,8 @@ class UntypedHandler(Rule):
             if ann.split("[", 1)[0].rsplit(".", 1)[-1] not in _UNTYPED_RETURNS or "[" in ann:
                 return False
         project = self.ctx.project
+        if project is None:
+            return False
         record = (
             project.facts.get(self.ctx.relpath, {})
             .get("functions", {})

@@ -8,9 +8,9 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.framework import body
 from reviewer.framework.common import UNTYPED_BODY
 from reviewer.framework.lookup import routes_at, summarize
-from reviewer.framework.model import Route
 from reviewer.framework.values import code_of, qualify, tail
 from reviewer.model import Confidence, Severity
+from reviewer.service import Route
 
 QUERY_READS = (".args", ".GET", ".query_params", ".query")
 
@@ -150,7 +150,10 @@ class UnvalidatedRequestInput(Rule):
         if not routes:
             self._states.append(None)
             return
-        schemas = frozenset(tail(s) for s in self.ctx.project.schemas)
+        project = self.ctx.project
+        schemas = (
+            frozenset(tail(s) for s in project.schemas) if project is not None else frozenset()
+        )
         self._states.append(_State(routes, body.request_names(node), schemas))
         self._untyped_bodies(node, routes)
 

@@ -1,5 +1,8 @@
-"""The route inventory's records: one frozen `Route` per endpoint and the guards that cover it.
+"""The service model: one frozen `Route` per endpoint, the guards that cover it, the project.
 
+Language-neutral on purpose: these are plain values (paths, methods, files, lines, names), built
+by a frontend's collectors (today the Python one in reviewer/framework/) and read by rules and
+reporters. Nothing here may hold a parser's nodes, so a second frontend can build the same objects.
 These are the stable data other rules read (architecture, tests, taint): keep field names fixed.
 """
 
@@ -7,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the Python frontend's taint summaries; a type only, never imported here
+    from reviewer.taint.index import TaintIndex
 
 AUTHENTICATION = "authentication"
 AUTHORIZATION = "authorization"
@@ -91,6 +97,27 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """`model.attr` is a relation. kind: one (lazy object) | manager (Django) | rel (SQLAlchemy)."""
+
+    model: str
+    attr: str
+    kind: str
+    target: str = ""
+    lazy: str = "select"  # SQLAlchemy loading strategy
+    orm: str = "django"
+
+
+@dataclass(frozen=True)
+class BuilderError:
+    """A route builder that crashed: its routes are missing from the inventory."""
+
+    builder: str  # which model: `flask/fastapi/aiohttp`, `django`
+    file: str  # the reviewed file it was reading, or "" when unknown
+    message: str  # `KeyError: 'module'`
+
+
+@dataclass(frozen=True)
 class Project:
     """The project-wide model the second phase reads."""
 
@@ -100,11 +127,10 @@ class Project:
     rate_limiting: tuple[Guard, ...] = ()  # every limiter/throttle found anywhere in the project
     facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per-file framework facts
     test_calls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per test file
-    taint: Any = None  # reviewer.taint.index.TaintIndex: function summaries joined across modules
-    errors: tuple[str, ...] = ()
-    schemas: frozenset[str] = (
-        frozenset()
-    )  # project classes that validate (Pydantic, DRF, ...)  # a framework builder that crashed (its routes are missing)
+    taint: TaintIndex | None = None  # function summaries joined across modules
+    errors: tuple[BuilderError, ...] = ()  # route builders that crashed (their routes are missing)
+    schemas: frozenset[str] = frozenset()  # project classes that validate (Pydantic, DRF, ...)
+    relations: tuple[Relation, ...] = ()  # ORM relations of every model class, joined once
 
     def routes_of(self, file: str, handler: str) -> tuple[Route, ...]:
         """The routes served by the function `handler` (qualname) of `file`."""
@@ -112,3 +138,11 @@ class Project:
 
     def handler_names(self, file: str) -> frozenset[str]:
         return frozenset(r.handler for r in self.routes if r.file == file)
+
+    def route_coverage(self) -> tuple[int, int] | None:
+        """(routes some test exercises, all routes), or None when no test calls were recorded.
+
+        `Route.tests` is filled when the project is built, from the same `test_calls`."""
+        if not self.test_calls and not any(r.tests for r in self.routes):
+            return None
+        return sum(1 for r in self.routes if r.tests), len(self.routes)

@@ -1,0 +1,68 @@
+"""Calls that run an ORM read query by themselves, recognised by their syntax.
+
+Django: a `Model.objects` manager or queryset method that evaluates or fetches (`get`, `filter`,
+`count`, ...; the async `a*` forms too), and `get_object_or_404`. SQLAlchemy: `Model.query...`
+(Flask-SQLAlchemy) and a session's `query`/`get`/`execute`/`scalars` on a receiver named like a
+session. Shared by the data-access and architecture rules, so it sits beside them.
+
+References:
+- https://docs.djangoproject.com/en/5.2/ref/models/querysets/
+- https://docs.sqlalchemy.org/en/20/orm/session_api.html#sqlalchemy.orm.Session
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from reviewer.imports import dotted_name
+
+# Methods that run a query on a Django manager/queryset or a SQLAlchemy session.
+DJANGO_READS = frozenset(
+    {"get", "filter", "exclude", "all", "first", "last", "count", "exists", "values"}
+    | {"values_list", "aggregate", "in_bulk", "latest", "earliest", "get_or_create"}
+    | {"aget", "afirst", "alast", "acount", "aexists", "aget_or_create"}
+)
+SESSION_READS = frozenset({"query", "get", "execute", "scalars", "scalar", "get_one"})
+SESSION_NAMES = frozenset({"session", "db", "sess", "dbsession", "db_session"})
+
+
+def capitalised(node: cst.BaseExpression | None) -> str | None:
+    name = dotted_name(node) if node is not None else None
+    if name is None:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    return last if last[:1].isupper() else None
+
+
+def is_query_call(
+    call: cst.Call, resolve: Callable[[cst.BaseExpression], str | None]
+) -> str | None:
+    """A call that runs a read query by itself: its short description, else None."""
+    func = call.func
+    name = resolve(func) or ""
+    if name.rsplit(".", 1)[-1] in {"get_object_or_404", "get_list_or_404"}:
+        return f"`{name.rsplit('.', 1)[-1]}()`"
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    receiver = func.value
+    while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+        receiver = receiver.func.value
+    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "objects":
+        model = capitalised(receiver.value)
+        if model and method in DJANGO_READS:
+            return f"`{model}.objects...{method}()`"
+    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "query":
+        model = capitalised(receiver.value)
+        if model:
+            return f"`{model}.query...{method}()`"
+    root = (dotted_name(func.value) or "").lower().split(".")[-1]
+    if method not in SESSION_READS or root not in SESSION_NAMES:
+        return None
+    if method in {"get", "get_one", "query"} and not (
+        call.args and capitalised(call.args[0].value)
+    ):
+        return None
+    return f"`{dotted_name(func.value)}.{method}()`"
