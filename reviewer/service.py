@@ -19,8 +19,6 @@ AUTHENTICATION = "authentication"
 AUTHORIZATION = "authorization"
 RATE_LIMIT = "rate-limit"
 
-LEVELS = ("route", "class", "router", "app", "middleware", "settings")
-
 
 @dataclass(frozen=True, order=True)
 class Guard:
@@ -85,10 +83,6 @@ class Route:
     @property
     def qualname(self) -> str:
         return f"{self.module}.{self.handler}" if self.module else self.handler
-
-    @property
-    def state_changing(self) -> bool:
-        return any(m in ("POST", "PUT", "PATCH", "DELETE") for m in self.methods)
 
     def label(self) -> str:
         """`POST /api/orders (create_order)`: how findings name the route."""

@@ -76,7 +76,6 @@ VALIDATOR_FUNCS = frozenset(
         "django.utils.http.is_safe_url",
     }
 )
-VALIDATOR_CLASS_SUFFIXES = ("Serializer", "Form", "Schema")
 VALIDATOR_BASES = (
     "pydantic.BaseModel",
     "pydantic.main.BaseModel",

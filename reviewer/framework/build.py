@@ -18,6 +18,7 @@ from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
 from reviewer.framework.test_match import tests_for
 from reviewer.framework.values import ref, tail
+from reviewer.http import ANY_METHOD, method_rank
 from reviewer.service import RATE_LIMIT, BuilderError, Guard, Project, Route
 from reviewer.taint.index import FACTS_KEY as TAINT
 from reviewer.taint.index import build_index_from_facts
@@ -98,9 +99,7 @@ def _file_being_read(error: Exception, facts: Mapping[str, Any]) -> str:
 
 
 def _route_order(route: Route) -> tuple[Any, ...]:
-    order = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "*")
-    first = route.methods[0] if route.methods else "*"
-    rank = order.index(first) if first in order else len(order)
+    rank = method_rank(route.methods[0] if route.methods else ANY_METHOD)
     return (route.path, rank, route.methods, route.file, route.line, route.handler)
 
 

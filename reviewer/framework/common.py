@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -10,16 +9,12 @@ from reviewer.framework import guards as g
 from reviewer.framework.body import VALIDATOR_BASES
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import is_call, ref, tail
+from reviewer.http import method_rank, path_params
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Param, Route
 
 VALIDATION_DECORATORS = ("use_args", "use_kwargs", "arguments", "validate", "expects", "input")
 UNTYPED_BODY = frozenset({"dict", "Dict", "Any", "list", "List", "object", "Mapping", "JSON"})
 _SIMPLE = frozenset({"int", "str", "float", "bool", "UUID", "uuid.UUID", "date", "datetime"})
-_PATH_PARAMS = re.compile(r"[{<](?:[^}>:]*:)?(\w+)[}>]|\(\?P<(\w+)>")
-
-
-def path_params(path: str) -> frozenset[str]:
-    return frozenset(a or b for a, b in _PATH_PARAMS.findall(path))
 
 
 def guards_from_decorators(
@@ -103,7 +98,7 @@ def make_route(
     rate = _unique(x for x in guards if x.kind == RATE_LIMIT)
     return Route(
         framework=framework,
-        methods=tuple(sorted(set(methods), key=_METHOD_ORDER.index)),
+        methods=tuple(sorted(set(methods), key=method_rank)),
         path=path,
         handler=handler,
         module=module,
@@ -124,9 +119,6 @@ def make_route(
         csrf_exempt="csrf-exempt" in flags,
         notes=tuple(notes),
     )
-
-
-_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "*"]
 
 
 def _unique(guards: Iterable[Guard]) -> tuple[Guard, ...]:

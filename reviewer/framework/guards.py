@@ -12,6 +12,7 @@ from typing import Any
 
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import is_call, ref, tail, text
+from reviewer.http import changes_state
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT
 
 AUTH_DECORATORS = frozenset(
@@ -87,7 +88,6 @@ DRF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     "DjangoObjectPermissions": (AUTHENTICATION, AUTHORIZATION),
 }
-DRF_THROTTLES = ("rest_framework.throttling.",)
 
 AUTH_NAME = re.compile(
     r"(login|auth|token|jwt|session|signed_in|logged_in|api_?key)s?_(required|needed)"
@@ -339,7 +339,7 @@ def _annotated_items(annotation: Any) -> list[Any]:
 
 def permission_kinds(index: Index, value: Any, methods: tuple[str, ...]) -> Kinds:
     """Kinds that a DRF `permission_classes` list gives a route serving `methods`."""
-    unsafe = any(m in ("POST", "PUT", "PATCH", "DELETE") for m in methods)
+    unsafe = changes_state(methods)
     items = value if isinstance(value, list) else [value]
     kinds: Kinds = set()
     for item in items:

@@ -159,7 +159,3 @@ class Index:
                 auth.extend(record["auth"])
                 authz.extend(record["authz"])
         return auth, authz
-
-    def all_classes(self) -> dict[str, tuple[str, ...]]:
-        """qualified class -> qualified bases, for every class of the project."""
-        return {name: self.class_bases(name) for name, d in self.defs.items() if d.kind == "class"}

@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from reviewer.context import FileContext
+from reviewer.http import ANY_METHOD, changes_state
 from reviewer.service import Route
 
 # Routes that must be reachable without a login (issue 3: login/registration/health/docs).
@@ -50,7 +51,6 @@ CREDENTIAL_ROUTES = re.compile(
     r"registration|sign[-_]?up|reset|forgot|signin)($|[/_.\-])",
     re.I,
 )
-UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def routes_at(ctx: FileContext, node: cst.FunctionDef | cst.ClassDef) -> tuple[Route, ...]:
@@ -99,10 +99,6 @@ def sensitive(route: Route) -> bool:
     )
 
 
-def route_text(route: Route) -> str:
-    return f"{route.path} {route.handler}"
-
-
 def public_by_nature(route: Route) -> bool:
     return bool(PUBLIC_BY_NATURE.search(route.path) or PUBLIC_BY_NATURE.search(route.handler))
 
@@ -110,9 +106,9 @@ def public_by_nature(route: Route) -> bool:
 def writes(route: Route) -> bool:
     """State-changing: an unsafe method, or a Django view that accepts any method and reads a
     form or body."""
-    if any(m in UNSAFE for m in route.methods):
+    if changes_state(route.methods):
         return True
-    return "*" in route.methods and any(
+    return ANY_METHOD in route.methods and any(
         r.endswith((".POST", ".body", ".FILES")) for r in route.raw_input
     )
 

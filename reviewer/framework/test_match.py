@@ -3,7 +3,7 @@
 Route paths are templates in each framework's syntax (`/users/<int:uid>`, `/users/{uid}`,
 `^users/(?P<pk>[^/.]+)/$`, `{name:\\d+}`); a test path is a literal with `{}` where the test
 interpolated a value. Both are normalised (scheme/host, query string and trailing slash removed)
-and every template parameter matches one path segment.
+and every template parameter (reviewer/http.py reads the syntax) matches one path segment.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-_PARAM = re.compile(r"<(?:[^:<>]+:)?[^<>]+>|\{[^{}]*\}|\(\?P<[^>]+>[^)]*\)|\([^)]*\)")
+from reviewer.http import path_parameters
+
 _DRF_ACTIONS = {
     "list": ("list", "create"),
     "detail": ("retrieve", "update", "partial_update", "destroy"),
@@ -37,12 +38,10 @@ def route_regex(template: str) -> re.Pattern[str]:
     path = _clean(template, template=True)
     pieces: list[str] = []
     last = 0
-    for match in _PARAM.finditer(path):
-        pieces.append(re.escape(path[last : match.start()]))
-        param = match.group(0)
-        greedy = param.startswith("<path:") or param.endswith(":path}")
-        pieces.append(".+" if greedy else "[^/]+")
-        last = match.end()
+    for param in path_parameters(path):
+        pieces.append(re.escape(path[last : param.start]))
+        pieces.append(".+" if param.converter == "path" else "[^/]+")
+        last = param.end
     pieces.append(re.escape(path[last:]))
     regex = "".join(pieces).replace(re.escape("{}"), "[^/]+")
     return re.compile(f"^{regex}$")

@@ -9,9 +9,9 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.framework import body
-from reviewer.framework.common import path_params
 from reviewer.framework.lookup import ADMIN, public_by_nature, routes_at, summarize, writes
 from reviewer.framework.values import code_of, tail
+from reviewer.http import path_params
 from reviewer.model import Confidence, Severity
 from reviewer.service import Route
 
@@ -356,5 +356,22 @@ urlpatterns = [
 ]
 """
         },
+    ),
+    # a Starlette convertor (`{name:int}`): the parameter is `note_id`, not `int`
+    Invalid(
+        """
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+app = FastAPI()
+
+def get_current_user(token: str = Depends(oauth2)):
+    return token
+
+@app.get("/notes/{note_id:int}")
+def read_note(note_id: int, account=Depends(get_current_user), db=Depends(get_db)):
+    return db.get(Note, note_id)  # expect: BR302
+"""
     ),
 ]

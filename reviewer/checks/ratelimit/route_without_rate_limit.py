@@ -7,6 +7,7 @@ import libcst as cst
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
 from reviewer.framework.lookup import CREDENTIAL_ROUTES, routes_at, summarize
+from reviewer.http import ANY_METHOD, submits_content
 from reviewer.model import Confidence, Finding, Location, Severity
 from reviewer.service import Project, Route
 
@@ -111,7 +112,8 @@ class RouteWithoutRateLimit(Rule):
 
 
 def _credential(route: Route) -> bool:
-    if not any(m in ("POST", "PUT", "PATCH", "*") for m in route.methods):
+    # credentials arrive as submitted content; a Django view accepting any method may take them
+    if not (submits_content(route.methods) or ANY_METHOD in route.methods):
         return False
     return bool(CREDENTIAL_ROUTES.search(route.path) or CREDENTIAL_ROUTES.search(route.handler))
 
@@ -134,6 +136,11 @@ def login():  # ok: BR803
 @app.get("/products")
 def products():  # ok: BR803
     return []
+
+# revoking a token changes state but submits no credential an attacker could guess
+@app.delete("/api/tokens/<int:token_id>")
+def revoke_token(token_id):  # ok: BR803
+    return "", 204
 """
     ),
     # DRF: a global default throttle covers the token view
