@@ -28,6 +28,7 @@ class PendingFinding:
     flow: tuple[tuple[cst.CSTNode, str], ...] = ()
     fix: str | None = None
     extra: tuple[tuple[str, Any], ...] = ()
+    redact: bool = False
 
 
 def is_test_path(relpath: str) -> bool:

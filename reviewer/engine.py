@@ -24,7 +24,7 @@ from reviewer.config import Config
 from reviewer.discovery import Discovery, find_sources
 from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
-from reviewer.model import AnalyzerRun, Finding, Location, Report
+from reviewer.model import AnalyzerRun, Finding, Location, Report, RouteCoverage
 from reviewer.native import review_files
 from reviewer.postprocess.confirm import apply_severity_overrides, drop_unconfirmed
 from reviewer.postprocess.dedupe import dedupe
@@ -158,7 +158,8 @@ def review(
         not_reviewed=tuple(not_reviewed),
         routes=tuple(native.project.routes),
         seconds=round(time.monotonic() - started, 3),
-        extra={"applicable": applicable, **_route_coverage(native.project)},
+        applicable=applicable,
+        route_coverage=_route_coverage(native.project),
     )
 
 
@@ -212,13 +213,13 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
     return result
 
 
-def _route_coverage(project: Project) -> dict[str, dict[str, int]]:
+def _route_coverage(project: Project) -> RouteCoverage | None:
     """How many routes some test exercises, for the report's summary (BR804's measure)."""
     measured = project.route_coverage()
     if measured is None:
-        return {}
+        return None
     covered, total = measured
-    return {"route_coverage": {"covered": covered, "routes": total}}
+    return RouteCoverage(covered, total)
 
 
 def _skipped_findings(skipped: list[tuple[str, str]], registry: Registry) -> list[Finding]:

@@ -6,6 +6,7 @@ be tested on its own and results can be cached and compared.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -149,11 +150,7 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str = ""
     extra: tuple[tuple[str, Any], ...] = ()  # rule-specific measures, e.g. (("db_calls", 3),)
-
-    @property
-    def redact(self) -> bool:
-        """The finding's range holds a secret: show it masked, never in full."""
-        return ("redact", True) in self.extra
+    redact: bool = False  # the location's range holds a secret: show it masked, never in full
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -196,6 +193,86 @@ class Score:
 
 
 @dataclass(frozen=True)
+class RouteCoverage:
+    """How many of the project's routes some test exercises (BR804's measure)."""
+
+    covered: int
+    routes: int
+
+
+@dataclass(frozen=True)
+class BaselineSummary:
+    """What a `--baseline` run matched: known findings hidden, new ones kept."""
+
+    file: str
+    known: int
+    new: int
+    can_shrink: int  # recorded findings that are gone (the baseline can be updated)
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    """What a `--diff` run kept: the findings the change is responsible for."""
+
+    base: str  # the diff's label: a git ref, a file, "pull request #N"
+    mode: str  # added | diff_context | file | nofilter (reviewer.diff.FilterMode)
+    changed_files: int
+    outside: int  # findings left out because they lie outside the change
+
+
+@dataclass(frozen=True)
+class RouteSummary:
+    """One route as base and head inventories are compared: its key and protection names."""
+
+    methods: tuple[str, ...]  # sorted, HEAD/OPTIONS left out
+    path: str
+    handler: str
+    file: str
+    line: int
+    public: bool
+    authentication: tuple[str, ...] = ()
+    authorization: tuple[str, ...] = ()
+    rate_limit: tuple[str, ...] = ()
+    validation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProtectionChange:
+    """One kind of protection ("authentication", ..., "public") that differs on a route."""
+
+    kind: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangedRoute:
+    route: RouteSummary  # the head's version
+    changes: tuple[ProtectionChange, ...]
+
+
+@dataclass(frozen=True)
+class RouteChanges:
+    """Routes a diff adds, removes or changes the protection of, against its base commit."""
+
+    base: str  # the base commit ("" when not available)
+    ref: str  # the git ref it was resolved from
+    available: bool
+    reason: str = ""  # why not, when not available
+    added: tuple[RouteSummary, ...] = ()
+    removed: tuple[RouteSummary, ...] = ()
+    changed: tuple[ChangedRoute, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewCodeScore:
+    """The score of the findings a diff or baseline run keeps (same rules and applicability)."""
+
+    overall: float | None  # None: no scored item applies
+    items: Mapping[str, float] = field(default_factory=dict)  # item -> score, applicable only
+
+
+@dataclass(frozen=True)
 class Report:
     """The immutable result of one review; every reporter renders only this."""
 
@@ -209,7 +286,13 @@ class Report:
     not_reviewed: tuple[tuple[str, str], ...] = ()  # (path, reason)
     routes: tuple[Route, ...] = ()  # the route inventory, when built
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    applicable: Mapping[str, bool] = field(default_factory=dict)  # checklist item -> applies
+    route_coverage: RouteCoverage | None = None  # when routes and tests were measured
+    # set by reviewer/scope.py on a diff or baseline run
+    baseline: BaselineSummary | None = None
+    diff: DiffSummary | None = None
+    route_changes: RouteChanges | None = None  # a diff against a git ref
+    new_code: NewCodeScore | None = None
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -7,8 +7,8 @@ read with `git ls-tree`/`git cat-file` (argv lists, no shell, no checkout into t
 and written to a temporary folder, then parsed by the same `inventory()` the `routes` command
 uses. Nothing of the target is imported or executed, and no analyzer runs.
 
-The result is plain data for `Report.extra["route_changes"]` (see `compare_with_base`);
-`markdown_section` and `terminal_lines` render it.
+The result is a `model.RouteChanges` for `Report.route_changes` (see `compare_with_base`);
+reviewer/reporters/route_changes.py renders it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.git import GitError, run_git
+from reviewer.model import ChangedRoute, ProtectionChange, RouteChanges, RouteSummary
 from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
 from reviewer.service import Route
@@ -32,12 +33,12 @@ from reviewer.traversal import FileResult
 GIT_TIMEOUT_S = 60
 IGNORED_METHODS = ("HEAD", "OPTIONS")
 
-# (label, Route attribute) of the protections compared between base and head
-PROTECTIONS: tuple[tuple[str, str], ...] = (
-    ("authentication", "auth"),
-    ("authorization", "authorization"),
-    ("rate limit", "rate_limits"),
-    ("validation", "validation"),
+# (label, Route attribute, RouteSummary field) of the protections compared
+PROTECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("authentication", "auth", "authentication"),
+    ("authorization", "authorization", "authorization"),
+    ("rate limit", "rate_limits", "rate_limit"),
+    ("validation", "validation", "validation"),
 )
 
 Key = tuple[tuple[str, ...], str]
@@ -239,25 +240,27 @@ def route_key(route: Route) -> Key:
     return methods, route.path
 
 
-def _names(route: Route, attribute: str) -> list[str]:
+def _names(route: Route, attribute: str) -> tuple[str, ...]:
     values: Iterable[Any] = getattr(route, attribute)
-    return sorted({getattr(v, "name", v) for v in values})
+    return tuple(sorted({getattr(v, "name", v) for v in values}))
 
 
-def describe(route: Route) -> dict[str, Any]:
-    """A route as plain data (JSON-ready)."""
+def describe(route: Route) -> RouteSummary:
+    """A route as the comparison sees it: its key and the names of its protections."""
     methods, path = route_key(route)
-    data: dict[str, Any] = {
-        "methods": list(methods),
-        "path": path,
-        "handler": route.handler,
-        "file": route.file,
-        "line": route.line,
-        "public": route.public,
-    }
-    for label, attribute in PROTECTIONS:
-        data[label.replace(" ", "_")] = _names(route, attribute)
-    return data
+    names = {field: _names(route, attribute) for _, attribute, field in PROTECTIONS}
+    return RouteSummary(
+        methods,
+        path,
+        route.handler,
+        route.file,
+        route.line,
+        route.public,
+        authentication=names["authentication"],
+        authorization=names["authorization"],
+        rate_limit=names["rate_limit"],
+        validation=names["validation"],
+    )
 
 
 def _index(routes: Iterable[Any]) -> dict[Key, list[Route]]:
@@ -286,24 +289,26 @@ def _pairs(
     return pairs, left, right
 
 
-def protection_changes(old: Route, new: Route) -> list[dict[str, Any]]:
+def protection_changes(old: Route, new: Route) -> list[ProtectionChange]:
     """The guards that differ between two versions of one route."""
     changes = []
-    for label, attribute in PROTECTIONS:
+    for label, attribute, _ in PROTECTIONS:
         before, after = _names(old, attribute), _names(new, attribute)
         if before != after:
-            changes.append({"kind": label, "before": before, "after": after})
+            changes.append(ProtectionChange(label, before, after))
     if old.public != new.public:
-        changes.append({"kind": "public", "before": [str(old.public)], "after": [str(new.public)]})
+        changes.append(ProtectionChange("public", (str(old.public),), (str(new.public),)))
     return changes
 
 
-def compare(base: Iterable[Any], head: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:
-    """Routes added, removed, and with changed protection, keyed by (methods, path)."""
+def compare(
+    base: Iterable[Any], head: Iterable[Any]
+) -> tuple[tuple[RouteSummary, ...], tuple[RouteSummary, ...], tuple[ChangedRoute, ...]]:
+    """(added, removed, changed protection) routes, keyed by (methods, path)."""
     before, after = _index(base), _index(head)
-    added: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
+    added: list[RouteSummary] = []
+    removed: list[RouteSummary] = []
+    changed: list[ChangedRoute] = []
     for key in sorted(set(before) | set(after), key=lambda k: (k[1], k[0])):
         pairs, gone, new = _pairs(before.get(key, []), after.get(key, []))
         removed += [describe(route) for route in gone]
@@ -311,8 +316,8 @@ def compare(base: Iterable[Any], head: Iterable[Any]) -> dict[str, list[dict[str
         for old, route in pairs:
             diffs = protection_changes(old, route)
             if diffs:
-                changed.append({**describe(route), "changes": diffs})
-    return {"added": added, "removed": removed, "changed": changed}
+                changed.append(ChangedRoute(describe(route), tuple(diffs)))
+    return tuple(added), tuple(removed), tuple(changed)
 
 
 def compare_with_base(
@@ -322,8 +327,8 @@ def compare_with_base(
     config: Config,
     cache_dir: Path | None = None,
     base: Callable[[], tuple[str, tuple[Route, ...]]] | None = None,
-) -> dict[str, Any]:
-    """`Report.extra["route_changes"]`: {base, ref, available, reason, added, removed, changed}.
+) -> RouteChanges:
+    """`Report.route_changes`: the base commit's routes against `head_routes`.
 
     `cache_dir` is the review's result cache, if any (see `tree_inventory`); `base`, when
     given, returns `base_inventory(...)`'s result computed elsewhere (`scope.BaseInventory`,
@@ -336,22 +341,9 @@ def compare_with_base(
             commit, base_routes = base_inventory(root, ref, config, cache_dir)
     except (BaseUnavailableError, OSError) as exc:
         return unavailable(ref, str(exc))
-    return {
-        "base": commit,
-        "ref": ref,
-        "available": True,
-        "reason": "",
-        **compare(base_routes, head_routes),
-    }
+    added, removed, changed = compare(base_routes, head_routes)
+    return RouteChanges(commit, ref, True, "", added, removed, changed)
 
 
-def unavailable(ref: str, reason: str) -> dict[str, Any]:
-    return {
-        "base": "",
-        "ref": ref,
-        "available": False,
-        "reason": reason,
-        "added": [],
-        "removed": [],
-        "changed": [],
-    }
+def unavailable(ref: str, reason: str) -> RouteChanges:
+    return RouteChanges(base="", ref=ref, available=False, reason=reason)

@@ -2,7 +2,7 @@
 
     prepare(ns, target)  before the review: load the diff and the baseline, fail fast on bad input
     finish(plan, report) after it: hide baselined findings, keep the findings the change is
-                         responsible for, add the "new code" score to Report.extra
+                         responsible for, set the "new code" score (Report.new_code)
 
 The overall score stays the whole tree's. The new-code score is the same scoring function
 (same rules, checklist and applicability) over the findings that remain: those that pass the
@@ -23,7 +23,6 @@ from typing import Any
 
 from reviewer import baseline as baseline_mod
 from reviewer import scoring
-from reviewer.applicability import ALWAYS, ROUTE_ITEMS
 from reviewer.config import Config, ConfigError
 from reviewer.config import load as load_config
 from reviewer.diff import (
@@ -38,7 +37,15 @@ from reviewer.diff import (
 )
 from reviewer.git import GitError, run_git
 from reviewer.github.event import EventContext
-from reviewer.model import Finding, Report, Score
+from reviewer.model import (
+    BaselineSummary,
+    DiffSummary,
+    Finding,
+    NewCodeScore,
+    Report,
+    RouteChanges,
+    Score,
+)
 
 FROM_EVENT = "@event"  # the value of a bare `--diff`
 
@@ -271,26 +278,23 @@ def finish(
     config: Config | None = None,
     base: BaseInventory | None = None,
 ) -> Outcome:
-    """Apply the baseline and the diff filter; add the new-code score to `Report.extra`.
+    """Apply the baseline and the diff filter; set the report's new-code score.
 
-    With a diff against a git ref, `Report.extra["route_changes"]` compares the route
-    inventory with the base commit's (reviewer/route_changes.py); `config` defaults to the
-    target's configuration file; `base` is the inventory started during the review, if any.
+    With a diff against a git ref, `Report.route_changes` compares the route inventory with
+    the base commit's (reviewer/route_changes.py); `config` defaults to the target's
+    configuration file; `base` is the inventory started during the review, if any.
     """
     if plan.diff is None and plan.baseline is None:
         return Outcome(report, report, plan.notes)
     notes = list(plan.notes)
-    extra: dict[str, Any] = dict(report.extra)
     findings: Sequence[Finding] = report.findings
+    baseline: BaselineSummary | None = None
     if plan.baseline is not None:
         applied = baseline_mod.apply(findings, plan.baseline)
         findings = applied.findings
-        extra["baseline"] = {
-            "file": str(plan.baseline_path or ""),
-            "known": applied.matched,
-            "new": applied.new,
-            "can_shrink": applied.can_shrink,
-        }
+        baseline = BaselineSummary(
+            str(plan.baseline_path or ""), applied.matched, applied.new, applied.can_shrink
+        )
         if applied.can_shrink:
             notes.append(
                 f"baseline: {applied.can_shrink} recorded finding"
@@ -299,20 +303,24 @@ def finish(
             )
     full = tuple(sorted(findings, key=lambda f: f.sort_key))
     kept: Sequence[Finding] = full
+    diff: DiffSummary | None = None
+    changes: RouteChanges | None = None
     if plan.diff is not None:
         kept = filter_findings(full, plan.diff, plan.mode)
-        extra["diff"] = {
-            "base": plan.diff_label,
-            "mode": plan.mode,
-            "changed_files": len(plan.diff),
-            "outside": len(full) - len(kept),
-        }
-        extra["route_changes"] = route_changes_of(plan, report, config, base)
+        diff = DiffSummary(plan.diff_label, plan.mode, len(plan.diff), len(full) - len(kept))
+        changes = route_changes_of(plan, report, config, base)
     new = score_new_code(report, kept)
-    extra["new_code_score"] = new.overall
-    extra["new_code_items"] = {i.item: i.score for i in new.items if i.score is not None}
-    shown = replace(report, findings=tuple(kept), extra=extra)
-    whole = replace(report, findings=full, extra=extra)
+    scoped = replace(
+        report,
+        baseline=baseline,
+        diff=diff,
+        route_changes=changes,
+        new_code=NewCodeScore(
+            new.overall, {i.item: i.score for i in new.items if i.score is not None}
+        ),
+    )
+    shown = replace(scoped, findings=tuple(kept))
+    whole = replace(scoped, findings=full)
     return Outcome(shown, whole, tuple(notes))
 
 
@@ -321,8 +329,8 @@ def route_changes_of(
     report: Report,
     config: Config | None,
     base: BaseInventory | None = None,
-) -> dict[str, Any]:
-    """Routes added, removed or with changed guards since the diff's base (plain data)."""
+) -> RouteChanges:
+    """Routes added, removed or with changed guards since the diff's base."""
     from reviewer import route_changes
 
     if not plan.route_base or plan.root is None:
@@ -342,25 +350,8 @@ def route_changes_of(
     )
 
 
-def applicable_from_report(report: Report) -> dict[str, bool]:
-    """Which items the engine found applicable, recovered from the report.
-
-    Always-on items and route items follow the engine's rule (reviewer/applicability.py);
-    the rest (async, data-access) applied when the tree's score has a value for them.
-    `Report.extra["applicable"]` wins when the engine provides it.
-    """
-    given = report.extra.get("applicable")
-    if isinstance(given, Mapping):
-        return {str(k): bool(v) for k, v in given.items()}
-    result = dict.fromkeys(ALWAYS, True)
-    for item in ROUTE_ITEMS:
-        result[item] = bool(report.routes)
-    for scored in report.score.items:
-        result.setdefault(scored.item, scored.score is not None)
-    return result
-
-
 def score_new_code(report: Report, findings: Sequence[Finding]) -> Score:
-    """The tree's scoring over `findings` only (suppressed ones cost nothing, as always)."""
+    """The tree's scoring over `findings` only (suppressed ones cost nothing, as always), with
+    the checklist items the engine found applicable (`Report.applicable`)."""
     rules = {m.code: m for m in report.rules}
-    return scoring.score(findings, rules, scoring.load_checklist(), applicable_from_report(report))
+    return scoring.score(findings, rules, scoring.load_checklist(), report.applicable)

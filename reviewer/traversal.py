@@ -208,7 +208,7 @@ def _locate(ctx: FileContext, lines: tuple[str, ...]) -> list[Finding]:
     for item in ctx.pending:
         loc = ctx.location(item.node)
         snippet = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
-        if ("redact", True) in item.extra:
+        if item.redact:
             snippet = mask_secret(snippet, loc, loc.line)
         snippet = snippet.strip()
         result.append(
@@ -223,6 +223,7 @@ def _locate(ctx: FileContext, lines: tuple[str, ...]) -> list[Finding]:
                 flow=tuple(FlowStep(ctx.location(node), text) for node, text in item.flow),
                 fix=item.fix,
                 extra=item.extra,
+                redact=item.redact,
             )
         )
     return result

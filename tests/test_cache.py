@@ -13,7 +13,22 @@ from reviewer import codec
 from reviewer.cache import Cache
 from reviewer.config import load
 from reviewer.engine import review
-from reviewer.model import Confidence, Finding, Location, Report, Severity
+from reviewer.model import (
+    BaselineSummary,
+    ChangedRoute,
+    Confidence,
+    DiffSummary,
+    Finding,
+    Location,
+    NewCodeScore,
+    ProtectionChange,
+    Report,
+    RouteChanges,
+    RouteCoverage,
+    RouteSummary,
+    Score,
+    Severity,
+)
 
 APP = """\
 import sqlite3
@@ -58,6 +73,7 @@ def test_warm_run_equals_cold_and_starts_no_analyzer(project: Path, tmp_path: Pa
     assert any(f.suppressed for f in warm.findings)
     assert cold.score == warm.score
     assert cold.routes == warm.routes
+    assert cold.applicable == warm.applicable and cold.route_coverage == warm.route_coverage
     assert all(run.message == "all results from the cache" for run in warm.analyzers)
     uncached = review(project, config)
     assert comparable(uncached) == comparable(cold)
@@ -108,6 +124,44 @@ def test_codec_round_trips_findings() -> None:
     )
     value = {"findings": (finding, replace(finding, code="BR102")), "set": frozenset({"a"})}
     assert codec.loads(codec.dumps(value)) == value
+
+
+def test_codec_round_trips_a_report_with_every_typed_field() -> None:
+    secret = Finding(
+        "BR201", "m", Location("a.py", 1, 5, 1, 20), Severity.HIGH, Confidence.HIGH, redact=True
+    )
+    route = RouteSummary(("POST",), "/orders", "create", "app.py", 7, False, ("login",))
+    changes = RouteChanges(
+        "abc",
+        "main",
+        True,
+        added=(route,),
+        removed=(replace(route, path="/old"),),
+        changed=(
+            ChangedRoute(
+                route,
+                (ProtectionChange("authentication", ("login",), ()),),
+            ),
+        ),
+    )
+    report = Report(
+        "svc",
+        "1",
+        (secret,),
+        Score(None, ()),
+        (),
+        applicable={"secrets": True, "async": False},
+        route_coverage=RouteCoverage(2, 3),
+        baseline=BaselineSummary("b.json", 4, 1, 0),
+        diff=DiffSummary("main", "added", 2, 5),
+        route_changes=changes,
+        new_code=NewCodeScore(87.5, {"secrets": 87.5}),
+    )
+    decoded = codec.loads(codec.dumps(report))
+    assert decoded == report
+    assert decoded.findings[0].redact and decoded.route_changes.changed[0].changes[0].before == (
+        "login",
+    )
 
 
 def test_cache_dir_in_target_is_gitignored(project: Path) -> None:

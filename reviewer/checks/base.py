@@ -106,8 +106,11 @@ class Rule(Visitor):
         flow: Sequence[tuple[cst.CSTNode, str]] = (),
         fix: str | None = None,
         extra: Sequence[tuple[str, Any]] = (),
+        redact: bool = False,
     ) -> None:
-        """Record a finding at `node`; its position is computed once, after the traversal."""
+        """Record a finding at `node`; its position is computed once, after the traversal.
+
+        `redact`: the node is a secret literal; snippets and code frames show it masked."""
         self.ctx.add_pending(
             code=self.code,
             node=node,
@@ -117,6 +120,7 @@ class Rule(Visitor):
             flow=tuple(flow),
             fix=fix,
             extra=tuple(extra),
+            redact=redact,
         )
 
     @classmethod

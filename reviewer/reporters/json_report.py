@@ -2,7 +2,8 @@
 
 Keys are sorted and lists keep the Report's order, so two reviews of the same code give the
 same bytes (indented; compact above PRETTY_LIMIT findings, for speed). Wall-clock seconds appear only with `include_timings` (under "timings").
-Bump SCHEMA_VERSION on any change that removes or renames a key.
+Bump SCHEMA_VERSION on any change that removes or renames a key. Every key is written from a
+typed field of the Report, so the schema version covers all of them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reviewer.model import AnalyzerRun, Finding, Location, Report, RuleMeta
+from reviewer.model import AnalyzerRun, Finding, Location, Report, RouteChanges, RuleMeta
 from reviewer.reporters.base import RenderOptions
 from reviewer.reporters.support import (
     checklist_or_default,
@@ -64,7 +65,7 @@ def build(
         "analyzers": [_analyzer(run) for run in report.analyzers],
         "not_reviewed": [{"path": path, "reason": reason} for path, reason in report.not_reviewed],
         "routes": [to_jsonable(route) for route in report.routes],
-        "extra": to_jsonable(report.extra),
+        "extra": _scope(report),
     }
     if options.include_timings:
         document["timings"] = {
@@ -100,6 +101,43 @@ def _finding(finding: Finding, rule: RuleMeta | None) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "suppression_reason": finding.suppression_reason,
         "extra": {str(key): to_jsonable(value) for key, value in finding.extra},
+        "redact": finding.redact,
+    }
+
+
+def _scope(report: Report) -> dict[str, Any]:
+    """The review's measures and a diff or baseline run's scope, under the schema's "extra" key
+    (its name from schema 1; each key is written from a typed Report field, only when set)."""
+    data: dict[str, Any] = {}
+    if report.applicable:
+        data["applicable"] = dict(report.applicable)
+    if report.route_coverage is not None:
+        data["route_coverage"] = to_jsonable(report.route_coverage)
+    if report.baseline is not None:
+        data["baseline"] = to_jsonable(report.baseline)
+    if report.diff is not None:
+        data["diff"] = to_jsonable(report.diff)
+    if report.route_changes is not None:
+        data["route_changes"] = route_changes_json(report.route_changes)
+    if report.new_code is not None:
+        data["new_code_score"] = report.new_code.overall
+        data["new_code_items"] = dict(report.new_code.items)
+    return data
+
+
+def route_changes_json(changes: RouteChanges) -> dict[str, Any]:
+    """`extra.route_changes`: a changed route is the route's keys plus its "changes"."""
+    return {
+        "base": changes.base,
+        "ref": changes.ref,
+        "available": changes.available,
+        "reason": changes.reason,
+        "added": [to_jsonable(route) for route in changes.added],
+        "removed": [to_jsonable(route) for route in changes.removed],
+        "changed": [
+            {**to_jsonable(item.route), "changes": to_jsonable(item.changes)}
+            for item in changes.changed
+        ],
     }
 
 

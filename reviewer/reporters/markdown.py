@@ -170,7 +170,7 @@ class _Writer:
         """Routes the change added, removed or unguarded (a diff against a git ref)."""
         from reviewer.reporters.route_changes import markdown_section
 
-        return markdown_section(self.report.extra)
+        return markdown_section(self.report.route_changes)
 
     def scored(self, finding: Finding) -> bool:
         """Reviewer notes (unscored BR9xx rules) stay out of the top findings."""

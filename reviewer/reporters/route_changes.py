@@ -4,42 +4,42 @@ for the PR summary and as terminal lines. Pure functions of the report's plain d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from reviewer.model import ChangedRoute, ProtectionChange, RouteChanges, RouteSummary
 
 MAX_LISTED = 100  # lines in the Markdown section; the data keeps everything
 
 
-def _endpoint(item: Mapping[str, Any]) -> str:
-    methods = ",".join(item.get("methods") or ()) or "ANY"
-    return f"{methods} {item.get('path', '')}"
+def _endpoint(route: RouteSummary) -> str:
+    methods = ",".join(route.methods) or "ANY"
+    return f"{methods} {route.path}"
 
 
 def _guards(names: Sequence[str]) -> str:
     return ", ".join(names)
 
 
-def added_line(item: Mapping[str, Any]) -> str:
+def added_line(route: RouteSummary) -> str:
     """`+ POST /orders (create_order) — no authentication`."""
-    text = f"+ {_endpoint(item)} ({item.get('handler', '')})"
-    auth = item.get("authentication") or []
-    if auth:
-        text += f" — authentication: {_guards(auth)}"
-    elif item.get("public"):
+    text = f"+ {_endpoint(route)} ({route.handler})"
+    if route.authentication:
+        text += f" — authentication: {_guards(route.authentication)}"
+    elif route.public:
         text += " — public"
     else:
         text += " — no authentication"
-    if item.get("authorization"):
-        text += f"; authorization: {_guards(item['authorization'])}"
+    if route.authorization:
+        text += f"; authorization: {_guards(route.authorization)}"
     return text
 
 
-def removed_line(item: Mapping[str, Any]) -> str:
-    return f"- {_endpoint(item)} ({item.get('handler', '')})"
+def removed_line(route: RouteSummary) -> str:
+    return f"- {_endpoint(route)} ({route.handler})"
 
 
-def _change_text(change: Mapping[str, Any]) -> str:
-    kind, before, after = change["kind"], list(change["before"]), list(change["after"])
+def _change_text(change: ProtectionChange) -> str:
+    kind, before, after = change.kind, list(change.before), list(change.after)
     if kind == "public":
         return "now public" if after == ["True"] else "no longer public"
     if before and not after:
@@ -49,41 +49,40 @@ def _change_text(change: Mapping[str, Any]) -> str:
     return f"{kind} changed ({_guards(before)} → {_guards(after)})"
 
 
-def changed_line(item: Mapping[str, Any]) -> str:
+def changed_line(item: ChangedRoute) -> str:
     """`~ GET /admin/stats: authentication removed (was login_required)`."""
-    texts = "; ".join(_change_text(c) for c in item.get("changes") or ())
-    return f"~ {_endpoint(item)}: {texts}"
+    texts = "; ".join(_change_text(c) for c in item.changes)
+    return f"~ {_endpoint(item.route)}: {texts}"
 
 
-def lines(data: Mapping[str, Any]) -> list[str]:
+def lines(data: RouteChanges) -> list[str]:
     """One line per change, removed protection and new routes first."""
     found = (
-        [changed_line(i) for i in data.get("changed") or ()]
-        + [added_line(i) for i in data.get("added") or ()]
-        + [removed_line(i) for i in data.get("removed") or ()]
+        [changed_line(i) for i in data.changed]
+        + [added_line(i) for i in data.added]
+        + [removed_line(i) for i in data.removed]
     )
     return [" ".join(line.split()) for line in found]  # paths come from untrusted source
 
 
-def _base_name(data: Mapping[str, Any]) -> str:
-    return str(data.get("base") or data.get("ref") or "")[:12]
+def _base_name(data: RouteChanges) -> str:
+    return (data.base or data.ref)[:12]
 
 
-def markdown_section(extra: Mapping[str, Any]) -> str:
+def markdown_section(data: RouteChanges | None) -> str:
     """The "Route inventory changes" section of the PR summary ("" when not computed)."""
-    data = extra.get("route_changes")
-    if not isinstance(data, Mapping):
+    if data is None:
         return ""
     title = "### Route inventory changes"
-    if not data.get("available"):
-        reason = _md(str(data.get("reason") or "the base is not available"))
+    if not data.available:
+        reason = _md(data.reason or "the base is not available")
         return f"{title}\n\n_Not computed: {reason}._"
     found = lines(data)
     if not found:
         return f"{title}\n\nNo routes added, removed or changed since `{_base_name(data)}`."
     counts = (
-        f"{len(data.get('added') or ())} added, {len(data.get('removed') or ())} removed, "
-        f"{len(data.get('changed') or ())} with changed protection since `{_base_name(data)}`"
+        f"{len(data.added)} added, {len(data.removed)} removed, "
+        f"{len(data.changed)} with changed protection since `{_base_name(data)}`"
     )
     # GitHub colours `+` green, `-` red and `!` orange inside a diff block
     shown = ["!" + line[1:] if line.startswith("~") else line for line in found[:MAX_LISTED]]
@@ -94,13 +93,12 @@ def markdown_section(extra: Mapping[str, Any]) -> str:
     return "\n".join(body)
 
 
-def terminal_lines(extra: Mapping[str, Any]) -> list[str]:
+def terminal_lines(data: RouteChanges | None) -> list[str]:
     """Plain lines for the terminal report ([] when not computed)."""
-    data = extra.get("route_changes")
-    if not isinstance(data, Mapping):
+    if data is None:
         return []
-    if not data.get("available"):
-        return [f"Route inventory changes: not computed ({data.get('reason') or 'no base'})"]
+    if not data.available:
+        return [f"Route inventory changes: not computed ({data.reason or 'no base'})"]
     found = lines(data)
     if not found:
         return [f"Route inventory changes: none since {_base_name(data)}"]

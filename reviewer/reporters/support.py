@@ -146,25 +146,24 @@ def to_jsonable(value: Any) -> Any:
 
 
 def reported_new_code_score(report: Report) -> tuple[bool, float | None]:
-    """(present, value) of the "new code" score a diff or baseline run adds to Report.extra."""
-    if "new_code_score" not in report.extra:
+    """(present, value) of the "new code" score a diff or baseline run sets."""
+    if report.new_code is None:
         return False, None
-    value = report.extra["new_code_score"]
-    return True, (float(value) if isinstance(value, int | float) else None)
+    return True, report.new_code.overall
 
 
 def scope_note(report: Report) -> str:
     """What a diff run left out, e.g. "3 outside the change (added vs main)"; "" otherwise."""
-    diff = report.extra.get("diff")
-    if not isinstance(diff, Mapping):
+    diff = report.diff
+    if diff is None:
         return ""
-    base = f" vs {diff['base']}" if diff.get("base") else ""
-    return f"{diff.get('outside', 0)} outside the change ({diff.get('mode', '')}{base})"
+    base = f" vs {diff.base}" if diff.base else ""
+    return f"{diff.outside} outside the change ({diff.mode}{base})"
 
 
 def route_coverage_note(report: Report) -> str:
     """`12 of 31 routes tested`, when the engine measured it."""
-    measured = report.extra.get("route_coverage")
-    if not isinstance(measured, dict) or not measured.get("routes"):
+    measured = report.route_coverage
+    if measured is None or not measured.routes:
         return ""
-    return f"{measured['covered']} of {measured['routes']} routes tested"
+    return f"{measured.covered} of {measured.routes} routes tested"

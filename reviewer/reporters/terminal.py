@@ -278,7 +278,7 @@ class _Writer:
         """Routes the change added, removed or unguarded (a diff against a git ref)."""
         from reviewer.reporters.route_changes import terminal_lines
 
-        found = terminal_lines(self.report.extra)
+        found = terminal_lines(self.report.route_changes)
         for line in found:
             self.out.print(Text(clean_text(line)))
         if found:

@@ -258,7 +258,7 @@ def test_findings_point_at_the_literal_and_ask_for_redaction() -> None:
     lines = code.splitlines()
     for finding in findings:
         loc = finding.location
-        assert ("redact", True) in finding.extra
+        assert finding.redact
         spanned = lines[loc.line - 1][loc.column - 1 : loc.end_column - 1]
         assert spanned in ('"k9Xz2LmQ7pR4tW8vB1nC6yH3"', '"pg-pass-1"')
 

@@ -12,9 +12,9 @@ import pytest
 from gh_repo import PRRepo, git
 
 from reviewer.cli import main
-from reviewer.model import Report, Score
+from reviewer.model import DiffSummary, NewCodeScore, Report, Score
 from reviewer.reporters import RenderOptions, render_report
-from reviewer.scope import applicable_from_report, score_new_code
+from reviewer.scope import score_new_code
 
 
 @pytest.fixture
@@ -134,10 +134,8 @@ def test_reporters_show_the_new_code_score(repo: PRRepo) -> None:
     shown = replace(
         report,
         findings=tuple(kept),
-        extra={
-            "new_code_score": score.overall,
-            "diff": {"base": "main", "mode": "added", "outside": 3},
-        },
+        new_code=NewCodeScore(score.overall),
+        diff=DiffSummary(base="main", mode="added", changed_files=1, outside=3),
     )
     markdown = render_report("markdown", shown)
     assert f"new code: {score.overall:.1f} / 100" in markdown.splitlines()[2]
@@ -148,25 +146,24 @@ def test_reporters_show_the_new_code_score(repo: PRRepo) -> None:
     assert document["extra"]["new_code_score"] == score.overall
     assert "new code n/a" in render_report(
         "terminal",
-        replace(shown, extra={"new_code_score": None}),
+        replace(shown, new_code=NewCodeScore(None)),
         options=RenderOptions(color=False),
     )
 
 
-def test_applicability_recovered_from_the_report_matches_the_engine(repo: PRRepo) -> None:
+def test_the_new_code_score_uses_the_engines_applicability(repo: PRRepo) -> None:
+    from reviewer.applicability import applicable_items
     from reviewer.config import load as load_config
     from reviewer.engine import review
 
     report: Report = review(repo.root, load_config(repo.root))
-    assert applicable_from_report(report) == report.extra["applicable"]
     assert score_new_code(report, report.findings) == report.score
-    legacy = replace(report, extra={})  # a report from before the engine recorded it
-    recovered = applicable_from_report(legacy)
-    assert recovered["sql-injection"] and recovered["authentication"]
-    assert not recovered["async"]
-    assert not applicable_from_report(replace(legacy, routes=()))["authentication"]
-    given = replace(report, extra={"applicable": {"secrets": True}})
-    assert applicable_from_report(given) == {"secrets": True}
+    assert report.applicable["sql-injection"] and report.applicable["authentication"]
+    assert not report.applicable["async"]
+    assert not applicable_items([], has_routes=False)["authentication"]
+    given = replace(report, applicable={"secrets": True})
+    scored = {i.item for i in score_new_code(given, ()).items if i.score is not None}
+    assert scored == {"secrets"}
 
 
 def test_git_is_never_run_with_a_ref_that_looks_like_an_option(

@@ -23,7 +23,9 @@ from reviewer.cli import main
 from reviewer.config import load as load_config
 from reviewer.framework.inventory import inventory
 from reviewer.github.review import SUMMARY_MARKER
+from reviewer.model import RouteChanges
 from reviewer.reporters import route_changes as route_changes_render
+from reviewer.reporters.json_report import route_changes_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +110,7 @@ def make_repo(root: Path, sub: str = "") -> tuple[Path, str]:
     return target, base
 
 
-def changes_for(target: Path, ref: str) -> dict[str, Any]:
+def changes_for(target: Path, ref: str) -> RouteChanges:
     config = load_config(target)
     return route_changes.compare_with_base(target, ref, inventory(target, config), config)
 
@@ -138,14 +140,14 @@ def test_added_removed_and_unguarded_routes(tmp_path: Path) -> None:
     target, base = make_repo(tmp_path / "repo")
     before = git(target, "status", "--porcelain")
     data = changes_for(target, base)
-    assert_expected(data, base)
-    json.dumps(data)  # plain data: the JSON report serialises it as is
+    assert_expected(route_changes_json(data), base)
+    json.dumps(route_changes_json(data))  # what the JSON report writes
     # the user's tree is untouched: same status, same branch, head files still the head's
     assert git(target, "status", "--porcelain") == before
     assert git(target, "rev-parse", "--abbrev-ref", "HEAD").strip() == "feature"
     assert (target / "app.py").read_text() == HEAD
     # a branch name works like a sha (merge base with HEAD, as `git diff main...HEAD`)
-    assert changes_for(target, "main")["base"] == base
+    assert changes_for(target, "main").base == base
     lines = route_changes_render.lines(data)
     assert "~ GET /admin/stats: authentication removed (was login_required)" in lines
     assert "+ POST /orders (create_order) — no authentication" in lines
@@ -153,15 +155,13 @@ def test_added_removed_and_unguarded_routes(tmp_path: Path) -> None:
     assert "- DELETE /users/<int:user_id> (delete_user)" in lines
     # no change: an explicit "none" line instead of an empty section
     same = changes_for(target, "HEAD")
-    assert same["available"] and not (same["added"] or same["removed"] or same["changed"])
-    assert "No routes added, removed or changed" in route_changes_render.markdown_section(
-        {"route_changes": same}
-    )
+    assert same.available and not (same.added or same.removed or same.changed)
+    assert "No routes added, removed or changed" in route_changes_render.markdown_section(same)
 
 
 def test_target_in_a_subfolder_keeps_its_relative_paths(tmp_path: Path) -> None:
     target, base = make_repo(tmp_path / "mono", sub="services/api")
-    data = changes_for(target, base)
+    data = route_changes_json(changes_for(target, base))
     assert_expected(data, base)
     assert {i["file"] for i in data["removed"]} == {"app.py"}
 
@@ -175,14 +175,14 @@ def test_base_missing_from_a_shallow_clone_is_one_line(tmp_path: Path) -> None:
         capture_output=True,
     )
     data = changes_for(clone, base)
-    assert data["available"] is False and "not in this clone" in data["reason"]
-    section = route_changes_render.markdown_section({"route_changes": data})
+    assert data.available is False and "not in this clone" in data.reason
+    section = route_changes_render.markdown_section(data)
     assert section.startswith("### Route inventory changes\n\n_Not computed: base ")
     assert len(section.splitlines()) == 3
-    assert route_changes_render.terminal_lines({"route_changes": data})[0].startswith(
+    assert route_changes_render.terminal_lines(data)[0].startswith(
         "Route inventory changes: not computed (base "
     )
-    assert not changes_for(clone, "--output=/tmp/x")["available"]  # never an option to git
+    assert not changes_for(clone, "--output=/tmp/x").available  # never an option to git
 
 
 def test_cli_markdown_and_json_with_a_git_ref(

@@ -218,11 +218,6 @@ def looks_random(value: str, threshold: float, min_length: int) -> bool:
     return False
 
 
-# Finding.extra marker: the finding's location range is the secret literal itself, so reporters
-# showing code frames or snippets should mask that range (the message already masks it).
-REDACT: tuple[tuple[str, object], ...] = (("redact", True),)
-
-
 def mask(value: str) -> str:
     """Never print a secret: its first 4 characters and an ellipsis (1 for short values)."""
     shown = 4 if len(value) >= 12 else 1

@@ -8,7 +8,6 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
-    REDACT,
     SIGNING_KEY,
     SecretName,
     classify_name,
@@ -194,7 +193,7 @@ class HardcodedSecret(Rule):
             "history can use it. Revoke it now, then load the new one from the environment or a "
             "secret manager.",
             confidence=Confidence.HIGH if key_format.certain else Confidence.MEDIUM,
-            extra=REDACT,
+            redact=True,  # the range is the secret literal: snippets mask it
         )
         return True
 
@@ -219,7 +218,7 @@ class HardcodedSecret(Rule):
                     "if this default reaches production anyone can forge them. Read the key from "
                     "the environment and fail at start-up when it is missing.",
                     confidence=Confidence.MEDIUM,
-                    extra=REDACT,
+                    redact=True,  # the range is the secret literal: snippets mask it
                 )
             return
         if is_not_a_secret_value(value, signing=kind.signing) or same_words(name, stripped):
@@ -244,7 +243,7 @@ class HardcodedSecret(Rule):
             "the code and its history. Read it from the environment or a secret manager "
             f"({_env_hint(name)}) and rotate the exposed value.",
             confidence=Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
-            extra=REDACT,
+            redact=True,  # the range is the secret literal: snippets mask it
         )
 
     def _in_example(self, *, assignments: bool = True) -> bool:

@@ -8,7 +8,6 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
-    REDACT,
     classify_name,
     env_lookup,
     is_sample_or_test_config,
@@ -129,7 +128,7 @@ class SecretDefaultInEnvLookup(Rule):
             "the variable is missing in production the service runs on a secret that is in the "
             "repository. Drop the default so start-up fails (`os.environ[...]`, `config(...)` "
             "without `default=`).",
-            extra=REDACT,
+            redact=True,  # the range is the secret literal: snippets mask it
         )
 
     def _in_settings_class(self) -> bool:
