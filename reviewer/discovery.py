@@ -46,8 +46,11 @@ def _name_excluded(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
-def find_sources(target: Path, config: Config) -> Discovery:
-    """The files under `target` (a directory or a single file) that the review covers."""
+def find_sources(
+    target: Path, config: Config, suffixes: tuple[str, ...] = SOURCE_SUFFIXES
+) -> Discovery:
+    """The files under `target` (a directory or a single file) that the review covers: those
+    whose name ends in one of `suffixes` (every frontend's, see reviewer/frontend.py)."""
     target = target.absolute()
     if target.is_file():
         root = config.root if target.is_relative_to(config.root) else target.parent
@@ -91,7 +94,7 @@ def find_sources(target: Path, config: Config) -> Discovery:
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.endswith(SOURCE_SUFFIXES) or _name_excluded(name, names):
+            if not name.endswith(suffixes) or _name_excluded(name, names):
                 continue
             path = current / name
             rel = path.relative_to(root).as_posix()

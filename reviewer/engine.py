@@ -1,6 +1,7 @@
 """The review pipeline: discover, analyze (native + analyzers, concurrently), merge, score.
 
-    find_sources -> start bandit/ruff/semgrep -> native rules (one parse per file)
+    find_sources -> start bandit/ruff/semgrep -> each frontend's review of its files (Python:
+      native rules, one parse per file; reviewer/frontend.py is the seam for other languages)
       -> collect analyzers -> normalize -> dedupe -> suppress -> fingerprint -> score -> Report
 
 Crashes are data: an unreadable file, a missing or failing analyzer becomes a BR901/BR902
@@ -10,7 +11,7 @@ finding and an entry in `Report.not_reviewed` / `Report.analyzers`, never a trac
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +19,22 @@ from reviewer import __version__, scoring
 from reviewer.analyzers.cached import CachedAnalyzers
 from reviewer.analyzers.plan import analyzer_skips, narrowing
 from reviewer.analyzers.policy import load_policy
-from reviewer.applicability import applicable_items
 from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
 from reviewer.discovery import Discovery, find_sources
 from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
+from reviewer.frontend import Frontend, FrontendRun, merge_applicable, merge_coverage
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
-from reviewer.model import AnalyzerRun, Finding, Location, Report, RouteCoverage
-from reviewer.native import review_files
+from reviewer.model import AnalyzerRun, Finding, Location, Report
 from reviewer.postprocess.confirm import apply_severity_overrides, drop_unconfirmed
 from reviewer.postprocess.dedupe import dedupe
 from reviewer.postprocess.fingerprint import fingerprint_all
 from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
+from reviewer.python_frontend import PythonFrontend
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
-from reviewer.service import Project
 from reviewer.traversal import FileResult, decode_source
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
@@ -49,6 +49,7 @@ def review(
     cache_dir: Path | None = None,
     jobs: int | None = None,
     on_framework_facts: Callable[[dict[tuple[str, str], Any]], None] | None = None,
+    frontends: Sequence[Frontend] = (),
 ) -> Report:
     """Review `target` (a directory or one file) and return the immutable report.
 
@@ -57,25 +58,43 @@ def review(
     known, with them by (relative path, content hash); None for a file that has none. The
     base commit's route inventory reuses them for unchanged files, on a thread while the
     review goes on. It is not called when the whole native run comes from the cache.
+    `frontends` are languages reviewed beside Python (reviewer/frontend.py): each gets the
+    discovered files ending in its suffixes, and its findings and routes join the report.
     """
     started = time.monotonic()
     registry = registry or load_registry(config)
-    found = find_sources(target, config)
+
+    def hand_over_facts(results: Mapping[str, FileResult]) -> None:
+        if on_framework_facts is not None:
+            on_framework_facts(
+                {
+                    (rel, hashes[rel]): r.facts.get(FRAMEWORK_FACTS)  # None: it has none
+                    for rel, r in results.items()
+                    if rel in hashes and not r.not_reviewed
+                }
+            )
+
+    python = PythonFrontend(registry, hand_over_facts if on_framework_facts is not None else None)
+    every: list[Frontend] = [python, *frontends]
+    suffixes = tuple(s for frontend in every for s in frontend.suffixes)
+    found = find_sources(target, config, suffixes)
     data, unreadable = _read_all(found)
+    owned = _split(data, every)
+    python_files = owned[0]
     cache = Cache(cache_dir) if cache_dir is not None else None
-    paths = {f.relpath: f.path for f in found.files if f.relpath in data}
+    paths = {f.relpath: f.path for f in found.files if f.relpath in python_files}
     hashes = {rel: content_hash(blob) for rel, blob in data.items()}
     policy = load_policy(rules_dir() / "external.yaml")
     skip_ids = analyzer_skips(policy, registry, config)
-    running = CachedAnalyzers(
+    running = CachedAnalyzers(  # bandit, ruff and semgrep read the Python files
         found.root,
         paths,
-        hashes,
+        {rel: hashes[rel] for rel in python_files},
         config.analyzers,
         config.semgrep_configs,
         cache,
         skip_ids=skip_ids,
-        contents=data,
+        contents=python_files,
         narrow=narrowing(skip_ids),
     )
     total = len(data)
@@ -90,25 +109,8 @@ def review(
                 relpath + (f" · running: {', '.join(waiting)}" if waiting else ""), done, total
             )
 
-    def hand_over_facts(results: Mapping[str, FileResult]) -> None:
-        if on_framework_facts is not None:
-            on_framework_facts(
-                {
-                    (rel, hashes[rel]): r.facts.get(FRAMEWORK_FACTS)  # None: it has none
-                    for rel, r in results.items()
-                    if rel in hashes and not r.not_reviewed
-                }
-            )
-
-    native = review_files(
-        data,
-        registry.enabled_native,
-        config,
-        on_file=on_file,
-        cache=cache,
-        jobs=jobs,
-        after_first_phase=hand_over_facts if on_framework_facts is not None else None,
-    )
+    run = FrontendRun(config, cache, jobs, on_file)
+    results = [frontend.review(files, run) for frontend, files in zip(every, owned, strict=True)]
     while progress is not None and (waiting := running.still_running()):
         progress(f"waiting for {', '.join(waiting)}", total, total)
         time.sleep(0.2)
@@ -118,35 +120,29 @@ def review(
     normalized = normalize(external, registry, policy, config.select, config.ignore)
     anchor = min(data) if data else "."
     skipped = [*found.not_reviewed, *unreadable]
-    items = {m.code: m.item for m in [*registry.all, *normalized.passthrough_rules]}
+    rule_metas = {
+        m.code: m for m in [*(m for fe in every for m in fe.rules()), *normalized.passthrough_rules]
+    }
+    items = {m.code: m.item for m in [*registry.all, *rule_metas.values()]}
+    failed = {(p, reason) for result in results for p, reason in result.not_reviewed}
     findings = dedupe(
         [
-            *native.findings,
+            *(f for result in results for f in result.findings),
             *normalized.findings,
             *_analyzer_findings(runs, anchor, registry),
             *_skipped_findings(skipped, registry),
         ],
         items,
     )
-    reviewed = {p for p, r in native.files.items() if not r.not_reviewed}
+    reviewed = set(python_files) - {p for p, _ in failed}
     findings = drop_unconfirmed(findings, registry, reviewed)
     findings = apply_severity_overrides(findings, registry)
     lines = _suppression_candidates(data)
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
     findings = fingerprint_all(findings)
-    rules = tuple(sorted([*registry.enabled, *normalized.passthrough_rules], key=lambda m: m.code))
-    applicable = applicable_items(
-        (r.facts for r in native.files.values()), bool(native.project.routes)
-    )
-    score = scoring.score(
-        findings, {m.code: m for m in rules}, scoring.load_checklist(), applicable
-    )
-    not_reviewed = sorted(
-        {
-            *skipped,
-            *((p, r.not_reviewed) for p, r in native.files.items() if r.not_reviewed),
-        }
-    )
+    rules = tuple(sorted(rule_metas.values(), key=lambda m: m.code))
+    applicable = merge_applicable(results)
+    score = scoring.score(findings, rule_metas, scoring.load_checklist(), applicable)
     return Report(
         target=str(found.root),
         version=__version__,
@@ -154,13 +150,24 @@ def review(
         score=score,
         rules=rules,
         analyzers=tuple(runs),
-        files_reviewed=total - sum(1 for r in native.files.values() if r.not_reviewed),
-        not_reviewed=tuple(not_reviewed),
-        routes=tuple(native.project.routes),
+        files_reviewed=total - len({p for p, _ in failed}),
+        not_reviewed=tuple(sorted({*skipped, *failed})),
+        routes=tuple(route for result in results for route in result.routes),
         seconds=round(time.monotonic() - started, 3),
         applicable=applicable,
-        route_coverage=_route_coverage(native.project),
+        route_coverage=merge_coverage(results),
     )
+
+
+def _split(data: Mapping[str, bytes], frontends: Sequence[Frontend]) -> list[dict[str, bytes]]:
+    """Each file goes to the first frontend that claims its suffix."""
+    owned: list[dict[str, bytes]] = [{} for _ in frontends]
+    for rel, blob in data.items():
+        for index, frontend in enumerate(frontends):
+            if rel.endswith(frontend.suffixes):
+                owned[index][rel] = blob
+                break
+    return owned
 
 
 def _suppression_candidates(data: dict[str, bytes]) -> dict[str, tuple[str, ...]]:
@@ -211,15 +218,6 @@ def _analyzer_findings(runs: list[AnalyzerRun], anchor: str, registry: Registry)
                 )
             )
     return result
-
-
-def _route_coverage(project: Project) -> RouteCoverage | None:
-    """How many routes some test exercises, for the report's summary (BR804's measure)."""
-    measured = project.route_coverage()
-    if measured is None:
-        return None
-    covered, total = measured
-    return RouteCoverage(covered, total)
 
 
 def _skipped_findings(skipped: list[tuple[str, str]], registry: Registry) -> list[Finding]:

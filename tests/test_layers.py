@@ -66,6 +66,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.engine",
             "reviewer.baseline",
             "reviewer.analyzers.plan",
+            "reviewer.python_frontend",
             "reviewer.testing",
         ),
     ),
