@@ -8,7 +8,7 @@ worktree's) and compare on (method, normalized path):
 - every path parameter is written `{}` (Flask `<int:x>`, Django `<x>` and regex
   groups, FastAPI `{x:path}`, `:x`);
 - a trailing `/` difference is forgiven where the framework redirects (Flask,
-  Django's APPEND_SLASH);
+  Django's APPEND_SLASH, Starlette/FastAPI `redirect_slashes`);
 - truth method "*" matches any method the tool gives for that path (and the
   tool's "*" any truth method);
 - implicit HEAD/OPTIONS from the tool are ignored unless the truth lists them;
@@ -35,7 +35,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 MANIFESTS = REPO / "benchmarks" / "corpus"
 RESULTS = REPO / "benchmarks" / "results"
-REDIRECTS_SLASH = {"flask", "django"}
+# Starlette (so FastAPI) Router(redirect_slashes=True) redirects /x to /x/ and back when only one exists
+REDIRECTS_SLASH = {"flask", "django", "fastapi", "starlette"}
 IMPLICIT = {"HEAD", "OPTIONS"}
 
 Route = dict[str, Any]
