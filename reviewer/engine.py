@@ -22,7 +22,6 @@ from reviewer.analyzers.policy import load_policy
 from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
 from reviewer.discovery import Discovery, find_sources
-from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
 from reviewer.frontend import Frontend, FrontendRun, merge_applicable, merge_coverage
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import AnalyzerRun, Finding, Location, Report
@@ -35,7 +34,7 @@ from reviewer.python_frontend import PythonFrontend
 from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
-from reviewer.traversal import FileResult, decode_source
+from reviewer.traversal import decode_source
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
 
@@ -64,17 +63,7 @@ def review(
     started = time.monotonic()
     registry = registry or load_registry(config)
 
-    def hand_over_facts(results: Mapping[str, FileResult]) -> None:
-        if on_framework_facts is not None:
-            on_framework_facts(
-                {
-                    (rel, hashes[rel]): r.facts.get(FRAMEWORK_FACTS)  # None: it has none
-                    for rel, r in results.items()
-                    if rel in hashes and not r.not_reviewed
-                }
-            )
-
-    python = PythonFrontend(registry, hand_over_facts if on_framework_facts is not None else None)
+    python = PythonFrontend(registry, on_framework_facts)
     every: list[Frontend] = [python, *frontends]
     suffixes = tuple(s for frontend in every for s in frontend.suffixes)
     found = find_sources(target, config, suffixes)

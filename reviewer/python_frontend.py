@@ -8,9 +8,12 @@ core's terms (findings, routes, applicable items, route coverage, files not revi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from reviewer.applicability import applicable_items
+from reviewer.cache import content_hash
 from reviewer.discovery import SOURCE_SUFFIXES
+from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
 from reviewer.frontend import FrontendResult, FrontendRun
 from reviewer.model import RouteCoverage, RuleMeta
 from reviewer.native import review_files
@@ -26,10 +29,12 @@ class PythonFrontend:
     def __init__(
         self,
         registry: Registry,
-        after_first_phase: Callable[[Mapping[str, FileResult]], None] | None = None,
+        on_framework_facts: Callable[[dict[tuple[str, str], Any]], None] | None = None,
     ) -> None:
         self.registry = registry
-        self.after_first_phase = after_first_phase  # sees the phase-1 facts (base inventory)
+        # called with every file's framework facts by (relpath, content hash) once phase 1 is
+        # done (None for a file without any): the base commit's route inventory reuses them
+        self.on_framework_facts = on_framework_facts
 
     def rules(self) -> Sequence[RuleMeta]:
         """Every enabled rule: the native ones, and the semgrep/meta rules the engine's Python
@@ -37,6 +42,18 @@ class PythonFrontend:
         return self.registry.enabled
 
     def review(self, files: Mapping[str, bytes], run: FrontendRun) -> FrontendResult:
+        hand_over = self.on_framework_facts
+
+        def after_first_phase(results: Mapping[str, FileResult]) -> None:
+            if hand_over is not None:
+                hand_over(
+                    {
+                        (rel, content_hash(files[rel])): r.facts.get(FRAMEWORK_FACTS)
+                        for rel, r in results.items()
+                        if rel in files and not r.not_reviewed
+                    }
+                )
+
         native = review_files(
             files,
             self.registry.enabled_native,
@@ -44,7 +61,7 @@ class PythonFrontend:
             on_file=run.on_file,
             cache=run.cache,
             jobs=run.jobs,
-            after_first_phase=self.after_first_phase,
+            after_first_phase=after_first_phase if hand_over is not None else None,
         )
         project = native.project
         return FrontendResult(
