@@ -15,6 +15,9 @@ prints on stdout either a JSON list of routes or {"routes": [...]}; each route
 has at least "method", "path", "handler" and may carry "builtin", "auth",
 "auth_evidence", "authorization", "authz_evidence" when the run time knows them.
 
+A manifest may name the interpreter for the venv ("python": "python3.12") when
+the app needs another Python than the one running build.py.
+
 Merge: the extractor's routes become `"source": "runtime"`; routes of the old
 manifest with `"source": "read"` are kept; then the manifest's `labels` object
 is applied.  A label key is an fnmatch pattern matched against "METHOD path"
@@ -61,12 +64,14 @@ def route_key(route: Route) -> str:
     return f"{route['method']} {route['path']}"
 
 
-def ensure_venv(venv: Path, checkout: Path, install: list[list[str]]) -> Path:
-    """Create the app's throw-away venv and pip install its steps, once."""
+def ensure_venv(
+    venv: Path, checkout: Path, install: list[list[str]], interpreter: str | None = None
+) -> Path:
+    """Create the app's throw-away venv (with the manifest's "python", e.g. "python3.12") and pip install its steps, once."""
     python = venv / "bin" / "python"
     if python.exists():
         return python
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([interpreter or sys.executable, "-m", "venv", str(venv)], check=True)
     for step in install:
         subprocess.run([str(python), "-m", "pip", "install", "-q", *step], cwd=checkout, check=True)
     return python
@@ -149,7 +154,9 @@ def build(path: Path, corpus: Path, venvs: Path, run_extractor: bool) -> None:
     if run_extractor:
         if not checkout.is_dir():
             raise SystemExit(f"{manifest['app']}: no checkout at {checkout}")
-        python = ensure_venv(venvs / manifest["app"], checkout, manifest.get("install", []))
+        python = ensure_venv(
+            venvs / manifest["app"], checkout, manifest.get("install", []), manifest.get("python")
+        )
         runtime_routes = extract(python, manifest, checkout)
         manifest["extracted"] = date.today().isoformat()
     unused = merge(manifest, runtime_routes)
