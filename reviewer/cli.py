@@ -369,7 +369,7 @@ def _routes(argv: list[str]) -> int:
         parser.error(f"{ns.path}: no such file or directory")
     config = load_config(ns.path, None, ns.config)
     from reviewer.framework.inventory import inventory
-    from reviewer.framework.render import render_routes
+    from reviewer.reporters.routes import render_routes
 
     sys.stdout.write(render_routes(inventory(ns.path, config), ns.format))
     return EXIT_OK

@@ -6,11 +6,10 @@ an external id (`bandit:B608` -> BR101) and which rules a config selects.
 
 from __future__ import annotations
 
-import fnmatch
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -19,6 +18,7 @@ from reviewer.checklist import checklist_ids
 from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.model import RuleMeta
+from reviewer.selection import select
 
 
 @cache
@@ -103,32 +103,6 @@ def _claims(metas: tuple[RuleMeta, ...]) -> dict[str, RuleMeta]:
         for ext in meta.external_ids:
             claims[ext] = meta
     return claims
-
-
-def matches(selector: str, meta: RuleMeta) -> bool:
-    """A selector is a code (BR101), a code prefix (BR1), a checklist item or a rule name."""
-    sel = selector.strip()
-    if not sel:
-        return False
-    if sel.upper() == "ALL":
-        return True
-    return (
-        meta.code.upper().startswith(sel.upper())
-        or sel == meta.item
-        or sel == meta.name
-        or any(fnmatch.fnmatchcase(ext, sel) for ext in meta.external_ids)
-    )
-
-
-def select(metas: Iterable[RuleMeta], include: Sequence[str], exclude: Sequence[str]) -> set[str]:
-    chosen = set()
-    for meta in metas:
-        picked = not include or any(matches(s, meta) for s in include)
-        if meta.source == "meta":
-            picked = True  # parse errors and analyzer failures are always reported
-        if picked and not any(matches(s, meta) for s in exclude):
-            chosen.add(meta.code)
-    return chosen
 
 
 def load(config: Config) -> Registry:

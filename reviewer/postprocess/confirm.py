@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from reviewer.model import Finding
-from reviewer.registry import Registry
+
+if TYPE_CHECKING:  # a type only: the registry reaches the rules, which parse Python
+    from reviewer.registry import Registry
 
 
 def drop_unconfirmed(

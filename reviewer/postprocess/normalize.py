@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from reviewer.analyzers.base import ExternalFinding
 from reviewer.analyzers.policy import ExternalPolicy
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
-from reviewer.registry import Registry, select
+from reviewer.selection import select
+
+if TYPE_CHECKING:  # a type only: the registry reaches the rules, which parse Python
+    from reviewer.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,13 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from reviewer.model import Confidence, Finding, Location, Severity
-from reviewer.registry import Registry, matches
+from reviewer.selection import matches
+
+if TYPE_CHECKING:  # a type only: the registry reaches the rules, which parse Python
+    from reviewer.registry import Registry
 
 UNUSED = "BR903"
 _COMMENT = re.compile(r"#\s*backend-review:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$")

@@ -253,7 +253,7 @@ class _Writer:
 
     def routes(self, limit: int | None) -> str:
         """The route inventory, collapsed; dropped first when the comment is over budget."""
-        from reviewer.framework.render import markdown as routes_table
+        from reviewer.reporters.routes import markdown as routes_table
 
         routes = list(self.report.routes)
         if not routes or limit == 0:

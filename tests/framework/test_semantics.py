@@ -10,8 +10,8 @@ from textwrap import dedent
 from reviewer import codec
 from reviewer.config import Config
 from reviewer.framework import Route
-from reviewer.framework.render import render_routes
 from reviewer.native import review_files
+from reviewer.reporters.routes import render_routes
 
 
 def inventory(files: dict[str, str], **config: object) -> list[Route]:
