@@ -14,7 +14,7 @@ from typing import Any
 
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, join_flask, make_route
-from reviewer.framework.index import Def, Index
+from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.values import is_call, ref, tail, text
 from reviewer.service import AUTHENTICATION, RATE_LIMIT, Guard, Route
 
@@ -182,7 +182,7 @@ class Apps:
         obj = self.obj(receiver)
         if obj is None:
             return
-        target = f"{module}.{record['qualname']}"
+        target = qualified(module, record["qualname"])
         if method == "middleware":
             obj.guards += self._middleware(target, relpath)
         else:
@@ -301,7 +301,7 @@ class Apps:
                     obj = self.obj(receiver) if receiver else None
                     if obj is None or not _is_route_verb(obj.framework, verb):
                         continue
-                    func = index.defs[f"{module}.{qualname}"]
+                    func = index.defs[qualified(module, qualname)]
                     below = record["decorators"][i + 1 :]
                     above = record["decorators"][:i]
                     routes += self._decorated(obj, verb, dec, func, below, above)
@@ -316,7 +316,9 @@ class Apps:
                         and dec["args"]
                     ):
                         rule = dec["args"][0] if isinstance(dec["args"][0], str) else ""
-                        routes += self._class_routes(obj, rule, f"{module}.{klass}", crecord, [])
+                        routes += self._class_routes(
+                            obj, rule, qualified(module, klass), crecord, []
+                        )
             for reg in f["registrations"]:
                 routes += self._registered(reg, relpath)
         for obj in self.objs.values():

@@ -98,6 +98,7 @@ class FrameworkCollector(Visitor):
         self._funcs: dict[int, dict[str, Any]] = {}  # id(FunctionDef) -> record
         self._reqs: dict[int, frozenset[str]] = {}
         self._order: list[tuple[str, str, str]] = []  # (table, qualname, name) in source order
+        self._module_objects: set[str] = set()
 
     # -- definitions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -233,7 +234,14 @@ class FrameworkCollector(Visitor):
         elif at_module and (name in SETTINGS_NAMES or name.startswith("CORS_")):
             self.facts["settings"][name] = encode(value, imports)
         elif isinstance(value, cst.Call):
-            self.facts["objects"][name] = encode_call(value, imports)
+            # A module-level object is the one other modules import; a function-local one
+            # (`app = Flask()` in a factory) only counts while no module-level one has the name,
+            # so `teams = Teams.query.all()` in a view does not replace the `teams` blueprint.
+            if at_module:
+                self._module_objects.add(name)
+                self.facts["objects"][name] = encode_call(value, imports)
+            elif name not in self._module_objects and name not in self.facts["objects"]:
+                self.facts["objects"][name] = encode_call(value, imports)
         elif isinstance(value, cst.List) and at_module:
             self.facts["lists"][name] = encode(value, imports)
         elif isinstance(value, cst.Subscript | cst.Name | cst.Attribute) and at_module:

@@ -15,6 +15,11 @@ from reviewer.config import Config
 from reviewer.framework.values import ref
 
 
+def qualified(module: str, name: str) -> str:
+    """`module.name`; names of the reviewed root's own `__init__.py` (module "") stay bare."""
+    return f"{module}.{name}" if module else name
+
+
 @dataclass
 class Def:
     kind: str  # function | class | object
@@ -38,20 +43,47 @@ class Index:
         for relpath, f in facts.items():
             module = f["module"]
             index.modules[module] = relpath
+            # the reviewed root's own `__init__.py` is module "": its names are unprefixed,
+            # as `values.qualify` writes them
+            dotted = f"{module}." if module else ""
             for qualname, record in f["functions"].items():
-                index.defs[f"{module}.{qualname}"] = Def(
-                    "function", f"{module}.{qualname}", relpath, module, record
+                index.defs[dotted + qualname] = Def(
+                    "function", dotted + qualname, relpath, module, record
                 )
             for qualname, record in f["classes"].items():
-                index.defs[f"{module}.{qualname}"] = Def(
-                    "class", f"{module}.{qualname}", relpath, module, record
+                index.defs[dotted + qualname] = Def(
+                    "class", dotted + qualname, relpath, module, record
                 )
             for name, call in f["objects"].items():
                 index.defs.setdefault(
-                    f"{module}.{name}", Def("object", f"{module}.{name}", relpath, module, call)
+                    dotted + name, Def("object", dotted + name, relpath, module, call)
                 )
         index._add_source_roots()
+        index._add_package_root()
         return index
+
+    def _add_package_root(self) -> None:
+        """Reviewing a package directory (`backend-review routes CTFd/`, `CTFd/__init__.py`
+        exists): its modules are imported as `CTFd.admin`, not `admin`, so every module and
+        definition is also known under the package's dotted name (parents that are packages
+        too included). Names of the reviewed tree itself always win."""
+        root = self.config.root
+        parts: list[str] = []
+        try:
+            while (root / "__init__.py").is_file() and root.name.isidentifier():
+                parts.insert(0, root.name)
+                root = root.parent
+        except OSError:
+            return
+        if not parts:
+            return
+        package = ".".join(parts)
+        for module, relpath in list(self.modules.items()):
+            if self.modules.get(module) == relpath and module == self.facts[relpath]["module"]:
+                self.modules.setdefault(f"{package}.{module}" if module else package, relpath)
+        for name, d in list(self.defs.items()):
+            if name == d.qualname:
+                self.defs.setdefault(f"{package}.{name}", d)
 
     def _add_source_roots(self) -> None:
         """`src/shop/views.py` is imported as `shop.views`: make every module reachable under
