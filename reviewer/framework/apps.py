@@ -31,7 +31,13 @@ STARLETTE_APPS = ("starlette.applications.Starlette",)
 FASTAPI_ROUTERS = ("fastapi.APIRouter", "fastapi.routing.APIRouter")
 AIOHTTP_APPS = ("aiohttp.web.Application", "aiohttp.web_app.Application")
 AIOHTTP_TABLES = ("aiohttp.web.RouteTableDef", "aiohttp.web_routedef.RouteTableDef")
-FLASK_APIS = ("flask_restful.Api", "flask_restx.Api", "flask_smorest.Api")
+FLASK_APIS = (
+    "flask_restful.Api",
+    "flask_restx.Api",
+    "flask_restplus.Api",
+    "flask_smorest.Api",
+)
+FLASK_NAMESPACES = ("flask_restx.Namespace", "flask_restplus.Namespace")
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 AIOHTTP_ADD = {f"add_{v}": v.upper() for v in VERBS}
 AIOHTTP_ROUTE_DEFS = {f"aiohttp.web.{v}": v.upper() for v in VERBS}
@@ -70,6 +76,7 @@ _KINDS = (
     (AIOHTTP_APPS, "aiohttp", "app"),
     (AIOHTTP_TABLES, "aiohttp", "table"),
     (FLASK_APIS, "flask", "api"),
+    (FLASK_NAMESPACES, "flask", "namespace"),
 )
 
 
@@ -106,15 +113,17 @@ class Apps:
         for obj in self.objs.values():
             kwargs = obj.call["kwargs"]
             if obj.role == "api":
-                # Api(app) / Api(bp): resources live under the app or blueprint given
+                # Api(app) / Api(bp): resources live under the app or blueprint given, below
+                # the Api's own `prefix`
                 target = obj.call["args"][0] if obj.call["args"] else kwargs.get("app")
                 parent = self.obj(ref(target)) if target is not None else None
                 if parent is not None:
-                    obj.parents.append((parent.name, "", []))
-                if isinstance(kwargs.get("decorators"), list):
-                    obj.guards += guards_from_decorators(
-                        index, kwargs["decorators"], "app", obj.file, 0
-                    )[0]
+                    obj.parents.append((parent.name, None, []))
+            # `Api(decorators=[...])` / `Namespace(decorators=[...])` wrap every resource
+            if obj.role in ("api", "namespace") and isinstance(kwargs.get("decorators"), list):
+                obj.guards += guards_from_decorators(
+                    index, kwargs["decorators"], "app", obj.file, 0
+                )[0]
             if obj.framework == "fastapi":
                 obj.guards += self._deps(kwargs.get("dependencies"), obj.role, obj.file)
             for item in self._list(kwargs.get("middleware")):
@@ -168,7 +177,14 @@ class Apps:
         elif method == "init_app" and args and parent.role == "api":
             app = self.obj(ref(args[0]))
             if app is not None:
-                parent.parents.append((app.name, "", []))
+                parent.parents.append((app.name, None, []))
+        elif method == "add_namespace" and args and parent.role == "api":
+            # Flask-RESTX `api.add_namespace(ns, path=None)`: `path` replaces the namespace's
+            # own path (https://flask-restx.readthedocs.io/en/latest/scaling.html)
+            ns = self.obj(ref(args[0]))
+            path = args[1] if len(args) > 1 else kwargs.get("path")
+            if ns is not None and ns.role == "namespace":
+                ns.parents.append((parent.name, path if isinstance(path, str) else None, []))
         elif method == "add_middleware" and args:
             parent.guards += self._middleware(ref(args[0]), relpath)
         elif method in _BEFORE_HOOKS and args:
@@ -256,6 +272,8 @@ class Apps:
     def chains(self, obj: Obj, seen: frozenset[str] = frozenset()) -> list[tuple[str, list[Guard]]]:
         """(full prefix including obj's own, guards from the app down to obj) per mounting."""
         own = self._own_prefix(obj)
+        if obj.role == "namespace" and not obj.parents:
+            return []  # a RESTX Namespace serves nothing until an Api adds it
         if not obj.parents or obj.name in seen:
             return [(own, list(obj.guards))]
         result = []
@@ -277,6 +295,17 @@ class Apps:
         return result
 
     def _own_prefix(self, obj: Obj) -> str:
+        """The path an object adds by itself: a Blueprint's `url_prefix`, an Api's `prefix`, a
+        RESTX Namespace's `path` (default "/" + its name), an APIRouter's `prefix`."""
+        if obj.framework == "flask" and obj.role == "api":
+            value = obj.call["kwargs"].get("prefix")
+            return value if isinstance(value, str) else ""
+        if obj.role == "namespace":
+            value = obj.call["kwargs"].get("path")
+            if value is None:
+                name = obj.call["args"][0] if obj.call["args"] else obj.call["kwargs"].get("name")
+                value = "/" + name if isinstance(name, str) else None
+            return value if isinstance(value, str) else ""
         if obj.framework == "flask" and obj.role == "router":
             value = obj.call["kwargs"].get("url_prefix")
             if value is None and len(obj.call["args"]) > 2 and isinstance(obj.call["args"][2], str):
@@ -315,10 +344,14 @@ class Apps:
                         and is_call(dec)
                         and dec["args"]
                     ):
-                        rule = dec["args"][0] if isinstance(dec["args"][0], str) else ""
-                        routes += self._class_routes(
-                            obj, rule, qualified(module, klass), crecord, []
-                        )
+                        # `@ns.route("/a", "/b")` (Flask-RESTX): one resource, several URLs
+                        rules = [a for a in dec["args"] if isinstance(a, str)] or [""]
+                        if obj.framework == "aiohttp":
+                            rules = rules[:1]
+                        for rule in rules:
+                            routes += self._class_routes(
+                                obj, rule, qualified(module, klass), crecord, []
+                            )
             for reg in f["registrations"]:
                 routes += self._registered(reg, relpath)
         for obj in self.objs.values():
@@ -490,16 +523,25 @@ class Apps:
         routes = []
         cls_guards: list[Guard] = list(extra_guards)
         flags: set[str] = set()
+        per_verb: dict[str, list[Guard]] = {}
         for attr in ("decorators", "method_decorators"):
             found = index.class_attr(klass, attr)
-            if found is not None and isinstance(found[0], list):
-                cdef = index.resolve(found[1])
-                line = cdef.record["line"] if cdef is not None else 0
-                more, fl = guards_from_decorators(
-                    index, found[0], "class", cdef.file if cdef else "", line
-                )
+            if found is None:
+                continue
+            cdef = index.resolve(found[1])
+            line = cdef.record["line"] if cdef is not None else 0
+            file = cdef.file if cdef else ""
+            if isinstance(found[0], list):
+                more, fl = guards_from_decorators(index, found[0], "class", file, line)
                 cls_guards += more
                 flags |= fl
+            elif attr == "method_decorators" and isinstance(found[0], dict):
+                # Flask-RESTful/RESTX: a dict maps a lower-case method name to its decorators
+                # (flask_restful.Resource.dispatch_request)
+                for key, value in found[0].get("dict", []):
+                    if isinstance(key, str) and isinstance(value, list):
+                        more, _ = guards_from_decorators(index, value, "class", file, line)
+                        per_verb.setdefault(key.lower(), []).extend(more)
         for verb in VERBS:
             if verb not in methods:
                 continue
@@ -517,7 +559,13 @@ class Apps:
                         [verb.upper()],
                         self._join(obj, prefix, rule),
                         func,
-                        [*chain_guards, *self.global_guards[obj.framework], *cls_guards, *own],
+                        [
+                            *chain_guards,
+                            *self.global_guards[obj.framework],
+                            *cls_guards,
+                            *per_verb.get(verb, []),
+                            *own,
+                        ],
                         view_class=tail(klass),
                         action=verb,
                         flags=flags | fl,

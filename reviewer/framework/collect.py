@@ -48,6 +48,7 @@ REGISTRATION_METHODS = frozenset(
         "shared_limit",
         "exempt",
         "add_resource",
+        "add_namespace",
         "middleware",
         # central error handlers (BR701): Flask, Starlette/FastAPI, aiohttp-style registrations
         "register_error_handler",

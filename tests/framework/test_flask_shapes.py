@@ -103,3 +103,118 @@ def test_a_local_reassignment_does_not_replace_the_module_blueprint(tmp_path: Pa
         },
     )
     assert table(routes) == {("GET", "/t/teams")}
+
+
+def test_flask_restx_namespaces_compose_blueprint_api_and_namespace_paths(tmp_path: Path) -> None:
+    """Flask-RESTX: a resource's URL is blueprint prefix + Api prefix + namespace path + route;
+    `add_namespace(ns, path)` replaces the namespace's own path (default "/" + name); a
+    namespace never added to an Api serves nothing. Guards: method decorators and the
+    namespace's `decorators=[...]`."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "api/__init__.py": """
+            from flask import Blueprint
+            from flask_restx import Api
+            from api.teams import teams_namespace
+            from api.users import users_namespace
+            from api.misc import misc
+            api = Blueprint("api", __name__, url_prefix="/api/v1")
+            API = Api(api, version="v1")
+            API.add_namespace(teams_namespace, "/teams")
+            API.add_namespace(users_namespace)
+            API.add_namespace(misc, path="/m")
+            """,
+            "api/teams.py": """
+            from flask_restx import Namespace, Resource
+            from flask_login import login_required
+            teams_namespace = Namespace("teams", description="Teams")
+
+            @teams_namespace.route("")
+            class TeamList(Resource):
+                def get(self): ...
+                @login_required
+                def post(self): ...
+
+            @teams_namespace.route("/<int:team_id>", "/by-id/<int:team_id>")
+            @teams_namespace.param("team_id", "Team ID")
+            class TeamPublic(Resource):
+                @teams_namespace.doc(description="one team")
+                def get(self, team_id): ...
+            """,
+            "api/users.py": """
+            from flask_restx import Namespace, Resource
+            from flask_login import login_required
+            users_namespace = Namespace("users", decorators=[login_required])
+            orphan = Namespace("orphan")
+
+            @users_namespace.route("/me")
+            class Me(Resource):
+                def get(self): ...
+
+            @orphan.route("/never")
+            class Never(Resource):
+                def get(self): ...
+            """,
+            "api/misc.py": """
+            from flask_restx import Namespace, Resource
+            misc = Namespace("misc", path="/ignored")
+            @misc.route("/ping")
+            class Ping(Resource):
+                def get(self): ...
+            """,
+            "app.py": """
+            from flask import Flask
+            from api import api
+            app = Flask(__name__)
+            app.register_blueprint(api)
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET", "/api/v1/teams"): False,
+        ("POST", "/api/v1/teams"): True,
+        ("GET", "/api/v1/teams/<int:team_id>"): False,
+        ("GET", "/api/v1/teams/by-id/<int:team_id>"): False,
+        ("GET", "/api/v1/users/me"): True,
+        ("GET", "/api/v1/m/ping"): False,
+    }
+
+
+def test_flask_restful_api_prefix_and_method_decorators(tmp_path: Path) -> None:
+    """Flask-RESTful: `Api(app, prefix=...)` prefixes every `add_resource` URL (several URLs per
+    resource); `method_decorators` as a dict applies per lower-case method name only."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, Blueprint
+            from flask_restful import Api, Resource
+            from flask_login import login_required
+            app = Flask(__name__)
+            api = Api(app, prefix="/api")
+            bp = Blueprint("b", __name__, url_prefix="/bp")
+            bp_api = Api(bp)
+
+            class Item(Resource):
+                method_decorators = {"post": [login_required]}
+                def get(self): ...
+                def post(self): ...
+
+            class Other(Resource):
+                method_decorators = [login_required]
+                def get(self): ...
+
+            api.add_resource(Item, "/items", "/items/<int:id>")
+            bp_api.add_resource(Other, "/other")
+            app.register_blueprint(bp)
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET", "/api/items"): False,
+        ("POST", "/api/items"): True,
+        ("GET", "/api/items/<int:id>"): False,
+        ("POST", "/api/items/<int:id>"): True,
+        ("GET", "/bp/other"): True,
+    }
