@@ -97,15 +97,63 @@ class Apps:
         self.global_guards: dict[str, list[Guard]] = defaultdict(list)  # per framework
         self.mounts: set[tuple[str, str]] = set()  # (child, parent) ASGI mounts
         for name, d in index.defs.items():
-            if d.kind == "object":
+            if d.kind == "object" and d.qualname == name:  # not again under an alias name
                 kind = classify(index.canonical(ref(d.record)))
                 if kind:
                     self.objs[name] = Obj(name, kind[0], kind[1], d.record, d.file)
+        self.bound = self._bind_parameters()
         self._attach()
 
     def obj(self, name: str) -> Obj | None:
+        """The app-like object a name refers to; a call of a factory function (`bp_factory()`)
+        refers to the object the function returns (`return bp`)."""
         found = self.index.resolve(name)
+        if found is not None and found.kind == "function":
+            for value in found.record.get("returns_refs", []):
+                returned = self.index.resolve(ref(value))
+                if returned is not None and returned.qualname in self.objs:
+                    return self.objs[returned.qualname]
+            return None
         return self.objs.get(found.qualname) if found is not None else None
+
+    def _bind_parameters(self) -> dict[tuple[str, str], list[str]]:
+        """(function, parameter) -> the objects call sites pass for it: `setup_routes(app)`
+        makes `app.router.add_get(...)` inside `def setup_routes(app)` a route of that app
+        (aiohttp's documented layout, https://docs.aiohttp.org/en/stable/web_quickstart.html),
+        and a helper handed a blueprint declares its routes on that blueprint."""
+        bound: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for f in self.index.facts.values():
+            for call in f.get("calls", []):
+                callee = self.index.function(ref(call))
+                if callee is None:
+                    continue
+                params = [p["name"] for p in callee.record["params"] if p["kind"] != "star"]
+                if callee.record["class"] and params[:1] in (["self"], ["cls"]):
+                    params = params[1:]
+                named = list(zip(params, call["args"], strict=False))
+                named += list(call["kwargs"].items())
+                for param, value in named:
+                    target = self.obj(ref(value)) if value is not None else None
+                    if target is not None and target.name not in bound[(callee.qualname, param)]:
+                        bound[(callee.qualname, param)].append(target.name)
+        return bound
+
+    def objs_at(self, name: str, module: str, scope: str) -> list[Obj]:
+        """The objects `name` (qualified in `module`) stands for inside function `scope`: the
+        object it names, else, when it is a parameter of `scope` or of a function around it,
+        every object a call site passes for that parameter."""
+        found = self.obj(name)
+        if found is not None:
+            return [found]
+        local = name[len(module) + 1 :] if module and name.startswith(module + ".") else name
+        head = local.split(".", 1)[0]
+        parts = scope.split(".") if scope else []
+        while parts:
+            func = self.index.function(qualified(module, ".".join(parts)))
+            if func is not None and any(p["name"] == head for p in func.record["params"]):
+                return [self.objs[n] for n in self.bound.get((func.qualname, head), [])]
+            parts.pop()
+        return []
 
     # -- composition and app-level guards ---------------------------------------------
     def _attach(self) -> None:
@@ -143,15 +191,21 @@ class Apps:
     def _registration(self, reg: dict[str, Any], relpath: str) -> None:
         method = reg["method"]
         recv = reg["recv"]
-        parent = self.obj(recv)
-        args, kwargs = reg["args"], reg["kwargs"]
+        module = self.index.facts[relpath]["module"]
+        args = reg["args"]
         if method == "append" and recv.endswith(".middlewares"):
-            app = self.obj(recv.removesuffix(".middlewares"))
-            if app is not None and args:
-                app.guards += self._middleware(ref(args[0]), relpath)
+            for app in self.objs_at(
+                recv.removesuffix(".middlewares"), module, reg.get("scope", "")
+            ):
+                if args:
+                    app.guards += self._middleware(ref(args[0]), relpath)
             return
-        if parent is None:
-            return
+        for parent in self.objs_at(recv, module, reg.get("scope", "")):
+            self._compose(parent, reg, relpath)
+
+    def _compose(self, parent: Obj, reg: dict[str, Any], relpath: str) -> None:
+        method = reg["method"]
+        args, kwargs = reg["args"], reg["kwargs"]
         if method in ("register_blueprint", "include_router", "add_subapp", "mount") and args:
             child_ref = args[1] if method in ("add_subapp", "mount") and len(args) > 1 else args[0]
             child = self.obj(ref(child_ref))
@@ -327,30 +381,33 @@ class Apps:
                     if not is_call(dec):
                         continue
                     receiver, _, verb = ref(dec).rpartition(".")
-                    obj = self.obj(receiver) if receiver else None
-                    if obj is None or not _is_route_verb(obj.framework, verb):
+                    if not receiver:
                         continue
-                    func = index.defs[qualified(module, qualname)]
-                    below = record["decorators"][i + 1 :]
-                    above = record["decorators"][:i]
-                    routes += self._decorated(obj, verb, dec, func, below, above)
+                    scope = qualname.rpartition(".")[0]  # a helper that got the blueprint
+                    for obj in self.objs_at(receiver, module, scope):
+                        if not _is_route_verb(obj.framework, verb):
+                            continue
+                        func = index.defs[qualified(module, qualname)]
+                        below = record["decorators"][i + 1 :]
+                        above = record["decorators"][:i]
+                        routes += self._decorated(obj, verb, dec, func, below, above)
             for klass, crecord in f["classes"].items():
                 for dec in crecord["decorators"]:
                     receiver, _, verb = ref(dec).rpartition(".")
-                    obj = self.obj(receiver) if receiver else None
+                    owner = self.obj(receiver) if receiver else None
                     if (
-                        obj is not None
+                        owner is not None
                         and verb in ("route", "view")
                         and is_call(dec)
                         and dec["args"]
                     ):
                         # `@ns.route("/a", "/b")` (Flask-RESTX): one resource, several URLs
                         rules = [a for a in dec["args"] if isinstance(a, str)] or [""]
-                        if obj.framework == "aiohttp":
+                        if owner.framework == "aiohttp":
                             rules = rules[:1]
                         for rule in rules:
                             routes += self._class_routes(
-                                obj, rule, qualified(module, klass), crecord, []
+                                owner, rule, qualified(module, klass), crecord, []
                             )
             for reg in f["registrations"]:
                 routes += self._registered(reg, relpath)
@@ -574,16 +631,23 @@ class Apps:
         return routes
 
     def _registered(self, reg: dict[str, Any], relpath: str) -> list[Route]:
-        """`app.add_url_rule`, `api.add_resource`, `app.router.add_get`, `app.add_api_route`."""
+        """`app.add_url_rule`, `api.add_resource`, `app.router.add_get`, `app.add_api_route`,
+        on the object the receiver names or on each object passed for a receiver parameter."""
+        recv = reg["recv"]
+        if reg["method"] in AIOHTTP_ADD or reg["method"] in ("add_route", "add_view"):
+            recv = recv.removesuffix(".router")
+        module = self.index.facts[relpath]["module"]
+        routes: list[Route] = []
+        for obj in self.objs_at(recv, module, reg.get("scope", "")):
+            routes += self._registered_on(obj, reg, relpath)
+        return routes
+
+    def _registered_on(self, obj: Obj, reg: dict[str, Any], relpath: str) -> list[Route]:
         method = reg["method"]
         args, kwargs = reg["args"], reg["kwargs"]
-        recv = reg["recv"]
         index = self.index
         if method in AIOHTTP_ADD or method in ("add_route", "add_view"):
-            obj = self.obj(recv.removesuffix(".router"))
-            if obj is None or obj.framework != "aiohttp":
-                if method == "add_route" and obj is not None and obj.framework == "fastapi":
-                    pass
+            if obj.framework != "aiohttp":
                 return []
             if method == "add_route":
                 verbs = [str(args[0]).upper()] if args and isinstance(args[0], str) else ["*"]
@@ -601,9 +665,6 @@ class Apps:
                 verbs = [AIOHTTP_ADD[method]]
                 path, handler = (args[0] if args else ""), (args[1] if len(args) > 1 else None)
             return self._function_route(obj, verbs, path, handler, [])
-        obj = self.obj(recv)
-        if obj is None:
-            return []
         if method == "add_routes" and args and isinstance(args[0], list):
             routes: list[Route] = []
             for item in args[0]:

@@ -86,6 +86,9 @@ def _new_facts(module: str) -> dict[str, Any]:
         "urlpatterns": [],
         "settings": {},
         "lists": {},  # module-level list literals (Starlette `routes = [...]`)
+        # calls that pass an app/blueprint-like local object on (`setup_routes(app)`):
+        # {"call": callee, "args": [...], "kwargs": {...}}, args that are no object are None
+        "calls": [],
     }
 
 
@@ -155,6 +158,7 @@ class FrameworkCollector(Visitor):
             "method_literals": [],
             "returns_dict": False,
             "returns_value": False,
+            "returns_refs": [],  # `return bp`: the names a factory hands back
         }
         self.facts["functions"][qualname] = record
         self._order.append(("functions", qualname, node.name.value))
@@ -260,7 +264,10 @@ class FrameworkCollector(Visitor):
                 entry = encode_call(node, self.ctx.imports)
                 entry["recv"] = recv
                 entry["method"] = func.attr.value
+                scope = self._current()
+                entry["scope"] = scope["qualname"] if scope is not None else ""
                 self.facts["registrations"].append(entry)
+        self._pass_on(node)
         record = self._current()
         if record is None:
             return
@@ -287,6 +294,30 @@ class FrameworkCollector(Visitor):
                     "text": code_of(node)[:120],
                 }
             )
+
+    def _pass_on(self, node: cst.Call) -> None:
+        """Record a call that hands a local object (`app = web.Application()`) to a function:
+        the callee may declare routes on its parameter (`def setup_routes(app)`)."""
+        objects = self.facts["objects"]
+        passed = [
+            isinstance(a.value, cst.Name) and a.value.value in objects and a.star == ""
+            for a in node.args
+        ]
+        if not any(passed) or dotted_name(node.func) is None:
+            return
+        imports = self.ctx.imports
+        entry = encode_call(node, imports)
+        entry["args"] = [
+            encode(a.value, imports) if ok else None
+            for a, ok in zip(node.args, passed, strict=True)
+            if a.keyword is None and not a.star
+        ]
+        entry["kwargs"] = {
+            a.keyword.value: encode(a.value, imports)
+            for a, ok in zip(node.args, passed, strict=True)
+            if ok and a.keyword is not None
+        }
+        self.facts["calls"].append(entry)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         record = self._current()
@@ -322,6 +353,8 @@ class FrameworkCollector(Visitor):
 
     def visit_Return(self, node: cst.Return) -> None:
         record = self._current()
+        if record is not None and isinstance(node.value, cst.Name | cst.Attribute):
+            record["returns_refs"].append(encode(node.value, self.ctx.imports))
         if record is not None and isinstance(node.value, cst.Dict):
             record["returns_dict"] = True
         if record is not None and node.value is not None:
@@ -343,7 +376,15 @@ class FrameworkCollector(Visitor):
         facts = self.facts
         if not (facts["functions"] or facts["classes"]) and not any(
             facts[k]
-            for k in ("objects", "registrations", "urlpatterns", "settings", "aliases", "lists")
+            for k in (
+                "objects",
+                "registrations",
+                "urlpatterns",
+                "settings",
+                "aliases",
+                "lists",
+                "calls",
+            )
         ):
             return
         facts["imports"] = dict(self.ctx.imports.names)

@@ -218,3 +218,110 @@ def test_flask_restful_api_prefix_and_method_decorators(tmp_path: Path) -> None:
         ("POST", "/api/items/<int:id>"): True,
         ("GET", "/bp/other"): True,
     }
+
+
+def test_blueprint_from_a_factory_takes_the_prefix_given_at_registration(tmp_path: Path) -> None:
+    """`app.register_blueprint(tags.construct_blueprint(ds), url_prefix="/tags")`: the object
+    the factory returns is the blueprint, so its routes are served under /tags only."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "tags.py": """
+            from flask import Blueprint
+            def construct_blueprint(datastore):
+                tags_blueprint = Blueprint("tags", __name__)
+                @tags_blueprint.route("/add", methods=["POST"])
+                def add(): ...
+                return tags_blueprint
+            """,
+            "app.py": """
+            from flask import Flask
+            app = Flask(__name__)
+            def create(datastore):
+                import tags as tag_module
+                app.register_blueprint(tag_module.construct_blueprint(datastore), url_prefix="/tags")
+                return app
+            """,
+        },
+    )
+    assert table(routes) == {("POST", "/tags/add")}
+
+
+def test_routes_declared_on_a_parameter_follow_the_call_sites(tmp_path: Path) -> None:
+    """A helper that receives the blueprint (`construct_feed_routes(rss_blueprint, ds)`) adds
+    routes to the blueprint it is called with; a helper nobody calls with a blueprint adds none."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "feed.py": """
+            def construct_feed_routes(rss_blueprint, datastore):
+                @rss_blueprint.route("/feed")
+                def feed(): ...
+            def unrelated(thing):
+                @thing.route("/nope")
+                def nope(): ...
+            """,
+            "rss.py": """
+            from flask import Blueprint
+            from feed import construct_feed_routes
+            def construct_blueprint(datastore):
+                rss_blueprint = Blueprint("rss", __name__, url_prefix="/rss")
+                construct_feed_routes(rss_blueprint, datastore)
+                return rss_blueprint
+            """,
+            "app.py": """
+            from flask import Flask
+            import rss
+            app = Flask(__name__)
+            app.register_blueprint(rss.construct_blueprint(None))
+            """,
+        },
+    )
+    assert table(routes) == {("GET", "/rss/feed")}
+
+
+def test_aiohttp_setup_routes_and_route_tables_in_other_modules(tmp_path: Path) -> None:
+    """aiohttp's usual layout: `setup_routes(app)` in routes.py adds to the Application it is
+    called with (`app.router.add_get`, `app.router.add_routes([web.get(...)])`, a
+    `RouteTableDef` added with `app.add_routes(table)`), under a sub-app's prefix too."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "views.py": """
+            from aiohttp import web
+            routes = web.RouteTableDef()
+            async def index(request): ...
+            async def login(request): ...
+            async def status(request): ...
+            @routes.get("/table")
+            async def from_table(request): ...
+            """,
+            "routes.py": """
+            from aiohttp import web
+            from views import index, login, routes, status
+            def setup_routes(app):
+                app.router.add_get("/", index, name="index")
+                app.router.add_routes([web.post("/login", login)])
+                app.add_routes(routes)
+            def setup_admin(admin):
+                admin.router.add_get("/status", status)
+            """,
+            "main.py": """
+            from aiohttp import web
+            from routes import setup_admin, setup_routes
+            async def init_app():
+                app = web.Application()
+                setup_routes(app)
+                admin = web.Application()
+                setup_admin(admin)
+                app.add_subapp("/admin/", admin)
+                return app
+            """,
+        },
+    )
+    assert table(routes) == {
+        ("GET", "/"),
+        ("POST", "/login"),
+        ("GET", "/table"),
+        ("GET", "/admin/status"),
+    }
