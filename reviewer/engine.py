@@ -31,7 +31,7 @@ from reviewer.postprocess.fingerprint import fingerprint_all
 from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.python_frontend import PythonFrontend
-from reviewer.registry import Registry
+from reviewer.registry import Registry, select
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
 from reviewer.traversal import decode_source
@@ -109,14 +109,17 @@ def review(
     normalized = normalize(external, registry, policy, config.select, config.ignore)
     anchor = min(data) if data else "."
     skipped = [*found.not_reviewed, *unreadable]
-    rule_metas = {
-        m.code: m for m in [*(m for fe in every for m in fe.rules()), *normalized.passthrough_rules]
-    }
+    # the config's select/ignore choose among other frontends' rules as among Python's
+    others = [m for frontend in frontends for m in frontend.rules()]
+    chosen = select(others, config.select, config.ignore) | registry.enabled_codes
+    kept = [m for m in others if m.code in chosen]
+    rule_metas = {m.code: m for m in [*python.rules(), *kept, *normalized.passthrough_rules]}
     items = {m.code: m.item for m in [*registry.all, *rule_metas.values()]}
     failed = {(p, reason) for result in results for p, reason in result.not_reviewed}
     findings = dedupe(
         [
-            *(f for result in results for f in result.findings),
+            *results[0].findings,
+            *(f for result in results[1:] for f in result.findings if f.code in chosen),
             *normalized.findings,
             *_analyzer_findings(runs, anchor, registry),
             *_skipped_findings(skipped, registry),

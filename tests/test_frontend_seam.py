@@ -86,6 +86,14 @@ def test_the_engine_merges_the_frontends_route_and_finding(report: Report) -> No
     assert injection.findings == 1 and dict(injection.costs).get("FK001")
 
 
+def test_the_config_selects_among_its_rules(tmp_path: Path) -> None:
+    (tmp_path / "app.fake").write_text(SOURCE)
+    config = load(tmp_path, {"ignore": ["FK001"], "analyzers": {"semgrep": False}})
+    ignored = review(tmp_path, config, frontends=[FakeFrontend()], jobs=1)
+    assert "FK001" not in {f.code for f in ignored.findings} | {m.code for m in ignored.rules}
+    assert [r.path for r in ignored.routes] == ["/fake/run"]  # the inventory is not a rule
+
+
 def test_every_reporter_shows_them(report: Report, contracts: Path) -> None:
     shown = {
         fmt: render_report(fmt, report, options=RenderOptions(color=False, width=200))
