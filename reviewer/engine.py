@@ -31,9 +31,10 @@ from reviewer.postprocess.fingerprint import fingerprint_all
 from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.python_frontend import PythonFrontend
-from reviewer.registry import Registry, select
+from reviewer.registry import Registry
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
+from reviewer.selection import select
 from reviewer.traversal import decode_source
 
 ProgressCallback = Callable[[str, int, int], None]  # (what is happening, files done, total)
