@@ -9,6 +9,9 @@ One definition each, so the copies cannot disagree:
 - Content-submitting methods are POST, PUT and PATCH: the ones whose request content has
   defined semantics (RFC 9110 §9.3.3-9.3.4, RFC 5789). A DELETE's content has none (§9.3.5),
   so a DELETE route is state-changing but does not take a submitted form or credentials.
+- Implicit methods are HEAD and OPTIONS: Werkzeug adds HEAD to every rule that serves GET and
+  Flask answers OPTIONS for every rule; Starlette adds HEAD to GET routes. A route's label and
+  the PR route comparison leave them out, since the code never chose them.
 - Path templates: `<name>`, `<converter:name>` and `<converter(args):name>` (Werkzeug/Flask,
   Django `path()`), `{name}` and `{name:converter}` (Starlette/FastAPI; aiohttp, where the part
   after `:` is a regex), `(?P<name>regex)` and unnamed `(regex)` groups (Django `re_path()`).
@@ -17,6 +20,8 @@ References:
 - https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
 - https://www.rfc-editor.org/rfc/rfc5789
 - https://werkzeug.palletsprojects.com/en/stable/routing/#rule-format
+- https://werkzeug.palletsprojects.com/en/stable/routing/#werkzeug.routing.Rule
+- https://flask.palletsprojects.com/en/stable/api/#flask.Flask.add_url_rule
 - https://docs.djangoproject.com/en/5.2/topics/http/urls/#path-converters
 - https://www.starlette.io/routing/#path-parameters
 - https://docs.aiohttp.org/en/stable/web_quickstart.html#variable-resources
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH"})
 ANY_METHOD = "*"
+IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 # The order routes list their methods in (reports, the inventory): reads first.
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", ANY_METHOD)
 
@@ -43,6 +49,11 @@ def changes_state(methods: Iterable[str]) -> bool:
 def submits_content(methods: Iterable[str]) -> bool:
     """Some method carries request content with defined semantics (POST, PUT, PATCH)."""
     return any(m.upper() in SUBMIT_METHODS for m in methods)
+
+
+def shown_methods(methods: Iterable[str]) -> str:
+    """`POST,PUT`: the methods a route's code chose (implicit ones left out), or `ANY`."""
+    return ",".join(m for m in methods if m.upper() not in IMPLICIT_METHODS) or "ANY"
 
 
 def method_rank(method: str) -> int:

@@ -24,6 +24,7 @@ from reviewer.discovery import find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.git import GitError, run_git
+from reviewer.http import IMPLICIT_METHODS
 from reviewer.model import ChangedRoute, ProtectionChange, RouteChanges, RouteSummary
 from reviewer.native import phase_key, review_files, run_salt
 from reviewer.registry import load as load_registry
@@ -31,7 +32,6 @@ from reviewer.service import Route
 from reviewer.traversal import FileResult
 
 GIT_TIMEOUT_S = 60
-IGNORED_METHODS = ("HEAD", "OPTIONS")
 
 # (label, Route attribute, RouteSummary field) of the protections compared
 PROTECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -236,7 +236,7 @@ def cached_facts(
 
 
 def route_key(route: Route) -> Key:
-    methods = tuple(sorted({m.upper() for m in route.methods} - set(IGNORED_METHODS)))
+    methods = tuple(sorted({m.upper() for m in route.methods} - IMPLICIT_METHODS))
     return methods, route.path
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from reviewer.http import shown_methods
+
 if TYPE_CHECKING:  # the Python frontend's taint summaries; a type only, never imported here
     from reviewer.taint.index import TaintIndex
 
@@ -86,8 +88,7 @@ class Route:
 
     def label(self) -> str:
         """`POST /api/orders (create_order)`: how findings name the route."""
-        methods = ",".join(m for m in self.methods if m not in ("HEAD", "OPTIONS")) or "ANY"
-        return f"{methods} {self.path} ({self.handler})"
+        return f"{shown_methods(self.methods)} {self.path} ({self.handler})"
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.checks.architecture._handlers import route_label
 from reviewer.framework.test_match import path_matches
 from reviewer.http import (
     changes_state,
     method_rank,
     path_parameters,
     path_params,
+    shown_methods,
     submits_content,
 )
+from reviewer.route_changes import route_key
+from reviewer.service import Route
 
 
 def test_rfc9110_safe_methods_do_not_change_state() -> None:
@@ -76,3 +80,15 @@ def test_test_requests_match_templates_through_the_one_parser(
     template: str, tested: str, matches: bool
 ) -> None:
     assert path_matches(template, tested) is matches
+
+
+def test_implicit_methods_are_left_out_of_every_route_label() -> None:
+    """Werkzeug adds HEAD (and Flask OPTIONS) by itself: the label, the architecture rules'
+    wording and the PR route comparison all name only the methods the code chose."""
+    flask = Route("flask", ("GET", "HEAD", "OPTIONS"), "/x", "view", "app", "app.py", 3)
+    only_implicit = Route("flask", ("OPTIONS",), "/y", "opts", "app", "app.py", 9)
+    assert shown_methods(flask.methods) == "GET"
+    assert flask.label() == "GET /x (view)"
+    assert only_implicit.label() == "ANY /y (opts)"
+    assert route_label((flask,), "view") == "`view` (GET /x)"
+    assert route_key(flask) == (("GET",), "/x")

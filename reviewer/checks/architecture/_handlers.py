@@ -5,6 +5,7 @@ Which functions are handlers comes from the route inventory (`reviewer.framework
 
 from __future__ import annotations
 
+from reviewer.http import shown_methods
 from reviewer.service import Route
 
 
@@ -13,6 +14,5 @@ def route_label(routes: tuple[Route, ...], qualname: str) -> str:
     if not routes:
         return f"`{qualname}`"
     first = routes[0]
-    methods = ",".join(m for m in first.methods if m not in ("HEAD", "OPTIONS")) or "ANY"
     more = f" and {len(routes) - 1} more" if len(routes) > 1 else ""
-    return f"`{qualname}` ({methods} {first.path}{more})"
+    return f"`{qualname}` ({shown_methods(first.methods)} {first.path}{more})"
