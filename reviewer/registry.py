@@ -19,6 +19,7 @@ from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.model import RuleMeta
 from reviewer.selection import select
+from reviewer.taint.specs import SINK_KINDS
 
 
 @cache
@@ -52,6 +53,29 @@ def _check_items(classes: Iterable[type[Rule]]) -> None:
             f"rules with an item that rules/checklist.yaml does not define: {'; '.join(wrong)}"
             f" (known items: {', '.join(sorted(known))})"
         )
+
+
+def check_taint_kinds(classes: Iterable[type[Rule]], kinds: Iterable[str] = SINK_KINDS) -> None:
+    """Every taint sink kind is reported by exactly one rule (`Rule.taint_kinds`): an unclaimed
+    kind would be followed and never reported, a kind claimed twice reported twice."""
+    claims: dict[str, list[str]] = {}
+    for cls in classes:
+        for kind in cls.taint_kinds:
+            claims.setdefault(kind, []).append(cls.code)
+    known = set(kinds)
+    problems = [f"kind {k!r} is claimed by no rule" for k in sorted(known - set(claims))]
+    problems += [
+        f"kind {k!r} is claimed by {', '.join(codes)}"
+        for k, codes in sorted(claims.items())
+        if len(codes) > 1
+    ]
+    problems += [
+        f"kind {k!r} ({', '.join(codes)}) is not a sink kind of reviewer.taint.specs"
+        for k, codes in sorted(claims.items())
+        if k not in known
+    ]
+    if problems:
+        raise RuntimeError(f"taint sink kinds: {'; '.join(problems)}")
 
 
 def _semgrep_metas() -> list[RuleMeta]:
@@ -109,6 +133,7 @@ def load(config: Config) -> Registry:
     """The catalogue with the config's selection and severity overrides applied."""
     overrides = dict(config.severity_overrides)
     _check_items(native_rule_classes())
+    check_taint_kinds(native_rule_classes())
     metas = [cls.meta() for cls in native_rule_classes()] + _semgrep_metas()
     metas = [
         replace(m, severity=overrides[m.code]) if m.code in overrides else m

@@ -68,6 +68,9 @@ class Rule(Visitor):
     source: ClassVar[str] = "native"  # "meta" for the reviewer's own problems (BR9xx)
     needs_project: ClassVar[bool] = False  # True: runs after the project model (routes) is built
     options: ClassVar[Mapping[str, Any]] = {}  # option defaults, overridable under `rules.<CODE>`
+    # taint sink kinds this rule reports (`reviewer.taint.specs.SINK_KINDS`), each with the words
+    # for what that sink is ("a shell command"); every kind belongs to exactly one rule
+    taint_kinds: ClassVar[Mapping[str, str]] = {}
     VALID: ClassVar[Sequence[Case | str]] = ()
     INVALID: ClassVar[Sequence[Case | str]] = ()
 

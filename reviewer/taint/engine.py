@@ -1,13 +1,14 @@
-"""Phase 2: concrete taint findings for one file, given the project's resolved summaries.
+"""Phase 2: the concrete flows of one file, given the project's resolved summaries.
 
-`file_findings(ctx)` is what the sink rules call; it runs once per file however many rules ask
-(the result is cached on the context) and uses `ctx.project.taint` when the project join has run,
-else an index of this file alone (flows through other modules then count as unresolved).
+`flows(ctx, kinds)` is what rules call; the file is analyzed once however many rules ask (the
+result is cached on the context), against `ctx.project.taint` when the project join has run, else
+an index of this file alone (flows through other modules then count as unresolved). Flows carry
+their kind, never a rule code: each rule declares the kinds it reports and words the message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,72 +18,37 @@ from reviewer.imports import ImportTable
 from reviewer.model import Confidence
 from reviewer.taint import specs
 from reviewer.taint.analysis import FunctionAnalyzer, Hooks, SinkHit
-from reviewer.taint.index import TaintIndex, build_index
+from reviewer.taint.index import FACTS_KEY, TaintIndex, build_index
 from reviewer.taint.summaries import iter_functions, local_names, summarize_module
-from reviewer.taint.values import Taint, merge, merge_all
+from reviewer.taint.values import ModuleFacts, Taint, merge, merge_all
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
 
-_CACHE_ATTR = "_taint_findings"
-
-ADVICE = {
-    "sql": "pass the values as query parameters instead of building the SQL text",
-    "command": "pass an argument list without shell=True and validate the value against an "
-    "allowlist (shlex.quote() if a shell is unavoidable)",
-    "path": "reduce the name with secure_filename()/os.path.basename() or resolve the path and "
-    "check it stays under the base directory",
-    "deserialization": "never unpickle or YAML-load client data; use json or yaml.safe_load",
-    "ssrf": "check the URL's scheme and host against an allowlist before fetching it",
-    "code": "never evaluate client data; parse it (json, ast.literal_eval) or map it to known "
-    "functions",
-    "template": "render a fixed template file and pass the data as context variables",
-    "xss": "escape the data (markupsafe.escape) or render it through an autoescaping template",
-    "redirect": "redirect only to relative paths or hosts checked with "
-    "url_has_allowed_host_and_scheme()/an allowlist",
-    "ldap": "escape the value with escape_filter_chars() before building the filter",
-    "xpath": "pass the value as an XPath variable (xpath('//u[@n=$n]', n=value))",
-    "header": "reject CR/LF and validate the value before putting it in a header",
-    "xxe": "parse with defusedxml or an lxml XMLParser(resolve_entities=False, no_network=True)",
-    "trust": "validate the value and store only what the server decided, not raw client data",
-    "random": "use the secrets module (secrets.token_urlsafe(), secrets.choice())",
-}
-WHAT = {
-    "sql": "an SQL query",
-    "command": "a shell command",
-    "path": "a file system path",
-    "deserialization": "a deserializer",
-    "ssrf": "the URL of an outgoing request",
-    "code": "code evaluation",
-    "template": "a template's source",
-    "xss": "HTML output without escaping",
-    "redirect": "a redirect target",
-    "ldap": "an LDAP query",
-    "xpath": "an XPath expression",
-    "header": "an HTTP response header",
-    "xxe": "an XML parser that resolves external entities",
-    "trust": "the server-side session",
-    "random": "a security-sensitive value",
-}
+_CACHE_ATTR = "_taint_flows"
 
 
 @dataclass(frozen=True)
-class TaintFinding:
-    """A source reaching a sink in this file; nodes are this file's."""
+class Flow:
+    """A source reaching a sink of one kind in this file; nodes are this file's.
 
-    code: str
+    The engine knows kinds, not rules: the rule that claims `kind` words the message.
+    """
+
     kind: str
-    node: cst.CSTNode
-    message: str
+    node: cst.CSTNode  # where to report
+    sink: str  # the sink's label, e.g. `os.system`
+    sources: str  # what the data is, e.g. `request.args` (comma-separated when several)
+    origin: str  # "request data", "environment data" or, for kind `random`, "weak random"
+    unresolved: bool  # the data passed through a call the reviewer could not follow
     confidence: Confidence
-    flow: tuple[tuple[cst.CSTNode, str], ...]
-    cwe: int = 0
+    steps: tuple[tuple[cst.CSTNode, str], ...]  # source, steps, sink
 
 
 class ReportHooks(Hooks):
     """Concrete parameter taints and callee results from the index; collects sink hits."""
 
-    def __init__(self, index: TaintIndex, qname: str, found: dict[tuple[str, int], TaintFinding]):
+    def __init__(self, index: TaintIndex, qname: str, found: list[Flow]):
         self.index = index
         self.qname = qname
         self.found = found
@@ -161,7 +127,6 @@ class ReportHooks(Hooks):
                 labels = {lab for lab in taint.labels if lab[0] == "E"}
         if not labels:
             return
-        code = specs.KIND_CODES[hit.kind]
         if any(lab[0] in "SR" for lab in labels):
             confidence = Confidence.MEDIUM if taint.weak else Confidence.HIGH
         else:
@@ -171,37 +136,28 @@ class ReportHooks(Hooks):
         if hit.confidence_cap == "medium" and confidence is Confidence.HIGH:
             confidence = Confidence.MEDIUM
         node = hit.node
-        if hit.kind == "random" and taint.trail:
-            node = taint.trail[0][0]
-        key = (code, id(node))
-        old = self.found.get(key)
-        if old is not None and old.confidence.rank >= confidence.rank:
-            return
-        desc = ", ".join(sorted(_desc(lab) for lab in labels))
         if hit.kind == "random":
-            message = (
-                f"{desc} is not a cryptographic generator but its output becomes {hit.label}; "
-                f"{ADVICE['random']}."
-            )
+            origin = "weak random"
+            if taint.trail:
+                node = taint.trail[0][0]
         else:
             origin = "environment data" if confidence is Confidence.LOW else "request data"
-            via = " through a call the reviewer could not follow" if taint.weak else ""
-            message = (
-                f"{origin} ({desc}) reaches {WHAT[hit.kind]} at {hit.label}{via}; "
-                f"{ADVICE[hit.kind]}."
-            )
-        flow = (*taint.trail, (hit.node, f"sink: {hit.label}"))
-        self.found[key] = TaintFinding(code, hit.kind, node, message, confidence, flow, hit.cwe)
+        desc = ", ".join(sorted(_desc(lab) for lab in labels))
+        steps = (*taint.trail, (hit.node, f"sink: {hit.label}"))
+        self.found.append(
+            Flow(hit.kind, node, hit.label, desc, origin, taint.weak, confidence, steps)
+        )
 
 
 def _desc(label: str) -> str:
     return label[2:] if len(label) > 2 and label[1] == ":" else label
 
 
-def analyze_file(module: cst.Module, imports: ImportTable, index: TaintIndex) -> list[TaintFinding]:
-    """Every taint finding of one module against the project's resolved summaries."""
+def analyze_file(module: cst.Module, imports: ImportTable, index: TaintIndex) -> list[Flow]:
+    """Every flow one module's sinks are reached by, against the project's resolved summaries,
+    in the order the interpreter meets them (one sink may be reached by several flows)."""
     functions, classes = local_names(module)
-    found: dict[tuple[str, int], TaintFinding] = {}
+    found: list[Flow] = []
     for fn, class_name, qname in iter_functions(module, imports.module):
         summary = index.functions.get(qname)
         if summary is not None and not summary.has_sink:
@@ -212,29 +168,37 @@ def analyze_file(module: cst.Module, imports: ImportTable, index: TaintIndex) ->
     if top is None or top.has_sink:
         hooks = ReportHooks(index, f"{imports.module}.<module>", found)
         FunctionAnalyzer(module, imports, hooks, functions, classes).run_module(module.body)
-    return list(found.values())
+    return found
 
 
 def project_index(ctx: FileContext) -> TaintIndex:
-    """The project's index when the join ran, else one of this file alone."""
+    """The project's index when the join ran, else one of this file alone (from the summaries
+    the taint collector stored in phase 1, or summarized now)."""
     index = ctx.project.taint if ctx.project is not None else None
     if index is not None:
         return index
-    return build_index([(ctx.relpath, summarize_module(ctx.module, ctx.imports))])
+    facts = ctx.facts.get(FACTS_KEY)
+    if not isinstance(facts, ModuleFacts):
+        facts = summarize_module(ctx.module, ctx.imports)
+    return build_index([(ctx.relpath, facts)])
 
 
-def file_findings(ctx: FileContext) -> list[TaintFinding]:
-    """The taint findings of the file being reviewed, computed once per file."""
-    cached = ctx.__dict__.get(_CACHE_ATTR)
-    if cached is None:
-        cached = analyze_file(ctx.module, ctx.imports, project_index(ctx))
-        ctx.__dict__[_CACHE_ATTR] = cached
-    return list(cached)
+def flows(ctx: FileContext, kinds: Collection[str]) -> list[Flow]:
+    """The flows of the given kinds in the file being reviewed: the taint package's one call for
+    rules. One flow per reported node, the most confident (the first among equals); the file is
+    analyzed once however many rules ask."""
+    every = ctx.__dict__.get(_CACHE_ATTR)
+    if every is None:
+        every = analyze_file(ctx.module, ctx.imports, project_index(ctx))
+        ctx.__dict__[_CACHE_ATTR] = every
+    best: dict[int, Flow] = {}
+    for flow in every:
+        if flow.kind not in kinds:
+            continue
+        old = best.get(id(flow.node))
+        if old is None or flow.confidence.rank > old.confidence.rank:
+            best[id(flow.node)] = flow
+    return list(best.values())
 
 
-def sql_flows(ctx: FileContext) -> list[TaintFinding]:
-    """Tainted SQL flows (kind `sql`) for BR101: request data reaching `execute`/`text`/`raw`."""
-    return [f for f in file_findings(ctx) if f.kind == "sql"]
-
-
-__all__ = ["TaintFinding", "analyze_file", "file_findings", "merge", "sql_flows"]
+__all__ = ["Flow", "analyze_file", "flows", "merge"]

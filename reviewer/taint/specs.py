@@ -2,7 +2,7 @@
 
 Everything is keyed by qualified names as `ImportTable.resolve` produces them (`flask.request`,
 `subprocess.run`), or by method names where the receiver's type is not knowable from syntax.
-Sink kinds map to rule codes in `KIND_CODES`; kind `sql` has no rule here (BR101 consumes it).
+Sinks are grouped by kind (`SINK_KINDS`); the rules declare which kinds they report.
 """
 
 from __future__ import annotations
@@ -12,23 +12,27 @@ from dataclasses import dataclass
 
 # -- sink kinds ------------------------------------------------------------------------------
 
-KIND_CODES: dict[str, str] = {
-    "sql": "BR101",
-    "command": "BR102",
-    "path": "BR103",
-    "deserialization": "BR104",
-    "ssrf": "BR105",
-    "code": "BR106",
-    "xss": "BR107",
-    "template": "BR107",
-    "redirect": "BR108",
-    "ldap": "BR109",
-    "xpath": "BR109",
-    "header": "BR109",
-    "xxe": "BR111",
-    "trust": "BR112",
-    "random": "BR207",
-}
+# Every kind of sink the specs below define. Each is reported by exactly one rule, which declares
+# it in `Rule.taint_kinds` (checked by `reviewer.registry`); the engine knows no rule codes.
+SINK_KINDS = frozenset(
+    {
+        "sql",
+        "command",
+        "path",
+        "deserialization",
+        "ssrf",
+        "code",
+        "xss",
+        "template",
+        "redirect",
+        "ldap",
+        "xpath",
+        "header",
+        "xxe",
+        "trust",
+        "random",
+    }
+)
 
 # Environment-controlled sources (os.environ, argv, input) only matter for these kinds.
 ENV_KINDS = frozenset({"command", "code", "deserialization", "sql"})
@@ -421,7 +425,7 @@ GUARD_METHODS: dict[str, frozenset[str]] = {
 VALIDATED_ATTRS = frozenset({"validated_data", "cleaned_data"})
 VALIDATOR_METHODS = frozenset({"model_validate", "model_validate_json", "parse_obj", "load"})
 
-ALL_KINDS = frozenset(KIND_CODES)
+ALL_KINDS = SINK_KINDS  # what a sanitizer of every kind (`*`) clears
 
 
 # -- sinks ---------------------------------------------------------------------------------

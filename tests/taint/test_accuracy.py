@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reviewer.checks._taint import TaintRule
+
 from reviewer.checks.injection.sql_injection import SqlInjection
-from reviewer.checks.taint._common import TaintRule
 from reviewer.config import Config
 from reviewer.native import review_files
 from reviewer.registry import native_rule_classes

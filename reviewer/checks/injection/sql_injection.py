@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from reviewer.checks._taint import flow_message
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.injection._sql import (
     Bindings,
@@ -24,12 +25,7 @@ from reviewer.checks.injection._sql import (
     string_build,
 )
 from reviewer.model import Confidence, Severity
-from reviewer.taint.analysis import FunctionAnalyzer
-from reviewer.taint.engine import ReportHooks, TaintFinding, sql_flows
-from reviewer.taint.index import FACTS_KEY as TAINT_FACTS
-from reviewer.taint.index import build_index
-from reviewer.taint.summaries import iter_functions, local_names
-from reviewer.taint.values import ModuleFacts
+from reviewer.taint import Flow, flows
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
@@ -119,6 +115,8 @@ class SqlInjection(Rule):
     confidence = Confidence.HIGH
     summary = "SQL text built from non-constant values is executed"
     cwe = (89,)
+    taint_kinds = {"sql": "an SQL query"}
+    advice = "pass the values as query parameters instead of building the SQL text"
     external_ids = (
         "bandit:B608",
         "bandit:B610",
@@ -133,7 +131,6 @@ class SqlInjection(Rule):
         self.scopes: list[Scope] = [Scope("module")]
         self.sites: list[_SinkSite] = []
         self.site_of: dict[int, _SinkSite] = {}
-        self.sink_functions: set[int] = set()
 
     # -- scopes and bindings, collected on the way --------------------------------------------
 
@@ -197,8 +194,6 @@ class SqlInjection(Rule):
         bindings = self.bindings
         site = _SinkSite(node, sink)
         self.sites.append(site)
-        function = self.ctx.enclosing_function()
-        self.sink_functions.add(id(function) if function is not None else 0)
         for arg in node.args:
             self.site_of[id(arg.value)] = site
         for argument in sink.arguments:
@@ -234,11 +229,13 @@ class SqlInjection(Rule):
                     reported.add(id(build.node))
                     self._report_pattern(site.call, site.sink.label, build)
 
-    def _flows(self) -> dict[int, TaintFinding]:
+    def _flows(self) -> dict[int, Flow]:
         """The file's tainted SQL flows by the sink argument they reach (kept only where the
-        sink is one this rule recognises and the argument is not provably constant)."""
-        found: dict[int, TaintFinding] = {}
-        for flow in _sql_taint(self.ctx, self.sink_functions):
+        sink is one this rule recognises and the argument is not provably constant). In phase 1
+        the engine follows flows within this file (from the summaries the taint collector
+        stored), in phase 2 across the project."""
+        found: dict[int, Flow] = {}
+        for flow in flows(self.ctx, self.taint_kinds):
             site = self.site_of.get(id(flow.node))
             if site is None:
                 continue
@@ -250,8 +247,9 @@ class SqlInjection(Rule):
                 found[id(target)] = flow
         return found
 
-    def _report_flow(self, at: cst.CSTNode, flow: TaintFinding) -> None:
-        self.report(at, flow.message, confidence=flow.confidence, flow=flow.flow)
+    def _report_flow(self, at: cst.CSTNode, flow: Flow) -> None:
+        message = flow_message(flow, self.taint_kinds["sql"], self.advice)
+        self.report(at, message, confidence=flow.confidence, flow=flow.steps)
 
     def _report_pattern(self, call: cst.Call, sink: str, build: StringBuild) -> None:
         culprit = _shorten(self.ctx.module.code_for_node(build.culprit))
@@ -642,35 +640,6 @@ def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
     if outer is inner:
         return True
     return any(_contains(child, inner) for child in syntax_children(outer))
-
-
-def _sql_taint(ctx: FileContext, where: set[int]) -> list[TaintFinding]:
-    """Tainted SQL flows of this file. In phase 2 the engine's cached per-file result against
-    the project index; in phase 1 this file's own summaries (stored by the taint collector)
-    joined alone and replayed only in the functions holding an SQL sink (`where`: ids of their
-    defs, 0 for module-level code), so a file costs no extra walk to summarise it."""
-    if ctx.project is not None and ctx.project.taint is not None:
-        return sql_flows(ctx)
-    facts = ctx.facts.get(TAINT_FACTS)
-    if not isinstance(facts, ModuleFacts):
-        return sql_flows(ctx)
-    index = build_index([(ctx.relpath, facts)])
-    functions, classes = local_names(ctx.module)
-    found: dict[tuple[str, int], TaintFinding] = {}
-    for fn, class_name, qname in iter_functions(ctx.module, facts.module):
-        summary = index.functions.get(qname)
-        if id(fn) not in where or (summary is not None and not summary.has_sink):
-            continue
-        hooks = ReportHooks(index, qname, found)
-        FunctionAnalyzer(
-            ctx.module, ctx.imports, hooks, functions, classes, class_name
-        ).run_function(fn)
-    if 0 in where:
-        hooks = ReportHooks(index, f"{facts.module}.<module>", found)
-        FunctionAnalyzer(ctx.module, ctx.imports, hooks, functions, classes).run_module(
-            ctx.module.body
-        )
-    return [f for f in found.values() if f.kind == "sql"]
 
 
 def _shorten(text: str) -> str:

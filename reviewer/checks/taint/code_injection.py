@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -41,6 +41,10 @@ class CodeInjection(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data is evaluated as code"
     cwe = (95, 94)
+    taint_kinds = {"code": "code evaluation"}
+    advice = (
+        "never evaluate client data; parse it (json, ast.literal_eval) or map it to known functions"
+    )
     external_ids = ("bandit:B307", "bandit:B102", "ruff:S307", "ruff:S102")
 
     INVALID = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -46,6 +46,11 @@ class CommandInjection(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data reaches a shell command"
     cwe = (78,)
+    taint_kinds = {"command": "a shell command"}
+    advice = (
+        "pass an argument list without shell=True and validate the value against an "
+        "allowlist (shlex.quote() if a shell is unavoidable)"
+    )
     external_ids = (
         "bandit:B602",
         "bandit:B605",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -47,6 +47,16 @@ class LdapXpathHeaderInjection(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data is spliced into an LDAP filter, XPath expression or header"
     cwe = (90, 643, 113)
+    taint_kinds = {
+        "ldap": "an LDAP query",
+        "xpath": "an XPath expression",
+        "header": "an HTTP response header",
+    }
+    advice = {
+        "ldap": "escape the value with escape_filter_chars() before building the filter",
+        "xpath": "pass the value as an XPath variable (xpath('//u[@n=$n]', n=value))",
+        "header": "reject CR/LF and validate the value before putting it in a header",
+    }
 
     INVALID = [
         Invalid(

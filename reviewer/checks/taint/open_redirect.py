@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -44,6 +44,11 @@ class OpenRedirect(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data chooses the redirect target"
     cwe = (601,)
+    taint_kinds = {"redirect": "a redirect target"}
+    advice = (
+        "redirect only to relative paths or hosts checked with "
+        "url_has_allowed_host_and_scheme()/an allowlist"
+    )
 
     INVALID = [
         Invalid(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -44,6 +44,11 @@ class PathTraversal(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data is used as a file system path"
     cwe = (22,)
+    taint_kinds = {"path": "a file system path"}
+    advice = (
+        "reduce the name with secure_filename()/os.path.basename() or resolve the path and "
+        "check it stays under the base directory"
+    )
 
     INVALID = [
         Invalid(

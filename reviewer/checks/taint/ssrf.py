@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -45,6 +45,8 @@ class Ssrf(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data decides the target of an outgoing request"
     cwe = (918,)
+    taint_kinds = {"ssrf": "the URL of an outgoing request"}
+    advice = "check the URL's scheme and host against an allowlist before fetching it"
     external_ids = ()  # bandit B310 audits every urlopen, tainted or not
 
     INVALID = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -48,6 +48,14 @@ class TemplateInjection(TaintRule):
     confidence = Confidence.HIGH
     summary = "Request data becomes template source or unescaped HTML"
     cwe = (1336, 79)
+    taint_kinds = {
+        "xss": "HTML output without escaping",
+        "template": "a template's source",
+    }
+    advice = {
+        "xss": "escape the data (markupsafe.escape) or render it through an autoescaping template",
+        "template": "render a fixed template file and pass the data as context variables",
+    }
     external_ids = ("bandit:B703", "bandit:B308", "bandit:B701", "ruff:S308", "ruff:S701")
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -43,6 +43,8 @@ class TrustBoundaryViolation(TaintRule):
     confidence = Confidence.HIGH
     summary = "Raw request data is stored in the session"
     cwe = (501,)
+    taint_kinds = {"trust": "the server-side session"}
+    advice = "validate the value and store only what the server decided, not raw client data"
 
     INVALID = [
         Invalid(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -42,6 +42,8 @@ class UnsafeDeserialization(TaintRule):
     confidence = Confidence.HIGH
     summary = "Client data is deserialized with an object-building deserializer"
     cwe = (502,)
+    taint_kinds = {"deserialization": "a deserializer"}
+    advice = "never unpickle or YAML-load client data; use json or yaml.safe_load"
     external_ids = ("bandit:B506", "ruff:S506")  # B301/B302 flag every pickle/marshal use
 
     INVALID = [

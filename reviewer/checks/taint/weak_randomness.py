@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
+from reviewer.taint import Flow
 
 
 class WeakRandomness(TaintRule):
@@ -43,7 +44,15 @@ class WeakRandomness(TaintRule):
     confidence = Confidence.HIGH
     summary = "A non-cryptographic random generator produces a security value"
     cwe = (338, 330)
+    taint_kinds = {"random": "a security-sensitive value"}
+    advice = "use the secrets module (secrets.token_urlsafe(), secrets.choice())"
     external_ids = ()  # bandit B311 flags every use of random; the policy drops it
+
+    def message(self, flow: Flow) -> str:
+        return (
+            f"{flow.sources} is not a cryptographic generator but its output becomes "
+            f"{flow.sink}; {self.advice}."
+        )
 
     INVALID = [
         Invalid(

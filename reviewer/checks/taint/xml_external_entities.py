@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
-from reviewer.checks.taint._common import TaintRule
 from reviewer.model import Confidence, Severity
 
 
@@ -43,6 +43,8 @@ class XmlExternalEntities(TaintRule):
     confidence = Confidence.HIGH
     summary = "Client XML is parsed with external entity resolution"
     cwe = (611,)
+    taint_kinds = {"xxe": "an XML parser that resolves external entities"}
+    advice = "parse with defusedxml or an lxml XMLParser(resolve_entities=False, no_network=True)"
     external_ids = ()  # bandit B320 flags every lxml parse
 
     INVALID = [
