@@ -122,10 +122,7 @@ LANGUAGE_NEUTRAL: tuple[str, ...] = (
 )
 
 # Edges that exist today and are being removed on other branches; each names where it goes.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # branch `taint` deletes taint/pipeline.py
-    ("reviewer.taint.pipeline", "reviewer.traversal"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 KNOWN_CYCLES: set[frozenset[str]] = set()
 
 

@@ -10,7 +10,7 @@ from reviewer.checks.base import Case
 from reviewer.checks.injection.sql_injection import SqlInjection
 from reviewer.config import Config
 from reviewer.model import Finding
-from reviewer.taint.pipeline import review_taint
+from reviewer.native import review_files
 from reviewer.testing import run_rule_on_case
 
 HEAD = """
@@ -103,6 +103,12 @@ def test_not_an_sql_sink_even_with_request_data() -> None:
     assert _run(body) == {}
 
 
+class ProjectSqlInjection(SqlInjection):
+    """BR101 run in phase 2 (against the project's cross-module index), which its code supports."""
+
+    needs_project = True
+
+
 def test_project_phase_follows_flows_across_modules() -> None:
     files = {
         "db.py": textwrap.dedent(
@@ -132,7 +138,7 @@ def test_project_phase_follows_flows_across_modules() -> None:
             """
         ).encode(),
     }
-    found, _ = review_taint(files, [SqlInjection], Config(root=Path(".")))
+    found = review_files(files, [ProjectSqlInjection], Config(root=Path("."))).findings
     by_line = {(f.location.path, f.location.line): f for f in found}
     assert by_line[("db.py", 6)].confidence.value == "high"
     assert by_line[("db.py", 6)].flow[0].message.startswith("parameter name receives")

@@ -1,35 +1,25 @@
-"""The paired taint fixtures: exact findings, and per-sink true/false-positive rates.
+"""The paired taint fixtures, reviewed by backend-review itself: exact findings, current figures.
 
-Lines marked `# expect: CODE` are true positives the engine must report; lines marked
-`# ok: CODE` are near misses (sanitized, constant, validated, reassigned data) it must not.
-The rates are written to docs/taint-accuracy.md for the README.
+Lines marked `# expect: CODE` are true positives the rules must report; lines marked
+`# ok: CODE` are near misses (sanitized, constant, validated, reassigned data) they must not.
+The review is benchmarks/taint_accuracy.py's (a `backend-review` subprocess over fixtures/taint,
+analyzers included), so the figures it publishes in docs/taint-accuracy.md and the README are the
+production path's, and this test fails when they are stale.
 """
 
 from __future__ import annotations
 
-import os
+import importlib.util
+import sys
+from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from reviewer.checks._taint import TaintRule
-
-from reviewer.checks.injection.sql_injection import SqlInjection
-from reviewer.config import Config
-from reviewer.native import review_files
 from reviewer.registry import native_rule_classes
-from reviewer.taint.pipeline import review_taint
-from reviewer.testing import tree_annotations, triples
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "taint"
-TAINT_RULES = [r for r in native_rule_classes() if issubclass(r, TaintRule)]
-OTHER_RULES = [
-    r
-    for r in native_rule_classes()
-    if r.__module__.startswith("reviewer.checks.taint.") and not issubclass(r, TaintRule)
-]
-# BR101 (SQL) combines taint flows with shape-only findings and runs as the engine runs it.
-OTHER_RULES.append(SqlInjection)
-# Flows the engine is known to miss or over-report (fixtures/taint/hard): counted in the rates,
+# Flows the rules are known to miss or over-report (fixtures/taint/hard): counted in the rates,
 # excluded from the exact comparison. Remove an entry when the engine learns the flow.
 KNOWN_GAPS = {
     ("BR102", "hard/known_gaps.py", 30): "*args parameters",
@@ -39,89 +29,44 @@ KNOWN_GAPS = {
     "pass int()",
     ("BR101", "sql/helpers.py", 15): "whole query built in another module and passed in",
 }
-CODES = sorted(r.code for r in [*TAINT_RULES, *OTHER_RULES])
 
 
-def _files() -> dict[str, bytes]:
-    return {
-        p.relative_to(FIXTURES).as_posix(): p.read_bytes() for p in sorted(FIXTURES.rglob("*.py"))
-    }
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "taint_accuracy", ROOT / "benchmarks" / "taint_accuracy.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
-def _findings() -> tuple[set[tuple[str, str, int]], set[tuple[str, str, int]]]:
-    """All findings, and the high-confidence ones (flow-backed for BR101)."""
-    files = _files()
-    config = Config(root=FIXTURES)
-    found, _ = review_taint(files, TAINT_RULES, config)
-    local = review_files(files, OTHER_RULES, config).findings
-    every = [*found, *local]
-    high = [f for f in every if f.confidence.value == "high"]
-    return triples(every, CODES), triples(high, CODES)
+SCRIPT = _script()
 
 
-def accuracy_table(
-    got: set[tuple[str, str, int]],
-    expected: set[tuple[str, str, int]],
-    near: set[tuple[str, str, int]],
-    high: set[tuple[str, str, int]] | None = None,
-) -> str:
-    rows = [
-        "| rule | TP | FN | FP | TN | TPR | FPR | TPR - FPR |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    totals = [0, 0, 0, 0]
-    for code in CODES:
-        exp = {e for e in expected if e[0] == code}
-        ok = {n for n in near if n[0] == code}
-        mine = {g for g in got if g[0] == code}
-        tp, fn = len(exp & mine), len(exp - mine)
-        fp = len(mine - exp)
-        tn = len(ok - mine)
-        for i, v in enumerate((tp, fn, fp, tn)):
-            totals[i] += v
-        rows.append(_row(code, tp, fn, fp, tn))
-        if code == "BR101" and high is not None:  # the flow-backed findings alone
-            strong = {g for g in high if g[0] == code}
-            rows.append(
-                _row(
-                    "BR101 (high only)",
-                    len(exp & strong),
-                    len(exp - strong),
-                    len(strong - exp),
-                    len(ok - strong),
-                )
-            )
-    rows.append(_row("all", *totals))
-    return "\n".join(rows) + "\n"
+@cache
+def _measured() -> Any:
+    return SCRIPT.measure()
 
 
-def _row(code: str, tp: int, fn: int, fp: int, tn: int) -> str:
-    tpr = tp / (tp + fn) if tp + fn else 0.0
-    fpr = fp / (fp + tn) if fp + tn else 0.0
-    return f"| {code} | {tp} | {fn} | {fp} | {tn} | {tpr:.2f} | {fpr:.2f} | {tpr - fpr:.2f} |"
-
-
-def test_taint_fixtures_exact_and_rates() -> None:
-    expected, near = tree_annotations(FIXTURES)
-    expected = {e for e in expected if e[0] in CODES}
-    near = {n for n in near if n[0] in CODES}
-    got, high = _findings()
-    table = accuracy_table(got, expected, near, high)
-    print("\n" + table)
-    if os.environ.get("UPDATE_TAINT_TABLE"):
-        out = ROOT / "docs" / "taint-accuracy.md"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(
-            "# Taint engine accuracy on fixtures/taint\n\n"
-            "Generated by `UPDATE_TAINT_TABLE=1 pytest tests/taint/test_accuracy.py`.\n"
-            "TPR = TP / (TP + FN) over `# expect` lines; FPR = FP / (FP + TN) over `# ok` lines\n"
-            "(any unexpected finding counts as a false positive). BR101 also reports SQL from its\n"
-            "shape where no flow is known, at medium or low confidence; its `high only` row\n"
-            "counts the flow-backed findings alone (not part of `all`).\n\n" + table,
-            encoding="utf-8",
-        )
+def test_taint_fixtures_exact() -> None:
+    m = _measured()
+    taint_rules = {cls.code for cls in native_rule_classes() if cls.taint_kinds}
+    assert taint_rules <= set(m.codes), "every taint rule has annotated fixtures"
+    got, expected = set(m.got), set(m.expected)
     gaps = set(KNOWN_GAPS)
     assert (got - expected) - gaps == set(), f"unexpected: {sorted(got - expected)}"
     assert (expected - got) - gaps == set(), f"missed: {sorted(expected - got)}"
     fixed = {g for g in gaps if (g in expected) == (g in got)}
     assert not fixed, f"known gaps now handled, remove them from KNOWN_GAPS: {sorted(fixed)}"
+
+
+def test_published_figures_are_the_production_runs() -> None:
+    rates = SCRIPT.table(_measured())
+    print("\n" + rates)
+    doc = (ROOT / "docs" / "taint-accuracy.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    hint = "stale: run `python3 benchmarks/taint_accuracy.py`"
+    assert doc == SCRIPT.doc_text(rates), hint
+    assert readme == SCRIPT.readme_text(readme, rates), hint

@@ -1,4 +1,7 @@
-"""The taint engine's joins: recursion terminates, re-exports resolve, facts pickle, flows show."""
+"""The taint engine's joins: recursion terminates, re-exports resolve, facts pickle, flows show.
+
+Run through the production native pipeline (`reviewer.native.review_files`: phase 1 collects the
+summaries, the project join builds the index, phase 2 re-reads the taint-relevant files)."""
 
 from __future__ import annotations
 
@@ -7,15 +10,17 @@ from pathlib import Path
 
 from reviewer.checks.taint.command_injection import CommandInjection
 from reviewer.config import Config
-from reviewer.model import Confidence
-from reviewer.taint.pipeline import review_taint
+from reviewer.framework import Project
+from reviewer.model import Confidence, Finding
+from reviewer.native import review_files
 
 CONFIG = Config(root=Path("."))
 
 
-def _run(files: dict[str, str]):
+def _run(files: dict[str, str]) -> tuple[list[Finding], Project]:
     data = {path: text.encode() for path, text in files.items()}
-    return review_taint(data, [CommandInjection], CONFIG)
+    result = review_files(data, [CommandInjection], CONFIG)
+    return list(result.findings), result.project
 
 
 def test_mutual_recursion_terminates_and_still_flows() -> None:
@@ -67,7 +72,7 @@ def view():
     assert finding.confidence is Confidence.HIGH
     assert "request.args" in finding.flow[0].message
     assert finding.flow[-1].message.startswith("sink: os.system")
-    assert project.files == frozenset({"app/tools/shell.py"})
+    assert project.taint.relevant_files() == frozenset({"app/tools/shell.py"})
 
 
 def test_unresolved_call_lowers_confidence_and_facts_pickle() -> None:
