@@ -8,7 +8,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from reviewer.checks.taint.command_injection import CommandInjection
+from reviewer.checks.injection.command_injection import CommandInjection
 from reviewer.config import Config
 from reviewer.framework import Project
 from reviewer.model import Confidence, Finding

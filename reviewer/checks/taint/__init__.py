@@ -1,1 +1,0 @@
-"""Taint-tracked sinks: request data reaching commands, files, URLs, templates, parsers."""
