@@ -1,0 +1,123 @@
+"""What the taint engine knows of web frameworks' behaviour, as functions of syntax.
+
+Which functions are route handlers and which of their parameters carry client data (Flask and
+FastAPI/Starlette route decorators and their path converters; FastAPI parameters made safe by
+their annotation, `Depends()` or a validating `Query(pattern=...)`), and which frameworks refuse
+CR/LF in response header values. The interpreter stays framework-neutral; `sources` and `sinks`
+ask these. Data tables (decorator names, converters, safe types) live in `specs`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import libcst as cst
+
+from reviewer.imports import ImportTable, dotted_name
+from reviewer.taint import specs
+
+_ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
+
+
+def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str] | None, bool]:
+    """(is a route handler, path-parameter names or None when the path has none, is Flask)."""
+    for deco in fn.decorators:
+        expr = deco.decorator
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            continue
+        if expr.func.attr.value not in specs.ROUTE_DECORATORS:
+            continue
+        resolved = imports.resolve(expr.func) or ""
+        path = ""
+        if expr.args and isinstance(expr.args[0].value, cst.SimpleString):
+            path = expr.args[0].value.evaluated_value or ""  # type: ignore[assignment]
+        elif expr.args and isinstance(expr.args[0].value, cst.ConcatenatedString):
+            path = "{}"
+        elif not expr.args:
+            continue
+        names: set[str] = set()
+        safe: set[str] = set()
+        flask_style = "<" in str(path)
+        for m in _ROUTE_PARAM.finditer(str(path)):
+            conv, name = (m.group(1), m.group(2)) if m.group(2) else (m.group(4), m.group(3))
+            names.add(name)
+            if conv in specs.SAFE_CONVERTERS:
+                safe.add(name)
+        is_flask = (
+            resolved.startswith("flask")
+            or flask_style
+            or (imports_package(imports, "flask") and not imports_package(imports, "fastapi"))
+        )
+        return True, (names - safe) if flask_style else None, is_flask
+    return False, None, False
+
+
+def imports_package(imports: ImportTable, package: str) -> bool:
+    return any(v == package or v.startswith(package + ".") for v in imports.names.values())
+
+
+def annotation_name(param: cst.Param) -> str:
+    if param.annotation is None:
+        return ""
+    ann = param.annotation.annotation
+    if isinstance(ann, cst.Subscript):
+        base = dotted_name(ann.value) or ""
+        if base.endswith("Annotated") and ann.slice:
+            first = ann.slice[0].slice
+            if isinstance(first, cst.Index):
+                inner = dotted_name(first.value) or ""
+                extra = [
+                    e.slice.value
+                    for e in ann.slice[1:]
+                    if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)
+                ]
+                if any((dotted_name(c.func) or "") in specs.DEPENDENCY_CALLS for c in extra):
+                    return "Depends"
+                return inner
+        if base.endswith("Optional") and ann.slice:
+            first = ann.slice[0].slice
+            if isinstance(first, cst.Index):
+                return dotted_name(first.value) or ""
+        return base
+    return dotted_name(ann) or ""
+
+
+def is_safe_param(param: cst.Param) -> bool:
+    ann = annotation_name(param)
+    if (
+        ann == "Depends"
+        or ann.split(".")[-1] in specs.SAFE_PARAM_TYPES
+        or ann in specs.SAFE_PARAM_TYPES
+    ):
+        return True
+    calls = [param.default] if isinstance(param.default, cst.Call) else []
+    if param.annotation is not None and isinstance(param.annotation.annotation, cst.Subscript):
+        calls += [
+            e.slice.value
+            for e in param.annotation.annotation.slice
+            if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)
+        ]
+    for call in calls:
+        assert isinstance(call, cst.Call)
+        func = dotted_name(call.func) or ""
+        if func in specs.DEPENDENCY_CALLS:
+            return True
+        if any(
+            a.keyword is not None and a.keyword.value in ("regex", "pattern") for a in call.args
+        ):
+            return True  # Query(pattern=...) / Path(regex=...) validates the text
+    return False
+
+
+def rejects_crlf(
+    imports: ImportTable, types: Mapping[str, str], response: cst.BaseExpression
+) -> bool:
+    """A response of a framework that refuses CR/LF in header values (specs.CRLF_REJECTING):
+    known from its constructor, else from the web frameworks the module imports."""
+    known = types.get(response.value, "") if isinstance(response, cst.Name) else ""
+    if known in specs.RESPONSE_CONSTRUCTORS:
+        return known.startswith(tuple(f"{p}." for p in specs.CRLF_REJECTING))
+    if any(imports_package(imports, p) for p in specs.CRLF_ACCEPTING):
+        return False
+    return any(imports_package(imports, p) for p in specs.CRLF_REJECTING)
