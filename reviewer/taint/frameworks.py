@@ -1,7 +1,7 @@
 """What the taint engine knows of web frameworks' behaviour, as functions of syntax.
 
 Which functions are route handlers and which of their parameters carry client data (Flask and
-FastAPI/Starlette route decorators and their path converters; FastAPI parameters made safe by
+FastAPI/Starlette route decorators and their path converters, read with `reviewer.http`; FastAPI parameters made safe by
 their annotation, `Depends()` or a validating `Query(pattern=...)`), and which frameworks refuse
 CR/LF in response header values. The interpreter stays framework-neutral; `sources` and `sinks`
 ask these. Data tables (decorator names, converters, safe types) live in `specs`.
@@ -9,15 +9,13 @@ ask these. Data tables (decorator names, converters, safe types) live in `specs`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import libcst as cst
 
+from reviewer.http import path_parameters
 from reviewer.imports import ImportTable, dotted_name
 from reviewer.taint import specs
-
-_ROUTE_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}")
 
 
 def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str] | None, bool]:
@@ -39,11 +37,10 @@ def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str
         names: set[str] = set()
         safe: set[str] = set()
         flask_style = "<" in str(path)
-        for m in _ROUTE_PARAM.finditer(str(path)):
-            conv, name = (m.group(1), m.group(2)) if m.group(2) else (m.group(4), m.group(3))
-            names.add(name)
-            if conv in specs.SAFE_CONVERTERS:
-                safe.add(name)
+        for param in path_parameters(str(path)):
+            names.add(param.name)
+            if param.converter in specs.SAFE_CONVERTERS:
+                safe.add(param.name)
         is_flask = (
             resolved.startswith("flask")
             or flask_style
