@@ -108,19 +108,33 @@ ENV_SOURCES = {
 ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"}
 )
-# Handler parameter annotations that are framework objects or validated scalars, not raw text.
-SAFE_PARAM_TYPES = frozenset(
+# Annotations whose value cannot hold text: FastAPI/pydantic convert and validate the value before
+# the handler runs, so it cannot carry a quote, a path separator or markup. Compared by last name
+# (`uuid.UUID` -> `UUID`). BR101 reads this too (one home for the knowledge).
+# https://fastapi.tiangolo.com/tutorial/extra-data-types/, https://docs.pydantic.dev/latest/api/types/
+NON_TEXT_TYPES = frozenset(
     {
         "int",
         "float",
         "bool",
         "UUID",
-        "uuid.UUID",
         "date",
         "datetime",
+        "time",
+        "Decimal",
+        "PositiveInt",
+        "NonNegativeInt",
+        "StrictInt",
+        "StrictBool",
+    }
+)
+# Handler parameters that are not client text: the non-text types, objects the framework injects
+# (request, response, session, security credentials) and validated formats.
+SAFE_PARAM_TYPES = NON_TEXT_TYPES | frozenset(
+    {
+        "uuid.UUID",
         "datetime.date",
         "datetime.datetime",
-        "Decimal",
         "Request",
         "Response",
         "WebSocket",
@@ -131,7 +145,6 @@ SAFE_PARAM_TYPES = frozenset(
         "SecurityScopes",
         "HTTPAuthorizationCredentials",
         "HTTPBasicCredentials",
-        "PositiveInt",
         "conint",
         "Literal",
         "EmailStr",
@@ -638,6 +651,35 @@ SUBPROCESS_CALLS = frozenset(
     }
 )
 
+# -- SQL sinks: the one home. BR101 (`checks/injection/_sql.find_sql_sink`) recognises all of
+# them; the interpreter follows flows into the subset below, and BR101 keeps a flow only where it
+# recognises the sink too. PEP 249 `execute`/`executemany`; sqlite3 `executescript`; asyncpg
+# `fetch`/`fetchrow`/`fetchval`/`prepare`; databases `fetch_all`/`fetch_one`/`fetch_val`; peewee
+# `execute_sql`; SQLAlchemy `text()`/`exec_driver_sql`; Django `raw()`/`extra()`/`RawSQL`;
+# psycopg `sql.SQL()`; pandas `read_sql`.
+# Methods whose first argument is SQL whatever the receiver (names specific to DB drivers).
+SQL_DRIVER_METHODS = frozenset(
+    {"executescript", "exec_driver_sql", "fetchrow", "fetchval", "executemany", "execute_sql"}
+)
+# Methods that take SQL when the receiver is a database object.
+SQL_DB_METHODS = frozenset(
+    {"execute", "fetch", "raw", "fetch_all", "fetch_one", "fetch_val", "prepare"}
+)
+SQL_KEYWORDS = ("query", "sql", "statement", "operation", "raw_query")  # the SQL argument's name
+SQL_TEXT_FUNCTIONS = frozenset(
+    {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"}
+)
+SQL_COMPOSE_FUNCTIONS = frozenset({"psycopg.sql.SQL", "psycopg2.sql.SQL"})
+SQL_RAW_CLASSES = ("django.db.models.RawSQL", "django.db.models.expressions.RawSQL")
+SQL_DATAFRAME_READERS = frozenset({"pandas.read_sql", "pandas.read_sql_query"})
+SQL_EXTRA_KEYWORDS = ("where", "select", "tables")  # QuerySet.extra()'s raw SQL fragments
+# The interpreter's subset: a call it treats as a sink returns a clean value, so a wider set
+# would cut other flows (`fetch()` is an HTTP client's method too). `raw`, `extra` and
+# `executescript` are in METHOD_SINKS.
+SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql"})
+SQL_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", SQL_RAW_CLASSES[1]})
+SQL_FUNCTIONS_ALIASES = frozenset({SQL_RAW_CLASSES[0]})
+
 # Method names specific enough to be sinks whatever the receiver.
 METHOD_SINKS: dict[str, Sink] = {
     "search_s": _s("ldap", "LDAP search_s() filter", 0, 2, kw=("base", "filterstr"), cwe=90),
@@ -647,7 +689,7 @@ METHOD_SINKS: dict[str, Sink] = {
     "xpath": _s("xpath", "xpath() expression", kw=("_path",), cwe=643),
     "from_string": _s("template", "Environment.from_string()", kw=("source",), cwe=1336),
     "raw": _s("sql", ".raw() query"),
-    "extra": _s("sql", ".extra()", kw=("where", "select", "tables")),
+    "extra": _s("sql", ".extra()", kw=SQL_EXTRA_KEYWORDS),
     "executescript": _s("sql", ".executescript()"),
 }
 # Methods that are sinks only on receivers built by these constructors.
@@ -683,11 +725,6 @@ HTML_ONLY_WHEN_DECLARED = frozenset(
 )
 CONTENT_TYPE_KEYWORDS = ("content_type", "mimetype", "media_type")
 
-SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql"})
-SQL_FUNCTIONS = frozenset(
-    {"sqlalchemy.text", "sqlalchemy.sql.text", "django.db.models.expressions.RawSQL"}
-)
-SQL_FUNCTIONS_ALIASES = frozenset({"django.db.models.RawSQL"})
 
 # Response objects (for header-injection) and session objects (trust boundary).
 RESPONSE_CONSTRUCTORS = frozenset(

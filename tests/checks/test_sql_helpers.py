@@ -1,4 +1,4 @@
-"""The reusable SQL helpers of BR101 (`reviewer/checks/injection/_sql.py`), and BR101 findings
+"""The SQL helpers BR101 uses (`reviewer/checks/injection/_sql.py`), and BR101 findings
 landing on the same lines as ruff's and bandit's so that they merge into one finding."""
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from reviewer.checks.injection._sql import (
     Scope,
     find_sql_sink,
     is_constant,
-    is_dynamic_string,
-    is_sql_sink,
     looks_like_sql,
-    sql_arguments,
     string_build,
 )
 from reviewer.checks.injection.sql_injection import SqlInjection
+from reviewer.taint import specs
 from reviewer.testing import run_rule_on_case
 
 from ._support import bandit_lines, first_call, ruff_lines
@@ -111,7 +109,7 @@ def test_dynamic_strings(source: str, how: str) -> None:
 )
 def test_constant_or_unknown_strings(source: str) -> None:
     bindings = _bindings(placeholders='", ".join(["?"] * len(x))', x="__parameter__")
-    assert not is_dynamic_string(cst.parse_expression(source), bindings)
+    assert string_build(cst.parse_expression(source), bindings) is None  # not a dynamic string
 
 
 def test_names_follow_local_bindings() -> None:
@@ -144,8 +142,7 @@ def test_sinks(source: str, certain: bool) -> None:
     ctx, call = first_call(source)
     sink = find_sql_sink(call, ctx)
     assert sink is not None and sink.certain is certain
-    assert is_sql_sink(call, ctx)
-    assert [cst.Module([]).code_for_node(a) for a in sql_arguments(call, ctx)] == ["q"]
+    assert [cst.Module([]).code_for_node(a) for a in sink.arguments] == ["q"]
 
 
 @pytest.mark.parametrize(
@@ -154,12 +151,14 @@ def test_sinks(source: str, certain: bool) -> None:
 )
 def test_not_sinks(source: str) -> None:
     ctx, call = first_call(source)
-    assert not is_sql_sink(call, ctx)
+    assert find_sql_sink(call, ctx) is None
 
 
 def test_extra_reports_each_fragment() -> None:
     ctx, call = first_call('qs.extra(where=["a = %s", b], select={"x": c}, tables=["t"])')
-    names = [cst.Module([]).code_for_node(a) for a in sql_arguments(call, ctx)]
+    sink = find_sql_sink(call, ctx)
+    assert sink is not None
+    names = [cst.Module([]).code_for_node(a) for a in sink.arguments]
     assert names == ['"a = %s"', "b", "c", '"t"']
 
 
@@ -208,3 +207,13 @@ def test_shape_only_confidence_direct_versus_variable() -> None:
         "executed by cursor.execute()",
     ]
     assert findings[1].flow[1].location.line == 5
+
+
+def test_the_engines_sql_sinks_are_a_subset_of_br101s() -> None:
+    """One home for SQL sinks (reviewer.taint.specs): a flow the engine follows into an SQL sink
+    is one BR101 recognises, so no flow is dropped for want of a matching sink site."""
+    methods = specs.SQL_METHODS | {m for m, s in specs.METHOD_SINKS.items() if s.kind == "sql"}
+    assert methods - {"extra"} <= specs.SQL_DRIVER_METHODS | specs.SQL_DB_METHODS
+    functions = specs.SQL_FUNCTIONS | specs.SQL_FUNCTIONS_ALIASES
+    assert functions <= specs.SQL_TEXT_FUNCTIONS | set(specs.SQL_RAW_CLASSES)
+    assert specs.METHOD_SINKS["extra"].keywords == specs.SQL_EXTRA_KEYWORDS

@@ -1,10 +1,10 @@
 """How SQL text is built and where it is executed: the reusable half of BR101.
 
-Kept apart from the rule so the taint engine can ask the same questions with real flows:
-`is_sql_sink(call, ctx)` / `sql_arguments(call, ctx)` name the sinks (DB-API cursors and
-connections, asyncpg, aiosqlite, SQLAlchemy, Django, pandas, psycopg's `sql.SQL`), and
-`string_build(expr, bindings)` / `is_dynamic_string(expr, bindings)` tell whether an expression
-builds a string from non-constant parts (f-string, `%`, `+`, `.format()`, `str.join`).
+`find_sql_sink(call, ctx)` names the sinks (DB-API cursors and connections, asyncpg, aiosqlite,
+SQLAlchemy, Django, pandas, psycopg's `sql.SQL`) from the SQL sink names in
+`reviewer.taint.specs` (their one home, shared with the taint engine), and
+`string_build(expr, bindings)` tells whether an expression builds a string from non-constant
+parts (f-string, `%`, `+`, `.format()`, `str.join`).
 
 Constant means "cannot carry request data": literals, UPPER_CASE names, names only ever bound to
 constants in the current function or module, class attributes bound to constants, ORM table
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.imports import dotted_name
+from reviewer.taint import specs
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
@@ -114,22 +115,6 @@ def record_mutation(scope: Scope, call: cst.Call) -> None:
     scope.bind(func.value.value, call.args[-1].value, kind)
 
 
-_NON_TEXT_TYPES = {
-    "int",
-    "float",
-    "bool",
-    "UUID",
-    "date",
-    "datetime",
-    "time",
-    "Decimal",
-    "PositiveInt",
-    "NonNegativeInt",
-    "StrictInt",
-    "StrictBool",
-}
-
-
 def is_non_text_annotation(annotation: cst.Annotation | None) -> bool:
     """`item_id: int`, `uid: uuid.UUID | None`, `Optional[int]`: a value that cannot hold a quote
     (FastAPI and pydantic convert and validate it before the handler runs)."""
@@ -148,7 +133,7 @@ def _non_text(expr: cst.BaseExpression) -> bool:
             return isinstance(index, cst.Index) and _non_text(index.value)
         return False
     name = dotted_name(expr) or ""
-    return name == "None" or name.split(".")[-1] in _NON_TEXT_TYPES
+    return name == "None" or name.split(".")[-1] in specs.NON_TEXT_TYPES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,11 +477,6 @@ def _name_build(name: str, bindings: Bindings, seen: frozenset[str]) -> StringBu
     return None
 
 
-def is_dynamic_string(expr: cst.BaseExpression, bindings: Bindings) -> bool:
-    """True when `expr` builds a string from parts that may carry outside data."""
-    return string_build(expr, bindings) is not None
-
-
 # ---------------------------------------------------------------------------------------------
 # SQL text
 
@@ -557,33 +537,17 @@ class SqlSink:
     certain: bool  # the callee is known to take SQL; otherwise the text must look like SQL
 
 
-# Methods whose first argument is SQL whatever the receiver (names specific to DB drivers).
-_SQL_METHODS = {
-    "executescript",
-    "exec_driver_sql",
-    "fetchrow",
-    "fetchval",
-    "executemany",
-    "execute_sql",  # peewee Database.execute_sql
-}
-# Methods that take SQL when the receiver is a database object (else the text must look like SQL).
-_MAYBE_SQL_METHODS = {"execute", "fetch", "raw", "fetch_all", "fetch_one", "fetch_val", "prepare"}
-_SQL_KEYWORDS = ("query", "sql", "statement", "operation", "raw_query")
 _DB_RECEIVER = re.compile(
     r"(^|_)(cu|cur|curs|crs|cursor|conn|connection|con|db|database|session|sess|engine|txn|tx|"
     r"transaction|pool|objects|sqlite|pg|mysql|psql)(_|$)|(cursor|conn|connection|session|"
     r"engine|db)$|^c$",
     re.IGNORECASE,
 )
-_TEXT_FUNCTIONS = {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"}
-_SQL_COMPOSE = {"psycopg.sql.SQL", "psycopg2.sql.SQL"}
-_RAW_SQL = ("django.db.models.RawSQL", "django.db.models.expressions.RawSQL")
-_PANDAS = {"pandas.read_sql", "pandas.read_sql_query"}
 
 
 def _sql_argument(call: cst.Call) -> cst.BaseExpression | None:
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in _SQL_KEYWORDS:
+        if arg.keyword is not None and arg.keyword.value in specs.SQL_KEYWORDS:
             return arg.value
     if call.args and call.args[0].keyword is None and not call.args[0].star:
         return call.args[0].value
@@ -609,11 +573,18 @@ def find_sql_sink(call: cst.Call, ctx: FileContext) -> SqlSink | None:
     """The SQL sink this call is, if any (by library semantics, through the module's imports)."""
     func = call.func
     qualified = ctx.resolve(func) or ""
-    if qualified in _TEXT_FUNCTIONS or qualified in _SQL_COMPOSE or qualified in _PANDAS:
+    if (
+        qualified
+        in specs.SQL_TEXT_FUNCTIONS | specs.SQL_COMPOSE_FUNCTIONS | specs.SQL_DATAFRAME_READERS
+    ):
         arg = _sql_argument(call)
         label = qualified.rsplit(".", 1)[-1] + "()"
         return SqlSink(label, (arg,) if arg is not None else (), True)
-    if qualified.endswith(_RAW_SQL) or qualified == "RawSQL" or qualified.endswith(".RawSQL"):
+    if (
+        qualified.endswith(specs.SQL_RAW_CLASSES)
+        or qualified == "RawSQL"
+        or qualified.endswith(".RawSQL")
+    ):
         arg = _sql_argument(call)
         return SqlSink("RawSQL()", (arg,) if arg is not None else (), True)
     if isinstance(func, cst.Name) and func.value == "text":
@@ -633,9 +604,9 @@ def find_sql_sink(call: cst.Call, ctx: FileContext) -> SqlSink | None:
     if method in ("read_sql", "read_sql_query"):
         arg = _sql_argument(call)
         return SqlSink(f"{method}()", (arg,) if arg is not None else (), False)
-    if method in _SQL_METHODS or method in _MAYBE_SQL_METHODS:
+    if method in specs.SQL_DRIVER_METHODS or method in specs.SQL_DB_METHODS:
         arg = _sql_argument(call)
-        certain = method in _SQL_METHODS or _receiver_is_db(func.value)
+        certain = method in specs.SQL_DRIVER_METHODS or _receiver_is_db(func.value)
         return SqlSink(label, (arg,) if arg is not None else (), certain)
     return None
 
@@ -644,7 +615,7 @@ def _extra_sink(call: cst.Call) -> SqlSink | None:
     """Django `QuerySet.extra(where=[...], select={...}, tables=[...])`: raw SQL fragments."""
     fragments: list[cst.BaseExpression] = []
     for arg in call.args:
-        if arg.keyword is None or arg.keyword.value not in ("where", "select", "tables"):
+        if arg.keyword is None or arg.keyword.value not in specs.SQL_EXTRA_KEYWORDS:
             continue
         value = arg.value
         if isinstance(value, cst.List | cst.Tuple):
@@ -656,13 +627,3 @@ def _extra_sink(call: cst.Call) -> SqlSink | None:
     if not fragments:
         return None
     return SqlSink(".extra()", tuple(fragments), True)
-
-
-def is_sql_sink(call: cst.Call, ctx: FileContext) -> bool:
-    return find_sql_sink(call, ctx) is not None
-
-
-def sql_arguments(call: cst.Call, ctx: FileContext) -> list[cst.BaseExpression]:
-    """The arguments of a SQL sink that carry SQL text (empty for any other call)."""
-    sink = find_sql_sink(call, ctx)
-    return list(sink.arguments) if sink is not None else []
