@@ -10,9 +10,9 @@ from pathlib import Path
 
 from reviewer.checks.injection.command_injection import CommandInjection
 from reviewer.config import Config
-from reviewer.framework import Project
 from reviewer.model import Confidence, Finding
 from reviewer.native import review_files
+from reviewer.service import Project
 
 CONFIG = Config(root=Path("."))
 
