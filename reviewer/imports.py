@@ -46,6 +46,7 @@ class ImportTable:
     module: str = ""
     is_package: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)  # modules of `from X import *`, in order
     # resolve() answers by node: a dozen rules ask about each call of a file. The node is
     # kept with the answer so a recycled id() can never return another node's name.
     _resolved: dict[int, tuple[cst.CSTNode, str | None]] = field(
@@ -64,6 +65,8 @@ class ImportTable:
             return
         base = self._from_base(node)
         if isinstance(node.names, cst.ImportStar):
+            if base and base not in self.stars:
+                self.stars.append(base)  # `from .dependencies import *`: names looked up there
             return
         for alias in node.names:
             imported = dotted_name(alias.name) or ""

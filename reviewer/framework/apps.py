@@ -98,11 +98,37 @@ class Apps:
         self.mounts: set[tuple[str, str]] = set()  # (child, parent) ASGI mounts
         for name, d in index.defs.items():
             if d.kind == "object" and d.qualname == name:  # not again under an alias name
-                kind = classify(index.canonical(ref(d.record)))
+                ctor = index.canonical(ref(d.record))
+                kind = classify(ctor)
+                call = d.record
+                if kind is None:
+                    kind, call = self._subclass(ctor, d.record)
                 if kind:
-                    self.objs[name] = Obj(name, kind[0], kind[1], d.record, d.file)
+                    self.objs[name] = Obj(name, kind[0], kind[1], call, d.file)
         self.bound = self._bind_parameters()
         self._attach()
+
+    def _subclass(
+        self, ctor: str, call: dict[str, Any]
+    ) -> tuple[tuple[str, str] | None, dict[str, Any]]:
+        """A project class deriving from a framework app/router class builds that kind of object
+        (`class AdminRouter(APIRouter)`); what its `__init__` passes to `super().__init__` as
+        literals (`dependencies=[Depends(admin)]`, `prefix="/admin"`) is part of the object,
+        the constructor call's own keywords win (Python: the subclass forwards them)."""
+        found = self.index.resolve(ctor)
+        if found is None or found.kind != "class":
+            return None, call
+        chain = [found.qualname, *self.index.ancestors(found.qualname)]
+        kind = next((k for k in map(classify, chain) if k is not None), None)
+        if kind is None:
+            return None, call
+        fixed: dict[str, Any] = {}
+        for cls in reversed(chain):  # the nearest subclass's `super().__init__` wins
+            init = self.index.function(f"{cls}.__init__")
+            sup = init.record.get("super_init") if init is not None else None
+            if sup:
+                fixed.update({k: v for k, v in sup["kwargs"].items() if not ref(v)})
+        return kind, {**call, "kwargs": {**fixed, **call["kwargs"]}}
 
     def obj(self, name: str) -> Obj | None:
         """The app-like object a name refers to; a call of a factory function (`bp_factory()`)
@@ -207,7 +233,9 @@ class Apps:
         method = reg["method"]
         args, kwargs = reg["args"], reg["kwargs"]
         if method in ("register_blueprint", "include_router", "add_subapp", "mount") and args:
-            child_ref = args[1] if method in ("add_subapp", "mount") and len(args) > 1 else args[0]
+            child_ref = args[0]
+            if method in ("add_subapp", "mount"):  # Starlette `mount(path, app=None, name=None)`
+                child_ref = args[1] if len(args) > 1 else kwargs.get("app", args[0])
             child = self.obj(ref(child_ref))
             if child is None:
                 return

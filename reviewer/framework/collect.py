@@ -152,6 +152,7 @@ class FrameworkCollector(Visitor):
             "validators": [],
             "ctor_calls": [],
             "calls": [],
+            "super_init": None,  # `super().__init__(...)` in an `__init__`: what a subclass fixes
             "auth": [],
             "authz": [],
             "loads": [],
@@ -271,6 +272,14 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is None:
             return
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            record["super_init"] = encode_call(node, self.ctx.imports)
         name = self.ctx.resolve(func) or ""
         if name and name not in record["calls"]:
             record["calls"].append(name)
@@ -374,20 +383,26 @@ class FrameworkCollector(Visitor):
     # -- finish ------------------------------------------------------------------------
     def finish(self) -> None:
         facts = self.facts
-        if not (facts["functions"] or facts["classes"]) and not any(
-            facts[k]
-            for k in (
-                "objects",
-                "registrations",
-                "urlpatterns",
-                "settings",
-                "aliases",
-                "lists",
-                "calls",
+        if (
+            not (facts["functions"] or facts["classes"])
+            and not self.ctx.imports.stars
+            and not (self.ctx.imports.is_package and self.ctx.imports.names)  # re-exports
+            and not any(
+                facts[k]
+                for k in (
+                    "objects",
+                    "registrations",
+                    "urlpatterns",
+                    "settings",
+                    "aliases",
+                    "lists",
+                    "calls",
+                )
             )
         ):
             return
         facts["imports"] = dict(self.ctx.imports.names)
+        facts["star_imports"] = list(self.ctx.imports.stars)
         found = _def_lines(self.ctx.source)
         position = 0
         for table, qualname, name in self._order:

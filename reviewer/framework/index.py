@@ -130,6 +130,10 @@ class Index:
                 target = ref(f["aliases"][head])
             if target and target != name:
                 return self.resolve(".".join([target, *rest]), depth + 1)
+            for star in f.get("star_imports", ()):  # `from .impl import *` re-exports
+                found = self.resolve(".".join([star, head, *rest]), depth + 1)
+                if found is not None:
+                    return found
             return None
         return None
 
