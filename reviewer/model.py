@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # a type only: the route model sits in framework/ for now
+if TYPE_CHECKING:  # a type only: the route model (reviewer/service.py) is a layer above these
     from reviewer.service import Route
 
 

@@ -15,10 +15,9 @@ from reviewer.cache import content_hash
 from reviewer.discovery import SOURCE_SUFFIXES
 from reviewer.framework.collect import FACTS_KEY as FRAMEWORK_FACTS
 from reviewer.frontend import FrontendResult, FrontendRun
-from reviewer.model import RouteCoverage, RuleMeta
+from reviewer.model import RuleMeta
 from reviewer.native import review_files
 from reviewer.registry import Registry
-from reviewer.service import Project
 from reviewer.traversal import FileResult
 
 
@@ -75,14 +74,5 @@ class PythonFrontend:
             applicable=applicable_items(
                 (r.facts for r in native.files.values()), bool(project.routes)
             ),
-            route_coverage=_route_coverage(project),
+            route_coverage=project.route_coverage(),
         )
-
-
-def _route_coverage(project: Project) -> RouteCoverage | None:
-    """How many routes some test exercises, for the report's summary (BR804's measure)."""
-    measured = project.route_coverage()
-    if measured is None:
-        return None
-    covered, total = measured
-    return RouteCoverage(covered, total)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reviewer.http import shown_methods
+from reviewer.model import RouteCoverage
 
 if TYPE_CHECKING:  # the Python frontend's taint summaries; a type only, never imported here
     from reviewer.taint.index import TaintIndex
@@ -134,10 +135,10 @@ class Project:
     def handler_names(self, file: str) -> frozenset[str]:
         return frozenset(r.handler for r in self.routes if r.file == file)
 
-    def route_coverage(self) -> tuple[int, int] | None:
-        """(routes some test exercises, all routes), or None when no test calls were recorded.
-
-        `Route.tests` is filled when the project is built, from the same `test_calls`."""
+    def route_coverage(self) -> RouteCoverage | None:
+        """How many routes some test exercises (BR804's measure, the report's summary), or None
+        when no test calls were recorded. `Route.tests` is filled when the project is built,
+        from the same `test_calls`."""
         if not self.test_calls and not any(r.tests for r in self.routes):
             return None
-        return sum(1 for r in self.routes if r.tests), len(self.routes)
+        return RouteCoverage(sum(1 for r in self.routes if r.tests), len(self.routes))

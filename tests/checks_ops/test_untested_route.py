@@ -11,6 +11,7 @@ from reviewer.checks.tests_coverage.untested_route import UntestedRoute
 from reviewer.config import Config
 from reviewer.framework.test_calls import FACTS_KEY, TestCallCollector
 from reviewer.framework.test_match import path_matches
+from reviewer.model import RouteCoverage
 from reviewer.native import review_files
 from reviewer.traversal import analyze_source
 
@@ -80,7 +81,7 @@ def test_health_direct():
     ]
     assert "DELETE /orders/<int:oid>" in findings[0].message
     assert dict(findings[0].extra) == {"covered": 4, "routes": 5}
-    assert project.route_coverage() == (4, 5)
+    assert project.route_coverage() == RouteCoverage(covered=4, routes=5)
 
 
 def test_fastapi_testclient_and_django_reverse() -> None:
