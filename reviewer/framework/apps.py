@@ -524,6 +524,7 @@ class Apps:
         if obj.framework == "fastapi":
             route_guards += self._deps(kwargs.get("dependencies"), "route", func.file)
             route_guards += self._param_guards(func)
+            route_guards += self._cbv_guards(func)
         response_model = text(kwargs["response_model"]) if "response_model" in kwargs else ""
         global_guards = self.global_guards[obj.framework]
         if any(ref(d).endswith(".exempt") for d in below):  # `@limiter.exempt`
@@ -574,6 +575,41 @@ class Apps:
                         Guard(f"Depends({shown})", kind, "route", func.file, func.record["line"])
                     )
         return found
+
+    def _cbv_guards(self, func: Def) -> list[Guard]:
+        """Class-based views (fastapi-utils `@cbv(router)` and look-alikes that take the router):
+        the class's `__init__` is injected as a dependency of each of its endpoints, so class
+        attributes `user: User = Depends(dep)` are dependencies of every route of the class,
+        inherited ones too (the nearest class's attribute wins). Docs: fastapi-utils
+        user-guide/class-based-views."""
+        klass = self.index.resolve(func.qualname.rpartition(".")[0])
+        if klass is None or klass.kind != "class" or not func.record.get("class"):
+            return []
+        decorators = klass.record["decorators"]
+        if not any(
+            is_call(d) and any(self.obj(ref(a)) is not None for a in d["args"]) for d in decorators
+        ):
+            return []
+        attrs: dict[str, tuple[Any, Def]] = {}
+        for name in [klass.qualname, *self.index.ancestors(klass.qualname)]:
+            found = self.index.resolve(name)
+            if found is not None and found.kind == "class":
+                for attr, value in found.record["attrs"].items():
+                    attrs.setdefault(attr, (value, found))
+        guards: list[Guard] = []
+        for value, owner in attrs.values():
+            dep = g.param_dependency({"annotation": None, "default": value})
+            if dep is None:
+                continue
+            target, call = dep
+            kinds, shown = g.dependency_kinds(self.index, target)
+            if tail(ref(call)) == "Security" and call["kwargs"].get("scopes"):
+                kinds = kinds | {"authorization"}
+            for kind in sorted(kinds):
+                guards.append(
+                    Guard(f"Depends({shown})", kind, "class", owner.file, owner.record["line"])
+                )
+        return guards
 
     def _alias_params(self, func: Def) -> dict[str, str]:
         """Parameters typed with an `Annotated[..., Depends(x)]` alias -> x (qualified)."""

@@ -219,3 +219,71 @@ def test_mount_with_the_sub_app_as_keyword() -> None:
         }
     )
     assert [r.path for r in routes] == ["/api/v1/healthcheck"]
+
+
+CBV = {
+    "auth.py": AUTH,
+    "base.py": """
+    from fastapi import Depends
+    from auth import require_user, optional_user
+
+    class UserController:
+        user: str = Depends(require_user)
+
+    class PublicController:
+        user = Depends(optional_user)
+    """,
+}
+
+
+def test_cbv_class_attribute_dependencies_guard_every_endpoint() -> None:
+    """`@cbv(router)` (fastapi-utils; mealie's `@controller(router)`): inherited class
+    attributes `user = Depends(require_user)` are dependencies of each method endpoint."""
+    routes = inventory(
+        {
+            **CBV,
+            "views.py": """
+            from fastapi import APIRouter
+            from fastapi_utils.cbv import cbv
+            from base import UserController, PublicController
+            router = APIRouter(prefix="/comments")
+
+            @cbv(router)
+            class Comments(UserController):
+                @router.get("")
+                def list(self): ...
+
+            @cbv(router)
+            class Explore(PublicController):
+                @router.get("/public")
+                def public(self): ...
+            """,
+        }
+    )
+    by_path = {r.path: r for r in routes}
+    assert [(g.name, g.level) for g in by_path["/comments"].auth] == [
+        ("Depends(require_user)", "class")
+    ]
+    # must not fire: the attribute only reads an optional user
+    assert not by_path["/comments/public"].auth
+
+
+def test_class_attributes_of_a_class_no_cbv_decorator_binds_are_no_guards() -> None:
+    """must not fire: without `@cbv(router)` FastAPI never builds the class, so its
+    attributes' Depends run for nothing (the method is a plain endpoint on `self`)."""
+    routes = inventory(
+        {
+            **CBV,
+            "views.py": """
+            from fastapi import APIRouter
+            from base import UserController
+            router = APIRouter()
+
+            class Comments(UserController):
+                @router.get("/comments")
+                def list(self): ...
+            """,
+        }
+    )
+    (route,) = routes
+    assert not route.auth
