@@ -114,8 +114,9 @@ def _review_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--cache-dir",
         type=Path,
-        help="where per-file results are cached (default: PATH/.backend-review-cache, or the "
-        "user cache dir when PATH is read-only)",
+        help="where per-file results are cached (default: a folder per target in "
+        "$XDG_CACHE_HOME/backend-review or ~/.cache/backend-review, never inside PATH); entries "
+        "are keyed with this machine's secret, so a cache copied from elsewhere is never read",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write a cache")
     parser.add_argument(

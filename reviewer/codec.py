@@ -62,7 +62,9 @@ def _qualname(cls: type) -> str:
 @functools.cache
 def _load_class(name: str) -> type:
     module_name, _, qual = name.partition(":")
-    if not (module_name == "reviewer" or module_name.startswith("reviewer.")):
+    parts = module_name.split(".")
+    # only our own modules, and never one that runs something when imported (__main__)
+    if parts[0] != "reviewer" or any(p.startswith("__") for p in parts):
         raise CodecError(f"refusing to build {name}")
     try:
         obj: Any = importlib.import_module(module_name)
@@ -70,8 +72,8 @@ def _load_class(name: str) -> type:
             obj = getattr(obj, part)
     except (ImportError, AttributeError) as exc:
         raise CodecError(f"unknown type {name}") from exc
-    if not isinstance(obj, type):
-        raise CodecError(f"{name} is not a type")
+    if not isinstance(obj, type) or obj.__module__ != module_name:
+        raise CodecError(f"{name} is not a type defined there")
     return obj
 
 
@@ -111,7 +113,7 @@ def dumps(value: Any) -> str:
 def loads(text: str | bytes) -> Any:
     try:
         return json.loads(text, object_hook=_decode_object)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
         if isinstance(exc, CodecError):
             raise
         raise CodecError(str(exc)) from exc

@@ -105,10 +105,10 @@ def test_foreign_entries_are_never_trusted(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     assert cache._db is not None
     cache._db.execute(
-        "INSERT INTO entries VALUES ('k1', ?)",
-        ('{"__d__": "subprocess:Popen", "a": ["touch /tmp/pwned"]}',),
+        "INSERT INTO entries VALUES (?, ?)",
+        (cache._stored_key("k1"), '{"__d__": "subprocess:Popen", "a": ["touch /tmp/pwned"]}'),
     )
-    cache._db.execute("INSERT INTO entries VALUES ('k2', 'not json')")
+    cache._db.execute("INSERT INTO entries VALUES (?, 'not json')", (cache._stored_key("k2"),))
     cache._db.commit()
     assert cache.get_many(["k1", "k2"]) == {}
 

@@ -146,15 +146,21 @@ def test_plain_review_writes_and_reuses_its_cache(service: Path, tmp_path: Path)
     assert json.loads(second.stdout)["findings"] == json.loads(first.stdout)["findings"]
 
 
-def test_default_cache_sits_in_the_target_and_no_cache_writes_none(tmp_path: Path) -> None:
+def test_default_cache_sits_in_the_user_cache_and_no_cache_writes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never inside the reviewed checkout (issue 11, U4): its author could plant entries there."""
     root = tmp_path / "svc"
     root.mkdir()
     (root / "app.py").write_text(APP)
     (root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     assert run(str(root), "--no-cache", "-q", "-f", "json").returncode == 0
     assert not (root / ".backend-review-cache").exists()
+    assert not (tmp_path / "user-cache" / "backend-review").exists()
     assert run(str(root), "-q", "-f", "json").returncode == 0
-    assert (root / ".backend-review-cache" / "cache.sqlite").is_file()
+    assert not (root / ".backend-review-cache").exists()
+    assert list((tmp_path / "user-cache" / "backend-review").glob("*/cache.sqlite"))
 
 
 def _stderr_on_a_terminal(*args: str) -> str:
