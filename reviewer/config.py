@@ -76,6 +76,9 @@ class Config:
     fail_on: Severity | None = None
     max_file_bytes: int = 2_000_000
     warnings: tuple[str, ...] = ()
+    # (setting, file): what a config file inside the reviewed checkout set that can hide a
+    # finding or loosen the gate; the report shows each one (issue 11, U6)
+    switched_off: tuple[tuple[str, str], ...] = ()
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
@@ -141,10 +144,13 @@ def load(
     config = Config(root=root)
     if found is not None:
         path, table = found
-        if _inside_checkout(path, root):
+        inside = _inside_checkout(path, root)
+        if inside:
             _refuse_raw_analyzer_flags(table, path)
         config = _apply(config, table, str(path))
         config = replace(config, source=str(path))
+        if inside:
+            config = replace(config, switched_off=_switch_offs(table, path, root))
     if overrides:
         config = _apply(config, dict(overrides), "command line")
     return config
@@ -157,6 +163,64 @@ def _inside_checkout(path: Path, root: Path) -> bool:
     """
     checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
     return path.resolve().is_relative_to(checkout)
+
+
+# The keys whose value, written by whoever opened the pull request, can hide a finding, skip a
+# file or an analyzer, or loosen the gate. `semgrep-configs` only adds rules.
+_HIDING_KEYS = _KNOWN_KEYS - {"semgrep-configs"}
+
+
+def _switch_offs(table: Mapping[str, Any], path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+    """Each hiding setting of a config file inside the checkout, as (setting, file)."""
+    checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
+    resolved = path.resolve()
+    shown = (
+        resolved.relative_to(checkout).as_posix()
+        if resolved.is_relative_to(checkout)
+        else str(path)
+    )
+    found = []
+    for key, value in table.items():
+        norm = str(key).replace("_", "-")
+        if norm in _HIDING_KEYS:
+            found.append((f"{norm}: {brief(value)}", shown))
+    return tuple(found)
+
+
+def brief(value: Any, limit: int = 100) -> str:
+    """A short one-line rendering of a YAML/TOML value, bounded however large or aliased the
+    value is (a billion-laughs table costs `limit` characters, not gigabytes)."""
+    out: list[str] = []
+    size = 0
+
+    def put(text: str) -> bool:
+        nonlocal size
+        out.append(text)
+        size += len(text)
+        return size < limit
+
+    def walk(item: Any, depth: int) -> bool:
+        if depth > 20:
+            return put("…")
+        if isinstance(item, dict):
+            if not put("{"):
+                return False
+            for i, (k, v) in enumerate(item.items()):
+                if (i and not put(", ")) or not put(f"{k}: ") or not walk(v, depth + 1):
+                    return False
+            return put("}")
+        if isinstance(item, list | tuple):
+            if not put("["):
+                return False
+            for i, v in enumerate(item):
+                if (i and not put(", ")) or not walk(v, depth + 1):
+                    return False
+            return put("]")
+        return put(" ".join(str(item).split())[:limit])
+
+    walk(value, 0)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _refuse_raw_analyzer_flags(table: Mapping[str, Any], path: Path) -> None:

@@ -4,6 +4,10 @@ Directories named in DEFAULT_EXCLUDES (virtualenvs, node_modules, build output, 
 and the config's `exclude` globs are skipped; every .gitignore on the way is honoured. Symlinked
 directories are not followed (no loops); a symlinked file is reviewed only when it resolves
 inside the target. Files that cannot be reviewed are listed with the reason, never dropped.
+
+A .gitignore is written by whoever opened the pull request: one that names a file git tracks
+(force-added) would hide it from the review, so every tracked file a .gitignore skips is listed
+as not reviewed, naming that .gitignore (issue 11, U6). Unreadable directories are listed too.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 import pathspec
 
 from reviewer.config import DEFAULT_EXCLUDES, Config
+from reviewer.git import GitError, run_git
 
 SOURCE_SUFFIXES = (".py",)
 
@@ -64,18 +69,39 @@ def find_sources(
     skipped: list[tuple[str, str]] = []
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
-    def ignored(path: Path, is_dir: bool) -> bool:
+    tracked = _tracked_sources(root)
+    tracked_dirs = {parent for rel in tracked for parent in _parents(rel)}
+
+    def ignored(path: Path, is_dir: bool) -> str | None:
+        """None, "" (the config's exclude) or the .gitignore (relative) that skips `path`."""
         rel = path.relative_to(root).as_posix()
         if user_spec.match_file(rel + ("/" if is_dir else "")):
-            return True
+            return ""
         for base, spec in ignores:
             if path.is_relative_to(base):
                 sub = path.relative_to(base).as_posix() + ("/" if is_dir else "")
                 if spec.match_file(sub):
-                    return True
-        return False
+                    return (base / ".gitignore").relative_to(root).as_posix()
+        return None
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+    def hidden_tracked(rel: str, by: str | None, is_dir: bool) -> None:
+        """List the tracked files a .gitignore skips (`rel` is that file or directory)."""
+        if not by:
+            return
+        if not is_dir:
+            hits = [rel] if rel in tracked else []
+        elif rel in tracked_dirs:
+            hits = sorted(t for t in tracked if t.startswith(rel + "/"))
+        else:
+            hits = []
+        skipped.extend((hit, f"tracked by git but ignored by {by}") for hit in hits)
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+        skipped.append((rel, f"directory cannot be read: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         current = Path(dirpath)
         ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
         spec = _gitignore(current)
@@ -84,7 +110,11 @@ def find_sources(
         kept = []
         for name in sorted(dirnames):
             sub = current / name
-            if _name_excluded(name, names) or ignored(sub, True):
+            if _name_excluded(name, names):
+                continue
+            by = ignored(sub, True)
+            if by is not None:
+                hidden_tracked(sub.relative_to(root).as_posix(), by, True)
                 continue
             if sub.is_symlink():
                 skipped.append(
@@ -98,7 +128,9 @@ def find_sources(
                 continue
             path = current / name
             rel = path.relative_to(root).as_posix()
-            if ignored(path, False):
+            by = ignored(path, False)
+            if by is not None:
+                hidden_tracked(rel, by, False)
                 continue
             reason = _unreviewable(path, real_root, config.max_file_bytes)
             if reason:
@@ -106,6 +138,21 @@ def find_sources(
             else:
                 files.append(SourceFile(rel, path))
     return Discovery(root, tuple(files), tuple(sorted(skipped)))
+
+
+def _tracked_sources(root: Path) -> frozenset[str]:
+    """The source files git tracks under `root`, relative to it (empty outside a git repo)."""
+    try:
+        out = run_git(root, "ls-files", "-z", "--", ".")
+    except GitError:
+        return frozenset()
+    names = (os.fsdecode(raw) for raw in out.split(b"\0") if raw)
+    return frozenset(n for n in names if n.endswith(SOURCE_SUFFIXES))
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _unreviewable(path: Path, real_root: Path, max_bytes: int) -> str:

@@ -149,6 +149,7 @@ def review(
         seconds=round(time.monotonic() - started, 3),
         applicable=applicable,
         route_coverage=merge_coverage(results),
+        switched_off=config.switched_off,
     )
 
 

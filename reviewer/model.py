@@ -293,6 +293,8 @@ class Report:
     diff: DiffSummary | None = None
     route_changes: RouteChanges | None = None  # a diff against a git ref
     new_code: NewCodeScore | None = None
+    # (setting, file): what the reviewed checkout's own config switched off or loosened
+    switched_off: tuple[tuple[str, str], ...] = ()
 
     @property
     def active(self) -> tuple[Finding, ...]:

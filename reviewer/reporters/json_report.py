@@ -64,6 +64,9 @@ def build(
         "rules": [_rule(rule) for rule in report.rules],
         "analyzers": [_analyzer(run) for run in report.analyzers],
         "not_reviewed": [{"path": path, "reason": reason} for path, reason in report.not_reviewed],
+        "switched_off": [
+            {"setting": setting, "file": source} for setting, source in report.switched_off
+        ],
         "routes": [to_jsonable(route) for route in report.routes],
         "extra": _scope(report),
     }

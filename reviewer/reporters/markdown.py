@@ -93,6 +93,7 @@ class _Writer:
             self.top_findings(),
             self.route_changes(),
             self.problems(),
+            self.switched_off(),
             self.not_reviewed(),
             self.details(detail_limit),
             self.routes(detail_limit),
@@ -191,6 +192,17 @@ class _Writer:
                 more = f" and {len(run.not_covered) - 10} more" if len(run.not_covered) > 10 else ""
                 line += f"; could not analyze {paths}{more}"
             lines.append(line)
+        return "\n".join(lines)
+
+    def switched_off(self) -> str:
+        """What the reviewed checkout's own config turned off (issue 11, U6)."""
+        settings = self.report.switched_off
+        if not settings:
+            return ""
+        lines = [f"### Switched off by the reviewed checkout ({len(settings)})", ""]
+        lines += [f"- {code(source)}: {code(setting)}" for setting, source in settings[:50]]
+        if len(settings) > 50:
+            lines.append(f"- … and {len(settings) - 50} more")
         return "\n".join(lines)
 
     def not_reviewed(self) -> str:

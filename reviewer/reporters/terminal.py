@@ -109,6 +109,7 @@ class _Writer:
             self.item_section(item, findings)
         self.suppressed()
         self.analyzers()
+        self.switched_off()
         self.not_reviewed()
         self.route_changes()
 
@@ -261,6 +262,20 @@ class _Writer:
                 f"  {run.name}", run.version or "-", Text(run.status, style=status_style), note
             )
         self.out.print(table)
+        self.out.print()
+
+    def switched_off(self) -> None:
+        """What the reviewed checkout's own config turned off: its author may be the attacker."""
+        settings = self.report.switched_off
+        if not settings:
+            return
+        self.out.rule(
+            Text(f" Switched off by the reviewed checkout ({len(settings)}) ", style="bold yellow"),
+            align="left",
+            characters="━",
+        )
+        for setting, source in settings:
+            self.out.print(Text(f"  {clean_text(source)} · {one_line(setting)}"))
         self.out.print()
 
     def not_reviewed(self) -> None:

@@ -1,0 +1,159 @@
+"""The pull request's own config and .gitignore cannot switch checks off without a word
+(issue 11, U6): every hiding setting of a config inside the checkout is listed in the report
+with the file that set it, and a tracked file a .gitignore skips is listed as not reviewed.
+
+Real git repositories in tmp dirs, the real CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reviewer.config import brief, load
+
+REPO = Path(__file__).resolve().parent.parent
+VIEWS = """\
+import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+conn = sqlite3.connect("app.db")
+
+
+@app.route("/users")
+def users():
+    name = request.args["name"]
+    return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
+"""
+
+
+def cli(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "NO_COLOR": "1",
+        "SEMGREP_ENABLE_VERSION_CHECK": "0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
+         "semgrep", *args],
+        cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture()
+def pr(tmp_path: Path) -> Path:
+    root = tmp_path / "pr"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "views.py").write_text(VIEWS)
+    git(root, "init", "-q")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [
+        ("select: [BR999]", "select: [BR999]"),
+        ('exclude: ["*.py"]', "exclude: [*.py]"),
+        ('per-path-ignores: {"**": [BR]}', "per-path-ignores: {**: [BR]}"),
+        ("max-file-bytes: 1", "max-file-bytes: 1"),
+        ("fail-under: 0", "fail-under: 0"),
+    ],
+)
+def test_a_hiding_setting_in_the_checkouts_config_is_reported(
+    pr: Path, setting: str, shown: str
+) -> None:
+    (pr / ".backend-review.yml").write_text(setting + "\n")
+    git(pr, "add", "-A")
+    git(pr, "commit", "-qm", "pr")
+    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    assert doc["switched_off"] == [{"setting": shown, "file": ".backend-review.yml"}]
+    terminal = cli(pr).stdout
+    assert "Switched off by the reviewed checkout (1)" in terminal
+    assert f".backend-review.yml · {shown}" in terminal
+    markdown = cli(pr, "-q", "-f", "markdown").stdout
+    assert "Switched off by the reviewed checkout (1)" in markdown
+
+
+def test_a_config_outside_the_checkout_is_the_callers_choice(pr: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "ours.yml"
+    outside.write_text("select: [BR999]\n")
+    doc = json.loads(cli(pr, "-q", "-f", "json", "--config", str(outside)).stdout)
+    assert doc["switched_off"] == []
+    (pr / "pyproject.toml").write_text('[tool.backend-review]\nignore = ["BR101"]\n')
+    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    assert doc["switched_off"] == [{"setting": "ignore: [BR101]", "file": "pyproject.toml"}]
+
+
+@pytest.mark.parametrize(
+    ("ignore_file", "line"), [("app/.gitignore", "views.py"), (".gitignore", "app/")]
+)
+def test_a_tracked_file_a_gitignore_skips_is_listed(pr: Path, ignore_file: str, line: str) -> None:
+    """`app/.gitignore` = `views.py` with views.py force-added gave 0 files and no word."""
+    (pr / ignore_file).write_text(line + "\n")
+    git(pr, "add", "-A")
+    git(pr, "add", "-f", "app/views.py")
+    git(pr, "commit", "-qm", "pr")
+    (pr / "app" / "local.py").write_text("x = 1\n")  # untracked and ignored: not listed
+    (pr / ".gitignore").open("a").write("app/local.py\n")
+    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    assert {
+        "path": "app/views.py",
+        "reason": f"tracked by git but ignored by {ignore_file}",
+    } in doc["not_reviewed"]
+    assert not [e for e in doc["not_reviewed"] if e["path"] == "app/local.py"]
+
+
+def test_an_unreadable_directory_is_listed(tmp_path: Path) -> None:
+    """U19: os.walk dropped an unreadable directory silently."""
+    if os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    root = tmp_path / "svc"
+    (root / "locked").mkdir(parents=True)
+    (root / "locked" / "views.py").write_text(VIEWS)
+    (root / "locked").chmod(0)
+    try:
+        doc = json.loads(cli(root, "-q", "-f", "json").stdout)
+    finally:
+        (root / "locked").chmod(0o755)
+    assert [e["path"] for e in doc["not_reviewed"]] == ["locked"]
+
+
+def test_brief_is_bounded_on_a_billion_laughs() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]")
+    lines.append("rules: {BR101: {opt: *j}}")
+    table = yaml.safe_load("\n".join(lines))
+    text = brief(table["rules"])
+    assert len(text) <= 100 and text.startswith("{BR101: {opt: [[[")
+
+
+def test_load_records_switch_offs_only_for_the_checkouts_file(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    root.mkdir()
+    (root / ".backend-review.yml").write_text(
+        "analyzers: {ruff: false}\nsemgrep-configs: [r.yml]\n"
+    )
+    assert load(root).switched_off == (("analyzers: {ruff: False}", ".backend-review.yml"),)
+    assert load(root, {"select": ["BR1"]}).switched_off == load(root).switched_off
