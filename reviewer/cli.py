@@ -6,8 +6,9 @@
     backend-review routes PATH           print the route inventory
     backend-review baseline create|update PATH   record / ratchet known findings
 
-Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on), 2 usage or
-configuration error.
+Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on /
+--fail-on-unreviewed), 2 usage or configuration error (or an output that cannot be written),
+3 an internal error (a bug: never reported as a failed gate, which would blame the code).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reviewer.model import Report, Severity
 if TYPE_CHECKING:
     from reviewer.scope import Outcome, ScopePlan
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("terminal", "json", "sarif", "markdown")
 COMMANDS = ("review", "rules", "explain", "routes")
 
@@ -45,7 +46,8 @@ examples:
 configuration is read from .backend-review.yml or [tool.backend-review] in the target's
 pyproject.toml; command-line options override it.
 
-exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on), 2 usage or config error.
+exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on / --fail-on-unreviewed),
+2 usage or config error, 3 internal error.
 """
 
 
@@ -104,6 +106,12 @@ def _review_parser() -> argparse.ArgumentParser:
         help="gate: fail on any unsuppressed finding of this severity or worse",
     )
     parser.add_argument(
+        "--fail-on-unreviewed",
+        action="store_true",
+        help="gate: fail when any file could not be reviewed natively (too large, not "
+        "parsable, hidden by a .gitignore although git tracks it...): see 'Not reviewed'",
+    )
+    parser.add_argument(
         "--disable-analyzer",
         action="append",
         choices=ANALYZERS,
@@ -156,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug or an environment we did not foresee, never "the gate failed"
+        import traceback
+
+        traceback.print_exc()
+        print("backend-review: internal error (exit 3); please report it", file=sys.stderr)
+        return EXIT_INTERNAL
     finally:
         gc.set_threshold(*previous)
 
@@ -206,19 +220,46 @@ def _review(argv: list[str]) -> int:
     _print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
+    written = True
     for fmt, output in outputs:
         shown = (
             outcome.full if fmt == "sarif" else report
         )  # SARIF: whole tree, see reviewer/scope.py
         text = _render(fmt, shown, category=ns.sarif_category, to_file=bool(output))
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            try:
+                _write_atomically(Path(output), text)
+            except OSError as exc:
+                print(
+                    f"backend-review: cannot write {output}: {exc.strerror or exc}", file=sys.stderr
+                )
+                written = False
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if ns.github_review or ns.upload_sarif:
         sys.stdout.flush()
         _publish(plan, outcome, ns)
-    return EXIT_GATE if gate_failed(report, config) else EXIT_OK
+    if not written:
+        return EXIT_USAGE
+    return EXIT_GATE if gate_failed(report, config, ns.fail_on_unreviewed) else EXIT_OK
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a sibling temporary file, then rename it over `path`: a full disk leaves the old
+    file (or none), never a truncated report, and a symlink at `path` is replaced, not
+    followed (issue 11, C8)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # what write_text would have made, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _print_notes(notes: Sequence[str]) -> None:
@@ -296,8 +337,11 @@ def _render(fmt: str, report: Report, category: str | None = None, to_file: bool
     return render_report(fmt, report, options=options)
 
 
-def gate_failed(report: Report, config: Config) -> bool:
-    """The quality gate: score below --fail-under, or a finding at or above --fail-on."""
+def gate_failed(report: Report, config: Config, unreviewed: bool = False) -> bool:
+    """The quality gate: score below --fail-under, a finding at or above --fail-on, or (with
+    `unreviewed`, --fail-on-unreviewed) any file the review had to leave out."""
+    if unreviewed and report.not_reviewed:
+        return True
     if config.fail_under is not None:
         overall = report.score.overall
         if overall is not None and overall < config.fail_under:

@@ -23,6 +23,7 @@ from reviewer.config import DEFAULT_EXCLUDES, Config
 from reviewer.git import GitError, run_git
 
 SOURCE_SUFFIXES = (".py",)
+TOO_LARGE = "larger than max-file-bytes"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Discovery:
     root: Path
     files: tuple[SourceFile, ...]
     not_reviewed: tuple[tuple[str, str], ...]  # (relpath, reason)
+    # over max-file-bytes: too large for the native parser (and listed in not_reviewed), still
+    # given to the analyzers, so padding a file cannot hide it from every check (issue 11, U7)
+    oversized: tuple[SourceFile, ...] = ()
 
 
 def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
@@ -66,6 +70,7 @@ def find_sources(
     user_spec = pathspec.GitIgnoreSpec.from_lines(config.exclude)
     real_root = root.resolve()
     files: list[SourceFile] = []
+    oversized: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
@@ -135,9 +140,11 @@ def find_sources(
             reason = _unreviewable(path, real_root, config.max_file_bytes)
             if reason:
                 skipped.append((rel, reason))
+                if reason.startswith(TOO_LARGE):
+                    oversized.append(SourceFile(rel, path))
             else:
                 files.append(SourceFile(rel, path))
-    return Discovery(root, tuple(files), tuple(sorted(skipped)))
+    return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized))
 
 
 def _tracked_sources(root: Path) -> frozenset[str]:
@@ -170,5 +177,5 @@ def _unreviewable(path: Path, real_root: Path, max_bytes: int) -> str:
     if not path.is_file():
         return "not a regular file"
     if stat.st_size > max_bytes:
-        return f"larger than max-file-bytes ({stat.st_size} > {max_bytes} bytes)"
+        return f"{TOO_LARGE} ({stat.st_size} > {max_bytes} bytes; analyzers only)"
     return ""

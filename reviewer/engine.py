@@ -21,7 +21,7 @@ from reviewer.analyzers.plan import analyzer_skips, narrowing
 from reviewer.analyzers.policy import load_policy
 from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
-from reviewer.discovery import Discovery, find_sources
+from reviewer.discovery import SourceFile, find_sources
 from reviewer.frontend import Frontend, FrontendRun, merge_applicable, merge_coverage
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import AnalyzerRun, Finding, Location, Report
@@ -68,23 +68,26 @@ def review(
     every: list[Frontend] = [python, *frontends]
     suffixes = tuple(s for frontend in every for s in frontend.suffixes)
     found = find_sources(target, config, suffixes)
-    data, unreadable = _read_all(found)
+    data, unreadable = _read_all(found.files)
     owned = _split(data, every)
     python_files = owned[0]
+    # too large for the native parser, but the analyzers still see them (issue 11, U7)
+    large, _ = _read_all(tuple(f for f in found.oversized if f.relpath.endswith(python.suffixes)))
+    analyzed = {**python_files, **large}
     cache = Cache(cache_dir) if cache_dir is not None else None
-    paths = {f.relpath: f.path for f in found.files if f.relpath in python_files}
-    hashes = {rel: content_hash(blob) for rel, blob in data.items()}
+    paths = {f.relpath: f.path for f in (*found.files, *found.oversized) if f.relpath in analyzed}
+    hashes = {rel: content_hash(blob) for rel, blob in (*data.items(), *large.items())}
     policy = load_policy(rules_dir() / "external.yaml")
     skip_ids = analyzer_skips(policy, registry, config)
     running = CachedAnalyzers(  # bandit, ruff and semgrep read the Python files
         found.root,
         paths,
-        {rel: hashes[rel] for rel in python_files},
+        {rel: hashes[rel] for rel in analyzed},
         config.analyzers,
         config.semgrep_configs,
         cache,
         skip_ids=skip_ids,
-        contents=python_files,
+        contents=analyzed,
         narrow=narrowing(skip_ids),
     )
     total = len(data)
@@ -175,10 +178,12 @@ def _suppression_candidates(data: dict[str, bytes]) -> dict[str, tuple[str, ...]
     return found
 
 
-def _read_all(found: Discovery) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+def _read_all(
+    sources: tuple[SourceFile, ...],
+) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     data: dict[str, bytes] = {}
     unreadable: list[tuple[str, str]] = []
-    for source in found.files:
+    for source in sources:
         try:
             data[source.relpath] = source.path.read_bytes()
         except OSError as exc:

@@ -1,0 +1,106 @@
+"""Coverage gaps a pull request can open (issue 11, U7, C8, exit codes): a file padded past
+max-file-bytes is still given to the analyzers and named as not reviewed, and
+--fail-on-unreviewed fails the gate on it; output errors and internal errors have their own
+exit codes. Real files, the real CLI in a subprocess (in-process only for the injected bug).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewer import cli
+
+REPO = Path(__file__).resolve().parent.parent
+VIEWS = """\
+import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+conn = sqlite3.connect("app.db")
+
+
+@app.route("/users")
+def users():
+    name = request.args["name"]
+    return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
+"""
+
+
+def run(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
+         "semgrep", *args],
+        cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+
+
+@pytest.fixture()
+def padded(tmp_path: Path) -> Path:
+    """U7's reproduction, scaled down: the SQL injection padded past max-file-bytes."""
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / ".backend-review.yml").write_text("max-file-bytes: 20000\n")
+    padding = "".join(f"# {'x' * 97}\n" for _ in range(300))
+    (root / "app" / "views.py").write_text(VIEWS + padding)
+    return root
+
+
+def test_a_file_over_max_file_bytes_still_goes_to_the_analyzers(padded: Path) -> None:
+    result = run(padded, "-q", "-f", "json", "--fail-on", "high")
+    doc = json.loads(result.stdout)
+    views = [f for f in doc["findings"] if f["location"]["path"] == "app/views.py"]
+    assert any(f["code"] == "BR901" and "max-file-bytes" in f["message"] for f in views)
+    injection = [f for f in views if f["severity"] in ("high", "critical")]
+    assert injection and any(s.startswith("ruff:S608") for f in injection for s in f["sources"])
+    assert result.returncode == 1, result.stderr
+    assert doc["not_reviewed"][0]["path"] == "app/views.py"
+
+
+def test_fail_on_unreviewed_fails_the_gate(padded: Path) -> None:
+    (padded / ".backend-review.yml").write_text(
+        "max-file-bytes: 20000\nanalyzers: {ruff: false, bandit: false}\n"
+    )
+    assert run(padded, "-q", "-f", "json").returncode == 0  # analyzers off: nothing found
+    result = run(padded, "-q", "-f", "json", "--fail-on-unreviewed")
+    assert result.returncode == 1, result.stderr
+    (padded / ".backend-review.yml").write_text("analyzers: {ruff: false, bandit: false}\n")
+    assert run(padded, "-q", "-f", "json", "--fail-on-unreviewed").returncode == 0
+
+
+def test_an_output_that_cannot_be_written_is_exit_2_and_leaves_no_partial_file(
+    padded: Path, tmp_path: Path
+) -> None:
+    """C8: `-o /nonexistent/x` was a traceback with rc 1, the code of a failed gate."""
+    result = run(padded, "-q", "-f", "json", "-o", str(tmp_path / "missing" / "r.json"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    out = tmp_path / "r.json"
+    out.write_text("old")
+    if Path("/dev/full").exists():
+        link = tmp_path / "full.json"
+        link.symlink_to("/dev/full")
+        assert run(padded, "-q", "-f", "json", "-o", str(link)).returncode == 0
+        assert link.is_file() and not link.is_symlink()  # replaced, never written through
+    assert run(padded, "-q", "-f", "json", "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text())["files_reviewed"] == 0
+
+
+def test_an_internal_error_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("reviewer.progress.review_with_progress", broken)
+    assert cli.main([str(tmp_path), "-q", "--no-cache"]) == cli.EXIT_INTERNAL == 3
