@@ -185,7 +185,10 @@ def _event_diff(
         try:
             files = make_client(ctx).list_pull_files(ctx.owner, ctx.repo, ctx.pr_number)
             label = f"pull request #{ctx.pr_number}"
-            return parse_github_files(files).relative_to(prefix), label
+            short = truncated_listing(len(files), ctx.changed_files)
+            if not short:
+                return parse_github_files(files).relative_to(prefix), label
+            notes.append(f"github: {short}; the diff comes from git instead")
         except (GitHubError, DiffError) as exc:
             notes.append(f"github: cannot list the pull request's files ({exc}); trying git")
     base = ctx.base_sha
@@ -196,6 +199,22 @@ def _event_diff(
             notes.append(f"diff: {exc}")
     notes.append("diff: no diff for this event; reporting every finding")
     return None, ""
+
+
+# pulls/list-files returns at most 3000 files ("Note: Responses include a maximum of 3000
+# files", docs.github.com/en/rest/pulls/pulls#list-pull-requests-files). A pull request that
+# changes more would have the rest of its diff treated as unchanged, their findings hidden
+# (issue 11, U8), so a listing that is capped or shorter than the event's count is not used.
+LIST_FILES_CAP = 3000
+
+
+def truncated_listing(listed: int, expected: int | None) -> str:
+    """Why a pulls/list-files answer of `listed` files is incomplete ("" when it is not)."""
+    if expected is not None and listed < expected:
+        return f"the API listed {listed} of the pull request's {expected} changed files"
+    if listed >= LIST_FILES_CAP:
+        return f"the API lists at most {LIST_FILES_CAP} files and returned {listed}"
+    return ""
 
 
 def _strip_prefix(diffs: FileDiffs, prefix: str) -> FileDiffs:

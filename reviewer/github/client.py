@@ -288,7 +288,7 @@ class GitHubClient:
         return data
 
     def list_pull_files(self, owner: str, repo: str, number: int) -> list[dict[str, Any]]:
-        """pulls/list-files (GitHub lists at most 3000 files)."""
+        """pulls/list-files (GitHub lists at most LIST_FILES_CAP files: see `scope`)."""
         return self.paginate(f"{self._repo(owner, repo)}/pulls/{number}/files")
 
     def create_review(

@@ -39,6 +39,7 @@ class EventContext:
     ref: str = ""  # the git ref the results belong to, e.g. refs/pull/2/head, refs/heads/main
     head_repo: str = ""  # owner/name of the PR's head repository
     base_repo: str = ""
+    changed_files: int | None = None  # pull_request.changed_files: what list-files should give
     step_summary_path: str | None = None
 
     @property
@@ -107,6 +108,7 @@ def load_event_context(
             ref=f"refs/pull/{number}/head",
             head_repo=_full_name(head),
             base_repo=_full_name(base),
+            changed_files=_count(pr.get("changed_files")),
         )
     ref = str(payload.get("ref") or env.get("GITHUB_REF") or "")
     sha = str(payload.get("after") or env.get("GITHUB_SHA") or "")
@@ -129,6 +131,10 @@ def _read_payload(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise EventError(f"the event payload {path} is not a JSON object")
     return data
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _full_name(side: Mapping[str, Any]) -> str:

@@ -1,0 +1,78 @@
+"""Pull-request runs under attack (issue 11), against the contract-checking fake GitHub on
+127.0.0.1 and a real git repository: U8 (more files than pulls/list-files returns)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fake_github import TOKEN, FakeGitHub, actions_env
+from gh_repo import PRRepo
+
+from reviewer.scope import LIST_FILES_CAP, truncated_listing
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def event_for(repo: PRRepo, contracts: Path, tmp: Path, changed_files: int) -> Path:
+    data: dict[str, Any] = json.loads((contracts / "pull_request-event.json").read_text())
+    data["pull_request"]["head"]["sha"] = repo.head
+    data["pull_request"]["base"]["sha"] = repo.base
+    data["pull_request"]["changed_files"] = changed_files
+    path = tmp / "event.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def review(
+    fake: FakeGitHub, repo: PRRepo, event: Path, tmp: Path
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update(actions_env(fake, event))
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reviewer", str(repo.root), "-q", "--no-cache", "--diff",
+         "--format", "json", "--fail-on", "high"],
+        env=env, cwd=tmp, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert TOKEN not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    return proc
+
+
+def test_a_listing_shorter_than_the_pull_request_falls_back_to_git(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """U8: 3002 changed files, the API lists 3000, the SQL injection in the last one was shown
+    nowhere and the gate passed. Here the API lists only app.py of the four changed files; the
+    pickle.loads in services/jobs.py must still be reported and fail the gate."""
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    fake.files = [f for f in pr_repo.files if f["filename"] == "app.py"]
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    proc = review(fake, pr_repo, event, tmp_path)
+    assert (
+        f"the API listed 1 of the pull request's {len(pr_repo.files)} changed files" in proc.stderr
+    )
+    paths = {f["location"]["path"] for f in json.loads(proc.stdout)["findings"]}
+    assert "services/jobs.py" in paths and "app.py" in paths
+    assert proc.returncode == 1
+    assert any(r.op_id == "pulls/list-files" for r in fake.requests)
+
+
+def test_a_complete_listing_is_used(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    proc = review(fake, pr_repo, event, tmp_path)
+    assert "changed files" not in proc.stderr and "git instead" not in proc.stderr
+    assert json.loads(proc.stdout)["extra"]["diff"]["base"].startswith("pull request #")
+
+
+def test_the_cap_alone_means_truncated() -> None:
+    assert truncated_listing(LIST_FILES_CAP, None)
+    assert truncated_listing(LIST_FILES_CAP, LIST_FILES_CAP)  # exactly 3000: maybe more
+    assert not truncated_listing(2999, None) and not truncated_listing(4, 4)
