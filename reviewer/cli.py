@@ -273,6 +273,7 @@ def _publish(plan: ScopePlan, outcome: Outcome, ns: argparse.Namespace) -> None:
 
     from reviewer.github.publish import PublishRequest
     from reviewer.github.publish import publish as publish_to_github
+    from reviewer.github.review import bot_login
 
     request = PublishRequest(
         review=bool(ns.github_review),
@@ -281,6 +282,7 @@ def _publish(plan: ScopePlan, outcome: Outcome, ns: argparse.Namespace) -> None:
         category=getattr(ns, "sarif_category", None),
         path_prefix=plan.path_prefix,
         server_url=os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
+        bot_login=bot_login(os.environ),
     )
     publish_to_github(plan.ctx, outcome.report, outcome.full, request)
 

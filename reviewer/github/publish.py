@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from reviewer.github.client import GitHubError
 from reviewer.github.event import EventContext, EventError, make_client
-from reviewer.github.review import ReviewOptions, ReviewResult, run_review
+from reviewer.github.review import DEFAULT_BOT_LOGIN, ReviewOptions, ReviewResult, run_review
 from reviewer.github.sarif_upload import SarifUploadError, SarifUploadResult, upload_sarif
 from reviewer.model import Report
 
@@ -27,6 +27,7 @@ class PublishRequest:
     category: str | None = None
     path_prefix: str = ""
     server_url: str = "https://github.com"  # GITHUB_SERVER_URL, for file links in the summary
+    bot_login: str = DEFAULT_BOT_LOGIN  # BACKEND_REVIEW_BOT_LOGIN: whose comments are ours
 
 
 @dataclass
@@ -116,6 +117,7 @@ def _review(
         max_comments=request.max_comments,
         path_prefix=request.path_prefix,
         rules={m.code: m for m in report.rules},
+        bot_login=request.bot_login,
     )
     try:
         done = run_review(client, ctx, report.findings, summary, options, out=out)

@@ -47,6 +47,27 @@ MAX_SUMMARY_ITEMS = 50
 MULTILINE_SPAN = 10  # longer ranges get a single-line anchor unless a suggestion needs them
 
 
+# The identity the workflow's GITHUB_TOKEN posts as. A GitHub App or personal token posts as
+# someone else: set BACKEND_REVIEW_BOT_LOGIN (GET /user does not answer installation tokens).
+DEFAULT_BOT_LOGIN = "github-actions[bot]"
+BOT_LOGIN_ENV = "BACKEND_REVIEW_BOT_LOGIN"
+
+
+def bot_login(env: Mapping[str, str]) -> str:
+    return env.get(BOT_LOGIN_ENV, "").strip() or DEFAULT_BOT_LOGIN
+
+
+def is_ours(comment: Mapping[str, Any], login: str) -> bool:
+    """A comment is ours only when our identity wrote it. Markers and fingerprints are public
+    (a local run computes them), so anyone can write them: a pull request's author who posts
+    comments ending in our markers must not suppress our comments, have their comment adopted
+    as our summary, or make us delete someone else's comment (issue 11, U9)."""
+    user = comment.get("user")
+    if not isinstance(user, Mapping) or user.get("login") != login:
+        return False
+    return not login.endswith("[bot]") or user.get("type") == "Bot"
+
+
 class ReviewError(Exception):
     """The review cannot run (e.g. the event is not a pull request)."""
 
@@ -57,6 +78,8 @@ class ReviewOptions:
     per_rule_limit: int = 3
     path_prefix: str = ""  # the target's folder inside the repository ("" = repository root)
     rules: Mapping[str, RuleMeta] = field(default_factory=dict)  # code -> meta, for titles
+    # who posts our comments: only comments by this login are ever read as ours (see `is_ours`)
+    bot_login: str = DEFAULT_BOT_LOGIN
 
 
 @dataclass(frozen=True)
@@ -382,6 +405,8 @@ class _Run:
         replied = {c.get("in_reply_to_id") for c in existing if c.get("in_reply_to_id")}
         ours: dict[str, list[dict[str, Any]]] = {}
         for comment in existing:
+            if not is_ours(comment, self.options.bot_login):
+                continue
             fp = marker_fingerprint(str(comment.get("body") or ""))
             if fp and not comment.get("in_reply_to_id"):
                 ours.setdefault(fp, []).append(comment)
@@ -472,7 +497,13 @@ class _Run:
         )
         comments = self.client.list_issue_comments(ctx.owner, ctx.repo, self.number)
         mine = next(
-            (c for c in comments if str(c.get("body") or "").startswith(SUMMARY_MARKER)), None
+            (
+                c
+                for c in comments
+                if str(c.get("body") or "").startswith(SUMMARY_MARKER)
+                and is_ours(c, self.options.bot_login)
+            ),
+            None,
         )
         if mine is None:
             created = self.client.create_issue_comment(ctx.owner, ctx.repo, self.number, body)

@@ -29,14 +29,14 @@ def event_for(repo: PRRepo, contracts: Path, tmp: Path, changed_files: int) -> P
 
 
 def review(
-    fake: FakeGitHub, repo: PRRepo, event: Path, tmp: Path
+    fake: FakeGitHub, repo: PRRepo, event: Path, tmp: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     env.update(actions_env(fake, event))
     env["PYTHONPATH"] = str(REPO_ROOT)
     proc = subprocess.run(
         [sys.executable, "-m", "reviewer", str(repo.root), "-q", "--no-cache", "--diff",
-         "--format", "json", "--fail-on", "high"],
+         "--format", "json", "--fail-on", "high", *args],
         env=env, cwd=tmp, capture_output=True, text=True, timeout=240, check=False,
     )  # fmt: skip
     assert TOKEN not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
@@ -76,3 +76,42 @@ def test_the_cap_alone_means_truncated() -> None:
     assert truncated_listing(LIST_FILES_CAP, None)
     assert truncated_listing(LIST_FILES_CAP, LIST_FILES_CAP)  # exactly 3000: maybe more
     assert not truncated_listing(2999, None) and not truncated_listing(4, 4)
+
+
+def _as_user(comment: dict[str, Any], login: str) -> dict[str, Any]:
+    return {**comment, "user": {**comment["user"], "login": login, "type": "User"}}
+
+
+def test_comments_with_our_markers_by_someone_else_are_not_ours(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """U9: the author pre-posted review comments ending in our fingerprints and an issue
+    comment starting with our summary marker: the bot posted 0 of 11 findings and PATCHed the
+    author's comment. A human's comment ending in a stale marker was deleted."""
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    fake.head_sha = pr_repo.head
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    first = review(fake, pr_repo, event, tmp_path, "--github-review")
+    assert first.returncode == 1, first.stderr
+    ours = list(fake.review_comments)
+    summary = list(fake.issue_comments)
+    assert ours and len(summary) == 1
+    # the same bodies, written by mallory (the pull request's author) instead of the bot
+    mallory = [_as_user(c, "mallory") for c in ours]
+    stale = _as_user({**ours[0], "id": fake.new_id()}, "alice")
+    stale["body"] = "I disagree\n\n<!-- backend-review:fp=0000000000000000 -->"
+    fake.review_comments = [*mallory, stale]
+    fake.issue_comments = [_as_user(summary[0], "mallory")]
+    fake.requests.clear()
+
+    again = review(fake, pr_repo, event, tmp_path, "--github-review")
+    assert again.returncode == 1, again.stderr
+    bot = [c for c in fake.review_comments if c["user"]["login"] == "github-actions[bot]"]
+    assert sorted(c["body"] for c in bot) == sorted(c["body"] for c in ours)  # all posted again
+    assert [c for c in fake.review_comments if c["user"]["login"] != "github-actions[bot]"] == [
+        *mallory,
+        stale,
+    ]  # nothing of theirs edited or deleted
+    assert fake.issue_comments[0] == _as_user(summary[0], "mallory")
+    assert [c["user"]["login"] for c in fake.issue_comments] == ["mallory", "github-actions[bot]"]
+    assert not [r for r in fake.requests if r.method in ("PATCH", "DELETE")]

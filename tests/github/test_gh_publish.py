@@ -26,7 +26,8 @@ REPORT = Report(
 
 def test_unexpected_answers_become_one_line_on_stderr(fake: FakeGitHub, ctx: EventContext) -> None:
     # a stale comment of ours without an id: the API answered something we do not understand
-    odd = [{"body": "old\n\n<!-- backend-review:fp=gone -->", "user": {"login": "x"}}]
+    bot = {"login": "github-actions[bot]", "type": "Bot"}  # ours (issue 11, U9), but no id
+    odd = [{"body": "old\n\n<!-- backend-review:fp=gone -->", "user": bot}]
     fake.faults.append(Fault("pulls/list-review-comments", 200, odd))  # type: ignore[arg-type]
     err, out = io.StringIO(), io.StringIO()
     result = publish(ctx, REPORT, REPORT, PublishRequest(review=True), err=err, out=out)
