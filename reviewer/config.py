@@ -6,6 +6,7 @@ should not silently change nothing); a bad value is a ConfigError naming the fil
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -148,7 +149,8 @@ def load(
         if inside:
             _refuse_raw_analyzer_flags(table, path)
         config = _apply(config, table, str(path))
-        config = replace(config, source=str(path))
+        semgrep = _checked_semgrep_configs(config.semgrep_configs, path, root, inside)
+        config = replace(config, source=str(path), semgrep_configs=semgrep)
         if inside:
             config = replace(config, switched_off=_switch_offs(table, path, root))
     if overrides:
@@ -161,8 +163,7 @@ def _inside_checkout(path: Path, root: Path) -> bool:
 
     Everything there is written by whoever opened the pull request.
     """
-    checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
-    return path.resolve().is_relative_to(checkout)
+    return path.resolve().is_relative_to(_checkout_of(root))
 
 
 # The keys whose value, written by whoever opened the pull request, can hide a finding, skip a
@@ -172,7 +173,7 @@ _HIDING_KEYS = _KNOWN_KEYS - {"semgrep-configs"}
 
 def _switch_offs(table: Mapping[str, Any], path: Path, root: Path) -> tuple[tuple[str, str], ...]:
     """Each hiding setting of a config file inside the checkout, as (setting, file)."""
-    checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
+    checkout = _checkout_of(root)
     resolved = path.resolve()
     shown = (
         resolved.relative_to(checkout).as_posix()
@@ -221,6 +222,51 @@ def brief(value: Any, limit: int = 100) -> str:
     walk(value, 0)
     text = "".join(out)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What semgrep resolves over the network: URLs, `auto`, registry rulesets/rules/snippets
+# (semgrep.dev/docs/running-rules: `--config p/python`, `r/<rule id>`, `s/<snippet>`).
+_REMOTE_SEMGREP = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|auto$|[prs]/)")
+
+
+def _checked_semgrep_configs(
+    configs: tuple[str, ...], path: Path, root: Path, inside: bool
+) -> tuple[str, ...]:
+    """Only local rule files (issue 11, U12). semgrep fetches a URL or a registry name (`p/…`,
+    `r/…`, `auto`) from the network and runs the rules it gets, so none is accepted. A config
+    inside the checkout may only name rule files inside the checkout (made absolute): a path
+    outside it, or a link out of it, would run or hash whatever the pull request's author
+    points at (`/`, `/sys`). A config the caller names outside the checkout is trusted with
+    local paths, relative to the working directory as before."""
+    checkout = _checkout_of(root)
+    checked = []
+    for entry in configs:
+        where = f"{path}: `semgrep-configs` entry {entry!r}"
+        if _REMOTE_SEMGREP.match(entry):
+            raise ConfigError(
+                f"{where} is a remote config (a URL or a semgrep registry name): remote rules "
+                "are never fetched; vendor the rule files and name their path (./p/… for a "
+                "local folder named like a registry prefix)"
+            )
+        if not inside:
+            checked.append(entry)
+            continue
+        local = Path(entry) if Path(entry).is_absolute() else root / entry
+        try:
+            resolved = local.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise ConfigError(f"{where} does not exist in the reviewed checkout") from None
+        if not resolved.is_relative_to(checkout):
+            raise ConfigError(
+                f"{where} is outside the reviewed checkout: a config inside the checkout may "
+                "only name rule files inside it"
+            )
+        checked.append(str(resolved))
+    return tuple(checked)
+
+
+def _checkout_of(root: Path) -> Path:
+    return next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
 
 
 def _refuse_raw_analyzer_flags(table: Mapping[str, Any], path: Path) -> None:

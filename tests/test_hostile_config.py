@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewer.config import brief, load
+from reviewer.config import ConfigError, brief, load
 
 REPO = Path(__file__).resolve().parent.parent
 VIEWS = """\
@@ -157,3 +157,74 @@ def test_load_records_switch_offs_only_for_the_checkouts_file(tmp_path: Path) ->
     )
     assert load(root).switched_off == (("analyzers: {ruff: False}", ".backend-review.yml"),)
     assert load(root, {"select": ["BR1"]}).switched_off == load(root).switched_off
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["http://127.0.0.1:{port}/r.yml", "p/python", "r/python.lang.security.audit", "auto"],
+)
+def test_remote_semgrep_configs_are_refused(pr: Path, entry: str) -> None:
+    """U12: `semgrep-configs: ["http://127.0.0.1:8766/r.yml"]` was fetched and its rule run."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"rules: []\n")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        value = entry.format(port=server.server_address[1])
+        (pr / ".backend-review.yml").write_text(f'semgrep-configs: ["{value}"]\n')
+        result = subprocess.run(
+            [sys.executable, "-m", "reviewer", str(pr), "-q", "--no-cache"],
+            cwd=pr.parent,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "remote config" in result.stderr and value in result.stderr
+    assert ".backend-review.yml" in result.stderr and "Traceback" not in result.stderr
+    assert hits == []
+
+
+@pytest.mark.parametrize("entry", ["/", "../rules", "linked"])
+def test_semgrep_configs_outside_the_checkout_are_refused(
+    pr: Path, tmp_path: Path, entry: str
+) -> None:
+    """U12/C6: `/` hashed the whole disk for 43 s then crashed; `..` escaped the checkout."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "r.yml").write_text("rules: []\n")
+    (pr / "linked").symlink_to(tmp_path / "rules")
+    (pr / ".backend-review.yml").write_text(f'semgrep-configs: ["{entry}"]\n')
+    result = cli(pr, "-q")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "outside the reviewed checkout" in result.stderr and repr(entry) in result.stderr
+
+
+def test_semgrep_configs_inside_the_checkout_are_resolved_there(pr: Path, tmp_path: Path) -> None:
+    (pr / "rules").mkdir()
+    (pr / "rules" / "r.yml").write_text("rules: []\n")
+    (pr / ".backend-review.yml").write_text("semgrep-configs: [rules, ./rules/r.yml]\n")
+    config = load(pr)
+    assert config.semgrep_configs == (str(pr / "rules"), str(pr / "rules" / "r.yml"))
+    outside = tmp_path / "ours.yml"  # the caller's own config: local paths as given
+    outside.write_text(f'semgrep-configs: ["{tmp_path}"]\n')
+    assert load(pr, config_file=outside).semgrep_configs == (str(tmp_path),)
+    outside.write_text('semgrep-configs: ["https://semgrep.dev/c/p/python"]\n')
+    with pytest.raises(ConfigError, match="remote config"):
+        load(pr, config_file=outside)

@@ -10,6 +10,7 @@ on (bandit's remaining tests need certain texts): the others count as analyzed, 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -44,9 +45,12 @@ def _tree_digest(paths: Sequence[str]) -> str:
         path = Path(entry)
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for item in files:
-            digest.update(str(item).encode())
-            if item.is_file():
-                digest.update(item.read_bytes())
+            digest.update(os.fsencode(str(item)))
+            try:
+                if item.is_file():
+                    digest.update(item.read_bytes())
+            except OSError as exc:  # unreadable: semgrep will say so; the key still differs
+                digest.update(f"unreadable {exc.errno}".encode())
     return digest.hexdigest()
 
 
