@@ -235,6 +235,7 @@ def _review(argv: list[str]) -> int:
                 )
                 written = False
         else:
+            text = no_workflow_commands(text)
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if ns.github_review or ns.upload_sarif:
         sys.stdout.flush()
@@ -242,6 +243,23 @@ def _review(argv: list[str]) -> int:
     if not written:
         return EXIT_USAGE
     return EXIT_GATE if gate_failed(report, config, ns.fail_on_unreviewed) else EXIT_OK
+
+
+def no_workflow_commands(text: str) -> str:
+    """Defuse every line that GitHub Actions would read as a workflow command.
+
+    The runner treats a stdout line that starts with `::` (after leading blanks) as a command,
+    e.g. `::stop-commands::TOKEN`, which silences every later annotation. File names and
+    messages in a report come from the reviewed checkout: a file named
+    `a\n::stop-commands::x\nb.py` put that line in the terminal report (issue 11, U10). A
+    zero-width space between the two colons keeps the text readable and no longer a command;
+    our own annotations are written elsewhere (reviewer/github/review.py)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith("::"):
+            lines[i] = line[: len(line) - len(stripped)] + ":\u200b:" + stripped[2:]
+    return "\n".join(lines)
 
 
 def _write_atomically(path: Path, text: str) -> None:

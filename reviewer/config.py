@@ -6,6 +6,7 @@ should not silently change nothing); a bad value is a ConfigError naming the fil
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -108,13 +109,35 @@ _KNOWN_KEYS = set(_LIST_KEYS) | {
 _ANALYZER_KEYS = {"enabled", "args", "timeout"}
 
 
+def _load_yaml(text: str) -> Any:
+    """yaml.safe_load, refusing aliases first: a config never needs `*anchor`, and nine levels
+    of them (413 bytes, a billion laughs) cost minutes and gigabytes (issue 11, U14). Nesting
+    too deep for the parser is a YAMLError, not a RecursionError (C7)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                where = f"line {mark.line + 1}" if mark is not None else "somewhere"
+                raise yaml.YAMLError(f"aliases (*{event.anchor}, {where}) are not accepted")
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
+
+
+def _load_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("nested too deeply") from None
+
+
 def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
     """Return the config file of the target and its raw table, or None."""
     for name in CONFIG_FILES:
         path = root / name
         if path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = _load_yaml(path.read_text(encoding="utf-8")) or {}
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path}: not valid YAML: {exc}") from None
             if not isinstance(data, dict):
@@ -123,7 +146,7 @@ def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = _load_toml(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
         table = data.get("tool", {}).get("backend-review")
@@ -289,13 +312,13 @@ def _read_explicit(path: Path) -> tuple[Path, dict[str, Any]]:
         raise ConfigError(f"{path}: config file not found")
     if path.suffix == ".toml":
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = _load_toml(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
         table = data.get("tool", {}).get("backend-review", data)
         return path, table
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = _load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(loaded, dict):
@@ -405,7 +428,13 @@ def _analyzers(
             elif key == "args":
                 cfg = replace(cfg, args=_str_list(item, where, f"analyzers.{name}.args"))
             elif key == "timeout":
-                if isinstance(item, bool) or not isinstance(item, int | float) or item <= 0:
+                # .nan timed every analyzer out at once, .inf never (U17)
+                if (
+                    isinstance(item, bool)
+                    or not isinstance(item, int | float)
+                    or not math.isfinite(item)
+                    or item <= 0
+                ):
                     raise ConfigError(
                         f"{where}: `analyzers.{name}.timeout` must be a positive number of seconds"
                     )

@@ -228,3 +228,53 @@ def test_semgrep_configs_inside_the_checkout_are_resolved_there(pr: Path, tmp_pa
     outside.write_text('semgrep-configs: ["https://semgrep.dev/c/p/python"]\n')
     with pytest.raises(ConfigError, match="remote config"):
         load(pr, config_file=outside)
+
+
+def _bomb(levels: int) -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    lines.append(f"rules: {{BR101: {{opt: *{chr(96 + levels)}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_bomb_is_a_config_error_at_once(pr: Path) -> None:
+    """U14: nine levels of aliases in `rules:` cost 74 s and 1.5 GB; ten, MemoryError."""
+    import time
+
+    (pr / ".backend-review.yml").write_text(_bomb(10))
+    started = time.monotonic()
+    result = cli(pr, "-q")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "aliases" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["rules: " + "[" * 5000 + "]" * 5000 + "\n", "exclude: " + "{a: " * 5000 + "1" + "}" * 5000],
+)
+def test_deep_yaml_is_a_config_error(pr: Path, text: str) -> None:
+    """C7: depth 5000 gave a RecursionError traceback, rc 1 (the failed-gate code)."""
+    (pr / ".backend-review.yml").write_text(text)
+    result = cli(pr, "-q")
+    assert result.returncode == 2 and "nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deep_toml_is_a_config_error(pr: Path) -> None:
+    """C7: 100k-deep [tool.poetry] in pyproject.toml crashed every review."""
+    (pr / "pyproject.toml").write_text("[tool.poetry]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = cli(pr, "-q")
+    assert result.returncode == 2 and "nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_timeout_must_be_finite(pr: Path, value: str) -> None:
+    """U17: `.nan` timed ruff and semgrep out at once (their checks silently off); `.inf`
+    removed the timeout."""
+    (pr / ".backend-review.yml").write_text(f"analyzers: {{ruff: {{timeout: {value}}}}}\n")
+    result = cli(pr, "-q")
+    assert result.returncode == 2 and "analyzers.ruff.timeout" in result.stderr
