@@ -74,7 +74,7 @@ def find_sources(
     skipped: list[tuple[str, str]] = []
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
-    tracked = _tracked_sources(root)
+    tracked = _tracked_sources(root, suffixes)
     tracked_dirs = {parent for rel in tracked for parent in _parents(rel)}
 
     def ignored(path: Path, is_dir: bool) -> str | None:
@@ -147,14 +147,14 @@ def find_sources(
     return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized))
 
 
-def _tracked_sources(root: Path) -> frozenset[str]:
+def _tracked_sources(root: Path, suffixes: tuple[str, ...]) -> frozenset[str]:
     """The source files git tracks under `root`, relative to it (empty outside a git repo)."""
     try:
         out = run_git(root, "ls-files", "-z", "--", ".")
     except GitError:
         return frozenset()
     names = (os.fsdecode(raw) for raw in out.split(b"\0") if raw)
-    return frozenset(n for n in names if n.endswith(SOURCE_SUFFIXES))
+    return frozenset(n for n in names if n.endswith(suffixes))
 
 
 def _parents(rel: str) -> list[str]:
