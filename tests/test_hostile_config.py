@@ -152,6 +152,7 @@ def test_brief_is_bounded_on_a_billion_laughs() -> None:
 def test_load_records_switch_offs_only_for_the_checkouts_file(tmp_path: Path) -> None:
     root = tmp_path / "svc"
     root.mkdir()
+    (root / "r.yml").write_text("rules: []\n")
     (root / ".backend-review.yml").write_text(
         "analyzers: {ruff: false}\nsemgrep-configs: [r.yml]\n"
     )
