@@ -101,6 +101,12 @@ def prepare(
     ctx = None
     if ns.github_review or ns.upload_sarif or ns.diff == FROM_EVENT:
         ctx, problem = _event_context(env)
+        if ctx is not None:
+            from reviewer.github.event import fork_target_problem
+
+            refused = fork_target_problem(ctx, env)
+            if refused:
+                raise UsageError(refused)
         if problem:
             if ns.diff == FROM_EVENT:
                 raise UsageError(f"--diff without a value reads the GitHub event: {problem}")

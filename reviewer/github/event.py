@@ -61,6 +61,26 @@ class EventContext:
         return self.is_fork and self.event_name == "pull_request"
 
 
+ALLOW_FORK_TARGET_ENV = "BACKEND_REVIEW_ALLOW_FORK_PULL_REQUEST_TARGET"
+
+
+def fork_target_problem(ctx: EventContext, env: Mapping[str, str]) -> str:
+    """Why this run must not go on ("" when it may): a `pull_request_target` run of a fork's
+    pull request holds the base repository's write token, and a workflow that checks out the
+    head reviews (and may run) the fork's code with it (issue 11, U16; GitHub's warning:
+    docs.github.com/en/actions/reference/events-that-trigger-workflows#pull_request_target)."""
+    if ctx.event_name != "pull_request_target" or not ctx.is_fork:
+        return ""
+    if env.get(ALLOW_FORK_TARGET_ENV, "").strip().lower() == "true":
+        return ""
+    return (
+        f"refusing a pull_request_target run of a pull request from the fork {ctx.head_repo}: "
+        "it runs with a write token on code the fork controls; use the pull_request event "
+        f"(read-only token), or set {ALLOW_FORK_TARGET_ENV}=true if this workflow never "
+        "checks out the pull request's head"
+    )
+
+
 def load_event_context(
     env: Mapping[str, str] | None = None, *, require_token: bool = True
 ) -> EventContext:

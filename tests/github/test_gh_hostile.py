@@ -115,3 +115,33 @@ def test_comments_with_our_markers_by_someone_else_are_not_ours(
     assert fake.issue_comments[0] == _as_user(summary[0], "mallory")
     assert [c["user"]["login"] for c in fake.issue_comments] == ["mallory", "github-actions[bot]"]
     assert not [r for r in fake.requests if r.method in ("PATCH", "DELETE")]
+
+
+def test_pull_request_target_from_a_fork_is_refused(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """U16: a pull_request_target run with a fork head was a normal write run; with a checkout
+    of the head (U1/U2) the fork's code posted as the bot."""
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    data: dict[str, Any] = json.loads(event_for(pr_repo, gh_contracts, tmp_path, 4).read_text())
+    data["pull_request"]["head"]["repo"]["full_name"] = "mallory/fork"
+    event = tmp_path / "fork-event.json"
+    event.write_text(json.dumps(data))
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+        env.update(actions_env(fake, event, "pull_request_target", **extra))
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "reviewer", str(pr_repo.root), "-q", "--no-cache",
+             "--diff", "--github-review", "--format", "json"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False,
+        )  # fmt: skip
+
+    refused = run()
+    assert refused.returncode == 2, refused.stderr
+    assert "mallory/fork" in refused.stderr and "pull_request_target" in refused.stderr
+    assert fake.requests == []
+    allowed = run(BACKEND_REVIEW_ALLOW_FORK_PULL_REQUEST_TARGET="true")
+    assert allowed.returncode == 0, allowed.stderr
+    assert any(r.op_id == "pulls/list-files" for r in fake.requests)
