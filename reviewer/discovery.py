@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def find_sources(
         rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
         skipped.append((rel, f"directory cannot be read: {exc.strerror or exc}"))
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
+    for dirpath, dirnames, filenames in _walk(root, unreadable):
         current = Path(dirpath)
         ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
         spec = _gitignore(current)
@@ -145,6 +146,35 @@ def find_sources(
             else:
                 files.append(SourceFile(rel, path))
     return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized))
+
+
+def _walk(
+    root: Path, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk(root, followlinks=False) top-down, without recursion: Python 3.11's os.walk
+    recurses once per level, so 1000 nested folders (a committed tree) raised RecursionError
+    (issue 11, C4). Same order; pruning `dirnames` in place prunes the walk."""
+    stack = [str(root)]
+    while stack:
+        top = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        links: set[str] = set()
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+                    if is_dir and entry.is_symlink():
+                        links.add(entry.name)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        yield top, dirs, files
+        stack.extend(os.path.join(top, d) for d in reversed(dirs) if d not in links)
 
 
 def _tracked_sources(root: Path, suffixes: tuple[str, ...]) -> frozenset[str]:

@@ -104,3 +104,36 @@ def test_an_internal_error_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("reviewer.progress.review_with_progress", broken)
     assert cli.main([str(tmp_path), "-q", "--no-cache"]) == cli.EXIT_INTERNAL == 3
+
+
+def test_a_thousand_nested_folders_are_reviewed(tmp_path: Path) -> None:
+    """C4: 1000 nested folders (a committed tree) raised RecursionError in os.walk."""
+    root = tmp_path / "svc"
+    deep = str(root)
+    os.mkdir(deep)
+    for _ in range(1000):  # pathlib's and os.makedirs' own recursion would give out first
+        deep += "/d"
+        os.mkdir(deep)
+    with open(deep + "/views.py", "w") as out:
+        out.write(VIEWS)
+    (root / "top.py").write_text("x = 1\n")
+    try:
+        _review_deep(root)
+    finally:  # pytest's own cleanup (shutil.rmtree) recurses per level and would give out
+        os.unlink(deep + "/views.py")
+        while deep != str(root):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
+
+
+def _review_deep(root: Path) -> None:
+    result = run(
+        root, "-q", "-f", "json", "--disable-analyzer", "ruff", "--disable-analyzer", "bandit"
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    doc = json.loads(result.stdout)
+    assert doc["files_reviewed"] == 2
+    assert any(
+        f["code"] == "BR101" and f["location"]["path"].endswith("d/views.py")
+        for f in doc["findings"]
+    )
