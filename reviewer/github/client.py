@@ -79,6 +79,12 @@ class PayloadTooLargeError(GitHubError):
     """413: the body is over GitHub's limit."""
 
 
+class ServerError(GitHubError):
+    """5xx on a request that creates content: GitHub may have applied it anyway, so it is not
+    retried blindly (a retried POST duplicated the review, issue 11 U11); the caller re-lists
+    what it created and posts only what is missing."""
+
+
 class RateLimitedError(GitHubError):
     """Rate limited and the retries or the wait cap ran out."""
 
@@ -171,8 +177,12 @@ class GitHubClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        creates: bool = False,
     ) -> Response:
-        """One API call with retries; raises a `GitHubError` subclass on failure."""
+        """One API call with retries; raises a `GitHubError` subclass on failure.
+
+        `creates`: the request makes a comment or review, so a server error raises
+        `ServerError` at once instead of being retried."""
         url = self._url(path, params)
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:
@@ -189,6 +199,8 @@ class GitHubClient:
                 return Response(status, headers, payload)
             wait, kind = self._retry_wait(status, headers, payload, attempt)
             message, errors, doc = _error_parts(payload, status)
+            if creates and status in _RETRY_STATUSES:
+                raise ServerError(status, method, shown, message, errors, doc)
             if wait is None or attempt >= self.retry.max_retries:
                 raise _error_for(status, kind, method, shown, message, errors, doc)
             log.info(
@@ -196,6 +208,10 @@ class GitHubClient:
             )
             self._sleep(wait)
             attempt += 1
+
+    def back_off(self, attempt: int) -> None:
+        """Wait as a retry after a server error would (for callers that re-list first)."""
+        self._sleep(min(self.retry.backoff_base * 2**attempt, self.retry.max_wait))
 
     def _pace_write(self) -> None:
         """Space content-changing requests out, which avoids most secondary rate limits."""
@@ -305,7 +321,7 @@ class GitHubClient:
         """pulls/create-review"""
         payload = {"commit_id": commit_id, "body": body, "event": event, "comments": comments}
         path = f"{self._repo(owner, repo)}/pulls/{number}/reviews"
-        data: dict[str, Any] = self.request("POST", path, body=payload).data
+        data: dict[str, Any] = self.request("POST", path, body=payload, creates=True).data
         return data
 
     def list_review_comments(self, owner: str, repo: str, number: int) -> list[dict[str, Any]]:
@@ -317,7 +333,7 @@ class GitHubClient:
     ) -> dict[str, Any]:
         """pulls/create-review-comment; `comment` holds body, commit_id, path, line, ..."""
         path = f"{self._repo(owner, repo)}/pulls/{number}/comments"
-        data: dict[str, Any] = self.request("POST", path, body=dict(comment)).data
+        data: dict[str, Any] = self.request("POST", path, body=dict(comment), creates=True).data
         return data
 
     def update_review_comment(
@@ -339,7 +355,7 @@ class GitHubClient:
     def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> dict[str, Any]:
         """issues/create-comment"""
         path = f"{self._repo(owner, repo)}/issues/{number}/comments"
-        data: dict[str, Any] = self.request("POST", path, body={"body": body}).data
+        data: dict[str, Any] = self.request("POST", path, body={"body": body}, creates=True).data
         return data
 
     def update_issue_comment(

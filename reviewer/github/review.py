@@ -25,13 +25,18 @@ import posixpath
 import re
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from reviewer.diff import FileDiff, FileDiffs, parse_github_files
-from reviewer.github.client import ForbiddenError, GitHubClient, ValidationFailedError
+from reviewer.github.client import (
+    ForbiddenError,
+    GitHubClient,
+    ServerError,
+    ValidationFailedError,
+)
 from reviewer.github.event import EventContext, load_event_context, make_client
 from reviewer.model import Finding, RuleMeta, Severity
 from reviewer.reporters.markdown import SUMMARY_MARKER
@@ -440,22 +445,30 @@ class _Run:
     def post(self, to_post: list[PlannedComment]) -> None:
         if not to_post:
             return
-        ctx = self.ctx
         count = len(to_post)
         body = (
             f"backend-review: {count} finding{'s' if count != 1 else ''} on changed lines. "
             "The summary comment has the full report."
         )
         try:
-            self.client.create_review(
-                ctx.owner,
-                ctx.repo,
-                self.number,
-                commit_id=ctx.head_sha,
-                body=body,
-                comments=[p.review_entry() for p in to_post],
-                event="COMMENT",
-            )
+            attempt = 0
+            while True:
+                try:
+                    self._create_review(body, to_post)
+                    break
+                except ServerError:
+                    # GitHub may have applied it: wait, re-list, post only what is missing
+                    if attempt >= self.client.retry.max_retries:
+                        raise
+                    self.client.back_off(attempt)
+                    attempt += 1
+                    there = self._posted_fingerprints()
+                    self.result.posted.extend(
+                        p.fingerprint for p in to_post if p.fingerprint in there
+                    )
+                    to_post = [p for p in to_post if p.fingerprint not in there]
+                    if not to_post:
+                        return
             self.result.posted.extend(p.fingerprint for p in to_post)
             return
         except ValidationFailedError as exc:
@@ -464,11 +477,62 @@ class _Run:
         for planned in to_post:
             self.post_one(planned)
 
+    def _create_review(self, body: str, to_post: list[PlannedComment]) -> None:
+        ctx = self.ctx
+        self.client.create_review(
+            ctx.owner,
+            ctx.repo,
+            self.number,
+            commit_id=ctx.head_sha,
+            body=body,
+            comments=[p.review_entry() for p in to_post],
+            event="COMMENT",
+        )
+
+    def _posted_fingerprints(self) -> set[str]:
+        """The fingerprints of our comments on the pull request now (after a 5xx on a POST)."""
+        ctx = self.ctx
+        existing = self.client.list_review_comments(ctx.owner, ctx.repo, self.number)
+        return {
+            fp
+            for c in existing
+            if is_ours(c, self.options.bot_login)
+            and (fp := marker_fingerprint(str(c.get("body") or "")))
+        }
+
+    def _create_comment(self, comment: dict[str, Any], fingerprint: str) -> None:
+        """pulls/create-review-comment; after a 5xx, again only if it is not there."""
+        ctx = self.ctx
+
+        def there() -> bool | None:
+            return True if fingerprint in self._posted_fingerprints() else None
+
+        self._create_once(
+            lambda: self.client.create_review_comment(ctx.owner, ctx.repo, self.number, comment),
+            there,
+        )
+
+    def _create_once(self, create: Callable[[], Any], already: Callable[[], Any]) -> Any:
+        """`create()`; after a 5xx (GitHub may have applied it anyway) wait as a retry would,
+        then return `already()` when it finds the result, else create again (issue 11, U11)."""
+        attempt = 0
+        while True:
+            try:
+                return create()
+            except ServerError:
+                if attempt >= self.client.retry.max_retries:
+                    raise
+                self.client.back_off(attempt)
+                attempt += 1
+                found = already()
+                if found is not None:
+                    return found
+
     def post_one(self, planned: PlannedComment) -> None:
         ctx = self.ctx
         comment: dict[str, Any] = {"commit_id": ctx.head_sha, **planned.review_entry()}
         try:
-            self.client.create_review_comment(ctx.owner, ctx.repo, self.number, comment)
+            self._create_comment(comment, planned.fingerprint)
             self.result.posted.append(planned.fingerprint)
             return
         except ValidationFailedError as exc:
@@ -483,7 +547,7 @@ class _Run:
             "body": f"Line {loc.line}: {comment_body(planned.finding, suggest=False)}",
         }
         try:
-            self.client.create_review_comment(ctx.owner, ctx.repo, self.number, file_comment)
+            self._create_comment(file_comment, planned.fingerprint)
             self.result.file_level.append(planned.fingerprint)
         except ValidationFailedError as exc:
             self.result.fallbacks.append(f"{planned.path} file comment rejected ({exc.message})")
@@ -495,18 +559,12 @@ class _Run:
         body = compose_summary(
             self.summary_markdown, plan.overflow, self.unplaced, self.options.path_prefix
         )
-        comments = self.client.list_issue_comments(ctx.owner, ctx.repo, self.number)
-        mine = next(
-            (
-                c
-                for c in comments
-                if str(c.get("body") or "").startswith(SUMMARY_MARKER)
-                and is_ours(c, self.options.bot_login)
-            ),
-            None,
-        )
+        mine = self._summary_comment()
         if mine is None:
-            created = self.client.create_issue_comment(ctx.owner, ctx.repo, self.number, body)
+            created = self._create_once(
+                lambda: self.client.create_issue_comment(ctx.owner, ctx.repo, self.number, body),
+                self._summary_comment,
+            )
             self.result.summary_action = "created"
             self.result.summary_comment_id = created.get("id")
         elif str(mine.get("body") or "") != body:
@@ -516,6 +574,19 @@ class _Run:
         else:
             self.result.summary_action = "unchanged"
             self.result.summary_comment_id = mine["id"]
+
+    def _summary_comment(self) -> dict[str, Any] | None:
+        ctx = self.ctx
+        comments = self.client.list_issue_comments(ctx.owner, ctx.repo, self.number)
+        return next(
+            (
+                c
+                for c in comments
+                if str(c.get("body") or "").startswith(SUMMARY_MARKER)
+                and is_ours(c, self.options.bot_login)
+            ),
+            None,
+        )
 
     def read_only(self, plan: CommentPlan) -> ReviewResult:
         """No write access: job summary file plus workflow annotations."""

@@ -182,6 +182,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     when: Callable[[Any], bool] | None = None
+    applied: bool = False  # handle the request first, then answer `status` (a lost response)
 
 
 @dataclass(frozen=True)
@@ -548,6 +549,8 @@ def _make_handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 wanted = fault.when is None or fault.when(body)
                 if fault.op_id == op.op_id and fault.times > 0 and wanted:
                     fault.times -= 1
+                    if fault.applied:
+                        fake.handle(op, path, args, query, body)
                     return fault.status, fault.body, dict(fault.headers), op.op_id
             if fake.read_only and method in WRITE_METHODS:
                 return 403, READ_ONLY_BODY, {}, op.op_id

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fake_github import TOKEN, FakeGitHub, actions_env
+from fake_github import TOKEN, FakeGitHub, Fault, actions_env
 from gh_repo import PRRepo
 
 from reviewer.scope import LIST_FILES_CAP, truncated_listing
@@ -145,3 +145,43 @@ def test_pull_request_target_from_a_fork_is_refused(
     allowed = run(BACKEND_REVIEW_ALLOW_FORK_PULL_REQUEST_TARGET="true")
     assert allowed.returncode == 0, allowed.stderr
     assert any(r.op_id == "pulls/list-files" for r in fake.requests)
+
+
+def test_a_post_applied_then_answered_502_is_not_duplicated(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """U11: GitHub applied create-review and create-comment, then answered 502; the retried
+    POSTs gave 2 reviews, 22 inline comments (11 duplicates) and 2 summaries."""
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    fake.head_sha = pr_repo.head
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    fake.faults += [
+        Fault("pulls/create-review", 502, applied=True),
+        Fault("issues/create-comment", 502, applied=True),
+    ]
+    proc = review(fake, pr_repo, event, tmp_path, "--github-review")
+    assert proc.returncode == 1, proc.stderr
+    bodies = [c["body"] for c in fake.review_comments]
+    assert bodies and len(bodies) == len(set(bodies))
+    assert len(fake.issue_comments) == 1
+    assert [r.status for r in fake.requests if r.op_id == "pulls/create-review"] == [502]
+
+
+def test_a_single_comment_applied_then_502_is_not_duplicated(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """The one-by-one fallback (a 422 on the review) re-lists after a 5xx too; a comment that
+    was not applied is posted again."""
+    (pr_repo.root / ".backend-review.yml").write_text("analyzers: {semgrep: false}\n")
+    fake.head_sha = pr_repo.head
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    fake.faults += [
+        Fault("pulls/create-review", 422, {"message": "Validation Failed"}),
+        Fault("pulls/create-review-comment", 502, applied=True),
+        Fault("issues/create-comment", 503),  # not applied: posted again after the re-list
+    ]
+    proc = review(fake, pr_repo, event, tmp_path, "--github-review")
+    assert proc.returncode == 1, proc.stderr
+    bodies = [c["body"] for c in fake.review_comments]
+    assert len(bodies) == len(set(bodies)) > 1
+    assert len(fake.issue_comments) == 1
