@@ -265,10 +265,20 @@ def no_workflow_commands(text: str) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     """Write a sibling temporary file, then rename it over `path`: a full disk leaves the old
     file (or none), never a truncated report, and a symlink at `path` is replaced, not
-    followed (issue 11, C8)."""
+    followed (issue 11, C8). A device or pipe (`-o /dev/stdout`, `/dev/null`, a FIFO), or a
+    link to one, is written to as it is: it is never replaced."""
     import os
+    import stat
     import tempfile
 
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        special = False  # missing (or a dangling link): created below
+    if special and not path.is_dir():
+        with path.open("w", encoding="utf-8") as out:
+            out.write(text)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o644)  # what write_text would have made, not mkstemp's 0600

@@ -87,11 +87,18 @@ def test_an_output_that_cannot_be_written_is_exit_2_and_leaves_no_partial_file(
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     out = tmp_path / "r.json"
     out.write_text("old")
-    if Path("/dev/full").exists():
-        link = tmp_path / "full.json"
-        link.symlink_to("/dev/full")
-        assert run(padded, "-q", "-f", "json", "-o", str(link)).returncode == 0
-        assert link.is_file() and not link.is_symlink()  # replaced, never written through
+    victim = tmp_path / "victim.txt"  # a link the checkout planted where the report goes
+    victim.write_text("precious")
+    link = tmp_path / "link.json"
+    link.symlink_to(victim)
+    assert run(padded, "-q", "-f", "json", "-o", str(link)).returncode == 0
+    assert link.is_file() and not link.is_symlink()  # replaced, never written through
+    assert victim.read_text() == "precious"
+    assert run(padded, "-q", "-f", "json", "-o", "/dev/null").returncode == 0  # kept a device
+    assert Path("/dev/null").is_char_device()
+    if Path("/dev/full").exists():  # a full disk: one line, exit 2
+        full = run(padded, "-q", "-f", "json", "-o", "/dev/full")
+        assert full.returncode == 2 and "cannot write" in full.stderr
     assert run(padded, "-q", "-f", "json", "-o", str(out)).returncode == 0
     assert json.loads(out.read_text())["files_reviewed"] == 0
 
