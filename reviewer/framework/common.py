@@ -89,7 +89,10 @@ def make_route(
                 raw.append(f"{p.name}: {p.annotation or 'untyped'}")
             elif is_validator_type(index, ref(fact["annotation"]) or p.annotation):
                 valid.append(p.annotation)
-        for kind, items in ((AUTHENTICATION, record["auth"]), (AUTHORIZATION, record["authz"])):
+        for kind, items in (
+            (AUTHENTICATION, _in_body_auth(record["auth"])),
+            (AUTHORIZATION, record["authz"]),
+        ):
             for item in dict.fromkeys(items):
                 guards.append(Guard(f"in-body {item}", kind, "route", file, line))
     public = bool(flags & {"public"}) or _configured_public(index, path, handler, module)
@@ -119,6 +122,27 @@ def make_route(
         csrf_exempt="csrf-exempt" in flags,
         notes=tuple(notes),
     )
+
+
+# In a view body these reject nobody by themselves: they look the user up or verify the
+# password a login form submitted (the login view is reachable without a user by design).
+LOOKUPS_ONLY = frozenset(
+    {
+        "get_current_user",
+        "authorized_userid",
+        "is_authenticated",
+        "is_anonymous",
+        "get_jwt_identity",
+        "verify_password",
+        "check_password",
+        "authenticate",
+    }
+)
+
+
+def _in_body_auth(evidence: list[str]) -> list[str]:
+    """A view's own authentication evidence, or none when all of it only looks the user up."""
+    return evidence if any(item not in LOOKUPS_ONLY for item in evidence) else []
 
 
 def _unique(guards: Iterable[Guard]) -> tuple[Guard, ...]:

@@ -119,9 +119,19 @@ def _object_ctor(index: Index, name: str) -> str:
     return ""
 
 
+# `abort(403)`, `make_response(..., 403)`: how body.call_evidence writes a bare 403 refusal
+_REFUSAL_ONLY = re.compile(r"^\w+\((?:403|HTTP_403)\)$")
+
+
 def function_kinds(index: Index, func: Def) -> Kinds:
-    """What a project function checks (a decorator factory, a dependency, a middleware)."""
+    """What a project function checks (a decorator factory, a dependency, a middleware).
+
+    A bare 403 refusal is no authorization check by itself: a login or API-key guard refuses
+    the anonymous caller with 403 as well (Flask-Login's `unauthorized()` may, and so do
+    most API-key decorators), and so does a time-window check. Authorization needs a role,
+    permission or ownership check (`is_admin`, `has_permission`, `PermissionDenied`)."""
     auth, authz = index.nested_evidence(func)
+    authz = [e for e in authz if not _REFUSAL_ONLY.match(e)]
     kinds: Kinds = set()
     if auth:
         kinds.add(AUTHENTICATION)

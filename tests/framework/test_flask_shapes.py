@@ -325,3 +325,126 @@ def test_aiohttp_setup_routes_and_route_tables_in_other_modules(tmp_path: Path) 
         ("GET", "/table"),
         ("GET", "/admin/status"),
     }
+
+
+def test_a_403_refusal_alone_is_not_an_authorization_check(tmp_path: Path) -> None:
+    """A decorator that answers 403 says the request was refused, not why: after a login or
+    API-key check it is the refusal of the anonymous caller (authentication only); a role
+    check (`is_admin`) is what makes it authorization; a 403 on a time window is neither."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            import functools
+            from flask import Flask, abort, jsonify, make_response, request
+            from flask_login import current_user
+            app = Flask(__name__)
+            KEY = "k"
+
+            def members(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    if current_user.is_authenticated:
+                        return f(*a, **kw)
+                    abort(403)
+                return wrapper
+
+            def keyed(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    if request.headers.get("x-api-key") != KEY:
+                        return make_response(jsonify("invalid key"), 403)
+                    return f(*a, **kw)
+                return wrapper
+
+            def staff_area(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    if not current_user.is_authenticated or not current_user.is_admin:
+                        abort(403)
+                    return f(*a, **kw)
+                return wrapper
+
+            def during_event(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    if not event_started():
+                        abort(403)
+                    return f(*a, **kw)
+                return wrapper
+
+            @app.get("/members")
+            @members
+            def m(): ...
+
+            @app.get("/keyed")
+            @keyed
+            def k(): ...
+
+            @app.get("/staff")
+            @staff_area
+            def s(): ...
+
+            @app.get("/event")
+            @during_event
+            def e(): ...
+            """,
+        },
+    )
+    flags = {r.path: (bool(r.auth), bool(r.authorization)) for r in routes}
+    assert flags == {
+        "/members": (True, False),
+        "/keyed": (True, False),
+        "/staff": (True, True),
+        "/event": (False, False),
+    }
+
+
+def test_reading_the_user_or_checking_a_password_in_a_view_is_no_guard(tmp_path: Path) -> None:
+    """In a view body, looking the user up (`get_current_user()`, `authorized_userid()`,
+    `current_user.is_authenticated`) or verifying a submitted password (the login form itself)
+    rejects nobody; a view that refuses the anonymous caller (401, redirect to the login page,
+    `raise Unauthorized`) is guarded."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, abort, redirect, request, url_for
+            from flask_login import current_user
+            from users import get_current_user, verify_password
+            app = Flask(__name__)
+
+            @app.route("/login", methods=["GET", "POST"])
+            def login():
+                if current_user.is_authenticated:
+                    return redirect(url_for("index"))
+                if verify_password(request.form["name"], request.form["password"]):
+                    return redirect(url_for("index"))
+                return "wrong password"
+
+            @app.get("/files")
+            def files():
+                user = get_current_user()
+                return str(user)
+
+            @app.get("/settings")
+            def settings():
+                if not current_user.is_authenticated:
+                    return redirect(url_for("auth.login"))
+                return "settings"
+
+            @app.get("/me")
+            def me():
+                user = get_current_user()
+                if user is None:
+                    abort(401)
+                return str(user)
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET,POST", "/login"): False,
+        ("GET", "/files"): False,
+        ("GET", "/settings"): True,
+        ("GET", "/me"): True,
+    }
