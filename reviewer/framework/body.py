@@ -248,7 +248,11 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         if match:
             is_401 = "401" in match.group(0)
             return ("authentication" if is_401 else "authorization", f"{last}({match.group(0)})")
-    if (last == "redirect" or "Redirect" in last) and call.args and _login_url(call.args[0].value):
+    if (
+        (last == "redirect" or "Redirect" in last or last in _REDIRECTS)
+        and call.args
+        and any(_login_url(a.value) for a in call.args)
+    ):
         return ("authentication", "redirect to login")
     if last in ("get", "getheader") and call.args:
         first = call.args[0].value
@@ -262,8 +266,19 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
 _LOGIN_ENDPOINT = re.compile(r"(^|[._:])(login|log_in|signin|sign_in|authenticate)$", re.I)
 
 
+# aiohttp's redirect exceptions (https://docs.aiohttp.org/en/stable/web_exceptions.html)
+_REDIRECTS = frozenset({"HTTPFound", "HTTPSeeOther", "HTTPTemporaryRedirect"})
+_LOGIN_PATH = re.compile(r"^/?(?:[\w-]+/)*(login|log-in|signin|sign-in)/?(\?.*)?$", re.I)
+
+
 def _login_url(expr: cst.BaseExpression) -> bool:
-    """`url_for(".authenticate", ...)`, `reverse("accounts:login")`: the login view's URL."""
+    """`url_for(".authenticate", ...)`, `reverse("accounts:login")`, a route name or path given
+    to a redirect helper (`redirect(router, "login")`, `HTTPFound("/login")`): the login view."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return isinstance(value, str) and bool(
+            _LOGIN_ENDPOINT.search(value) or _LOGIN_PATH.match(value)
+        )
     if not isinstance(expr, cst.Call) or not expr.args:
         return False
     func = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]

@@ -448,3 +448,50 @@ def test_reading_the_user_or_checking_a_password_in_a_view_is_no_guard(tmp_path:
         ("GET", "/settings"): True,
         ("GET", "/me"): True,
     }
+
+
+def test_aiohttp_view_that_redirects_the_anonymous_caller_to_login(tmp_path: Path) -> None:
+    """aiohttp-demos style: `authorized_userid()` then `raise redirect(router, "login")` (or
+    `web.HTTPFound("/login")`) turns the anonymous caller away; the login view, which
+    redirects a known user elsewhere, is not guarded."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "views.py": """
+            from aiohttp import web
+            from aiohttp_security import authorized_userid
+
+            def redirect(router, route_name):
+                return web.HTTPFound(router[route_name].url_for())
+
+            async def index(request):
+                username = await authorized_userid(request)
+                if not username:
+                    raise redirect(request.app.router, "login")
+                return web.Response(text=username)
+
+            async def create(request):
+                if not await authorized_userid(request):
+                    raise web.HTTPFound("/login")
+                return web.Response(text="ok")
+
+            async def login(request):
+                if await authorized_userid(request):
+                    raise redirect(request.app.router, "index")
+                return web.Response(text="form")
+            """,
+            "main.py": """
+            from aiohttp import web
+            from views import create, index, login
+            app = web.Application()
+            app.router.add_get("/", index)
+            app.router.add_get("/create", create)
+            app.router.add_get("/login", login)
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET", "/"): True,
+        ("GET", "/create"): True,
+        ("GET", "/login"): False,
+    }
