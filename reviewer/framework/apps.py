@@ -106,6 +106,7 @@ class Apps:
                 if kind:
                     self.objs[name] = Obj(name, kind[0], kind[1], call, d.file)
         self.bound = self._bind_parameters()
+        self.passes: dict[Guard, list[list[Any]]] = {}  # hook guard -> its early-return branches
         self._attach()
 
     def _subclass(
@@ -297,6 +298,8 @@ class Apps:
             Guard(f"before_request {func.record['name']}", k, level, func.file, func.record["line"])
             for k in sorted(kinds)
         ]
+        for guard in found:
+            self.passes[guard] = func.record.get("passes", [])
         if app_wide:
             self.global_guards[obj.framework] += found
         else:
@@ -541,7 +544,12 @@ class Apps:
                 methods,
                 self._join(obj, prefix, rule),
                 func,
-                [*chain_guards, *global_guards, *route_guards],
+                self._past_hooks(
+                    obj,
+                    kwargs.get("endpoint") or func.record["name"],
+                    self._join(obj, prefix, rule),
+                    [*chain_guards, *global_guards, *route_guards],
+                ),
                 flags=flags,
                 response_model=response_model,
                 notes=notes,
@@ -680,13 +688,18 @@ class Apps:
                         [verb.upper()],
                         self._join(obj, prefix, rule),
                         func,
-                        [
-                            *chain_guards,
-                            *self.global_guards[obj.framework],
-                            *cls_guards,
-                            *per_verb.get(verb, []),
-                            *own,
-                        ],
+                        self._past_hooks(
+                            obj,
+                            tail(klass).lower(),  # Flask-RESTful's default endpoint name
+                            self._join(obj, prefix, rule),
+                            [
+                                *chain_guards,
+                                *self.global_guards[obj.framework],
+                                *cls_guards,
+                                *per_verb.get(verb, []),
+                                *own,
+                            ],
+                        ),
                         view_class=tail(klass),
                         action=verb,
                         flags=flags | fl,
@@ -756,7 +769,9 @@ class Apps:
             if is_call(view) and tail(ref(view)) == "as_view":
                 klass = index.canonical(ref(view).rsplit(".", 1)[0])
                 return self._class_routes(obj, rule, klass, None, [])
-            return self._function_route(obj, verbs, rule, view, [])
+            endpoint = args[1] if len(args) > 1 else kwargs.get("endpoint")
+            endpoint = endpoint if isinstance(endpoint, str) else ""
+            return self._function_route(obj, verbs, rule, view, [], endpoint)
         if method == "add_resource" and args:
             klass = index.canonical(ref(args[0]))
             return [
@@ -773,7 +788,13 @@ class Apps:
         return []
 
     def _function_route(
-        self, obj: Obj, verbs: list[str], path: Any, handler: Any, extra: list[Guard]
+        self,
+        obj: Obj,
+        verbs: list[str],
+        path: Any,
+        handler: Any,
+        extra: list[Guard],
+        endpoint: str = "",
     ) -> list[Route]:
         """One route per mounting of `obj` for a function registered by call."""
         func = self.index.function(ref(handler)) if handler is not None else None
@@ -791,17 +812,61 @@ class Apps:
                 verbs,
                 self._join(obj, prefix, path),
                 func,
-                [*chain_guards, *self.global_guards[obj.framework], *extra, *own],
+                self._past_hooks(
+                    obj,
+                    endpoint or func.record["name"],
+                    self._join(obj, prefix, path),
+                    [*chain_guards, *self.global_guards[obj.framework], *extra, *own],
+                ),
                 flags=flags,
             )
             for prefix, chain_guards in self.chains(obj)
         ]
+
+    def _past_hooks(self, obj: Obj, endpoint: str, path: str, guards: list[Guard]) -> list[Guard]:
+        """Drop the before_request guards whose hook lets this request through early
+        (`if request.endpoint == "login": return None`): Flask sets `request.endpoint` to
+        "<blueprint>.<endpoint>" for blueprint views and `request.blueprint` to the
+        blueprint's name (https://flask.palletsprojects.com/en/stable/api/#flask.Request)."""
+        if obj.framework != "flask" or not any(x in self.passes for x in guards):
+            return guards
+        blueprint = self._blueprint_name(obj)
+        full = f"{blueprint}.{endpoint}" if blueprint else endpoint
+        facts = {"endpoint": full, "blueprint": blueprint, "path": path}
+        return [x for x in guards if not any(_holds(c, facts) for c in self.passes.get(x, []))]
+
+    def _blueprint_name(self, obj: Obj, depth: int = 0) -> str:
+        """The name a Flask blueprint registers under; an Api/Namespace serves under its own."""
+        if obj.role == "router" and obj.call["args"] and isinstance(obj.call["args"][0], str):
+            return obj.call["args"][0]
+        if obj.role in ("api", "namespace") and obj.parents and depth < 5:
+            return self._blueprint_name(self.objs[obj.parents[0][0]], depth + 1)
+        return ""
 
     @staticmethod
     def _join(obj: Obj, prefix: str, rule: str) -> str:
         if obj.framework == "flask":
             return join_flask(prefix, rule)
         return (prefix + rule) or "/"
+
+
+def _holds(conditions: list[list[Any]], facts: dict[str, str]) -> bool:
+    """Every [field, op, literal] of a hook branch is true of this route's request."""
+    for field_name, op, value in conditions:
+        actual = facts.get(field_name, "")
+        if op == "==":
+            ok = actual == value
+        elif op == "in":
+            ok = actual in value
+        elif op == "contains":
+            ok = value in actual
+        elif op == "startswith":
+            ok = actual.startswith(tuple(value) if isinstance(value, list) else value)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return bool(conditions)
 
 
 def _is_route_verb(framework: str, verb: str) -> bool:

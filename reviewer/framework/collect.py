@@ -7,6 +7,7 @@ by content hash and joined with other files' facts by `build.build_project`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
@@ -103,6 +104,7 @@ class FrameworkCollector(Visitor):
         self._reqs: dict[int, frozenset[str]] = {}
         self._order: list[tuple[str, str, str]] = []  # (table, qualname, name) in source order
         self._module_objects: set[str] = set()
+        self._ifs: set[int] = set()  # id() of function records an `if` was seen in so far
 
     # -- definitions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -160,6 +162,7 @@ class FrameworkCollector(Visitor):
             "returns_dict": False,
             "returns_value": False,
             "returns_refs": [],  # `return bp`: the names a factory hands back
+            "passes": [],  # a hook's early `return None` branches: see _request_conditions
         }
         self.facts["functions"][qualname] = record
         self._order.append(("functions", qualname, node.name.value))
@@ -284,6 +287,8 @@ class FrameworkCollector(Visitor):
         if name and name not in record["calls"]:
             record["calls"].append(name)
         evidence = body.call_evidence(node, self.ctx)
+        if evidence and evidence[1] == "redirect to login" and not self._branched(record):
+            evidence = None  # `logout` sends everyone to the login page: nobody is turned away
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
         validator = body.validator_call(node, self.ctx)
@@ -360,6 +365,18 @@ class FrameworkCollector(Visitor):
                     if lit.upper() in body.HTTP_METHODS:
                         record["method_literals"].append(lit.upper())
 
+    def visit_If(self, node: cst.If) -> None:
+        """`if request.endpoint == "login": return None` in a before_request hook lets those
+        requests through: record the request conditions of every branch that only returns."""
+        record = self._current()
+        if record is not None:
+            self._ifs.add(id(record))
+        if record is None or not _returns_nothing(node.body):
+            return
+        conditions = _request_conditions(node.test, self.ctx)
+        if conditions:
+            record["passes"].append(conditions)
+
     def visit_Return(self, node: cst.Return) -> None:
         record = self._current()
         if record is not None and isinstance(node.value, cst.Name | cst.Attribute):
@@ -368,6 +385,28 @@ class FrameworkCollector(Visitor):
             record["returns_dict"] = True
         if record is not None and node.value is not None:
             record["returns_value"] = True
+
+    def _branched(self, record: dict[str, Any]) -> bool:
+        """The current node runs on some requests only: inside an if/else, a conditional
+        expression or a loop of the innermost function, or after an `if` that may have
+        returned already (`if is_admin(): return ...` then `return redirect(login)`)."""
+        if id(record) in self._ifs:
+            return True
+        for node in reversed(self.ctx.stack):
+            kind = type(node)
+            if kind is cst.FunctionDef:
+                return False
+            if kind in (
+                cst.If,
+                cst.Else,
+                cst.IfExp,
+                cst.For,
+                cst.While,
+                cst.Try,
+                cst.ExceptHandler,
+            ):
+                return True
+        return False
 
     def _current(self) -> dict[str, Any] | None:
         """The record of the function whose body holds the current node (decorators and
@@ -452,3 +491,87 @@ def _string_literals(node: cst.BaseExpression) -> list[str]:
     if isinstance(node, cst.List | cst.Tuple | cst.Set):
         return [v for e in node.elements for v in _string_literals(e.value)]
     return []
+
+
+def _returns_nothing(body: cst.BaseSuite) -> bool:
+    """The branch is exactly `return` / `return None`."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if len(statements) != 1:
+        return False
+    line = statements[0]
+    small = getattr(line, "body", None)
+    if not isinstance(small, Sequence) or len(small) != 1 or not isinstance(small[0], cst.Return):
+        return False
+    value = small[0].value
+    return value is None or (isinstance(value, cst.Name) and value.value == "None")
+
+
+_REQUEST_FIELDS = frozenset({"endpoint", "blueprint", "path"})
+
+
+def _request_conditions(test: cst.BaseExpression, ctx: Any) -> list[list[Any]]:
+    """[field, op, literal] for each conjunct of `test` that matches the request's endpoint,
+    blueprint or path against a literal; [] when any conjunct is about something else (a
+    setting), so the branch is not an exemption the code alone decides."""
+    parts: list[cst.BaseExpression] = []
+    todo = [test]
+    while todo:
+        expr = todo.pop()
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.And):
+            todo += [expr.left, expr.right]
+        else:
+            parts.append(expr)
+    found: list[list[Any]] = []
+    for part in parts:
+        if isinstance(part, cst.Attribute) and _request_attr(part, ctx):
+            continue  # `request.endpoint and ...`, `request.view_args`: truthiness only
+        condition = _request_condition(part, ctx)
+        if condition is None:
+            return []
+        found.append(condition)
+    return found
+
+
+def _request_attr(expr: cst.BaseExpression, ctx: Any) -> str:
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        name = ctx.resolve(expr.value) or ""
+        if name.rsplit(".", 1)[-1] == "request":
+            return expr.attr.value
+    return ""
+
+
+def _literal(expr: cst.BaseExpression) -> Any:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(expr, cst.Tuple | cst.List | cst.Set):
+        values = [_literal(e.value) for e in expr.elements]
+        return values if all(isinstance(v, str) for v in values) else None
+    return None
+
+
+def _request_condition(part: cst.BaseExpression, ctx: Any) -> list[Any] | None:
+    if isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute):
+        # request.path.startswith("/api/")
+        if part.func.attr.value == "startswith" and len(part.args) == 1:
+            field = _request_attr(part.func.value, ctx)
+            value = _literal(part.args[0].value)
+            if field in _REQUEST_FIELDS and isinstance(value, str | list):
+                return [field, "startswith", value]
+        return None
+    if not isinstance(part, cst.Comparison) or len(part.comparisons) != 1:
+        return None
+    op = part.comparisons[0].operator
+    right = part.comparisons[0].comparator
+    left_field = _request_attr(part.left, ctx)
+    right_field = _request_attr(right, ctx)
+    if isinstance(op, cst.Equal) and left_field in _REQUEST_FIELDS:
+        value = _literal(right)
+        return [left_field, "==", value] if isinstance(value, str) else None
+    if isinstance(op, cst.In) and left_field in _REQUEST_FIELDS:
+        value = _literal(right)
+        return [left_field, "in", value] if isinstance(value, list) else None
+    if isinstance(op, cst.In) and right_field in _REQUEST_FIELDS:
+        value = _literal(part.left)  # "login" in request.endpoint
+        return [right_field, "contains", value] if isinstance(value, str) else None
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -90,7 +91,7 @@ def make_route(
             elif is_validator_type(index, ref(fact["annotation"]) or p.annotation):
                 valid.append(p.annotation)
         for kind, items in (
-            (AUTHENTICATION, _in_body_auth(record["auth"])),
+            (AUTHENTICATION, _in_body_auth(record["auth"], handler)),
             (AUTHORIZATION, record["authz"]),
         ):
             for item in dict.fromkeys(items):
@@ -140,9 +141,15 @@ LOOKUPS_ONLY = frozenset(
 )
 
 
-def _in_body_auth(evidence: list[str]) -> list[str]:
-    """A view's own authentication evidence, or none when all of it only looks the user up."""
+def _in_body_auth(evidence: list[str], handler: str) -> list[str]:
+    """A view's own authentication evidence, or none when all of it only looks the user up.
+    The login view's redirect to the login page sends the caller back to itself."""
+    if LOGIN_VIEW.search(tail(handler)):
+        evidence = [item for item in evidence if item != "redirect to login"]
     return evidence if any(item not in LOOKUPS_ONLY for item in evidence) else []
+
+
+LOGIN_VIEW = re.compile(r"^(login|log_in|signin|sign_in)$", re.I)
 
 
 def _unique(guards: Iterable[Guard]) -> tuple[Guard, ...]:

@@ -495,3 +495,149 @@ def test_aiohttp_view_that_redirects_the_anonymous_caller_to_login(tmp_path: Pat
         ("GET", "/create"): True,
         ("GET", "/login"): False,
     }
+
+
+def test_before_request_guard_with_exemptions_reaches_blueprints_but_not_exempt_routes(
+    tmp_path: Path,
+) -> None:
+    """An app's `before_request` runs for every request, blueprint routes included (Flask
+    docs, Application.before_request); the early `return None` branches a hook takes for some
+    endpoints, blueprints or paths leave exactly those routes public. A branch that also
+    depends on configuration is not an exemption the code alone decides."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, request
+            from flask_login import LoginManager, current_user
+            from ui import ui
+            from feed import feed
+            app = Flask(__name__)
+            login_manager = LoginManager(app)
+            app.register_blueprint(ui)
+            app.register_blueprint(feed, url_prefix="/rss")
+
+            @app.before_request
+            def check_authentication():
+                if not current_user.is_authenticated:
+                    if request.endpoint and request.endpoint == "static_content":
+                        return None
+                    elif request.endpoint and "login" in request.endpoint:
+                        return None
+                    elif request.blueprint == "feed":
+                        return None
+                    elif request.path.startswith("/api/"):
+                        return None
+                    elif request.endpoint == "ui.maybe" and app.config.get("OPEN"):
+                        return None
+                    else:
+                        return login_manager.unauthorized()
+
+            @app.get("/static/<path:p>")
+            def static_content(p): ...
+
+            @app.route("/login", methods=["GET", "POST"])
+            def login(): ...
+
+            @app.get("/api/things")
+            def api_things(): ...
+
+            @app.get("/home")
+            def home(): ...
+            """,
+            "ui.py": """
+            from flask import Blueprint
+            ui = Blueprint("ui", __name__)
+            @ui.get("/edit")
+            def edit(): ...
+            @ui.get("/maybe")
+            def maybe(): ...
+            @ui.get("/ui-login")
+            def login(): ...
+            """,
+            "feed.py": """
+            from flask import Blueprint
+            feed = Blueprint("feed", __name__)
+            @feed.get("/")
+            def items(): ...
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET", "/static/<path:p>"): False,
+        ("GET,POST", "/login"): False,
+        ("GET", "/api/things"): False,
+        ("GET", "/home"): True,
+        ("GET", "/edit"): True,
+        ("GET", "/maybe"): True,
+        ("GET", "/ui-login"): False,  # endpoint "ui.login" contains "login"
+        ("GET", "/rss/"): False,
+    }
+
+
+def test_before_request_that_only_loads_the_user_is_no_guard(tmp_path: Path) -> None:
+    """`g.user = load_user(session.get("uid"))` in a before_request hook attaches the user when
+    there is one and rejects nobody."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, g, session
+            from users import load_user
+            app = Flask(__name__)
+
+            @app.before_request
+            def attach_user():
+                g.user = load_user(session.get("uid"))
+
+            @app.get("/home")
+            def home(): ...
+            """,
+        },
+    )
+    assert authed(routes) == {("GET", "/home"): False}
+
+
+def test_login_and_logout_views_redirecting_to_login_are_not_guarded(tmp_path: Path) -> None:
+    """The login view redirecting back to itself, and a logout view that sends everyone to the
+    login page unconditionally, turn no anonymous caller away; a view that does so on the
+    anonymous branch only is guarded."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, redirect, request, url_for
+            from flask_login import current_user, logout_user
+            app = Flask(__name__)
+
+            @app.route("/login", methods=["GET", "POST"])
+            def login():
+                if request.method == "POST" and not check(request.form):
+                    return redirect(url_for("login"))
+                return "form"
+
+            @app.post("/logout")
+            def logout():
+                logout_user()
+                return redirect(url_for("login"))
+
+            @app.get("/diff")
+            def diff():
+                if not current_user.is_authenticated:
+                    return redirect(url_for("login"))
+                return "diff"
+
+            @app.get("/admin")
+            def admin():
+                if current_user.is_authenticated:
+                    return redirect(url_for("admin.statistics"))
+                return redirect(url_for("auth.login"))
+            """,
+        },
+    )
+    assert authed(routes) == {
+        ("GET,POST", "/login"): False,
+        ("POST", "/logout"): False,
+        ("GET", "/diff"): True,
+        ("GET", "/admin"): True,  # the redirect after a guard clause runs for the anonymous
+    }
