@@ -263,7 +263,11 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
     return None
 
 
-_LOGIN_ENDPOINT = re.compile(r"(^|[._:])(login|log_in|signin|sign_in|authenticate)$", re.I)
+# where an anonymous caller is sent: the login view, or the registration view (CTFd's
+# `registered_only` redirects to `auth.register`)
+_LOGIN_ENDPOINT = re.compile(
+    r"(^|[._:])(login|log_in|signin|sign_in|authenticate|register|signup|sign_up)$", re.I
+)
 
 
 # aiohttp's redirect exceptions (https://docs.aiohttp.org/en/stable/web_exceptions.html)

@@ -641,3 +641,43 @@ def test_login_and_logout_views_redirecting_to_login_are_not_guarded(tmp_path: P
         ("GET", "/diff"): True,
         ("GET", "/admin"): True,  # the redirect after a guard clause runs for the anonymous
     }
+
+
+def test_redirecting_the_anonymous_caller_to_registration_is_a_login_guard(tmp_path: Path) -> None:
+    """CTFd's `registered_only` sends the anonymous caller to `auth.register` instead of the
+    login page: the same refusal. A decorator that sends everyone to a registration page
+    without checking anything guards nothing."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            import functools
+            from flask import Flask, redirect, url_for
+            from auth import authed
+            app = Flask(__name__)
+
+            def registered_only(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    if authed():
+                        return f(*a, **kw)
+                    return redirect(url_for("auth.register", next="/x"))
+                return wrapper
+
+            def always_register(f):
+                @functools.wraps(f)
+                def wrapper(*a, **kw):
+                    return redirect(url_for("auth.register"))
+                return wrapper
+
+            @app.get("/teams/invite")
+            @registered_only
+            def invite(): ...
+
+            @app.get("/promo")
+            @always_register
+            def promo(): ...
+            """,
+        },
+    )
+    assert authed(routes) == {("GET", "/teams/invite"): True, ("GET", "/promo"): False}
