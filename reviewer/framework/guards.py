@@ -126,12 +126,13 @@ _REFUSAL_ONLY = re.compile(r"^\w+\((?:403|HTTP_403)\)$")
 def function_kinds(index: Index, func: Def) -> Kinds:
     """What a project function checks (a decorator factory, a dependency, a middleware).
 
-    A bare 403 refusal is no authorization check by itself: a login or API-key guard refuses
-    the anonymous caller with 403 as well (Flask-Login's `unauthorized()` may, and so do
-    most API-key decorators), and so does a time-window check. Authorization needs a role,
-    permission or ownership check (`is_admin`, `has_permission`, `PermissionDenied`)."""
+    In a function that checks the login or API key itself, a bare 403 is the refusal of the
+    anonymous caller (CTFd's `authed_only` aborts 403 for JSON requests, most API-key decorators
+    answer 403), not an authorization check; without such a check of its own (a FastAPI admin
+    dependency below `get_current_user`) the 403 stays authorization."""
     auth, authz = index.nested_evidence(func)
-    authz = [e for e in authz if not _REFUSAL_ONLY.match(e)]
+    if auth:
+        authz = [e for e in authz if not _REFUSAL_ONLY.match(e)]
     kinds: Kinds = set()
     if auth:
         kinds.add(AUTHENTICATION)

@@ -327,10 +327,11 @@ def test_aiohttp_setup_routes_and_route_tables_in_other_modules(tmp_path: Path) 
     }
 
 
-def test_a_403_refusal_alone_is_not_an_authorization_check(tmp_path: Path) -> None:
-    """A decorator that answers 403 says the request was refused, not why: after a login or
-    API-key check it is the refusal of the anonymous caller (authentication only); a role
-    check (`is_admin`) is what makes it authorization; a 403 on a time window is neither."""
+def test_a_403_after_a_login_check_is_not_an_authorization_check(tmp_path: Path) -> None:
+    """A decorator that checks the login or API key and answers 403 refuses the anonymous
+    caller (authentication only); a role check (`is_admin`) is what makes it authorization; a
+    403 without a login check of its own stays authorization (as a FastAPI admin dependency
+    below `get_current_user`, tests/framework/test_fastapi_routers.py)."""
     routes = review(
         tmp_path / "svc",
         {
@@ -396,7 +397,7 @@ def test_a_403_refusal_alone_is_not_an_authorization_check(tmp_path: Path) -> No
         "/members": (True, False),
         "/keyed": (True, False),
         "/staff": (True, True),
-        "/event": (False, False),
+        "/event": (False, True),
     }
 
 
