@@ -242,7 +242,20 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         return ("authentication", last)
     if last in AUTHZ_EXCEPTIONS:
         return ("authorization", last)
-    if last in ("abort", "HTTPException", "JSONResponse", "Response", "make_response", "jsonify"):
+    if last == "HttpResponseForbidden":
+        return ("authorization", last)
+    if last == "redirect_to_login":  # django.contrib.auth.views.redirect_to_login
+        return ("authentication", "redirect to login")
+    if last in (
+        "abort",
+        "HTTPException",
+        "JSONResponse",
+        "JsonResponse",
+        "HttpResponse",
+        "Response",
+        "make_response",
+        "jsonify",
+    ):
         status = " ".join(code_of(a.value) for a in call.args)
         match = _STATUS.search(status)
         if match:

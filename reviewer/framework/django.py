@@ -3,6 +3,7 @@ permission/throttle classes and the REST_FRAMEWORK / MIDDLEWARE settings (framew
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -147,31 +148,46 @@ class Django:
     ) -> list[Route]:
         routes: list[Route] = []
         for entry in entries:
+            if isinstance(entry, dict) and "star" in entry:  # [*router.urls, *other_patterns]
+                entry = entry["star"]
             if not is_call(entry):
                 name = ref(entry)
                 if name.endswith(".urls"):
                     routes += self._router(name.removesuffix(".urls"), prefix, outer)
+                elif name and len(seen) < 20:
+                    found = self._local_list(name)
+                    if found is not None:
+                        routes += self._entries(found, prefix, outer, seen | {name}, relpath)
                 continue
             kind = tail(ref(entry))
             if kind not in ("path", "re_path", "url") or len(entry["args"]) < 2:
                 continue
             route = entry["args"][0] if isinstance(entry["args"][0], str) else ""
             if kind != "path":
-                route = route.lstrip("^").rstrip("$")
+                route = regex_route(route)
             full = prefix + route
             view = entry["args"][1]
             if is_call(view) and tail(ref(view)) == "include":
                 target = view["args"][0] if view["args"] else None
-                if isinstance(target, list) and target and isinstance(target[0], list):
-                    target = target[0]  # include((patterns, app_name))
+                if (
+                    isinstance(target, list)
+                    and len(target) == 2
+                    and isinstance(target[1], str)
+                    and not is_call(target[0])
+                ):
+                    target = target[0]  # include((patterns, app_name)), patterns a list or a name
                 if isinstance(target, str):
                     routes += self._walk(target, full, outer, seen)
                 elif isinstance(target, list):
                     routes += self._entries(target, full, outer, seen, relpath)
                 elif ref(target).endswith(".urls"):
                     routes += self._router(ref(target).removesuffix(".urls"), full, outer)
+                elif ref(target) and ref(target) not in seen and len(seen) < 20:
+                    found = self._local_list(ref(target))  # include(_patterns)
+                    if found is not None:
+                        routes += self._entries(found, full, outer, seen | {ref(target)}, relpath)
                 continue
-            found = self._view(view, "/" + full, outer, [])
+            found = self._view(view, "/" + full, outer, [], relpath)
             kwargs = entry.get("kwargs")
             url_name = kwargs.get("name") if isinstance(kwargs, dict) else None
             if isinstance(url_name, str) and url_name:
@@ -179,8 +195,30 @@ class Django:
             routes += found
         return routes
 
+    def _local_list(self, name: str, depth: int = 0) -> list[Any] | None:
+        """The patterns a name holds: a module-level list (`_patterns = [...]`, possibly imported
+        from another module) or another URLconf's `urlpatterns`. Django's include() accepts
+        "an iterable of path() and/or re_path() instances" as well as a module
+        (https://docs.djangoproject.com/en/5.2/ref/urls/#include)."""
+        module, _, local = name.rpartition(".")
+        relpath = self.index.modules.get(module)
+        if relpath is None or depth > 5:
+            return None
+        f = self.index.facts[relpath]
+        if local == "urlpatterns":
+            return self._patterns(relpath)
+        found = f.get("lists", {}).get(local)
+        if isinstance(found, list):
+            return found
+        imported = f["imports"].get(local) or ref(f["aliases"].get(local))
+        if imported and imported != name:
+            return self._local_list(imported, depth + 1)
+        return None
+
     # -- views ---------------------------------------------------------------------------
-    def _view(self, view: Any, path: str, outer: list[Guard], wrappers: list[Any]) -> list[Route]:
+    def _view(
+        self, view: Any, path: str, outer: list[Guard], wrappers: list[Any], relpath: str = ""
+    ) -> list[Route]:
         index = self.index
         if is_call(view) and tail(ref(view)) == "as_view":
             klass = index.canonical(ref(view).rsplit(".", 1)[0])
@@ -188,14 +226,47 @@ class Django:
             if isinstance(mapping, dict) and "dict" in mapping:
                 actions = {str(k).upper(): v for k, v in mapping["dict"] if isinstance(v, str)}
                 return self._viewset_routes(klass, path, list(actions.items()), outer, wrappers)
-            return self._class_view(klass, path, outer, wrappers)
+            found = self._class_view(klass, path, outer, wrappers)
+            return found or self._outside_view(klass, path, outer, wrappers, relpath)
         if is_call(view) and view["args"]:
             # login_required(MyView.as_view()), csrf_exempt(view), cache_page(60)(view)
-            return self._view(view["args"][0], path, outer, [*wrappers, view["func"]])
+            return self._view(view["args"][0], path, outer, [*wrappers, view["func"]], relpath)
         func = index.function(ref(view))
         if func is None:
-            return []
+            return self._outside_view(ref(view), path, outer, wrappers, relpath)
         return self._function_view(func, path, outer, wrappers)
+
+    def _outside_view(
+        self, name: str, path: str, outer: list[Guard], wrappers: list[Any], relpath: str
+    ) -> list[Route]:
+        """A view defined outside the reviewed tree (allauth's `views.login`, Django's
+        `RedirectView.as_view(url=...)`): the URLconf still serves it, so it is listed at the
+        URLconf with what is known: a generic view's methods, else `*`, and the guards of
+        the wrappers, the include chain and the middleware."""
+        if not name or not relpath or name.endswith(".urls") or self.index.resolve(name):
+            return []  # `admin.site.urls`, `router.urls`: URLconfs, not views
+        verbs = next(
+            (GENERIC_METHODS[tail(b)] for b in (name,) if tail(b) in GENERIC_METHODS), None
+        )
+        methods = [v.upper() for v in verbs] if verbs else ["*"]
+        guards, flags = guards_from_decorators(self.index, wrappers, "route", relpath, 1)
+        guards += self._login_middleware(flags)
+        f = self.index.facts[relpath]
+        return [
+            make_route(
+                self.index,
+                "django",
+                methods,
+                path,
+                None,
+                [*outer, *guards],
+                file=relpath,
+                module=f["module"],
+                handler=name,
+                line=1,
+                flags=flags,
+            )
+        ]
 
     def _function_view(
         self, func: Def, path: str, outer: list[Guard], wrappers: list[Any]
@@ -377,6 +448,18 @@ class Django:
                 guards.append(
                     Guard("get_permissions()", kind, "class", getter.file, getter.record["line"])
                 )
+            # `return super().get_permissions()`: DRF's APIView.get_permissions instantiates
+            # self.permission_classes, so the class attribute (or the settings default) still
+            # applies to the actions the override does not change.
+            if any(c == "super" or tail(c) == "get_permissions" for c in getter.record["calls"]):
+                if perms is None:
+                    guards += self._permission_guards(
+                        self.default_permissions(), methods, "settings", self.settings_file, 0
+                    )
+                else:
+                    guards += self._permission_guards(
+                        perms, methods, level, cdef.file, cdef.record["line"]
+                    )
         elif perms is None:
             guards += self._permission_guards(
                 self.default_permissions(), methods, "settings", self.settings_file, 0
@@ -515,6 +598,49 @@ class Django:
                 )
             )
         return routes
+
+
+def regex_route(regex: str) -> str:
+    """A `re_path()` regex written as the path a client requests: `(?P<slug>\\w+)` becomes
+    `<slug>`, a non-capturing group `(?:/x)?` is taken with its content, an optional `/?` is
+    the slash, anchors and escapes go (`^share/(?P<slug>\\w+)/?$` -> `share/<slug>/`). Django
+    matches re_path regexes with `re.search` after stripping the prefix matched so far
+    (https://docs.djangoproject.com/en/5.2/ref/urls/#re-path); unnamed groups stay as written.
+    """
+    regex = regex.removeprefix("^")
+    out: list[str] = []
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "(":
+            depth, j = 1, i + 1
+            while j < len(regex) and depth:
+                if regex[j] == "\\":
+                    j += 2
+                    continue
+                depth += {"(": 1, ")": -1}.get(regex[j], 0)
+                j += 1
+            group = regex[i:j]
+            named = re.match(r"\(\?P<(\w+)>", group)
+            if named:
+                out.append(f"<{named.group(1)}>")
+            elif group.startswith("(?:"):
+                out.append(regex_route(group[3:-1]))
+            else:
+                out.append(group)
+            i = j + 1 if j < len(regex) and regex[j] in "?*+" else j
+            continue
+        if ch == "\\" and i + 1 < len(regex):
+            nxt = regex[i + 1]
+            out.append("" if nxt in "dwsZAbB" else nxt)
+            i += 2
+            continue
+        if ch == "$" or (ch == "?" and out and out[-1] == "/"):
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _dict(value: Any) -> dict[str, Any]:

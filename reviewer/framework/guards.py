@@ -439,23 +439,61 @@ def middleware_kinds(index: Index, target: str) -> Kinds:
         return {RATE_LIMIT}
     found = index.resolve(canonical)
     kinds: Kinds = set()
+    read = False  # a body of the middleware was read: then it decides, not its name
     if found is not None and found.kind == "function":
+        read = True
         kinds = {k for k in function_kinds(index, found) if k != AUTHORIZATION}
     elif found is not None and found.kind == "class":
         for method in ("__call__", "dispatch", "process_view", "process_request"):
             func = index.function(f"{found.qualname}.{method}")
             if func is not None:
-                auth, _ = index.nested_evidence(func)
-                if auth:
+                read = True
+                auth, authz = index.nested_evidence(func)
+                if any(rejects(e) for e in [*auth, *authz]):
                     kinds.add(AUTHENTICATION)
     last = tail(canonical)
     if RATE_NAME.search(last):
         kinds.add(RATE_LIMIT)
     elif (
         found is not None
+        and not read
         and re.search(r"auth|login|jwt|token", last, re.I)
         and not kinds
         and "Authentication" not in last  # Starlette/Django AuthenticationMiddleware never deny
     ):
         kinds.add(AUTHENTICATION)
     return kinds
+
+
+# Body evidence (reviewer/framework/body.py) that answers a request instead of passing it on:
+# a 401/403 response or exception, or a redirect to the login view.
+_REJECTIONS = frozenset(
+    {
+        "Unauthorized",
+        "HTTPUnauthorized",
+        "NotAuthenticated",
+        "AuthenticationFailed",
+        "PermissionDenied",
+        "Forbidden",
+        "HTTPForbidden",
+        "HttpResponseForbidden",
+        "redirect to login",
+        "redirect_to_login",
+    }
+)
+
+
+def rejects(evidence: str) -> bool:
+    """A middleware is an authentication guard only when it rejects a request without a user
+    (401/403 or a redirect to login); one that only reads `request.user.is_authenticated` or
+    attaches the user when there is one (Django's AuthenticationMiddleware, an API-version
+    header middleware, a remote-user login) lets every request through (issue 13 item 3;
+    https://docs.djangoproject.com/en/5.2/topics/http/middleware/ : a middleware that returns
+    a response short-circuits the view)."""
+    return evidence in _REJECTIONS or ("(" in evidence and evidence.split("(", 1)[0] in _RESPONSES)
+
+
+_RESPONSES = frozenset(
+    {"abort", "HTTPException", "JSONResponse", "JsonResponse", "Response", "HttpResponse"}
+    | {"make_response", "jsonify"}
+)

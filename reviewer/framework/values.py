@@ -2,7 +2,8 @@
 
 Strings, numbers, booleans and None stay Python values; lists/tuples/sets become lists;
 names become `{"ref": qualified, "text": as_written}`; calls `{"call": ..., "args", "kwargs"}`;
-dicts `{"dict": [[k, v], ...]}`; `a | b` `{"op": "|", ...}`; anything else `{"expr": code}`.
+dicts `{"dict": [[k, v], ...]}`; `a | b` `{"op": "|", ...}`; a starred list element `*x`
+`{"star": x}` (Django's `[*router.urls, path(...)]`); anything else `{"expr": code}`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import libcst as cst
 from reviewer.imports import ImportTable, dotted_name
 
 _EMPTY = cst.Module(body=[])
+# Nesting kept before a value becomes opaque text: Django URLconfs nest
+# list > re_path() > include() > list > path() several times (paperless-ngx: 4 includes deep).
+MAX_DEPTH = 16
 
 
 def qualify(expr: cst.BaseExpression, imports: ImportTable) -> str | None:
@@ -66,7 +70,7 @@ def code_of(node: cst.CSTNode) -> str:
 def encode(expr: cst.BaseExpression | None, imports: ImportTable, depth: int = 0) -> Any:
     if expr is None:
         return None
-    if depth > 6:
+    if depth > MAX_DEPTH:
         return {"expr": code_of(expr)[:80]}
     if isinstance(expr, cst.SimpleString | cst.ConcatenatedString):
         value = expr.evaluated_value
@@ -83,7 +87,10 @@ def encode(expr: cst.BaseExpression | None, imports: ImportTable, depth: int = 0
             return {"ref": q, "text": dotted_name(expr) or q}
     if isinstance(expr, cst.List | cst.Tuple | cst.Set):
         return [
-            encode(e.value, imports, depth + 1) for e in expr.elements if isinstance(e, cst.Element)
+            encode(e.value, imports, depth + 1)
+            if isinstance(e, cst.Element)
+            else {"star": encode(e.value, imports, depth + 1)}
+            for e in expr.elements
         ]
     if isinstance(expr, cst.Dict):
         return {
