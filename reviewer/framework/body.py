@@ -246,6 +246,8 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         return ("authorization", last)
     if last == "redirect_to_login":  # django.contrib.auth.views.redirect_to_login
         return ("authentication", "redirect to login")
+    if last == "handle_no_permission":  # AccessMixin: redirect to login, or 403 when logged in
+        return ("authentication", "handle_no_permission")
     if last in (
         "abort",
         "HTTPException",

@@ -393,6 +393,7 @@ class Django:
         for base in index.ancestors(klass):
             for kind in CBV_GUARDS.get(tail(base), ()):
                 guards.append(Guard(tail(base), kind, "class", cdef.file, line))
+        guards += self._dispatch_guards(klass)
         if drf:
             guards += self._drf_class_guards(klass, cdef, methods, action_kwargs or {}, flags)
         else:
@@ -417,6 +418,29 @@ class Django:
             response_model=response_model,
             validation=validation,
         )
+
+    def _dispatch_guards(self, klass: str) -> list[Guard]:
+        """A project access mixin: a `dispatch` in the view's class chain that rejects (returns
+        `handle_no_permission()`, `redirect_to_login()`, a 401/403) after checking the user
+        (`is_authenticated`) or a permission (`has_perm(s)`/`has_permission`). Django's own
+        mixins work this way (https://docs.djangoproject.com/en/5.2/topics/auth/default/#the-loginrequiredmixin-mixin)."""
+        index = self.index
+        found: list[Guard] = []
+        for base in [index.canonical(klass), *index.ancestors(klass)]:
+            if tail(base) in CBV_GUARDS:
+                continue
+            dispatch = index.function(f"{base}.dispatch")
+            if dispatch is None or dispatch.qualname != f"{base}.dispatch":
+                continue
+            auth, authz = index.nested_evidence(dispatch)
+            if not any(g.rejects(e) for e in [*auth, *authz]):
+                continue
+            where = (dispatch.file, dispatch.record["line"])
+            if any(e in ("is_authenticated", "is_anonymous") for e in auth):
+                found.append(Guard(tail(base), AUTHENTICATION, "class", *where))
+            if any(e in _PERMISSION_CHECKS for e in authz):
+                found.append(Guard(tail(base), AUTHORIZATION, "class", *where))
+        return found
 
     def _drf_class_guards(
         self,
@@ -598,6 +622,9 @@ class Django:
                 )
             )
         return routes
+
+
+_PERMISSION_CHECKS = ("has_perm", "has_perms", "has_permission")
 
 
 def regex_route(regex: str) -> str:

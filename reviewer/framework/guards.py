@@ -479,6 +479,7 @@ _REJECTIONS = frozenset(
         "HttpResponseForbidden",
         "redirect to login",
         "redirect_to_login",
+        "handle_no_permission",
     }
 )
 
