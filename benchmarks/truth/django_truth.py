@@ -178,7 +178,9 @@ def wrappers(func: Any) -> tuple[Any, list[dict[str, Any]]]:
     seen = []
     while hasattr(func, "__wrapped__"):
         code = getattr(func, "__code__", None)
-        info: dict[str, Any] = {"name": code.co_qualname if code else repr(func)}
+        info: dict[str, Any] = {
+            "name": getattr(code, "co_qualname", code.co_name) if code else repr(func)
+        }
         try:
             nonlocals = inspect.getclosurevars(func).nonlocals
         except (TypeError, ValueError):
@@ -186,11 +188,7 @@ def wrappers(func: Any) -> tuple[Any, list[dict[str, Any]]]:
         for key in ("test_func", "request_method_list", "perm"):
             if key in nonlocals:
                 value = nonlocals[key]
-                info[key] = (
-                    getattr(getattr(value, "__code__", None), "co_qualname", None)
-                    if callable(value)
-                    else value
-                )
+                info[key] = getattr(value, "__qualname__", None) if callable(value) else value
         seen.append(info)
         func = func.__wrapped__
     return func, seen
@@ -258,6 +256,12 @@ def view_methods(callback: Any) -> list[tuple[str, str, Any, str | None]]:
     """(METHOD, handler, view class or None, DRF action or None) for what the view serves."""
     cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     actions = getattr(callback, "actions", None)
+    if actions is None and cls is not None:  # DRF forks (taiga) keep the map in as_view's closure
+        try:
+            found = inspect.getclosurevars(callback).nonlocals.get("actions")
+        except (TypeError, ValueError):
+            found = None
+        actions = found if isinstance(found, dict) else None
     if cls is not None and actions:
         out = []
         for method, action in sorted(actions.items()):
