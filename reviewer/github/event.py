@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,10 @@ def load_event_context(
         )
     payload = _read_payload(env.get("GITHUB_EVENT_PATH", "").strip())
     api_url = (env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
+    parts = urllib.parse.urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        # never echoed: it may hold credentials (x-access-token:<TOKEN>@host), issue 11 C9
+        raise EventError("GITHUB_API_URL must be an http(s) URL without credentials")
     common: dict[str, Any] = {
         "event_name": event_name,
         "owner": owner,

@@ -185,3 +185,23 @@ def test_a_single_comment_applied_then_502_is_not_duplicated(
     bodies = [c["body"] for c in fake.review_comments]
     assert len(bodies) == len(set(bodies)) > 1
     assert len(fake.issue_comments) == 1
+
+
+def test_an_api_url_with_credentials_is_refused_without_echoing_it(
+    fake: FakeGitHub, pr_repo: PRRepo, gh_contracts: Path, tmp_path: Path
+) -> None:
+    """C9: `GITHUB_API_URL=ftp://x-access-token:<TOKEN>@…` was an uncaught ValueError whose
+    traceback printed the URL, token included."""
+    event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update(actions_env(fake, event))
+    env["GITHUB_API_URL"] = f"ftp://x-access-token:{TOKEN}@127.0.0.1:1"
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reviewer", str(pr_repo.root), "-q", "--no-cache", "--diff",
+         "--disable-analyzer", "semgrep"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "GITHUB_API_URL must be an http(s) URL without credentials" in proc.stderr
+    assert TOKEN not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
