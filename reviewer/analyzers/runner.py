@@ -180,6 +180,8 @@ class _Job:
     _gone: list[str] = field(default_factory=list, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _current: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    # the `--version` probe runs beside the first chunk; a cancel must kill it too
+    _probe: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _cancelled: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -245,9 +247,10 @@ class _Job:
             if self.finished.is_set():
                 return
             self._cancelled = True
-            process = self._current
-        if process is not None and process.poll() is None:
-            _kill(process)
+            processes = (self._current, self._probe)
+        for process in processes:
+            if process is not None and process.poll() is None:
+                _kill(process)
 
     def _watch(self, first: _Chunk, rest: list[list[str]]) -> None:
         version = ""
@@ -310,18 +313,32 @@ class _Job:
         if argv is None:
             return ""
         try:
-            done = subprocess.run(
+            probe = subprocess.Popen(
                 argv,
                 cwd=self.root,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=min(VERSION_TIMEOUT, max(0.1, self._deadline - time.monotonic())),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
                 env=_environment(),
-                check=False,
+                start_new_session=os.name == "posix",
             )
-        except (OSError, subprocess.SubprocessError):
+        except OSError:
             return ""
-        return self.adapter.parse_version(done.stdout.decode("utf-8", "replace"))
+        with self._lock:
+            self._probe = probe
+            if self._cancelled:
+                _kill(probe)
+        try:
+            stdout, _ = probe.communicate(
+                timeout=min(VERSION_TIMEOUT, max(0.1, self._deadline - time.monotonic()))
+            )
+        except subprocess.SubprocessError:
+            _kill(probe)
+            return ""
+        finally:
+            with self._lock:
+                self._probe = None
+        return self.adapter.parse_version(stdout.decode("utf-8", "replace"))
 
     def _record(
         self, status: str, version: str = "", message: str = "", not_covered: Sequence[str] = ()

@@ -353,6 +353,25 @@ def test_exiting_without_collect_leaves_no_analyzer_behind(tmp_path: Path) -> No
     assert _processes_in(root) == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_cancel_kills_the_version_probe_too(tmp_path: Path) -> None:
+    """The `--version` probe runs beside the first chunk: a cancel must not leave it behind."""
+    root = (tmp_path / "target").resolve()
+    files = write(root, {"app.py": APP})
+    slow = _fake_tool(tmp_path, "import time\ntime.sleep(60)")
+    with start_analyzers(root, files, only("ruff"), find=lambda n: slow):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(
+            "--version" in p for p in _processes_in(root)
+        ):
+            time.sleep(0.05)
+        assert any("--version" in p for p in _processes_in(root))
+    deadline = time.monotonic() + 10
+    while _processes_in(root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_in(root) == []
+
+
 SECRETS = {
     "GITHUB_TOKEN": "ghs_secret",
     "GH_TOKEN": "ghp_secret",
