@@ -8,7 +8,8 @@
 
 Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on /
 --fail-on-unreviewed), 2 usage or configuration error (or an output that cannot be written),
-3 an internal error (a bug: never reported as a failed gate, which would blame the code).
+or nothing was scored (no file reviewed, or none a rule covers: an empty review is never a
+pass), 3 an internal error (a bug: never reported as a failed gate, which would blame the code).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ configuration is read from .backend-review.yml or [tool.backend-review] in the t
 pyproject.toml; command-line options override it.
 
 exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on / --fail-on-unreviewed),
-2 usage or config error, 3 internal error.
+2 usage or config error, or nothing scored (no file reviewed, or none that a rule covers: the
+score is n/a, files in languages not reviewed are listed, and the gate fails), 3 internal error.
 """
 
 
@@ -71,7 +73,9 @@ def _review_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backend-review",
         description="Review a Python backend against a senior architect's checklist: native "
-        "libcst rules plus bandit, ruff and semgrep, merged into one scored report.",
+        "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
+        "(JavaScript/TypeScript): Express and Fastify routes and their guards only (BR301, "
+        "BR803).",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -242,6 +246,9 @@ def _review(argv: list[str]) -> int:
         _publish(plan, outcome, ns)
     if not written:
         return EXIT_USAGE
+    if outcome.full.score.overall is None:  # nothing reviewed, or nothing that a rule covers
+        print(f"backend-review: {nothing_reviewed(outcome.full)}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_GATE if gate_failed(report, config, ns.fail_on_unreviewed) else EXIT_OK
 
 
@@ -288,6 +295,29 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def nothing_reviewed(report: Report) -> str:
+    """Why a review that scored nothing fails: what was found instead, by language."""
+    from reviewer.discovery import unsupported_language
+
+    found: dict[str, int] = {}
+    for _, reason in report.not_reviewed:
+        language = unsupported_language(reason) or "unreviewable"
+        found[language] = found.get(language, 0) + 1
+    if report.files_reviewed:
+        return (
+            f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
+            " applies to them (in JavaScript/TypeScript only Express and Fastify routes are reviewed so"
+            " far); the score is n/a and the gate fails"
+        )
+    if not found:
+        return f"nothing reviewed: no source file found in {report.target}; the gate fails"
+    listed = ", ".join(f"{n} {language}" for language, n in sorted(found.items()))
+    return (
+        f"nothing reviewed: found {listed} file(s) and no Python file that could be reviewed;"
+        " the score is n/a and the gate fails"
+    )
 
 
 def _print_notes(notes: Sequence[str]) -> None:

@@ -56,7 +56,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.analyzers",
         ),
     ),
-    ("frontend", ("reviewer.taint", "reviewer.framework", "reviewer.applicability")),
+    (
+        "frontend",
+        # language frontends: Python (framework, taint) and Node.js (node: tree-sitter)
+        ("reviewer.taint", "reviewer.framework", "reviewer.applicability", "reviewer.node"),
+    ),
     ("checks", ("reviewer.checks",)),
     (
         "catalogue",

@@ -365,3 +365,41 @@ def test_base_inventory_job_runs_during_the_review_and_matches_the_direct_one(
     direct = route_changes.base_inventory(target, base, config)
     assert job.result() == direct
     assert scope.BaseInventory(plan, config).result() == direct  # never started: built on demand
+
+
+EXPRESS_BASE = """\
+const express = require("express");
+const passport = require("passport");
+const app = express();
+const auth = passport.authenticate("jwt", { session: false });
+app.delete("/users/:id", auth, (req, res) => res.sendStatus(204));
+app.get("/health", (req, res) => res.send("ok"));
+module.exports = app;
+"""
+
+EXPRESS_HEAD = """\
+const express = require("express");
+const app = express();
+app.delete("/users/:id", (req, res) => res.sendStatus(204));
+app.get("/health", (req, res) => res.send("ok"));
+app.post("/orders", (req, res) => res.status(201).json({}));
+module.exports = app;
+"""
+
+
+def test_express_routes_are_compared_with_the_base_too(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _init(root)
+    (root / "app.js").write_text(EXPRESS_BASE)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    base = git(root, "rev-parse", "HEAD").strip()
+    (root / "app.js").write_text(EXPRESS_HEAD)
+    git(root, "commit", "-q", "-am", "feature")
+    data = changes_for(root, base)
+    assert data["available"] is True
+    assert endpoints(data["added"]) == {("POST", "/orders", "anonymous")}
+    assert data["removed"] == []
+    (changed,) = data["changed"]
+    assert (changed["methods"], changed["path"]) == (["DELETE"], "/users/:id")
+    assert changed["changes"] == [{"kind": "authentication", "before": ["auth"], "after": []}]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.config import Config
 from reviewer.framework.lookup import public_by_nature, routes_at, sensitive, summarize, writes
-from reviewer.model import Confidence, Severity
-from reviewer.service import Route
+from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.service import Project, Route
 
 _WHERE = {
     "flask": "no login decorator below the route decorator and no before_request guard on its "
@@ -19,6 +20,11 @@ _WHERE = {
     "aiohttp": "no auth middleware on its application and no check_authorized() call",
     "starlette": "no @requires(...) on the endpoint and no rejecting auth middleware (Starlette's "
     "AuthenticationMiddleware identifies users but never rejects them)",
+    "fastify": "no authenticating onRequest/preValidation/preHandler hook on the route or its"
+    " plugin context (or an ancestor's), and no check in the handler",
+    "express": "no authenticating middleware in its chain, on its router or app before it, or in"
+    " the app.use(...) that mounts its router (passport.authenticate, express-jwt, or a"
+    " middleware that answers 401/403)",
 }
 
 
@@ -34,6 +40,9 @@ class RouteWithoutAuth(Rule):
     hook or middleware. Login, registration, health and docs routes and the routes listed under
     `public-routes` in the config are exempt. Custom guards are recognised when their body checks
     a credential, or when they are listed under `auth-decorators` / `auth-dependencies`.
+    For Express (JavaScript/TypeScript) routes the guards are the route's middleware chain, the
+    middleware its router and app `use` before it, and that of the `app.use(prefix, ...)` that
+    mounts its router; these findings sit on the line that registers the route.
 
     ## Why is this bad
     Anyone who can reach the service can call the endpoint (OWASP API2:2023 Broken
@@ -60,6 +69,7 @@ class RouteWithoutAuth(Rule):
     - https://cwe.mitre.org/data/definitions/306.html
     - https://flask.palletsprojects.com/en/stable/patterns/viewdecorators/
     - https://www.django-rest-framework.org/api-guide/permissions/
+    - https://expressjs.com/en/guide/using-middleware.html
     """
 
     code = "BR301"
@@ -71,6 +81,26 @@ class RouteWithoutAuth(Rule):
     cwe = (306,)
     needs_project = True
 
+    @classmethod
+    def project_findings(cls, project: Project, config: Config) -> list[Finding]:
+        """Routes of files no Python traversal visits (the Node frontend's), at their line."""
+        bad = [r for r in project.routes if not r.file.endswith(".py") and _unprotected(r)]
+        places: dict[tuple[str, int], list[Route]] = {}
+        for route in bad:
+            places.setdefault((route.file, route.line), []).append(route)
+        return [
+            Finding(
+                code=cls.code,
+                message=_message(tuple(group)),
+                location=Location(file, line),
+                severity=cls.severity,
+                confidence=cls.confidence,
+                scope=group[0].handler,
+                snippet=" ".join(r.label() for r in group),
+            )
+            for (file, line), group in sorted(places.items())
+        ]
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._check(node, routes_at(self.ctx, node))
 
@@ -81,21 +111,25 @@ class RouteWithoutAuth(Rule):
         bad = tuple(r for r in routes if _unprotected(r))
         if not bad:
             return
-        first = bad[0]
-        what = "has" if len(bad) == 1 else "have"
-        message = (
-            f"{summarize(bad)} {what} no authentication: {_WHERE.get(first.framework, 'no guard')}"
-            f" covers it."
-        )
-        notes = sorted({n for r in bad for n in r.notes})
-        if notes:
-            message += " " + "; ".join(notes) + "."
-        message += (
-            " Add a guard at the route or a level above it, or list the route under"
-            " `public-routes` if it is meant to be public."
-        )
+        notes = {n for r in bad for n in r.notes}
         confidence = Confidence.HIGH if any(writes(r) for r in bad) and notes else None
-        self.report(node.name, message, confidence=confidence)
+        self.report(node.name, _message(bad), confidence=confidence)
+
+
+def _message(bad: tuple[Route, ...]) -> str:
+    first = bad[0]
+    what = "has" if len(bad) == 1 else "have"
+    message = (
+        f"{summarize(bad)} {what} no authentication: {_WHERE.get(first.framework, 'no guard')}"
+        f" covers it."
+    )
+    notes = sorted({n for r in bad for n in r.notes})
+    if notes:
+        message += " " + "; ".join(notes) + "."
+    return message + (
+        " Add a guard at the route or a level above it, or list the route under"
+        " `public-routes` if it is meant to be public."
+    )
 
 
 def _unprotected(route: Route) -> bool:
@@ -385,6 +419,64 @@ app = web.Application(middlewares=[auth_mw])
 app.add_routes(routes)
 """
     ),
+    # Express (TypeScript): router-level passport, a token-verifying middleware from another
+    # module that calls next(err), a role-checking middleware factory, mounted behind auth
+    Valid(
+        """
+import express, { Router } from "express";
+import passport from "passport";
+import { verifyToken, requireRole } from "./middleware/auth";
+import billing from "./billing";
+
+const app = express();
+const admin = Router();
+admin.use(passport.authenticate("jwt", { session: false }));
+admin.delete("/users/:id", (req, res) => res.sendStatus(204)); // ok: BR301
+
+const orders = express.Router();
+orders.post("/", verifyToken, (req, res) => res.status(201).json({})); // ok: BR301
+orders.patch("/:id", requireRole("manager"), (req, res) => res.json({})); // ok: BR301
+
+app.use("/admin", admin);
+app.use("/orders", orders);
+app.use("/billing", verifyToken, billing);
+app.post("/login", (req, res) => res.json({})); // ok: BR301
+export default app;
+""",
+        path="src/app.ts",
+        files={
+            "src/middleware/auth.ts": """
+import jwt from "jsonwebtoken";
+import type { Request, Response, NextFunction } from "express";
+
+export function verifyToken(req: Request, res: Response, next: NextFunction) {
+  const header = req.headers.authorization;
+  if (!header) {
+    return next(new Error("no token"));
+  }
+  try {
+    (req as any).user = jwt.verify(header.slice(7), process.env.JWT_SECRET!);
+    next();
+  } catch (err) {
+    next(err);
+  }
+}
+
+export const requireRole = (role: string) => (req: Request, res: Response, next: NextFunction) => {
+  if (!(req as any).user || (req as any).user.role !== role) {
+    return res.status(403).json({ error: "forbidden" });
+  }
+  next();
+};
+""",
+            "src/billing/index.ts": """
+import { Router } from "express";
+const router = Router();
+router.post("/invoices", (req, res) => res.sendStatus(201)); // ok: BR301
+export default router;
+""",
+        },
+    ),
 ]
 
 RouteWithoutAuth.INVALID = [
@@ -533,5 +625,71 @@ router.register("invoices", InvoiceViewSet)
 urlpatterns = router.urls
 """,
         path="api/urls.py",
+    ),
+    # Express (CommonJS): order matters, mounts carry their middleware, optional JWT is no auth
+    Invalid(
+        """
+const express = require("express");
+const { expressjwt } = require("express-jwt");
+const { requireAuth } = require("./auth");
+const users = require("./users");
+const registerPayments = require("./payments");
+
+const app = express();
+app.post("/orders", (req, res) => res.json({})); // expect: BR301
+app.get("/products", (req, res) => res.json([])); // ok: BR301
+app.post("/comments", expressjwt({ secret: "s", algorithms: ["HS256"], credentialsRequired: false }), (req, res) => res.json({})); // expect: BR301
+app.use("/users", users);
+app.route("/accounts/:id")
+  .get(requireAuth, (req, res) => res.json({})) // ok: BR301
+  .delete((req, res) => res.sendStatus(204)); // expect: BR301
+registerPayments(app);
+app.use(requireAuth);
+app.post("/refunds", (req, res) => res.json({})); // ok: BR301
+module.exports = app;
+""",
+        path="src/app.js",
+        files={
+            "src/auth.js": """
+function requireAuth(req, res, next) {
+  if (!req.user) {
+    return res.status(401).json({ error: "unauthorized" });
+  }
+  next();
+}
+module.exports = { requireAuth };
+""",
+            "src/users.js": """
+const router = require("express").Router();
+router.delete("/:id", (req, res) => res.sendStatus(204)); // expect: BR301
+module.exports = router;
+""",
+            "src/payments/index.js": """
+module.exports = function (app) {
+  app.post("/payments", (req, res) => res.sendStatus(201)); // expect: BR301
+};
+""",
+        },
+    ),
+    # Fastify: a decorated @fastify/jwt check on one route, a plugin-level hook for another
+    Invalid(
+        """
+import Fastify from "fastify";
+const app = Fastify();
+app.decorate("authenticate", async (request, reply) => {
+  await request.jwtVerify();
+});
+app.post("/orders", async () => ({})); // expect: BR301
+app.delete("/orders/:id", { onRequest: [app.authenticate] }, async () => null); // ok: BR301
+app.register(async (admin) => {
+  admin.addHook("onRequest", app.authenticate);
+  admin.delete("/users/:id", async () => null); // ok: BR301
+}, { prefix: "/admin" });
+app.register(async (open) => {
+  open.delete("/users/:id", async () => null); // expect: BR301
+});
+export default app;
+""",
+        path="src/server.ts",
     ),
 ]

@@ -18,6 +18,8 @@ _HOW = {
     "drf": "DRF throttling (`throttle_classes` or DEFAULT_THROTTLE_CLASSES)",
     "aiohttp": "a rate-limiting middleware",
     "starlette": "slowapi or a rate-limiting middleware",
+    "express": "express-rate-limit (`app.use(rateLimit({...}))`, a stricter one on login routes)",
+    "fastify": "@fastify/rate-limit (`app.register(rateLimit, {...})`, `config.rateLimit`)",
 }
 
 
@@ -119,6 +121,18 @@ def _credential(route: Route) -> bool:
 
 
 RouteWithoutRateLimit.VALID = [
+    # Express with express-rate-limit on the app
+    Valid(
+        """
+import express from "express";
+import rateLimit from "express-rate-limit";
+const app = express();
+app.use(rateLimit({ windowMs: 60000, limit: 100 }));
+app.post("/login", (req, res) => res.json({})); // ok: BR803
+export default app;
+""",
+        path="src/app.ts",
+    ),
     Valid(
         """
 from flask import Flask
@@ -236,5 +250,16 @@ from accounts import views
 urlpatterns = [path("login/", views.login_view), path("signup/", views.signup)]
 """
         },
+    ),
+    # Express without any limiter: the finding sits on the login route
+    Invalid(
+        """
+const express = require("express");
+const app = express();
+app.get("/products", (req, res) => res.json([]));
+app.post("/login", (req, res) => res.json({})); // expect: BR803
+module.exports = app;
+""",
+        path="src/app.js",
     ),
 ]

@@ -1,0 +1,340 @@
+"""Fastify routing: instances, encapsulated plugins with prefixes, hooks, joined into `Route`s.
+
+What Fastify does (https://fastify.dev/docs/latest/Reference/Routes/, .../Hooks/,
+.../Plugins/, .../Encapsulation/):
+- `Fastify()` (or `require("fastify")()`) makes an instance; `X.METHOD(path, [options],
+  handler)` and `X.route({ method, url, handler, ... })` add routes. Route options
+  `onRequest`, `preValidation` and `preHandler` (a function or an array) run before the handler;
+  `schema` validates the request; `config.rateLimit` sets @fastify/rate-limit for the route.
+- `X.register(plugin, { prefix })` runs `plugin(child, opts)` in a child context: its routes get
+  the prefix, and hooks it adds with `child.addHook("onRequest" | "preValidation" |
+  "preHandler", fn)` apply to its routes and its children's, never to its parent's. A plugin
+  wrapped in fastify-plugin (`fp(plugin)`) is not encapsulated: what it adds belongs to the
+  parent. Hooks apply to every route of their context, whatever the order they were added in.
+- `X.decorate("authenticate", fn)` names a function that routes then use as
+  `onRequest: [fastify.authenticate]` (the @fastify/jwt pattern, `request.jwtVerify()`).
+- `X.register(rateLimit, {...})` with @fastify/rate-limit limits every route of the context.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from reviewer.node.express import join
+from reviewer.node.guards import VALIDATION, Guards, Kinds, function_kinds, handler_kinds
+from reviewer.node.modules import External, Param, Program, Resolved, Value
+from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap, walk
+from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
+
+METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
+HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
+INSTANCE_NAMES = ((), ("default",), ("fastify",), ("Fastify",))
+LIMITERS = ("@fastify/rate-limit", "fastify-rate-limit")
+
+Key = tuple[object, ...]
+
+
+@dataclass
+class Context:
+    key: Key
+    file: str
+    parent: Key | None = None
+    prefix: str = ""
+    hooks: list[tuple[str, ts.Node]] = field(default_factory=list)  # (file, hook expression)
+    limiters: list[Guard] = field(default_factory=list)
+    routes: list[tuple[str, ts.Node, str, tuple[str, ...], ts.Node | None, ts.Node]] = field(
+        default_factory=list
+    )  # (file, call, path, methods, options object, handler)
+
+
+class Fastify:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.guards = Guards(program)
+        self.contexts: dict[Key, Context] = {}
+        self.plugins: dict[Key, Key] = {}  # plugin function's first parameter -> its context
+        self.decorations: dict[str, tuple[str, ts.Node]] = {}
+
+    def collect(self) -> None:
+        calls = [
+            (file, node)
+            for file, parsed in sorted(self.program.parsed.items())
+            for node in walk(parsed.root)
+            if node.type == "call_expression"
+        ]
+        # registrations first, outermost first, so that a plugin's context exists before the
+        # calls inside it are read (nested plugins follow their parent)
+        for _ in range(4):
+            for file, call in calls:
+                self._register(file, call)
+        for file, call in calls:
+            self._call(file, call)
+
+    def _context(self, value: Resolved) -> Key | None:
+        if isinstance(value, Param):
+            return self.plugins.get(("param", *value.key))
+        if not isinstance(value, Value):
+            return None
+        node = unwrap(value.node)
+        if node is not None and node.type == "variable_declarator":
+            made = self.program.resolve(value.file, _callee(node.child_by_field_name("value")))
+            if (
+                isinstance(made, External)
+                and made.module == "fastify"
+                and made.names in INSTANCE_NAMES
+            ):
+                key: Key = ("instance", *value.key)
+                self.contexts.setdefault(key, Context(key, value.file))
+                return key
+        return None
+
+    def _member_call(self, file: str, call: ts.Node) -> tuple[Key, str, list[ts.Node]] | None:
+        callee = unwrap(call.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression":
+            return None
+        key = self._context(self.program.resolve(file, callee.child_by_field_name("object")))
+        if key is None:
+            return None
+        return key, text(callee.child_by_field_name("property")), arguments(call)
+
+    def _register(self, file: str, call: ts.Node) -> None:
+        found = self._member_call(file, call)
+        if found is None or found[1] != "register" or not found[2]:
+            return
+        key, _, args = found
+        options = unwrap(args[1]) if len(args) > 1 else None
+        plugin = self.program.resolve(file, args[0])
+        if isinstance(plugin, External):
+            if plugin.module in LIMITERS:
+                guard = Guard(text(args[0])[:60], RATE_LIMIT, "app", file, line(call))
+                if guard not in self.contexts[key].limiters:
+                    self.contexts[key].limiters.append(guard)
+            return
+        encapsulated = True
+        function = _function(plugin)
+        if function is None and isinstance(plugin, Value):
+            wrapper = unwrap(plugin.node)
+            if wrapper is not None and wrapper.type == "call_expression":
+                made = self.program.resolve(plugin.file, _callee(wrapper))
+                if isinstance(made, External) and made.module == "fastify-plugin":
+                    inner = arguments(wrapper)
+                    if inner:
+                        plugin = self.program.resolve(plugin.file, inner[0])
+                        function, encapsulated = _function(plugin), False
+        if function is None or not isinstance(plugin, Value):
+            return
+        params = function.child_by_field_name("parameters")
+        first = params.named_children[0] if params is not None and params.named_children else None
+        if first is None:
+            return
+        target = first.child_by_field_name("pattern") or first
+        param: Key = ("param", plugin.file, function.start_byte, text(target))
+        if param in self.plugins:
+            return
+        if encapsulated:
+            child: Key = ("plugin", plugin.file, function.start_byte)
+            prefix = string_value(_property(options, "prefix")) or ""
+            self.contexts[child] = Context(child, plugin.file, key, prefix)
+            self.plugins[param] = child
+        else:
+            self.plugins[param] = key
+
+    def _call(self, file: str, call: ts.Node) -> None:
+        found = self._member_call(file, call)
+        if found is None:
+            return
+        key, method, args = found
+        context = self.contexts[key]
+        options: ts.Node | None
+        methods: tuple[str, ...]
+        if method in METHODS and len(args) >= 2:
+            path = string_value(args[0])
+            if path is None:
+                return
+            options = unwrap(args[1]) if len(args) > 2 else None
+            if options is not None and options.type != "object":
+                options = None
+            handler = args[-1]
+            methods = ("*",) if method == "all" else (method.upper(),)
+            context.routes.append((file, call, path, methods, options, handler))
+        elif method == "route" and args:
+            options = unwrap(args[0])
+            if options is None or options.type != "object":
+                return
+            path = string_value(_property(options, "url") or _property(options, "path"))
+            found_handler = _property(options, "handler")
+            if path is None or found_handler is None:
+                return
+            methods = _methods(_property(options, "method"))
+            context.routes.append((file, call, path, methods, options, found_handler))
+        elif method == "addHook" and len(args) >= 2 and string_value(args[0]) in HOOKS:
+            context.hooks.append((file, args[1]))
+        elif method == "decorate" and len(args) >= 2:
+            name = string_value(args[0])
+            if name:
+                self.decorations.setdefault(name, (file, args[1]))
+
+    def _kinds(self, file: str, node: ts.Node) -> Kinds:
+        node = unwrap(node) or node
+        if node.type == "array":
+            found: set[str] = set()
+            for item in node.named_children:
+                found |= self._kinds(file, item).kinds
+            return Kinds(frozenset(found), text(node)[:60])
+        if node.type == "member_expression":
+            decorated = self.decorations.get(text(node.child_by_field_name("property")))
+            if decorated is not None:
+                fn = _function(self.program.resolve(*decorated)) or unwrap(decorated[1])
+                if fn is not None and fn.type in FUNCTIONS:
+                    kinds = function_kinds(self.program, decorated[0], fn)
+                    return Kinds(kinds, text(node)[:60])
+        return self.guards.classify(file, node)
+
+    def routes(self) -> tuple[list[Route], list[Guard]]:
+        found: list[Route] = []
+        limiters: list[Guard] = []
+        for context in self.contexts.values():
+            chain = self._chain(context)
+            prefix = ""
+            for ancestor in reversed(chain):
+                prefix = join(prefix, ancestor.prefix) if ancestor.prefix else prefix
+            inherited: list[Guard] = []
+            for ancestor in chain:
+                level = "app" if ancestor.parent is None else "router"
+                for hook_file, hook in ancestor.hooks:
+                    kinds = self._kinds(hook_file, hook)
+                    inherited += [
+                        Guard(kinds.name, k, level, hook_file, line(hook)) for k in kinds.kinds
+                    ]
+                inherited += ancestor.limiters
+            limiters += context.limiters
+            for file, call, path, methods, options, handler in context.routes:
+                found.append(
+                    self._route(
+                        file, call, join(prefix, path), methods, options, handler, inherited
+                    )
+                )
+        return found, limiters
+
+    def _chain(self, context: Context) -> list[Context]:
+        chain = [context]
+        while chain[-1].parent is not None and len(chain) < 32:
+            chain.append(self.contexts[chain[-1].parent])
+        return chain
+
+    def _route(
+        self,
+        file: str,
+        call: ts.Node,
+        path: str,
+        methods: tuple[str, ...],
+        options: ts.Node | None,
+        handler: ts.Node,
+        inherited: list[Guard],
+    ) -> Route:
+        guards = list(inherited)
+        validation: list[str] = []
+        for hook in HOOKS:
+            value = _property(options, hook)
+            if value is not None:
+                kinds = self._kinds(file, value)
+                guards += [Guard(kinds.name, k, "route", file, line(call)) for k in kinds.kinds]
+        if _property(options, "schema") is not None:
+            validation.append("schema")
+        config = unwrap(_property(options, "config"))
+        if config is not None and _property(config, "rateLimit") is not None:
+            guards.append(Guard("config.rateLimit", RATE_LIMIT, "route", file, line(call)))
+        function = _function(self.program.resolve(file, handler))
+        inner = unwrap(handler)
+        if function is None and inner is not None and inner.type in FUNCTIONS:
+            function = inner
+        name = _name(handler)
+        if function is not None:
+            inline = handler_kinds(self.program, file, function)
+            guards += [Guard(name, k, "route", file, line(call)) for k in inline - {VALIDATION}]
+            if VALIDATION in inline:
+                validation.append(name)
+        validation += sorted({g.name for g in guards if g.kind == VALIDATION})
+        return Route(
+            framework="fastify",
+            methods=methods,
+            path=path,
+            handler=name,
+            module=posixpath.splitext(file)[0].replace("/", "."),
+            file=file,
+            line=line(call),
+            auth=_unique(g for g in guards if g.kind == AUTHENTICATION),
+            authorization=_unique(g for g in guards if g.kind == AUTHORIZATION),
+            rate_limits=_unique(g for g in guards if g.kind == RATE_LIMIT),
+            validation=tuple(validation),
+            is_async=function is not None and text(function).startswith("async"),
+        )
+
+
+def fastify_routes(
+    program: Program, sources: Mapping[str, bytes]
+) -> tuple[list[Route], list[Guard]]:
+    """The routes of every Fastify instance of the program, and its rate limiters."""
+    if not any(b"fastify" in data for data in sources.values()):
+        return [], []
+    model = Fastify(program)
+    model.collect()
+    return model.routes()
+
+
+def _callee(node: ts.Node | None) -> ts.Node | None:
+    node = unwrap(node)
+    if node is None or node.type not in ("call_expression", "new_expression"):
+        return None
+    return node.child_by_field_name("function") or node.child_by_field_name("constructor")
+
+
+def _function(value: Resolved) -> ts.Node | None:
+    if not isinstance(value, Value):
+        return None
+    node = unwrap(value.node)
+    if node is not None and node.type == "variable_declarator":
+        node = unwrap(node.child_by_field_name("value"))
+    return node if node is not None and node.type in FUNCTIONS else None
+
+
+def _property(obj: ts.Node | None, name: str) -> ts.Node | None:
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.named_children:
+        if pair.type == "pair" and name in (
+            text(pair.child_by_field_name("key")),
+            string_value(pair.child_by_field_name("key")),
+        ):
+            return pair.child_by_field_name("value")
+        if pair.type == "shorthand_property_identifier" and text(pair) == name:
+            return pair
+    return None
+
+
+def _methods(node: ts.Node | None) -> tuple[str, ...]:
+    node = unwrap(node)
+    if node is None:
+        return ("GET",)
+    if node.type == "array":
+        return tuple((string_value(n) or "").upper() for n in node.named_children) or ("GET",)
+    return ((string_value(node) or "GET").upper(),)
+
+
+def _name(handler: ts.Node) -> str:
+    node = unwrap(handler) or handler
+    if node.type in FUNCTIONS:
+        return text(node.child_by_field_name("name")) or "anonymous"
+    return text(node)[:60]
+
+
+def _unique(guards: object) -> tuple[Guard, ...]:
+    seen: dict[tuple[str, str], Guard] = {}
+    for guard in guards:  # type: ignore[attr-defined]
+        seen.setdefault((guard.name, guard.level), guard)
+    return tuple(seen.values())

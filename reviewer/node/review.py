@@ -1,0 +1,70 @@
+"""The Node frontend's one call: parse the JavaScript/TypeScript files, build their routes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+
+from reviewer.config import Config
+from reviewer.meta_findings import PARSE_ERROR, meta_finding
+from reviewer.model import Finding, Location
+from reviewer.node.express import _TEST_FILE, express_routes
+from reviewer.node.fastify import fastify_routes
+from reviewer.node.modules import Program
+from reviewer.node.syntax import Parsed, parse
+from reviewer.service import Guard, Route
+
+# The checklist items whose rules read what this frontend builds (BR301 and BR803 on its
+# routes); the other items have no JavaScript rule yet and stay n/a for a Node-only service.
+NODE_ITEMS = ("authentication", "rate-limiting")
+
+
+@dataclass(frozen=True)
+class NodeReview:
+    routes: tuple[Route, ...] = ()
+    rate_limiting: tuple[Guard, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    reviewed: tuple[str, ...] = ()
+    not_reviewed: tuple[tuple[str, str], ...] = ()
+
+
+def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
+    """Routes, limiters and parse errors of the Node files (relative path -> bytes)."""
+    parsed: dict[str, Parsed] = {}
+    findings: list[Finding] = []
+    not_reviewed: list[tuple[str, str]] = []
+    for relpath, data in sorted(files.items()):
+        try:
+            result = parse(relpath, data)
+        except (ValueError, RecursionError) as error:  # pragma: no cover - tree-sitter limits
+            not_reviewed.append((relpath, f"cannot be parsed: {error}"))
+            continue
+        parsed[relpath] = result  # a file with an error still gives the routes outside it
+        if result.error_line:
+            reason = f"syntax error at line {result.error_line}: {result.error}"
+            not_reviewed.append((relpath, reason))
+            findings.append(meta_finding(PARSE_ERROR, Location(relpath, result.error_line), reason))
+    program = Program(parsed)
+    routes, limiters = express_routes(program, files)
+    more, more_limiters = fastify_routes(program, files)
+    routes = [r for r in [*routes, *more] if not _TEST_FILE.search(r.file)]
+    limiters = sorted({*limiters, *more_limiters})
+    routes = [replace(r, public=True) if _configured_public(r, config) else r for r in routes]
+    return NodeReview(
+        routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line))),
+        rate_limiting=tuple(limiters),
+        findings=tuple(findings),
+        reviewed=tuple(sorted(p for p, r in parsed.items() if not r.error_line)),
+        not_reviewed=tuple(not_reviewed),
+    )
+
+
+def _configured_public(route: Route, config: Config) -> bool:
+    """`public-routes` in the config: a path glob (`/health`, `/api/public/*`) or a handler."""
+    for pattern in config.public_routes:
+        if pattern == route.handler:
+            return True
+        if pattern.startswith("/") and fnmatchcase(route.path, pattern):
+            return True
+    return False
