@@ -25,6 +25,31 @@ from reviewer.git import GitError, run_git
 
 SOURCE_SUFFIXES = (".py",)
 TOO_LARGE = "larger than max-file-bytes"
+# Source files of languages no frontend reviews: found and listed as not reviewed, so that a
+# service in one of them never passes as a clean, empty review.
+OTHER_LANGUAGES = {
+    ".js": "JavaScript",
+    ".mjs": "JavaScript",
+    ".cjs": "JavaScript",
+    ".jsx": "JavaScript",
+    ".ts": "TypeScript",
+    ".mts": "TypeScript",
+    ".cts": "TypeScript",
+    ".tsx": "TypeScript",
+    ".go": "Go",
+    ".rb": "Ruby",
+    ".java": "Java",
+    ".kt": "Kotlin",
+    ".scala": "Scala",
+    ".php": "PHP",
+    ".cs": "C#",
+    ".rs": "Rust",
+    ".ex": "Elixir",
+    ".exs": "Elixir",
+}
+# generated or declaration-only files: no service code in them
+NOT_SOURCE = ("*.min.js", "*.d.ts", "*.d.mts", "*.d.cts", "*.bundle.js")
+_UNSUPPORTED = " source: backend-review does not review this language yet"
 
 
 @dataclass(frozen=True)
@@ -41,6 +66,28 @@ class Discovery:
     # over max-file-bytes: too large for the native parser (and listed in not_reviewed), still
     # given to the analyzers, so padding a file cannot hide it from every check (issue 11, U7)
     oversized: tuple[SourceFile, ...] = ()
+    other_languages: tuple[tuple[SourceFile, str], ...] = ()  # (file, language) no one reviews
+
+
+def unsupported_reason(language: str) -> str:
+    """The not-reviewed reason of a file in a language no frontend reviews."""
+    return language + _UNSUPPORTED
+
+
+def unsupported_language(reason: str) -> str:
+    """The language named by `unsupported_reason`, "" for any other reason."""
+    return reason.removesuffix(_UNSUPPORTED) if reason.endswith(_UNSUPPORTED) else ""
+
+
+def _generated(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in NOT_SOURCE)
+
+
+def language_of(name: str) -> str:
+    """The language of a source file no frontend claims ("" when it is not source code)."""
+    if _generated(name):
+        return ""
+    return OTHER_LANGUAGES.get(os.path.splitext(name)[1], "")
 
 
 def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
@@ -65,6 +112,9 @@ def find_sources(
     if target.is_file():
         root = config.root if target.is_relative_to(config.root) else target.parent
         rel = target.relative_to(root).as_posix()
+        if not target.name.endswith(suffixes) and language_of(target.name):
+            language = language_of(target.name)
+            return Discovery(root, (), (), (), ((SourceFile(rel, target), language),))
         return Discovery(root, (SourceFile(rel, target),), ())
     root = target
     names = DEFAULT_EXCLUDES if config.use_default_excludes else ()
@@ -72,6 +122,7 @@ def find_sources(
     real_root = root.resolve()
     files: list[SourceFile] = []
     oversized: list[SourceFile] = []
+    others: list[tuple[SourceFile, str]] = []
     skipped: list[tuple[str, str]] = []
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
@@ -130,7 +181,9 @@ def find_sources(
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.endswith(suffixes) or _name_excluded(name, names):
+            claimed = name.endswith(suffixes) and not _generated(name)
+            language = "" if claimed else language_of(name)
+            if not (claimed or language) or _name_excluded(name, names):
                 continue
             path = current / name
             rel = path.relative_to(root).as_posix()
@@ -143,9 +196,11 @@ def find_sources(
                 skipped.append((rel, reason))
                 if reason.startswith(TOO_LARGE):
                     oversized.append(SourceFile(rel, path))
-            else:
+            elif claimed:
                 files.append(SourceFile(rel, path))
-    return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized))
+            else:
+                others.append((SourceFile(rel, path), language))
+    return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized), tuple(others))
 
 
 def _walk(

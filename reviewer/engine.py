@@ -21,10 +21,11 @@ from reviewer.analyzers.plan import analyzer_skips, narrowing
 from reviewer.analyzers.policy import load_policy
 from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
-from reviewer.discovery import SourceFile, find_sources
+from reviewer.discovery import Discovery, SourceFile, find_sources, unsupported_reason
 from reviewer.frontend import Frontend, FrontendRun, merge_applicable, merge_coverage
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import AnalyzerRun, Finding, Location, Report
+from reviewer.node_frontend import NodeFrontend
 from reviewer.postprocess.confirm import apply_severity_overrides, drop_unconfirmed
 from reviewer.postprocess.dedupe import dedupe
 from reviewer.postprocess.fingerprint import fingerprint_all
@@ -65,7 +66,7 @@ def review(
     registry = registry or load_registry(config)
 
     python = PythonFrontend(registry, on_framework_facts)
-    every: list[Frontend] = [python, *frontends]
+    every: list[Frontend] = [python, NodeFrontend(registry), *frontends]
     suffixes = tuple(s for frontend in every for s in frontend.suffixes)
     found = find_sources(target, config, suffixes)
     data, unreadable = _read_all(found.files)
@@ -147,13 +148,18 @@ def review(
         rules=rules,
         analyzers=tuple(runs),
         files_reviewed=total - len({p for p, _ in failed}),
-        not_reviewed=tuple(sorted({*skipped, *failed})),
+        not_reviewed=tuple(sorted({*skipped, *failed, *_unsupported(found)})),
         routes=tuple(route for result in results for route in result.routes),
         seconds=round(time.monotonic() - started, 3),
         applicable=applicable,
         route_coverage=merge_coverage(results),
         switched_off=config.switched_off,
     )
+
+
+def _unsupported(found: Discovery) -> list[tuple[str, str]]:
+    """Source files in a language no frontend reviews: listed, never silently passed."""
+    return [(f.relpath, unsupported_reason(language)) for f, language in found.other_languages]
 
 
 def _split(data: Mapping[str, bytes], frontends: Sequence[Frontend]) -> list[dict[str, bytes]]:

@@ -2,10 +2,10 @@
 
 A reviewer reading a PR wants to know "did this open a new endpoint, and is it protected?" and
 "did this drop the login check from an existing one?". The head inventory is the review's own
-(`Report.routes`); the base inventory is built from the base commit's tracked Python files,
-read with `git ls-tree`/`git cat-file` (argv lists, no shell, no checkout into the user's tree)
-and written to a temporary folder, then parsed by the same `inventory()` the `routes` command
-uses. Nothing of the target is imported or executed, and no analyzer runs.
+(`Report.routes`); the base inventory is built from the base commit's tracked Python and
+JavaScript/TypeScript files, read with `git ls-tree`/`git cat-file` (argv lists, no shell, no
+checkout into the user's tree) and written to a temporary folder, then parsed by the same
+`inventory()` the `routes` command uses. Nothing of the target is imported or executed, and no analyzer runs.
 
 The result is a `model.RouteChanges` for `Report.route_changes` (see `compare_with_base`);
 reviewer/reporters/route_changes.py renders it.
@@ -20,13 +20,15 @@ from typing import Any
 
 from reviewer.cache import Cache, content_hash
 from reviewer.config import Config
-from reviewer.discovery import find_sources
+from reviewer.discovery import SOURCE_SUFFIXES, find_sources
 from reviewer.framework import build_project
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.git import GitError, run_git
 from reviewer.http import IMPLICIT_METHODS
 from reviewer.model import ChangedRoute, ProtectionChange, RouteChanges, RouteSummary
 from reviewer.native import phase_key, review_files, run_salt
+from reviewer.node import review_node
+from reviewer.node.syntax import SUFFIXES as NODE_SUFFIXES
 from reviewer.registry import load as load_registry
 from reviewer.service import Route
 from reviewer.traversal import FileResult
@@ -77,7 +79,8 @@ def resolve_base(root: Path, ref: str) -> str:
 
 def _wanted(path: str) -> bool:
     name = PurePosixPath(path).name
-    return name.endswith(".py") or name == ".gitignore"  # .gitignore: discovery's excludes
+    # .gitignore: discovery's excludes; JavaScript/TypeScript: the Node frontend's routes
+    return name.endswith((".py", *NODE_SUFFIXES)) or name == ".gitignore"
 
 
 def materialize(
@@ -183,11 +186,14 @@ def tree_inventory(
     adds files of the tree that were not written into it, with their facts (None: none).
     """
     files: dict[str, bytes] = {}
-    for source in find_sources(tree, config).files:
+    node_files: dict[str, bytes] = {}
+    for source in find_sources(tree, config, (*SOURCE_SUFFIXES, *NODE_SUFFIXES)).files:
+        target = node_files if source.relpath.endswith(NODE_SUFFIXES) else files
         try:
-            files[source.relpath] = source.path.read_bytes()
+            target[source.relpath] = source.path.read_bytes()
         except OSError:
             continue
+    node_routes = review_node(node_files, config).routes if node_files else ()
     framework: dict[str, Any] = {
         rel: facts for rel, facts in (shared or {}).items() if facts is not None
     }
@@ -210,7 +216,7 @@ def tree_inventory(
     # routes and their guards come from the framework facts alone; leaving out the taint and
     # test-call facts skips the taint index and test matching (most of build_project's time)
     joined = {rel: {FACTS_KEY: framework[rel]} for rel in sorted(framework)}
-    return tuple(build_project(joined, config).routes)
+    return (*build_project(joined, config).routes, *node_routes)
 
 
 def cached_facts(

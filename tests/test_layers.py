@@ -75,6 +75,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.baseline",
             "reviewer.analyzers.plan",
             "reviewer.python_frontend",
+            "reviewer.node_frontend",
             "reviewer.testing",
         ),
     ),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer import engine
+from reviewer import engine, node_frontend
 from reviewer.config import load as load_config
 from reviewer.model import Report
 from reviewer.registry import load as load_registry
@@ -96,7 +96,7 @@ def test_a_warm_run_reads_the_node_review_from_the_cache(
     def no_parse(*args: object) -> None:
         raise AssertionError("the Node files were parsed again")
 
-    monkeypatch.setattr(engine, "review_node", no_parse)
+    monkeypatch.setattr(node_frontend, "review_node", no_parse)
     warm = engine.review(root, config, cache_dir=tmp_path)
     assert warm.routes == cold.routes and len(warm.routes) == 5
     assert warm.files_reviewed == cold.files_reviewed

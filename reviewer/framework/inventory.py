@@ -5,18 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.config import Config
-from reviewer.discovery import find_sources
+from reviewer.discovery import SOURCE_SUFFIXES, find_sources
 from reviewer.native import review_files
+from reviewer.node import review_node
+from reviewer.node.syntax import SUFFIXES as NODE_SUFFIXES
 from reviewer.service import Route
 
 
 def inventory(root: Path, config: Config) -> tuple[Route, ...]:
-    """Every route of the Python files under `root` (discovery's excludes apply)."""
-    found = find_sources(Path(root), config)
+    """Every route of the Python and Node files under `root` (discovery's excludes apply)."""
+    found = find_sources(Path(root), config, (*SOURCE_SUFFIXES, *NODE_SUFFIXES))
     files: dict[str, bytes] = {}
+    node_files: dict[str, bytes] = {}
     for source in found.files:
+        target = node_files if source.relpath.endswith(NODE_SUFFIXES) else files
         try:
-            files[source.relpath] = source.path.read_bytes()
+            target[source.relpath] = source.path.read_bytes()
         except OSError:
             continue
-    return tuple(review_files(files, [], config).project.routes)
+    routes = review_files(files, [], config).project.routes
+    return (*routes, *(review_node(node_files, config).routes if node_files else ()))

@@ -396,7 +396,7 @@ def test_express_routes_are_compared_with_the_base_too(tmp_path: Path) -> None:
     base = git(root, "rev-parse", "HEAD").strip()
     (root / "app.js").write_text(EXPRESS_HEAD)
     git(root, "commit", "-q", "-am", "feature")
-    data = changes_for(root, base)
+    data = route_changes_json(changes_for(root, base))
     assert data["available"] is True
     assert endpoints(data["added"]) == {("POST", "/orders", "anonymous")}
     assert data["removed"] == []

@@ -1,0 +1,83 @@
+"""The Node.js frontend behind the engine's seam (reviewer/frontend.py).
+
+It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, module
+resolution, Express and Fastify routes) and runs, on the routes it found, the project-level
+rules whose logic is language-neutral: BR301 (route without authentication) and BR803 (no
+rate limiting). Only their checklist items apply to a Node-only service; every other item
+stays n/a until a JavaScript rule covers it. Its result is cached under all its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from reviewer.cache import Cache, content_hash, key_of
+from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
+from reviewer.checks.base import Rule
+from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
+from reviewer.config import Config
+from reviewer.frontend import FrontendResult, FrontendRun
+from reviewer.meta_findings import PARSE_ERROR
+from reviewer.model import Finding, RuleMeta
+from reviewer.native import code_salt, config_salt
+from reviewer.node import NODE_ITEMS, NodeReview, review_node
+from reviewer.node.syntax import SUFFIXES
+from reviewer.registry import Registry
+from reviewer.service import Project
+
+RULES: tuple[type[Rule], ...] = (RouteWithoutAuth, RouteWithoutRateLimit)
+
+
+class NodeFrontend:
+    name = "node"
+    suffixes: tuple[str, ...] = SUFFIXES
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def rules(self) -> Sequence[RuleMeta]:
+        codes = {cls.code for cls in RULES} | {PARSE_ERROR}
+        return tuple(m for m in self.registry.enabled if m.code in codes)
+
+    def review(self, files: Mapping[str, bytes], run: FrontendRun) -> FrontendResult:
+        if not files:
+            return FrontendResult()
+        node = cached_review(files, run.config, run.cache)
+        enabled = self.registry.enabled_codes
+        findings = [f for f in node.findings if f.code in enabled]
+        findings += node_findings([c for c in RULES if c.code in enabled], node, run.config)
+        return FrontendResult(
+            findings=tuple(findings),
+            routes=node.routes,
+            not_reviewed=node.not_reviewed,
+            applicable=dict.fromkeys(NODE_ITEMS, bool(node.routes)),
+        )
+
+
+def node_findings(rules: Sequence[type[Rule]], node: NodeReview, config: Config) -> list[Finding]:
+    """The project-level findings of `rules` on the Node frontend's routes."""
+    project = Project(
+        routes=node.routes,
+        frameworks=tuple(sorted({r.framework for r in node.routes})),
+        rate_limiting=node.rate_limiting,
+    )
+    return [f for cls in rules if cls in RULES for f in cls.project_findings(project, config)]
+
+
+def cached_review(files: Mapping[str, bytes], config: Config, cache: Cache | None) -> NodeReview:
+    """`review_node`, cached under our code, the config and every file's hash: a warm run does
+    not parse the JavaScript again."""
+    if cache is None:
+        return review_node(files, config)
+    key = key_of(
+        "node",
+        code_salt(),
+        config_salt(config),
+        *sorted(key_of(rel, content_hash(data)) for rel, data in files.items()),
+    )
+    hit = cache.get_many([key]).get(key)
+    if isinstance(hit, NodeReview):
+        return hit
+    result = review_node(files, config)
+    cache.put_many({key: result})
+    return result
