@@ -12,6 +12,7 @@ from reviewer.model import Finding, Location
 from reviewer.node.express import _TEST_FILE, express_routes
 from reviewer.node.fastify import fastify_routes
 from reviewer.node.modules import Program
+from reviewer.node.nest import nest_routes
 from reviewer.node.syntax import Parsed, parse
 from reviewer.service import Guard, Route
 
@@ -48,7 +49,9 @@ def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
     program = Program(parsed)
     routes, limiters = express_routes(program, files)
     more, more_limiters = fastify_routes(program, files)
-    routes = [r for r in [*routes, *more] if not _TEST_FILE.search(r.file)]
+    nest = nest_routes(program, files)
+    routes = [r for r in [*routes, *more, *nest] if not _TEST_FILE.search(r.file)]
+    limiters = [*limiters, *(g for r in nest for g in r.rate_limits)]
     limiters = sorted({*limiters, *more_limiters})
     routes = [replace(r, public=True) if _configured_public(r, config) else r for r in routes]
     return NodeReview(

@@ -303,3 +303,134 @@ app.delete("/users/:id", async () => null);
     assert found["DELETE /admin/users/:id"].auth
     assert auth(found["DELETE /users/:id"]) == []  # the sibling plugin's hook is not its
     assert [g.name for g in found["DELETE /users/:id"].rate_limits] == ["rateLimit"]
+
+
+NEST_MAIN = """
+import { NestFactory } from "@nestjs/core";
+import { ValidationPipe } from "@nestjs/common";
+import { AppModule } from "./app.module";
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.setGlobalPrefix("api");
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+  await app.listen(3000);
+}
+bootstrap();
+"""
+
+NEST_GUARDS = """
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnauthorizedException } from "@nestjs/common";
+import { Reflector } from "@nestjs/core";
+import { AuthGuard } from "@nestjs/passport";
+
+export const IS_PUBLIC_KEY = "isPublic";
+export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
+
+@Injectable()
+export class JwtAuthGuard extends AuthGuard("jwt") {
+  constructor(private reflector: Reflector) { super(); }
+  canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.get<boolean>(IS_PUBLIC_KEY, context.getHandler());
+    if (isPublic) return true;
+    return super.canActivate(context);
+  }
+}
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest();
+    if (!request.headers["x-api-key"]) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+@Injectable()
+export class LoggingGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    console.log("request");
+    return true;
+  }
+}
+"""
+
+
+def test_nestjs_controllers_guards_and_global_prefix() -> None:
+    found = routes(
+        {
+            "src/main.ts": NEST_MAIN,
+            "src/guards.ts": NEST_GUARDS,
+            "src/orders.controller.ts": """
+import { Body, Controller, Delete, Get, Param, Post, UseGuards } from "@nestjs/common";
+import { Throttle } from "@nestjs/throttler";
+import { ApiKeyGuard, LoggingGuard } from "./guards";
+
+@Controller("orders")
+export class OrdersController {
+  @Get()
+  list() { return []; }
+
+  @Post()
+  @UseGuards(LoggingGuard)
+  create(@Body() dto: CreateOrderDto) { return dto; }
+
+  @Delete(":id")
+  @UseGuards(ApiKeyGuard)
+  @Throttle({ default: { limit: 3, ttl: 60000 } })
+  remove(@Param("id") id: string) { return id; }
+}
+
+@UseGuards(ApiKeyGuard)
+@Controller({ path: "admin" })
+export class AdminController {
+  @Post(["users", "members"])
+  async invite() { return {}; }
+}
+""",
+        }
+    )
+    assert sorted(found) == [
+        "DELETE /api/orders/:id",
+        "GET /api/orders",
+        "POST /api/admin/members",
+        "POST /api/admin/users",
+        "POST /api/orders",
+    ]
+    assert auth(found["POST /api/orders"]) == []  # a guard that lets everyone through
+    assert auth(found["DELETE /api/orders/:id"]) == ["ApiKeyGuard@route"]
+    assert [g.name for g in found["DELETE /api/orders/:id"].rate_limits] == ["Throttle"]
+    assert auth(found["POST /api/admin/users"]) == ["ApiKeyGuard@class"]
+    assert found["POST /api/orders"].validation == ("ValidationPipe",)
+    assert found["POST /api/orders"].handler == "OrdersController.create"
+    assert found["POST /api/orders"].framework == "nestjs"
+
+
+def test_nestjs_app_guard_and_public_opt_out() -> None:
+    found = routes(
+        {
+            "src/guards.ts": NEST_GUARDS,
+            "src/app.module.ts": """
+import { Module } from "@nestjs/common";
+import { APP_GUARD } from "@nestjs/core";
+import { JwtAuthGuard } from "./guards";
+@Module({ providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }] })
+export class AppModule {}
+""",
+            "src/users.controller.ts": """
+import { Controller, Delete, Post } from "@nestjs/common";
+import { Public } from "./guards";
+@Controller("users")
+export class UsersController {
+  @Delete(":id")
+  remove() { return null; }
+
+  @Public()
+  @Post("register")
+  register() { return {}; }
+}
+""",
+        }
+    )
+    assert auth(found["DELETE /users/:id"]) == ["JwtAuthGuard@app"]
+    assert found["POST /users/register"].public
+    assert not found["DELETE /users/:id"].public

@@ -20,6 +20,8 @@ _WHERE = {
     "aiohttp": "no auth middleware on its application and no check_authorized() call",
     "starlette": "no @requires(...) on the endpoint and no rejecting auth middleware (Starlette's "
     "AuthenticationMiddleware identifies users but never rejects them)",
+    "nestjs": "no authenticating guard in @UseGuards on the handler or its controller, and no"
+    " global guard (useGlobalGuards, APP_GUARD)",
     "fastify": "no authenticating onRequest/preValidation/preHandler hook on the route or its"
     " plugin context (or an ancestor's), and no check in the handler",
     "express": "no authenticating middleware in its chain, on its router or app before it, or in"
@@ -691,5 +693,47 @@ app.register(async (open) => {
 export default app;
 """,
         path="src/server.ts",
+    ),
+    # NestJS: a class-level AuthGuard, a method guard that rejects, one that only logs
+    Invalid(
+        """
+import { Controller, Delete, Get, Post, UseGuards } from "@nestjs/common";
+import { AuthGuard } from "@nestjs/passport";
+import { AuditGuard } from "./audit.guard";
+
+@Controller("accounts")
+export class AccountsController {
+  @Get()
+  list() { return []; } // expect: BR301
+
+  @Post()
+  @UseGuards(AuditGuard)
+  create() { return {}; } // expect: BR301
+
+  @Delete(":id")
+  @UseGuards(AuthGuard("jwt"))
+  remove() { return null; } // ok: BR301
+}
+
+@UseGuards(AuthGuard("jwt"))
+@Controller("payments")
+export class PaymentsController {
+  @Post()
+  pay() { return {}; } // ok: BR301
+}
+""",
+        path="src/accounts.controller.ts",
+        files={
+            "src/audit.guard.ts": """
+import { CanActivate, ExecutionContext, Injectable } from "@nestjs/common";
+@Injectable()
+export class AuditGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    console.info(context.getClass().name);
+    return true;
+  }
+}
+""",
+        },
     ),
 ]

@@ -19,6 +19,7 @@ _HOW = {
     "aiohttp": "a rate-limiting middleware",
     "starlette": "slowapi or a rate-limiting middleware",
     "express": "express-rate-limit (`app.use(rateLimit({...}))`, a stricter one on login routes)",
+    "nestjs": "@nestjs/throttler (ThrottlerGuard as APP_GUARD, `@Throttle(...)` on login)",
     "fastify": "@fastify/rate-limit (`app.register(rateLimit, {...})`, `config.rateLimit`)",
 }
 
