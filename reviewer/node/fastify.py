@@ -182,9 +182,13 @@ class Fastify:
         node = unwrap(node) or node
         if node.type == "array":
             found: set[str] = set()
+            names = []
             for item in node.named_children:
-                found |= self._kinds(file, item).kinds
-            return Kinds(frozenset(found), text(node)[:60])
+                kinds = self._kinds(file, item)
+                found |= kinds.kinds
+                if kinds.kinds:
+                    names.append(kinds.name)
+            return Kinds(frozenset(found), ", ".join(names))
         if node.type == "member_expression":
             decorated = self.decorations.get(text(node.child_by_field_name("property")))
             if decorated is not None:

@@ -95,9 +95,13 @@ class Guards:
         name = _shown(node)
         if node.type == "array":  # app.use([auth, limiter])
             found: set[str] = set()
+            names = []
             for item in node.named_children:
-                found |= self.classify(file, item).kinds
-            return Kinds(frozenset(found), name)
+                kinds = self.classify(file, item)
+                found |= kinds.kinds
+                if kinds.kinds:
+                    names.append(kinds.name)
+            return Kinds(frozenset(found), ", ".join(names))
         value = self.program.resolve(file, node)
         return Kinds(self._kinds(value, depth), name)
 

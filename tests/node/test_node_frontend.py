@@ -275,7 +275,7 @@ export default async function users(app: FastifyInstance) {
         "PUT,PATCH /carts/:id",
     ]
     assert auth(found["POST /orders"]) == []
-    assert auth(found["DELETE /orders/:id"]) == ["[fastify.authenticate]@route"]
+    assert auth(found["DELETE /orders/:id"]) == ["fastify.authenticate@route"]
     assert auth(found["PUT,PATCH /carts/:id"]) == ["fastify.authenticate@route"]
     assert found["PUT,PATCH /carts/:id"].validation == ("schema",)
     assert [g.level for g in found["DELETE /users/:id"].auth] == ["router"]
