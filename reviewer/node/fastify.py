@@ -194,8 +194,8 @@ class Fastify:
             if decorated is not None:
                 fn = _function(self.program.resolve(*decorated)) or unwrap(decorated[1])
                 if fn is not None and fn.type in FUNCTIONS:
-                    kinds = function_kinds(self.program, decorated[0], fn)
-                    return Kinds(kinds, text(node)[:60])
+                    judged = function_kinds(self.program, decorated[0], fn)
+                    return Kinds(judged, text(node)[:60])
         return self.guards.classify(file, node)
 
     def routes(self) -> tuple[list[Route], list[Guard]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from reviewer.config import Config
-from reviewer.meta_findings import PARSE_ERROR, meta_finding
+from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, Location
 from reviewer.node.express import _TEST_FILE, express_routes
 from reviewer.node.fastify import fastify_routes
@@ -47,20 +47,34 @@ def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
             not_reviewed.append((relpath, reason))
             findings.append(meta_finding(PARSE_ERROR, Location(relpath, result.error_line), reason))
     program = Program(parsed)
-    routes, limiters = express_routes(program, files)
-    more, more_limiters = fastify_routes(program, files)
-    nest = nest_routes(program, files)
-    routes = [r for r in [*routes, *more, *nest] if not _TEST_FILE.search(r.file)]
-    limiters = [*limiters, *(g for r in nest for g in r.rate_limits)]
-    limiters = sorted({*limiters, *more_limiters})
+    routes: list[Route] = []
+    limiters: set[Guard] = set()
+    for name, builder in (
+        ("express", lambda: express_routes(program, files)),
+        ("fastify", lambda: fastify_routes(program, files)),
+        ("nestjs", lambda: _with_limiters(nest_routes(program, files))),
+    ):
+        try:
+            found, limits = builder()
+        except (RecursionError, ValueError) as error:  # a hostile tree must not stop the review
+            anchor = min(files, default=".")
+            message = f"{name} route model failed ({type(error).__name__}); its routes are missing"
+            findings.append(meta_finding(ANALYZER_FAILED, Location(anchor, 1), message))
+            continue
+        routes += [r for r in found if not _TEST_FILE.search(r.file)]
+        limiters |= set(limits)
     routes = [replace(r, public=True) if _configured_public(r, config) else r for r in routes]
     return NodeReview(
         routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line))),
-        rate_limiting=tuple(limiters),
+        rate_limiting=tuple(sorted(limiters)),
         findings=tuple(findings),
         reviewed=tuple(sorted(p for p, r in parsed.items() if not r.error_line)),
         not_reviewed=tuple(not_reviewed),
     )
+
+
+def _with_limiters(routes: list[Route]) -> tuple[list[Route], list[Guard]]:
+    return routes, [g for r in routes for g in r.rate_limits]
 
 
 def _configured_public(route: Route, config: Config) -> bool:

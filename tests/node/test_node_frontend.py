@@ -434,3 +434,16 @@ export class UsersController {
     assert auth(found["DELETE /users/:id"]) == ["JwtAuthGuard@app"]
     assert found["POST /users/register"].public
     assert not found["DELETE /users/:id"].public
+
+
+def test_a_hostile_file_does_not_stop_the_review() -> None:
+    chain = "x" + ".a" * 60_000 + " = 1;\n"  # deeper than Python's recursion limit
+    app = (
+        'const deep = require("./deep");\nconst app = require("express")();\n'
+        'app.post("/orders", deep.a, (req, res) => res.end());\n'
+    )
+    review = review_node({"deep.js": chain.encode(), "app.js": app.encode()}, CONFIG)
+    assert review.routes == ()
+    assert [(f.code, f.location.path, f.message) for f in review.findings] == [
+        ("BR902", "app.js", "express route model failed (RecursionError); its routes are missing")
+    ]
