@@ -18,7 +18,7 @@ from reviewer.checks.base import Rule
 from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
 from reviewer.config import Config
 from reviewer.frontend import FrontendResult, FrontendRun
-from reviewer.meta_findings import PARSE_ERROR
+from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR
 from reviewer.model import Finding, RuleMeta
 from reviewer.native import code_salt, config_salt
 from reviewer.node import NODE_ITEMS, NodeReview, review_node
@@ -37,7 +37,7 @@ class NodeFrontend:
         self.registry = registry
 
     def rules(self) -> Sequence[RuleMeta]:
-        codes = {cls.code for cls in RULES} | {PARSE_ERROR}
+        codes = {cls.code for cls in RULES} | {PARSE_ERROR, ANALYZER_FAILED}
         return tuple(m for m in self.registry.enabled if m.code in codes)
 
     def review(self, files: Mapping[str, bytes], run: FrontendRun) -> FrontendResult:
