@@ -138,7 +138,9 @@ def review(
     findings = apply_suppressions(findings, lines, config.per_path_ignores, registry)
     findings = fingerprint_all(findings)
     rules = tuple(sorted(rule_metas.values(), key=lambda m: m.code))
-    applicable = merge_applicable(results)
+    # no Python file that anything read (native rules or analyzers): no Python item applies,
+    # so an empty review is never a pass; the other frontends say what their files make apply
+    applicable = merge_applicable(results[1:] if not analyzed else results)
     score = scoring.score(findings, rule_metas, scoring.load_checklist(), applicable)
     return Report(
         target=str(found.root),

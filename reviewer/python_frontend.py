@@ -71,11 +71,8 @@ class PythonFrontend:
                 for rel, result in sorted(native.files.items())
                 if result.not_reviewed
             ),
-            # no Python file: no Python item applies (an empty review is never a pass)
             applicable=applicable_items(
                 (r.facts for r in native.files.values()), bool(project.routes)
-            )
-            if files
-            else {},
+            ),
             route_coverage=project.route_coverage(),
         )
