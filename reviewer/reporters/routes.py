@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from reviewer.service import Guard, Route
 
@@ -70,7 +71,8 @@ def render_routes(routes: Sequence[Route], fmt: str = "table") -> str:
         table.add_column(column, overflow="fold")
     for route in routes:
         values = row(route)
-        table.add_row(*(values[c] for c in COLUMNS))
+        # Text, not str: names come from the reviewed code and must never be read as rich markup
+        table.add_row(*(Text(values[c]) for c in COLUMNS))
     buffer = io.StringIO()
     Console(file=buffer, width=200, color_system=None, force_terminal=False).print(table)
     return buffer.getvalue()
