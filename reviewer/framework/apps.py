@@ -564,14 +564,7 @@ class Apps:
             dep = g.param_dependency(p)
             if dep is None:
                 continue
-            target, call = dep
-            kinds, shown = g.dependency_kinds(self.index, target)
-            if tail(ref(call)) == "Security" and call["kwargs"].get("scopes"):
-                kinds = kinds | {"authorization"}
-            for kind in sorted(kinds):
-                found.append(
-                    Guard(f"Depends({shown})", kind, "route", func.file, func.record["line"])
-                )
+            found += self._dependency_guards(dep, "route", func.file, func.record["line"])
         # `user: CurrentUser` where CurrentUser = Annotated[User, Depends(get_current_user)]
         for p in func.record["params"]:
             alias = ref(p.get("annotation")) if isinstance(p.get("annotation"), dict) else ""
@@ -609,15 +602,20 @@ class Apps:
             dep = g.param_dependency({"annotation": None, "default": value})
             if dep is None:
                 continue
-            target, call = dep
-            kinds, shown = g.dependency_kinds(self.index, target)
-            if tail(ref(call)) == "Security" and call["kwargs"].get("scopes"):
-                kinds = kinds | {"authorization"}
-            for kind in sorted(kinds):
-                guards.append(
-                    Guard(f"Depends({shown})", kind, "class", owner.file, owner.record["line"])
-                )
+            guards += self._dependency_guards(dep, "class", owner.file, owner.record["line"])
         return guards
+
+    def _dependency_guards(
+        self, dep: tuple[Any, dict[str, Any]], level: str, file: str, line: int
+    ) -> list[Guard]:
+        """The guards one `Depends(target)`/`Security(target, scopes=...)` gives: what the
+        target's dependency tree checks; `Security` with scopes is an authorization check too.
+        """
+        target, call = dep
+        kinds, shown = g.dependency_kinds(self.index, target)
+        if tail(ref(call)) == "Security" and call["kwargs"].get("scopes"):
+            kinds = kinds | {"authorization"}
+        return [Guard(f"Depends({shown})", kind, level, file, line) for kind in sorted(kinds)]
 
     def _alias_params(self, func: Def) -> dict[str, str]:
         """Parameters typed with an `Annotated[..., Depends(x)]` alias -> x (qualified)."""

@@ -73,12 +73,7 @@ class Express:
     # -- collection ----------------------------------------------------------------------
 
     def collect(self) -> None:
-        calls = [
-            (file, node)
-            for file, parsed in sorted(self.program.parsed.items())
-            for node in walk(parsed.root)
-            if node.type == "call_expression"
-        ]
+        calls = self.program.calls()
         for file, call in calls:
             self._bind_parameters(file, call)
         for file, call in calls:

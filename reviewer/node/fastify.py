@@ -27,7 +27,7 @@ import tree_sitter as ts
 from reviewer.node.express import join
 from reviewer.node.guards import VALIDATION, Guards, Kinds, function_kinds, handler_kinds
 from reviewer.node.modules import External, Param, Program, Resolved, Value
-from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap, walk
+from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
 METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
@@ -60,12 +60,7 @@ class Fastify:
         self.decorations: dict[str, tuple[str, ts.Node]] = {}
 
     def collect(self) -> None:
-        calls = [
-            (file, node)
-            for file, parsed in sorted(self.program.parsed.items())
-            for node in walk(parsed.root)
-            if node.type == "call_expression"
-        ]
+        calls = self.program.calls()
         # registrations first, outermost first, so that a plugin's context exists before the
         # calls inside it are read (nested plugins follow their parent)
         for _ in range(4):

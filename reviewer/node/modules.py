@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from reviewer.node.syntax import FUNCTIONS, Parsed, callee_path, string_value, text, unwrap
+from reviewer.node.syntax import (
+    FUNCTIONS,
+    Parsed,
+    callee_path,
+    string_value,
+    text,
+    unwrap,
+    walk,
+)
 
 EXTENSIONS = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
 SCOPES = ("program", "statement_block", "class_body", "switch_body")
@@ -103,6 +111,19 @@ class Program:
         self._exports: dict[str, dict[str, tuple[str, ts.Node]]] = {}
         self._resolved: dict[tuple[str, int, int, str, int], Resolved] = {}
         self._bindings: dict[tuple[str, int, int, str], Resolved | bool] = {}
+        self._calls: list[tuple[str, ts.Node]] | None = None
+
+    def calls(self) -> list[tuple[str, ts.Node]]:
+        """Every call expression of every file, files in name order: walked once, shared by the
+        framework models (each reads the calls that register its routes)."""
+        if self._calls is None:
+            self._calls = [
+                (file, node)
+                for file, parsed in sorted(self.parsed.items())
+                for node in walk(parsed.root)
+                if node.type == "call_expression"
+            ]
+        return self._calls
 
     # -- names ---------------------------------------------------------------------------
 
