@@ -12,15 +12,14 @@ Sub-applications added with add_subapp are walked with their prefixes.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib
 import inspect
-import json
 import os
 import sys
 from typing import Any
 
+import extractor_cli  # sibling module: a script's folder is sys.path[0]
 from aiohttp import web
 
 
@@ -89,21 +88,12 @@ async def collect(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]
     return walk(await load_app(checkout, runtime))
 
 
+def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    return asyncio.run(collect(checkout, runtime))
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description="Print an aiohttp app's routes (with sub-apps) as JSON."
-    )
-    parser.add_argument("--checkout", required=True, help="the app's checkout directory")
-    parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
-    ns = parser.parse_args()
-    real_stdout, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # the app's own prints must not corrupt the JSON
-    found = asyncio.run(collect(ns.checkout, json.loads(ns.runtime)))
-    sys.stdout = real_stdout
-    json.dump({"routes": found}, sys.stdout, indent=1)
-    return 0
+    return extractor_cli.run("Print an aiohttp app's routes (with sub-apps) as JSON.", extract)
 
 
 if __name__ == "__main__":

@@ -43,16 +43,16 @@ What it reports, per (method, path):
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import inspect
-import json
 import os
 import re
 import sys
 import types
 from typing import Any
+
+import extractor_cli  # sibling module: a script's folder is sys.path[0]
 
 FACTORIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "factories")
 SKIP_METHODS = {"head", "options"}
@@ -607,26 +607,18 @@ def routes(runtime: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description="Print a Django project's routes from its URL resolver as JSON."
-    )
-    parser.add_argument("--checkout", required=True, help="the app's checkout directory")
-    parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
-    ns = parser.parse_args()
-    real_stdout, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # the app's own prints must not corrupt the JSON
-    runtime = json.loads(ns.runtime)
-    runtime["_checkout"] = ns.checkout
-    setup(ns.checkout, runtime)
+def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    runtime["_checkout"] = checkout
+    setup(checkout, runtime)
     for name in runtime.get("import", []):
         importlib.import_module(name)
-    found = routes(runtime)
-    sys.stdout = real_stdout
-    json.dump({"routes": found}, sys.stdout, indent=1)
-    return 0
+    return routes(runtime)
+
+
+def main() -> int:
+    return extractor_cli.run(
+        "Print a Django project's routes from its URL resolver as JSON.", extract
+    )
 
 
 if __name__ == "__main__":

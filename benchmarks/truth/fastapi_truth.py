@@ -32,14 +32,14 @@ OAuth2 scopes as `[scope,...]`.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import importlib
 import inspect
-import json
 import os
 import sys
 from typing import Any
+
+import extractor_cli  # sibling module: a script's folder is sys.path[0]
 
 
 def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
@@ -217,19 +217,8 @@ def docs_paths(app: Any) -> set[str]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description="Print a FastAPI/Starlette app's routes and dependency trees as JSON."
-    )
-    parser.add_argument("--checkout", required=True, help="the app's checkout directory")
-    parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
-    ns = parser.parse_args()
-    real_stdout, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # the app's own prints must not corrupt the JSON
-    runtime = json.loads(ns.runtime)
-    app = load_app(ns.checkout, runtime)
+def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    app = load_app(checkout, runtime)
     walked: list[dict[str, Any]] = []
     builtin = set(runtime.get("builtin_paths", [])) | docs_paths(app)
     walk(list(app.routes), "", walked, builtin)
@@ -239,9 +228,13 @@ def main() -> int:
             seen.add((route["method"], route["path"]))
             flags(route, runtime, builtin)
             found.append(route)
-    sys.stdout = real_stdout
-    json.dump({"routes": found}, sys.stdout, indent=1)
-    return 0
+    return found
+
+
+def main() -> int:
+    return extractor_cli.run(
+        "Print a FastAPI/Starlette app's routes and dependency trees as JSON.", extract
+    )
 
 
 if __name__ == "__main__":

@@ -18,13 +18,13 @@ runtime auth hint in "decorators" (the label decides auth).
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
 import re
 import sys
 from typing import Any
+
+import extractor_cli  # sibling module: a script's folder is sys.path[0]
 
 
 def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
@@ -113,22 +113,12 @@ def with_flags(found: list[dict[str, Any]], runtime: dict[str, Any]) -> list[dic
     return found
 
 
+def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    return with_flags(routes(load_app(checkout, runtime)), runtime)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description="Print a Flask app's routes from app.url_map as JSON."
-    )
-    parser.add_argument("--checkout", required=True, help="the app's checkout directory")
-    parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
-    ns = parser.parse_args()
-    real_stdout, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # the app's own prints must not corrupt the JSON
-    runtime = json.loads(ns.runtime)
-    found = with_flags(routes(load_app(ns.checkout, runtime)), runtime)
-    sys.stdout = real_stdout
-    json.dump({"routes": found}, sys.stdout, indent=1)
-    return 0
+    return extractor_cli.run("Print a Flask app's routes from app.url_map as JSON.", extract)
 
 
 if __name__ == "__main__":

@@ -21,14 +21,14 @@ check a role or ownership.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import importlib
-import json
 import os
 import re
 import sys
 from typing import Any
+
+import extractor_cli  # sibling module: a script's folder is sys.path[0]
 
 
 def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
@@ -144,20 +144,12 @@ def auth_flags(item: dict[str, Any], handler: Any, mws: list[Any], runtime: dict
             item[flag], item[evidence] = False, "runtime: no auth middleware coverage and no guard"
 
 
+def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
+    return routes(load_app(checkout, runtime), runtime)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Print a Litestar app's routes as JSON.")
-    parser.add_argument("--checkout", required=True, help="the app's checkout directory")
-    parser.add_argument("--runtime", required=True, help="the manifest's runtime object, as JSON")
-    ns = parser.parse_args()
-    real_stdout, sys.stdout = (
-        sys.stdout,
-        sys.stderr,
-    )  # the app's own prints must not corrupt the JSON
-    runtime = json.loads(ns.runtime)
-    found = routes(load_app(ns.checkout, runtime), runtime)
-    sys.stdout = real_stdout
-    json.dump({"routes": found}, sys.stdout, indent=1)
-    return 0
+    return extractor_cli.run("Print a Litestar app's routes as JSON.", extract)
 
 
 if __name__ == "__main__":
