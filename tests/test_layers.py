@@ -48,7 +48,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "core model",
         (
-            "reviewer.context",
             "reviewer.discovery",
             "reviewer.service",
             "reviewer.frontend",
@@ -59,7 +58,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "frontend",
         # language frontends: Python (framework, taint) and Node.js (node: tree-sitter)
-        ("reviewer.taint", "reviewer.framework", "reviewer.applicability", "reviewer.node"),
+        (
+            "reviewer.context",
+            "reviewer.taint",
+            "reviewer.framework",
+            "reviewer.applicability",
+            "reviewer.node",
+        ),
     ),
     ("checks", ("reviewer.checks",)),
     (
