@@ -63,6 +63,18 @@ METHOD_DECORATORS = {
 }
 
 
+# A viewset's extra routes: `@action(detail=...)`, and its spellings before DRF 3.8 deprecated
+# them (removed in 3.10, still used by older services and DRF forks): `@list_route` is
+# `@action(detail=False)`, `@detail_route` is `@action(detail=True)`. None: read `detail=`.
+# Docs: https://www.django-rest-framework.org/api-guide/viewsets/#marking-extra-actions-for-routing
+# and https://www.django-rest-framework.org/community/3.8-announcement/#action-decorator-replaces-list_route-and-detail_route
+EXTRA_ACTION_DECORATORS: dict[str, bool | None] = {
+    "action": None,
+    "list_route": False,
+    "detail_route": True,
+}
+
+
 class Django:
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -568,14 +580,16 @@ class Django:
             if func is None:
                 continue
             for dec in func.record["decorators"]:
-                if tail(ref(dec)) != "action" or not is_call(dec):
+                spelling = tail(ref(dec))
+                if spelling not in EXTRA_ACTION_DECORATORS or not is_call(dec):
                     continue
                 kwargs = dec["kwargs"]
                 url_path = kwargs.get("url_path", name)
                 verbs = kwargs.get("methods") or ["get"]
+                detail = EXTRA_ACTION_DECORATORS[spelling]
                 path = (
                     f"{base}/<{lookup}>/{url_path}{slash}"
-                    if kwargs.get("detail")
+                    if (kwargs.get("detail") if detail is None else detail)
                     else f"{base}/{url_path}{slash}"
                 )
                 for verb in verbs if isinstance(verbs, list) else ["get"]:

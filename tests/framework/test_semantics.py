@@ -138,6 +138,36 @@ def test_drf_router_emits_only_existing_actions_and_permissions_replace_defaults
     assert all(not r.auth and r.public for r in routes)  # AllowAny replaces the default
 
 
+def test_drf_list_route_and_detail_route_are_the_old_spelling_of_action() -> None:
+    """DRF 3.8 deprecated @list_route/@detail_route for @action(detail=False/True); older
+    services and DRF forks still declare extra routes that way. A decorator that is not one of
+    DRF's (an app's own `route`) adds no route."""
+    routes = inventory(
+        {
+            "api/urls.py": """
+            from rest_framework import routers, viewsets
+            from rest_framework.decorators import detail_route, list_route
+            from app.decorators import route
+            class Books(viewsets.GenericViewSet):
+                @list_route(methods=["GET"])
+                def recent(self, request): ...
+                @detail_route(methods=["post", "delete"], url_path="hold")
+                def place_hold(self, request, pk=None): ...
+                @route(methods=["post"])
+                def other(self, request): ...
+            router = routers.SimpleRouter(trailing_slash=False)
+            router.register("books", Books)
+            urlpatterns = router.urls
+            """,
+        }
+    )
+    assert table(routes) == {
+        ("GET", "/books/recent", "Books.recent"),
+        ("POST", "/books/<pk>/hold", "Books.place_hold"),
+        ("DELETE", "/books/<pk>/hold", "Books.place_hold"),
+    }
+
+
 def test_drf_default_permission_is_allow_any() -> None:
     (route,) = inventory(
         {
