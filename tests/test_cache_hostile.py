@@ -17,25 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer import codec
 from reviewer.cache import DB_NAME, Cache, key_of
 from reviewer.model import Finding
 
 REPO = Path(__file__).resolve().parent.parent
-VIEWS = """\
-import sqlite3
-from flask import Flask, request
-
-app = Flask(__name__)
-conn = sqlite3.connect("app.db")
-
-
-@app.route("/users")
-def users():
-    name = request.args["name"]
-    return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
-"""
 
 
 def cli(target: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:

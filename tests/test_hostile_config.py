@@ -15,23 +15,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer.config import ConfigError, brief, load
 
 REPO = Path(__file__).resolve().parent.parent
-VIEWS = """\
-import sqlite3
-from flask import Flask, request
-
-app = Flask(__name__)
-conn = sqlite3.connect("app.db")
-
-
-@app.route("/users")
-def users():
-    name = request.args["name"]
-    return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
-"""
 
 
 def cli(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
