@@ -33,25 +33,11 @@ OAuth2 scopes as `[scope,...]`.
 from __future__ import annotations
 
 import fnmatch
-import importlib
 import inspect
-import os
 import sys
 from typing import Any
 
 import extractor_cli  # sibling module: a script's folder is sys.path[0]
-
-
-def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
-    os.environ.update({k: str(v) for k, v in runtime.get("env", {}).items()})
-    for entry in reversed(runtime.get("sys_path", ["."])):
-        sys.path.insert(0, os.path.join(checkout, entry))
-    os.chdir(os.path.join(checkout, runtime.get("chdir", ".")))
-    module_name, _, attr = runtime["factory"].partition(":")
-    obj = getattr(importlib.import_module(module_name), attr or "app")
-    if not hasattr(obj, "routes") and callable(obj):
-        obj = obj(**runtime.get("factory_args", {}))
-    return obj
 
 
 def call_name(call: Any) -> str:
@@ -218,7 +204,7 @@ def docs_paths(app: Any) -> set[str]:
 
 
 def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
-    app = load_app(checkout, runtime)
+    app = extractor_cli.load_app(checkout, runtime, "routes")
     walked: list[dict[str, Any]] = []
     builtin = set(runtime.get("builtin_paths", [])) | docs_paths(app)
     walk(list(app.routes), "", walked, builtin)

@@ -18,26 +18,12 @@ runtime auth hint in "decorators" (the label decides auth).
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
 from typing import Any
 
 import extractor_cli  # sibling module: a script's folder is sys.path[0]
-
-
-def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
-    os.environ.update({k: str(v) for k, v in runtime.get("env", {}).items()})
-    for entry in reversed(runtime.get("sys_path", ["."])):
-        sys.path.insert(0, os.path.join(checkout, entry))
-    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "factories"))
-    os.chdir(checkout)
-    module_name, _, attr = runtime["factory"].partition(":")
-    obj = getattr(importlib.import_module(module_name), attr or "app")
-    if callable(obj) and not hasattr(obj, "url_map"):
-        obj = obj(**runtime.get("factory_args", {}))
-    return obj
 
 
 def wrapper_names(func: Any) -> tuple[Any, list[str]]:
@@ -114,7 +100,17 @@ def with_flags(found: list[dict[str, Any]], runtime: dict[str, Any]) -> list[dic
 
 
 def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
-    return with_flags(routes(load_app(checkout, runtime)), runtime)
+    return with_flags(
+        routes(
+            extractor_cli.load_app(
+                checkout,
+                runtime,
+                "url_map",
+                os.path.join(os.path.dirname(os.path.abspath(__file__)), "factories"),
+            )
+        ),
+        runtime,
+    )
 
 
 def main() -> int:

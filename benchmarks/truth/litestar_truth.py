@@ -22,25 +22,11 @@ check a role or ownership.
 from __future__ import annotations
 
 import fnmatch
-import importlib
-import os
 import re
 import sys
 from typing import Any
 
 import extractor_cli  # sibling module: a script's folder is sys.path[0]
-
-
-def load_app(checkout: str, runtime: dict[str, Any]) -> Any:
-    os.environ.update({k: str(v) for k, v in runtime.get("env", {}).items()})
-    for entry in reversed(runtime.get("sys_path", ["."])):
-        sys.path.insert(0, os.path.join(checkout, entry))
-    os.chdir(os.path.join(checkout, runtime.get("chdir", ".")))
-    module_name, _, attr = runtime["factory"].partition(":")
-    obj = getattr(importlib.import_module(module_name), attr or "app")
-    if not hasattr(obj, "routes") and callable(obj):
-        obj = obj(**runtime.get("factory_args", {}))
-    return obj
 
 
 def qualname(obj: Any) -> str:
@@ -145,7 +131,7 @@ def auth_flags(item: dict[str, Any], handler: Any, mws: list[Any], runtime: dict
 
 
 def extract(checkout: str, runtime: dict[str, Any]) -> list[dict[str, Any]]:
-    return routes(load_app(checkout, runtime), runtime)
+    return routes(extractor_cli.load_app(checkout, runtime, "routes"), runtime)
 
 
 def main() -> int:
