@@ -1,4 +1,14 @@
-"""Code the hostile-input tests plant in a target: a real SQL injection a hidden finding would be."""
+"""What the hostile-input tests share: the code they plant in a target (a real SQL injection a
+hidden finding would be) and the real CLI run on it in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 VIEWS = """\
 import sqlite3
@@ -13,3 +23,24 @@ def users():
     name = request.args["name"]
     return conn.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
 """
+
+
+def review(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m reviewer TARGET --no-cache --disable-analyzer semgrep ARGS`, this repository's
+    reviewer on PYTHONPATH, run from the target's parent (from this repository `-m` would import
+    the reviewer found in the working directory whatever PYTHONPATH says)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "NO_COLOR": "1",
+        "SEMGREP_ENABLE_VERSION_CHECK": "0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
+         "semgrep", *args],
+        cwd=target.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip

@@ -15,29 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
+from hostile_samples import REPO, VIEWS, review  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer.config import ConfigError, brief, load
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def cli(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NO_COLOR": "1",
-        "SEMGREP_ENABLE_VERSION_CHECK": "0",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
-         "semgrep", *args],
-        cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -74,22 +54,22 @@ def test_a_hiding_setting_in_the_checkouts_config_is_reported(
     (pr / ".backend-review.yml").write_text(setting + "\n")
     git(pr, "add", "-A")
     git(pr, "commit", "-qm", "pr")
-    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    doc = json.loads(review(pr, "-q", "-f", "json").stdout)
     assert doc["switched_off"] == [{"setting": shown, "file": ".backend-review.yml"}]
-    terminal = cli(pr).stdout
+    terminal = review(pr).stdout
     assert "Switched off by the reviewed checkout (1)" in terminal
     assert f".backend-review.yml · {shown}" in terminal
-    markdown = cli(pr, "-q", "-f", "markdown").stdout
+    markdown = review(pr, "-q", "-f", "markdown").stdout
     assert "Switched off by the reviewed checkout (1)" in markdown
 
 
 def test_a_config_outside_the_checkout_is_the_callers_choice(pr: Path, tmp_path: Path) -> None:
     outside = tmp_path / "ours.yml"
     outside.write_text("select: [BR999]\n")
-    doc = json.loads(cli(pr, "-q", "-f", "json", "--config", str(outside)).stdout)
+    doc = json.loads(review(pr, "-q", "-f", "json", "--config", str(outside)).stdout)
     assert doc["switched_off"] == []
     (pr / "pyproject.toml").write_text('[tool.backend-review]\nignore = ["BR101"]\n')
-    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    doc = json.loads(review(pr, "-q", "-f", "json").stdout)
     assert doc["switched_off"] == [{"setting": "ignore: [BR101]", "file": "pyproject.toml"}]
 
 
@@ -104,7 +84,7 @@ def test_a_tracked_file_a_gitignore_skips_is_listed(pr: Path, ignore_file: str, 
     git(pr, "commit", "-qm", "pr")
     (pr / "app" / "local.py").write_text("x = 1\n")  # untracked and ignored: not listed
     (pr / ".gitignore").open("a").write("app/local.py\n")
-    doc = json.loads(cli(pr, "-q", "-f", "json").stdout)
+    doc = json.loads(review(pr, "-q", "-f", "json").stdout)
     assert {
         "path": "app/views.py",
         "reason": f"tracked by git but ignored by {ignore_file}",
@@ -121,7 +101,7 @@ def test_an_unreadable_directory_is_listed(tmp_path: Path) -> None:
     (root / "locked" / "views.py").write_text(VIEWS)
     (root / "locked").chmod(0)
     try:
-        doc = json.loads(cli(root, "-q", "-f", "json").stdout)
+        doc = json.loads(review(root, "-q", "-f", "json").stdout)
     finally:
         (root / "locked").chmod(0o755)
     assert [e["path"] for e in doc["not_reviewed"]] == ["locked"]
@@ -200,7 +180,7 @@ def test_semgrep_configs_outside_the_checkout_are_refused(
     (tmp_path / "rules" / "r.yml").write_text("rules: []\n")
     (pr / "linked").symlink_to(tmp_path / "rules")
     (pr / ".backend-review.yml").write_text(f'semgrep-configs: ["{entry}"]\n')
-    result = cli(pr, "-q")
+    result = review(pr, "-q")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "outside the reviewed checkout" in result.stderr and repr(entry) in result.stderr
 
@@ -234,7 +214,7 @@ def test_a_yaml_bomb_is_a_config_error_at_once(pr: Path) -> None:
 
     (pr / ".backend-review.yml").write_text(_bomb(10))
     started = time.monotonic()
-    result = cli(pr, "-q")
+    result = review(pr, "-q")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "aliases" in result.stderr and "Traceback" not in result.stderr
     assert time.monotonic() - started < 60
@@ -247,7 +227,7 @@ def test_a_yaml_bomb_is_a_config_error_at_once(pr: Path) -> None:
 def test_deep_yaml_is_a_config_error(pr: Path, text: str) -> None:
     """C7: depth 5000 gave a RecursionError traceback, rc 1 (the failed-gate code)."""
     (pr / ".backend-review.yml").write_text(text)
-    result = cli(pr, "-q")
+    result = review(pr, "-q")
     assert result.returncode == 2 and "nested too deeply" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -255,7 +235,7 @@ def test_deep_yaml_is_a_config_error(pr: Path, text: str) -> None:
 def test_deep_toml_is_a_config_error(pr: Path) -> None:
     """C7: 100k-deep [tool.poetry] in pyproject.toml crashed every review."""
     (pr / "pyproject.toml").write_text("[tool.poetry]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
-    result = cli(pr, "-q")
+    result = review(pr, "-q")
     assert result.returncode == 2 and "nested too deeply" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -265,5 +245,5 @@ def test_a_timeout_must_be_finite(pr: Path, value: str) -> None:
     """U17: `.nan` timed ruff and semgrep out at once (their checks silently off); `.inf`
     removed the timeout."""
     (pr / ".backend-review.yml").write_text(f"analyzers: {{ruff: {{timeout: {value}}}}}\n")
-    result = cli(pr, "-q")
+    result = review(pr, "-q")
     assert result.returncode == 2 and "analyzers.ruff.timeout" in result.stderr

@@ -8,29 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
+from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer import cli
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
-         "semgrep", *args],
-        cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
 
 
 @pytest.fixture()
@@ -45,7 +28,7 @@ def padded(tmp_path: Path) -> Path:
 
 
 def test_a_file_over_max_file_bytes_still_goes_to_the_analyzers(padded: Path) -> None:
-    result = run(padded, "-q", "-f", "json", "--fail-on", "high")
+    result = review(padded, "-q", "-f", "json", "--fail-on", "high")
     doc = json.loads(result.stdout)
     views = [f for f in doc["findings"] if f["location"]["path"] == "app/views.py"]
     assert any(f["code"] == "BR901" and "max-file-bytes" in f["message"] for f in views)
@@ -59,18 +42,18 @@ def test_fail_on_unreviewed_fails_the_gate(padded: Path) -> None:
     (padded / ".backend-review.yml").write_text(
         "max-file-bytes: 20000\nanalyzers: {ruff: false, bandit: false}\n"
     )
-    assert run(padded, "-q", "-f", "json").returncode == 0  # analyzers off: nothing found
-    result = run(padded, "-q", "-f", "json", "--fail-on-unreviewed")
+    assert review(padded, "-q", "-f", "json").returncode == 0  # analyzers off: nothing found
+    result = review(padded, "-q", "-f", "json", "--fail-on-unreviewed")
     assert result.returncode == 1, result.stderr
     (padded / ".backend-review.yml").write_text("analyzers: {ruff: false, bandit: false}\n")
-    assert run(padded, "-q", "-f", "json", "--fail-on-unreviewed").returncode == 0
+    assert review(padded, "-q", "-f", "json", "--fail-on-unreviewed").returncode == 0
 
 
 def test_an_output_that_cannot_be_written_is_exit_2_and_leaves_no_partial_file(
     padded: Path, tmp_path: Path
 ) -> None:
     """C8: `-o /nonexistent/x` was a traceback with rc 1, the code of a failed gate."""
-    result = run(padded, "-q", "-f", "json", "-o", str(tmp_path / "missing" / "r.json"))
+    result = review(padded, "-q", "-f", "json", "-o", str(tmp_path / "missing" / "r.json"))
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     out = tmp_path / "r.json"
@@ -79,15 +62,15 @@ def test_an_output_that_cannot_be_written_is_exit_2_and_leaves_no_partial_file(
     victim.write_text("precious")
     link = tmp_path / "link.json"
     link.symlink_to(victim)
-    assert run(padded, "-q", "-f", "json", "-o", str(link)).returncode == 0
+    assert review(padded, "-q", "-f", "json", "-o", str(link)).returncode == 0
     assert link.is_file() and not link.is_symlink()  # replaced, never written through
     assert victim.read_text() == "precious"
-    assert run(padded, "-q", "-f", "json", "-o", "/dev/null").returncode == 0  # kept a device
+    assert review(padded, "-q", "-f", "json", "-o", "/dev/null").returncode == 0  # kept a device
     assert Path("/dev/null").is_char_device()
     if Path("/dev/full").exists():  # a full disk: one line, exit 2
-        full = run(padded, "-q", "-f", "json", "-o", "/dev/full")
+        full = review(padded, "-q", "-f", "json", "-o", "/dev/full")
         assert full.returncode == 2 and "cannot write" in full.stderr
-    assert run(padded, "-q", "-f", "json", "-o", str(out)).returncode == 0
+    assert review(padded, "-q", "-f", "json", "-o", str(out)).returncode == 0
     assert json.loads(out.read_text())["files_reviewed"] == 0
 
 
@@ -122,7 +105,7 @@ def test_a_thousand_nested_folders_are_reviewed(tmp_path: Path) -> None:
 
 
 def _review_deep(root: Path) -> None:
-    result = run(
+    result = review(
         root, "-q", "-f", "json", "--disable-analyzer", "ruff", "--disable-analyzer", "bandit"
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
