@@ -74,7 +74,7 @@ def _review_parser() -> argparse.ArgumentParser:
         prog="backend-review",
         description="Review a Python backend against a senior architect's checklist: native "
         "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
-        "(JavaScript/TypeScript): Express, Fastify and NestJS routes and their guards only "
+        "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards only "
         "(BR301, BR803).",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -308,7 +308,7 @@ def nothing_reviewed(report: Report) -> str:
     if report.files_reviewed:
         return (
             f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
-            " applies to them (in JavaScript/TypeScript only Express, Fastify and NestJS routes"
+            " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa routes"
             " are reviewed so far); the score is n/a and the gate fails"
         )
     if not found:

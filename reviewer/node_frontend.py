@@ -1,7 +1,7 @@
 """The Node.js frontend behind the engine's seam (reviewer/frontend.py).
 
 It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, module
-resolution, Express, Fastify and NestJS routes) and runs, on the routes it found, the
+resolution, Express, Fastify, NestJS, Hono and Koa routes) and runs, on the routes it found, the
 project-level rules whose logic is language-neutral: BR301 (route without authentication)
 and BR803 (no rate limiting). Only their checklist items apply to a Node-only service; every
 other item stays n/a until a JavaScript rule covers it. Its result is cached under all its

@@ -37,7 +37,13 @@ def _node_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix in suffixes)
 
 
-SERVICES = {"express_service": "express", "fastify_service": "fastify", "nest_service": "nestjs"}
+SERVICES = {
+    "express_service": "express",
+    "fastify_service": "fastify",
+    "nest_service": "nestjs",
+    "hono_service": "hono",
+    "koa_service": "koa",
+}
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -57,10 +57,18 @@ class Stack:
     is_app: bool
     layers: list[Layer] = field(default_factory=list)
     mounted: bool = False
+    base: str = ""  # a prefix of its own (koa-router's `prefix`, Hono's `basePath`)
+    parent: tuple[Key, tuple[str, int, int]] | None = None  # shares the parent's stack from then
 
 
 class Express:
-    """The Express model of one program: every app and router and what they serve."""
+    """The Express model of one program: every app and router and what they serve.
+
+    Hono and Koa (reviewer/node/hono.py, koa.py) keep one ordered stack per app or router
+    too; they subclass this model and change what makes a stack and what registers a layer."""
+
+    framework = "express"
+    registers: tuple[str, ...] = (*METHODS, "use")
 
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -103,8 +111,7 @@ class Express:
             return
         method = text(callee.child_by_field_name("property"))
         obj = unwrap(callee.child_by_field_name("object"))
-        args = arguments(call)
-        if (method not in METHODS and method != "use") or obj is None:
+        if method not in self.registers or obj is None:
             return
         route_path = None
         if obj.type == "call_expression":  # router.route("/x").get(h).post(h)
@@ -115,27 +122,36 @@ class Express:
         key = self._stack_of(value, create=True)
         if key is None or key not in self.stacks:
             return
-        stack = self.stacks[key]
         order = (file, call.start_byte, 0)
         site = self.call_sites.get(("param", *value.key)) if isinstance(value, Param) else None
         if site is not None:  # registered inside a function: in order of the call that ran it
             order = (*site, call.start_byte)
+        at = line(callee.child_by_field_name("property") or call)  # `.delete(` of a chain
+        self._add(self.stacks[key], order, file, at, method, arguments(call), route_path)
+
+    def _add(
+        self,
+        stack: Stack,
+        order: tuple[str, int, int],
+        file: str,
+        at: int,
+        method: str,
+        args: list[ts.Node],
+        route_path: str | None,
+    ) -> None:
+        """One `X.METHOD(...)`/`X.use(...)` call (`route_path` set inside a route chain)."""
         if route_path is not None:
-            if method == "use":
-                return
-            at = line(callee.child_by_field_name("property") or call)  # `.delete(` of a chain
-            stack.layers.append(
-                Layer(order, file, at, "route", route_path, _methods(method), tuple(args))
-            )
+            if method != "use":
+                stack.layers.append(
+                    Layer(order, file, at, "route", route_path, _methods(method), tuple(args))
+                )
             return
         path = string_value(args[0]) if args else None
         rest = tuple(args[1:]) if path is not None else tuple(args)
         if method == "use":
-            stack.layers.append(Layer(order, file, line(call), "use", path or "", (), rest))
+            stack.layers.append(Layer(order, file, at, "use", path or "", (), rest))
         elif path is not None and rest:  # app.get("env") with one argument reads a setting
-            stack.layers.append(
-                Layer(order, file, line(call), "route", path, _methods(method), rest)
-            )
+            stack.layers.append(Layer(order, file, at, "route", path, _methods(method), rest))
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
         node: ts.Node | None = call
@@ -177,13 +193,13 @@ class Express:
                 inner = node.child_by_field_name("value")
                 return self._stack(self.program.resolve(value.file, inner), create, depth + 1)
             key = ("var", *value.key)
-            self.stacks.setdefault(key, Stack(key, value.file, line(node), made == "app"))
+            self._new(key, value.file, node.child_by_field_name("value"), made)
             return key
         if node.type in ("call_expression", "new_expression"):
             made = self._made(value.file, node)
             if made is not None:
                 key = ("call", *value.key)
-                self.stacks.setdefault(key, Stack(key, value.file, line(node), made == "app"))
+                self._new(key, value.file, node, made)
                 return key
             function = _function_of(
                 self.program.resolve(value.file, node.child_by_field_name("function"))
@@ -196,6 +212,16 @@ class Express:
                     if found is not None:
                         return found
         return None
+
+    def _new(self, key: Key, file: str, made_by: ts.Node | None, made: str) -> None:
+        if key not in self.stacks and made_by is not None:
+            stack = Stack(key, file, line(made_by), made == "app")
+            stack.base = self._base(file, made_by)
+            self.stacks[key] = stack
+
+    def _base(self, file: str, made_by: ts.Node) -> str:
+        """The prefix a stack gets where it is made (none in Express)."""
+        return ""
 
     def _made(self, file: str, node: ts.Node | None) -> str | None:
         """ "app" for `express()`, "router" for `express.Router()` / `Router()`, else None."""
@@ -227,7 +253,7 @@ class Express:
                             self.stacks[sub].mounted = True
         roots = [s for s in self.stacks.values() if s.is_app or not s.mounted]
         for root in sorted(roots, key=lambda s: (not s.is_app, s.file, s.line)):
-            found += self._walk(root, "", (), 0, ())
+            found += self._walk(root, "", self._shared(root), 0, ())
         self.limiters += [g for r in found for g in r.rate_limits]
         return found
 
@@ -244,7 +270,8 @@ class Express:
         seen = (*seen, stack.key)
         active = list(inherited)
         routes: list[Route] = []
-        level = "app" if stack.is_app else "router"
+        level = self._level(stack, depth)
+        prefix = join(prefix, stack.base) if stack.base else prefix
         for layer in sorted(stack.layers, key=lambda item: item.order):
             full = join(prefix, layer.path)
             if layer.kind == "route":
@@ -267,8 +294,34 @@ class Express:
             active += before
         return routes
 
+    def _level(self, stack: Stack, depth: int) -> str:
+        return "app" if stack.is_app else "router"
+
+    def _shared(self, stack: Stack) -> tuple[tuple[str, Guard, Kinds], ...]:
+        """The middleware a stack that shares its parent's (Hono's `basePath` clone) runs: the
+        parent's `use` layers registered before the clone was made."""
+        if stack.parent is None or stack.parent[0] not in self.stacks:
+            return ()
+        parent = self.stacks[stack.parent[0]]
+        found = list(self._shared(parent)) if parent.parent is not None else []
+        for layer in sorted(parent.layers, key=lambda item: item.order):
+            if layer.kind != "use" or layer.order >= stack.parent[1]:
+                continue
+            for arg in layer.args:
+                if self._stack_of(self.program.resolve(layer.file, arg)) is not None:
+                    continue
+                kinds = self.guards.classify(layer.file, arg)
+                for kind in kinds.kinds:
+                    guard = Guard(kinds.name, kind, self._level(parent, 0), layer.file, layer.line)
+                    found.append((join(parent.base, layer.path), guard, kinds))
+        return tuple(found)
+
+    def covers(self, prefix: str, path: str) -> bool:
+        """Whether middleware `use`d at `prefix` runs for a route at `path`."""
+        return _covers(prefix, path)
+
     def _route(self, layer: Layer, path: str, active: list[tuple[str, Guard, Kinds]]) -> Route:
-        guards = [g for prefix, g, _ in active if _covers(prefix, path)]
+        guards = [g for prefix, g, _ in active if self.covers(prefix, path)]
         *middleware, handler = _flatten(layer.args)
         for arg in middleware:
             kinds = self.guards.classify(layer.file, arg)
@@ -287,7 +340,7 @@ class Express:
         if VALIDATION in inline:
             validation.append(name)
         return Route(
-            framework="express",
+            framework=self.framework,
             methods=layer.methods,
             path=path,
             handler=name,

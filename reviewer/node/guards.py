@@ -8,7 +8,12 @@ A guard is recognised by behaviour, never by its name:
   verifies a token (`jsonwebtoken.verify`) — and that lets the request on with `next()`.
   A middleware factory (`requireRole("admin")`) is judged by the function it returns.
 - authorization: such a rejecting middleware whose check reads a role or permission.
-- rate limit: express-rate-limit's `rateLimit(...)`, express-slow-down, rate-limiter-flexible.
+- rate limit: express-rate-limit's `rateLimit(...)`, express-slow-down, rate-limiter-flexible,
+  hono-rate-limiter, koa-ratelimit.
+- Hono: hono/jwt `jwt()`, hono/jwk `jwk()`, hono/bearer-auth `bearerAuth()`, hono/basic-auth
+  `basicAuth()` answer 401 without valid credentials; `createMiddleware(fn)` (hono/factory) is
+  judged by `fn`. Koa: koa-jwt `jwt()` (unless `passthrough: true`, which lets anonymous
+  requests through), koa-passport's `passport.authenticate`, `ctx.throw(401)` middleware.
 - validation: celebrate's `celebrate(...)`, express-validator chains (`body("email")...`,
   `checkSchema`), express-joi-validation, and any middleware or handler that validates the
   request with zod/joi/yup/ajv style calls (`schema.parse(req.body)`, `.validate(...)`).
@@ -16,7 +21,11 @@ A guard is recognised by behaviour, never by its name:
 References: https://www.passportjs.org/concepts/authentication/middleware/,
 https://github.com/auth0/express-jwt#readme, https://express-validator.github.io/docs/,
 https://github.com/express-rate-limit/express-rate-limit#readme,
-https://expressjs.com/en/guide/writing-middleware.html
+https://expressjs.com/en/guide/writing-middleware.html,
+https://hono.dev/docs/middleware/builtin/jwt, https://hono.dev/docs/middleware/builtin/bearer-auth,
+https://hono.dev/docs/middleware/builtin/basic-auth, https://hono.dev/docs/guides/validation,
+https://hono.dev/docs/helpers/factory#createmiddleware, https://github.com/koajs/jwt#readme,
+https://github.com/rkusa/koa-passport#readme
 """
 
 from __future__ import annotations
@@ -43,8 +52,16 @@ RATE_LIMIT = "rate-limit"
 VALIDATION = "validation"
 
 AUTH_PACKAGES = ("express-jwt", "express-oauth2-jwt-bearer", "express-openid-connect")
-LIMIT_PACKAGES = ("express-rate-limit", "express-slow-down", "rate-limiter-flexible")
-VALIDATION_PACKAGES = ("celebrate", "express-validator", "express-joi-validation")
+LIMIT_PACKAGES: tuple[str, ...] = (
+    "express-rate-limit",
+    "express-slow-down",
+    "rate-limiter-flexible",
+)
+LIMIT_PACKAGES += ("hono-rate-limiter", "koa-ratelimit", "koa2-ratelimit")
+VALIDATION_PACKAGES: tuple[str, ...] = ("celebrate", "express-validator", "express-joi-validation")
+VALIDATION_PACKAGES += ("@hono/zod-validator", "@hono/valibot-validator", "@hono/typebox-validator")
+# hono's built-in middleware that rejects a request without valid credentials (401)
+HONO_AUTH = ("jwt", "jwk", "bearerAuth", "basicAuth")
 VALIDATE_METHODS: tuple[str, ...] = ("parse", "parseAsync", "safeParse", "safeParseAsync")
 VALIDATE_METHODS += ("validate", "validateAsync", "validateSync", "isValid", "assert")
 REQUEST_PARTS = ("body", "query", "params", "headers", "cookies")
@@ -53,13 +70,18 @@ _ROLE = re.compile(r"role|permission|scope|admin|isStaff|can\(|ability", re.I)
 _REQUEST_CHECK = re.compile(
     r"\b(req|request|ctx)\b(\s+as\s+\w+\)|\))?\??\."
     r"(user|session|headers|cookies|auth|token|isAuthenticated\(|isUnauthenticated\()"
+    r"|\bctx\.(state\.(user|auth|session|jwt)|get\(|request\.header)|\bgetCookie\("
 )
+# what a Hono or Koa middleware reads of its context parameter (named by the middleware):
+# the request's headers or cookies, or what an earlier middleware stored (`c.get("user")`)
+_CONTEXT_READS = r"\.(req\.(header|raw\.headers|cookie)|get\(|var\.|state\.(user|auth|session|jwt)|request\.header|headers|cookies)"
 # the condition of a branch taken when nobody is logged in: `!req.user`, `!req.isAuthenticated()`,
 # `req.session.userId == null`, `req.isUnauthenticated()`
 _ANONYMOUS = re.compile(
     r"!\s*\(?\s*(req|request)\b(\s+as\s+\w+\)|\))?\??\.(user|session|isAuthenticated\()"
     r"|\b(req|request)\.(user|session)[\w.?]*\s*={2,3}\s*(null|undefined)"
     r"|\b(req|request)\.isUnauthenticated\("
+    r"|!\s*\(?\s*ctx\.(state\.user|isAuthenticated\()|\bctx\.isUnauthenticated\("
 )
 _LOGIN_REDIRECT = re.compile(
     r"redirect\(\s*(\d+\s*,\s*)?['\"`][^'\"`]*(login|signin|sign-in|auth)", re.I
@@ -129,6 +151,10 @@ class Guards:
         root = _chain_root(callee)
         resolved = self.program.resolve(file, root if root is not None else callee)
         if isinstance(resolved, External):
+            if resolved.module == "hono" and resolved.names[-1:] == ("createMiddleware",):
+                inner = unwrap(arguments(call)[0]) if arguments(call) else None
+                if inner is not None and inner.type in FUNCTIONS:  # hono/factory
+                    return function_kinds(self.program, file, inner)
             return _package_kinds(resolved, call)
         if isinstance(resolved, Value):
             function = unwrap(resolved.node)
@@ -144,6 +170,16 @@ class Guards:
 def _package_kinds(value: External, call: ts.Node | None) -> frozenset[str]:
     module, names = value.module, value.names
     if module == "passport" and names[-1:] == ("authenticate",):
+        return frozenset({AUTHENTICATION})
+    if module == "hono" and names[-1:] and names[-1] in HONO_AUTH:
+        return frozenset({AUTHENTICATION})
+    if module == "hono" and names[-1:] == ("validator",):  # hono/validator
+        return frozenset({VALIDATION})
+    if module == "koa-passport" and names[-1:] == ("authenticate",):
+        return frozenset({AUTHENTICATION})
+    if module == "koa-jwt":
+        if call is not None and re.search(r"passthrough\s*:\s*true", text(call)):
+            return frozenset()  # anonymous requests pass (koa-jwt docs)
         return frozenset({AUTHENTICATION})
     if module in AUTH_PACKAGES:
         if call is not None and re.search(r"credentialsRequired\s*:\s*false", text(call)):
@@ -195,11 +231,25 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
             rejects = True
     if _LOGIN_REDIRECT.search(body_text) and _REQUEST_CHECK.search(body_text):
         rejects = True
-    if rejects and (_REQUEST_CHECK.search(body_text) or "verify" in body_text):
+    context = _first_parameter(function)
+    reads = _REQUEST_CHECK.search(body_text) or (
+        context and re.search(r"\b" + re.escape(context) + _CONTEXT_READS, body_text)
+    )
+    if rejects and (reads or "verify" in body_text):
         found.add(AUTHENTICATION)
         if _ROLE.search(body_text):
             found.add(AUTHORIZATION)
     return frozenset(found)
+
+
+def _first_parameter(function: ts.Node) -> str:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return text(function.child_by_field_name("parameter"))
+    first = params.named_children[0] if params.named_children else None
+    target = first.child_by_field_name("pattern") if first is not None else None
+    node = target or first
+    return text(node) if node is not None and node.type == "identifier" else ""
 
 
 def handler_kinds(program: Program, file: str, function: ts.Node) -> frozenset[str]:

@@ -313,6 +313,9 @@ def _es_export(file: str, stmt: ts.Node, found: dict[str, tuple[str, ts.Node]]) 
     if value is not None:  # export default EXPR
         found["default"] = (file, value)
         return
+    if len(stmt.children) > 2 and stmt.children[1].type == "=":  # TypeScript `export = EXPR`
+        found["*"] = (file, stmt.children[2])  # module.exports = EXPR, for require()
+        return
     if declaration is not None:
         is_default = any(c.type == "default" for c in stmt.children)
         if declaration.type in ("lexical_declaration", "variable_declaration"):
@@ -338,6 +341,12 @@ def _es_export(file: str, stmt: ts.Node, found: dict[str, tuple[str, ts.Node]]) 
 
 
 def _import_binding(stmt: ts.Node, name: str) -> _Import | None:
+    for clause in stmt.named_children:
+        if clause.type == "import_require_clause":  # TypeScript `import x = require("./x")`
+            local = clause.named_children[0] if clause.named_children else None
+            required = string_value(clause.child_by_field_name("source"))
+            if local is not None and text(local) == name and required is not None:
+                return _Import(required, "*")
     source = string_value(stmt.child_by_field_name("source"))
     if source is None:
         return None

@@ -11,6 +11,8 @@ from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, Location
 from reviewer.node.express import _TEST_FILE, express_routes
 from reviewer.node.fastify import fastify_routes
+from reviewer.node.hono import hono_routes
+from reviewer.node.koa import koa_routes
 from reviewer.node.modules import Program
 from reviewer.node.nest import nest_routes
 from reviewer.node.syntax import Parsed, parse
@@ -52,6 +54,8 @@ def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
     for name, builder in (
         ("express", lambda: express_routes(program, files)),
         ("fastify", lambda: fastify_routes(program, files)),
+        ("hono", lambda: hono_routes(program, files)),
+        ("koa", lambda: koa_routes(program, files)),
         ("nestjs", lambda: _with_limiters(nest_routes(program, files))),
     ):
         try:

@@ -27,6 +27,11 @@ _WHERE = {
     "express": "no authenticating middleware in its chain, on its router or app before it, or in"
     " the app.use(...) that mounts its router (passport.authenticate, express-jwt, or a"
     " middleware that answers 401/403)",
+    "hono": "no authenticating middleware in its handler chain, and no app.use(path, ...) before"
+    " it whose path matches (hono/jwt, bearerAuth, basicAuth, or a middleware that answers 401)",
+    "koa": "no authenticating middleware in its chain, no router.use(...) before it on its"
+    " router or the routers that nest it, and no app.use(...) before the router is mounted"
+    " (koa-jwt, koa-passport, or a middleware that calls ctx.throw(401))",
 }
 
 
@@ -44,7 +49,8 @@ class RouteWithoutAuth(Rule):
     a credential, or when they are listed under `auth-decorators` / `auth-dependencies`.
     For Express (JavaScript/TypeScript) routes the guards are the route's middleware chain, the
     middleware its router and app `use` before it, and that of the `app.use(prefix, ...)` that
-    mounts its router; these findings sit on the line that registers the route.
+    mounts its router; these findings sit on the line that registers the route. Hono and Koa
+    routes are read the same way (`app.use(path, ...)`, `router.use(...)` before the route).
 
     ## Why is this bad
     Anyone who can reach the service can call the endpoint (OWASP API2:2023 Broken
@@ -72,6 +78,8 @@ class RouteWithoutAuth(Rule):
     - https://flask.palletsprojects.com/en/stable/patterns/viewdecorators/
     - https://www.django-rest-framework.org/api-guide/permissions/
     - https://expressjs.com/en/guide/using-middleware.html
+    - https://hono.dev/docs/guides/middleware
+    - https://github.com/koajs/router/blob/master/API.md
     """
 
     code = "BR301"
@@ -693,6 +701,70 @@ app.register(async (open) => {
 export default app;
 """,
         path="src/server.ts",
+    ),
+    # Hono: use() paths are patterns, order matters, a sub-app mounted with route() behind a
+    # matching use(), a custom createMiddleware that rejects, one that only logs
+    Invalid(
+        """
+import { Hono } from "hono";
+import { jwt } from "hono/jwt";
+import { createMiddleware } from "hono/factory";
+import users from "./users";
+
+const requireUser = createMiddleware(async (c, next) => {
+  if (!c.get("jwtPayload")) return c.json({ error: "unauthorized" }, 401);
+  await next();
+});
+const logged = createMiddleware(async (c, next) => {
+  console.log(c.req.path);
+  await next();
+});
+const app = new Hono();
+app.post("/orders", (c) => c.json({})); // expect: BR301
+app.use("/api/*", jwt({ secret: process.env.JWT_SECRET! }));
+app.post("/api/orders", (c) => c.json({})); // ok: BR301
+app.route("/api/users", users);
+app.delete("/apis/:id", (c) => c.json({})); // expect: BR301
+app.on(["PUT", "DELETE"], "/accounts/:id", requireUser, (c) => c.json({})); // ok: BR301
+app.post("/payments", logged, (c) => c.json({})); // expect: BR301
+export default app;
+""",
+        path="src/index.ts",
+        files={
+            "src/users.ts": """
+import { Hono } from "hono";
+const users = new Hono().delete("/:id", (c) => c.json({})); // ok: BR301
+export default users;
+""",
+        },
+    ),
+    # Koa: koa-jwt on a router nests its sub-routers; passthrough lets anonymous callers in;
+    # a router.use() after a route does not cover it
+    Invalid(
+        """
+const Koa = require("koa");
+const Router = require("@koa/router");
+const jwt = require("koa-jwt");
+const admin = require("./admin");
+
+const app = new Koa();
+const router = new Router({ prefix: "/api" });
+router.post("/orders", (ctx) => { ctx.body = {}; }); // expect: BR301
+router.post("/comments", jwt({ secret: "s", passthrough: true }), (ctx) => {}); // expect: BR301
+router.use(jwt({ secret: process.env.JWT_SECRET }));
+router.delete("/orders/:id", (ctx) => { ctx.status = 204; }); // ok: BR301
+router.use("/admin", admin.routes());
+app.use(router.routes());
+""",
+        path="src/app.js",
+        files={
+            "src/admin.js": """
+const Router = require("koa-router");
+const admin = new Router();
+admin.delete("/users/:id", (ctx) => { ctx.status = 204; }); // ok: BR301
+module.exports = admin;
+""",
+        },
     ),
     # NestJS: a class-level AuthGuard, a method guard that rejects, one that only logs
     Invalid(

@@ -21,6 +21,8 @@ _HOW = {
     "express": "express-rate-limit (`app.use(rateLimit({...}))`, a stricter one on login routes)",
     "nestjs": "@nestjs/throttler (ThrottlerGuard as APP_GUARD, `@Throttle(...)` on login)",
     "fastify": "@fastify/rate-limit (`app.register(rateLimit, {...})`, `config.rateLimit`)",
+    "hono": "hono-rate-limiter (`app.use(rateLimiter({...}))`, a stricter one on login routes)",
+    "koa": "koa-ratelimit (`app.use(ratelimit({...}))`, a stricter one on login routes)",
 }
 
 

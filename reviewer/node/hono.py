@@ -1,0 +1,170 @@
+"""Hono routing: apps, sub-apps mounted with `route`, `basePath` clones, middleware by path.
+
+What Hono does (https://hono.dev/docs/api/routing, https://hono.dev/docs/api/hono,
+https://hono.dev/docs/guides/middleware):
+- `new Hono()` makes an app. `X.METHOD(path, ...handlers)`, `X.all(...)` and
+  `X.on(method | [methods], path | [paths], ...handlers)` add routes; every handler but the
+  last is middleware of the route. Calls chain (`new Hono().get(...).post(...)`), and a chained
+  call without a path (`app.get("/x", h).post(h)`) adds to the previous path.
+- `X.use([path,] ...middleware)` adds middleware for the routes registered after it whose path
+  matches `path`: a pattern where `*` matches anything (`/api/*` also matches `/api`); no path
+  is `*`. Handlers and middleware run in registration order, as in Express.
+- `X.route(prefix, sub)` adds `sub`'s routes under `prefix` at that point of `X`'s stack, so
+  `X`'s middleware registered before it applies to them.
+- `X.basePath(p)` returns a clone whose routes get `p`; the clone shares `X`'s router, so what
+  it registers is served by `X` too, behind `X`'s middleware registered before the clone.
+- Guards: hono/jwt `jwt()`, hono/jwk `jwk()`, hono/bearer-auth `bearerAuth()`, hono/basic-auth
+  `basicAuth()` reject a request without valid credentials with 401
+  (https://hono.dev/docs/middleware/builtin/jwt, .../bearer-auth, .../basic-auth); a custom
+  middleware (or `createMiddleware(fn)` from hono/factory) is judged by what it does
+  (reviewer/node/guards.py). Validators: @hono/zod-validator `zValidator`, hono/validator
+  `validator` (https://hono.dev/docs/guides/validation). Rate limit: hono-rate-limiter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import tree_sitter as ts
+
+from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack
+from reviewer.node.modules import External, Program, Resolved, Value
+from reviewer.node.syntax import arguments, string_value, text, unwrap
+from reviewer.service import Guard, Route
+
+APP_CLASSES = (("hono", "Hono"), ("@hono/zod-openapi", "OpenAPIHono"))
+CHAIN = (*METHODS, "on", "use", "route")
+_IMPORTS_HONO = re.compile(rb"""['"](hono|@hono/zod-openapi)['"]""")
+
+
+class Hono(Express):
+    framework = "hono"
+    registers = (*METHODS, "on", "use", "route")
+
+    def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
+        """`new Hono().get("/a", h).post(h)`: the app under the chain, and the path of the last
+        call in it that named one (a chained call without a path adds to that path)."""
+        node: ts.Node | None = call
+        path: str | None = None
+        while node is not None and node.type == "call_expression":
+            callee = unwrap(node.child_by_field_name("function"))
+            if callee is None or callee.type != "member_expression":
+                return node, path  # a factory call: the app it returns
+            prop = text(callee.child_by_field_name("property"))
+            if prop not in CHAIN:
+                return node, path  # `.basePath(...)`: the clone is its own stack
+            if path is None and prop in METHODS:
+                args = arguments(node)
+                path = string_value(args[0]) if args else None
+            node = unwrap(callee.child_by_field_name("object"))
+        return node, path or ""
+
+    def _add(
+        self,
+        stack: Stack,
+        order: tuple[str, int, int],
+        file: str,
+        at: int,
+        method: str,
+        args: list[ts.Node],
+        route_path: str | None,
+    ) -> None:
+        first = string_value(args[0]) if args else None
+        if method == "use":
+            path = first if first is not None else "*"
+            rest = args[1:] if first is not None else args
+            stack.layers.append(Layer(order, file, at, "use", path, (), tuple(rest)))
+        elif method == "route":
+            if first is not None and len(args) > 1:
+                stack.layers.append(Layer(order, file, at, "use", first, (), (args[1],)))
+        elif method == "on" and len(args) >= 3:
+            methods = _strings(args[0])
+            for path in _strings(args[1]):
+                verbs = tuple("*" if m.lower() == "all" else m.upper() for m in methods)
+                stack.layers.append(Layer(order, file, at, "route", path, verbs, tuple(args[2:])))
+        elif first is not None and len(args) > 1:
+            verbs = ("*",) if method == "all" else (method.upper(),)
+            stack.layers.append(Layer(order, file, at, "route", first, verbs, tuple(args[1:])))
+        elif first is None and args and route_path is not None:  # `.post(h)` in a chain
+            verbs = ("*",) if method == "all" else (method.upper(),)
+            stack.layers.append(Layer(order, file, at, "route", route_path, verbs, tuple(args)))
+
+    def _stack(self, value: Resolved, create: bool, depth: int) -> Key | None:
+        if depth > 8 or not isinstance(value, Value):
+            return super()._stack(value, create, depth)
+        node = unwrap(value.node)
+        if node is not None and node.type == "variable_declarator":
+            inner = unwrap(node.child_by_field_name("value"))
+            if inner is not None and inner.type == "call_expression" and _member_call(inner):
+                return self._stack(Value(value.file, inner), create, depth + 1)
+        if node is not None and node.type == "call_expression":
+            prop, obj = _member_call(node) or ("", None)
+            if prop == "basePath":  # a clone with a prefix, sharing its parent's stack
+                parent = self._stack(self.program.resolve(value.file, obj), create, depth + 1)
+                args = arguments(node)
+                if parent is None or not args:
+                    return None
+                key: Key = ("call", *value.key)
+                if key not in self.stacks:
+                    clone = Stack(key, value.file, self.stacks[parent].line, False)
+                    clone.base = join_base(self.stacks[parent].base, string_value(args[0]) or "")
+                    clone.parent = (parent, (value.file, node.start_byte, 0))
+                    self.stacks[key] = clone
+                return key
+            if prop in CHAIN and obj is not None:  # a chain returns the app it was called on
+                return self._stack(self.program.resolve(value.file, obj), create, depth + 1)
+        return super()._stack(value, create, depth)
+
+    def _made(self, file: str, node: ts.Node | None) -> str | None:
+        node = unwrap(node)
+        if node is None or node.type != "new_expression":
+            return None
+        made = self.program.resolve(file, node.child_by_field_name("constructor"))
+        if isinstance(made, External) and (made.module, *made.names[-1:]) in APP_CLASSES:
+            return "router"  # every Hono app can be mounted; unmounted ones are the roots
+        return None
+
+    def _level(self, stack: Stack, depth: int) -> str:
+        return "app" if depth == 0 else "router"
+
+    def covers(self, prefix: str, path: str) -> bool:
+        """Hono matches a `use` path as a pattern: `*` is anything, `/x/*` also `/x`."""
+        if prefix in ("", "*", "/*"):
+            return True
+        if prefix.endswith("/*") and path == prefix[:-2]:
+            return True
+        pattern = re.escape(prefix).replace(r"\*", ".*")
+        pattern = re.sub(r":\w+", "[^/]+", pattern)
+        return re.fullmatch(pattern, path) is not None
+
+
+def hono_routes(program: Program, sources: Mapping[str, bytes]) -> tuple[list[Route], list[Guard]]:
+    """The routes of every Hono app of the program, and its rate limiters."""
+    if not any(_IMPORTS_HONO.search(data) for data in sources.values()):
+        return [], []
+    model = Hono(program)
+    model.collect()
+    routes = [r for r in model.routes() if not _TEST_FILE.search(r.file)]
+    return routes, sorted(set(model.limiters))
+
+
+def join_base(base: str, path: str) -> str:
+    if not base:
+        return path
+    return base.rstrip("/") + "/" + path.lstrip("/") if path.strip("/") else base
+
+
+def _member_call(call: ts.Node) -> tuple[str, ts.Node | None] | None:
+    callee = unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "member_expression":
+        return None
+    return text(callee.child_by_field_name("property")), callee.child_by_field_name("object")
+
+
+def _strings(node: ts.Node) -> list[str]:
+    inner = unwrap(node) or node
+    if inner.type == "array":
+        return [v for v in (string_value(c) for c in inner.named_children) if v is not None]
+    value = string_value(inner)
+    return [value] if value is not None else []
