@@ -443,7 +443,10 @@ def _explain(argv: list[str]) -> int:
     from reviewer.registry import load
 
     registry = load(Config(root=Path.cwd()))
-    meta = registry.get(ns.code)
+    meta = registry.get(ns.code) or registry.claimant(ns.code)  # an analyzer id a rule claims
+    if meta is None and (described := _explain_external(ns.code)):
+        sys.stdout.write(described)
+        return EXIT_OK
     if meta is None:
         print(
             f"backend-review: unknown rule {ns.code!r}; see `backend-review rules`", file=sys.stderr
@@ -459,6 +462,28 @@ def _explain(argv: list[str]) -> int:
     )
     sys.stdout.write(header + facts + meta.docs)
     return EXIT_OK
+
+
+def _explain_external(code: str) -> str:
+    """An analyzer id no rule claims: where rules/external.yaml puts it, and why."""
+    from reviewer.analyzers.policy import load_policy
+    from reviewer.resources import external_policy_file
+
+    policy = load_policy(external_policy_file())
+    if code not in policy.entries:
+        return ""
+    entry = policy.entries[code]
+    if entry is None:
+        place = "not reported"
+    elif entry.opt_in:
+        place = (
+            "not a checklist concern: opt-in code quality, never scored, reported only when"
+            " --select names it"
+        )
+    else:
+        severity = f", severity {entry.severity.value}" if entry.severity else ""
+        place = f"in the checklist: item {entry.item}{severity}"
+    return f"# {code}\n\n{place}\nwhy: {policy.reasons.get(code) or '-'}\n"
 
 
 def _routes(argv: list[str]) -> int:

@@ -1,8 +1,10 @@
 """The passthrough policy (rules/external.yaml) for external findings no rule claims.
 
-Each external id maps to a checklist item (with an optional severity override) or is dropped;
-ids not listed get the file's `default`. The file is validated on load: a bad entry is a
-PolicyError naming the file and the key.
+Each external id maps to a checklist item (with an optional severity override) or is dropped,
+and says why (`why`, or the reason given to `drop`); ids not listed get the file's `default`.
+An id mapped to the `code-quality` item is style, not a checklist concern: it is opt-in (reported
+only when a selector names it) and never scored. The file is validated on load: a bad entry is
+a PolicyError naming the file and the key.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from reviewer.model import Severity
 # The checklist item ids, derived from rules/checklist.yaml (its one loader).
 CHECKLIST_ITEMS = checklist_ids()
 DROP = "drop"
+QUALITY_ITEM = "code-quality"  # opt-in, unscored: style findings no checklist concern covers
 _ID = re.compile(r"^(bandit|ruff|semgrep):\S+$")
 
 
@@ -32,12 +35,19 @@ class PolicyError(ValueError):
 class PolicyEntry:
     item: str
     severity: Severity | None = None  # None: keep the analyzer's severity
+    why: str = field(default="", compare=False)  # why the id is in the checklist (or in quality)
+
+    @property
+    def opt_in(self) -> bool:
+        """Code quality, not a checklist concern: reported only when selected, never scored."""
+        return self.item == QUALITY_ITEM
 
 
 @dataclass(frozen=True)
 class ExternalPolicy:
     default: PolicyEntry | None  # None: unlisted ids are dropped
     entries: Mapping[str, PolicyEntry | None] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)  # why each id is in or out
 
     def lookup(self, external_id: str) -> PolicyEntry | None:
         """The item (and severity override) for an unclaimed external id; None = drop it."""
@@ -48,6 +58,10 @@ class ExternalPolicy:
     def dropped_ids(self) -> frozenset[str]:
         """Ids listed as `drop`: analyzers need not even run them (unless a rule claims them)."""
         return frozenset(key for key, entry in self.entries.items() if entry is None)
+
+    def opt_in_ids(self) -> frozenset[str]:
+        """Ids of the opt-in code-quality section (reported only when a selector names them)."""
+        return frozenset(k for k, e in self.entries.items() if e is not None and e.opt_in)
 
     def skippable_ids(self, claimed: Collection[str]) -> frozenset[str]:
         """Dropped ids that no rule claims: pass them as `start_analyzers(skip_ids=...)`."""
@@ -73,38 +87,52 @@ def parse_policy(data: Any, source: str = "external policy") -> ExternalPolicy:
         raise PolicyError(f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     if data.get("version") != 1:
         raise PolicyError(f"{source}: `version` must be 1, got {data.get('version')!r}")
-    default = _entry(data.get("default", DROP), f"{source}: default")
+    default, _ = _entry(data.get("default", DROP), f"{source}: default")
     ids = data.get("ids") or {}
     if not isinstance(ids, dict):
         raise PolicyError(f"{source}: `ids` must be a mapping of external id to entry")
     entries: dict[str, PolicyEntry | None] = {}
+    reasons: dict[str, str] = {}
     for key, raw in ids.items():
         if not isinstance(key, str) or not _ID.match(key):
             raise PolicyError(
                 f"{source}: ids.{key}: expected 'bandit:<id>', 'ruff:<code>' or 'semgrep:<id>'"
             )
-        entries[key] = _entry(raw, f"{source}: ids.{key}")
-    return ExternalPolicy(default=default, entries=entries)
+        entries[key], reasons[key] = _entry(raw, f"{source}: ids.{key}")
+    return ExternalPolicy(default=default, entries=entries, reasons=reasons)
 
 
-def _entry(raw: Any, where: str) -> PolicyEntry | None:
+def _entry(raw: Any, where: str) -> tuple[PolicyEntry | None, str]:
+    """The entry (None: dropped) and the reason it gives."""
     if raw == DROP:
-        return None
+        return None, ""
     if not isinstance(raw, dict):
-        raise PolicyError(f"{where}: expected `drop` or {{item: ..., severity: ...}}, got {raw!r}")
-    extra = set(raw) - {"item", "severity"}
+        raise PolicyError(
+            f"{where}: expected `drop`, {{drop: why}} or {{item: ..., severity: ..., why: ...}},"
+            f" got {raw!r}"
+        )
+    if set(raw) == {DROP}:
+        return None, _why(raw[DROP], where)
+    extra = set(raw) - {"item", "severity", "why"}
     if extra:
         raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(map(str, extra)))}")
+    why = _why(raw.get("why", ""), where)
     item = raw.get("item")
     if item not in CHECKLIST_ITEMS:
         choices = ", ".join(sorted(CHECKLIST_ITEMS))
         raise PolicyError(f"{where}: unknown checklist item {item!r} (choose from {choices})")
     severity = raw.get("severity")
     if severity is None:
-        return PolicyEntry(item=item)
+        return PolicyEntry(item=item, why=why), why
     if not isinstance(severity, str):
         raise PolicyError(f"{where}: severity must be a string, got {severity!r}")
     try:
-        return PolicyEntry(item=item, severity=Severity.parse(severity))
+        return PolicyEntry(item=item, severity=Severity.parse(severity), why=why), why
     except ValueError as exc:
         raise PolicyError(f"{where}: {exc}") from None
+
+
+def _why(raw: Any, where: str) -> str:
+    if not isinstance(raw, str):
+        raise PolicyError(f"{where}: the reason (`why` or `drop`) must be a string, got {raw!r}")
+    return " ".join(raw.split())

@@ -24,10 +24,11 @@ from reviewer.analyzers.base import (
 )
 from reviewer.model import Confidence, Location
 
-# What the checklist needs from ruff; rules/external.yaml maps each code to an item.
-# S: flake8-bandit; ASYNC: blocking calls in async code; BLE001/E722/B904/TRY203: error
-# handling; T20/LOG/TRY400/TRY401: logging; DJ: Django model/form pitfalls (mass assignment);
-# FAST: FastAPI route/dependency pitfalls; RUF006: dangling asyncio tasks.
+# What the checklist needs from ruff; rules/external.yaml maps each code to an item, or to the
+# opt-in code-quality section when no checklist concern covers it (and says why).
+# S: flake8-bandit; ASYNC: blocking calls in async code; BLE001/E722: error handling; T20:
+# print; DJ006/DJ007: mass assignment; RUF006: dangling asyncio tasks. Code quality (run so
+# that `--select` can bring it in): B904, TRY203, TRY400, TRY401, LOG, DJ001, FAST.
 SELECTION = (
     "S",
     "ASYNC",

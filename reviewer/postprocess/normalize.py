@@ -2,7 +2,9 @@
 
 An external id claimed by a rule (`ruff:S608` by BR101) becomes a finding of that rule, with the
 rule's severity and confidence; an unclaimed id follows `rules/external.yaml` (mapped onto a
-checklist item under its own id, or dropped). Semgrep rules we ship carry their code already.
+checklist item under its own id, or dropped). An id of the opt-in code-quality section is
+reported only when the config's `select` names it, and is never scored. Semgrep rules we ship
+carry their code already.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reviewer.analyzers.base import ExternalFinding
-from reviewer.analyzers.policy import ExternalPolicy
+from reviewer.analyzers.policy import ExternalPolicy, PolicyEntry
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
 from reviewer.selection import select
 
@@ -26,22 +28,25 @@ class Normalized:
     passthrough_rules: tuple[RuleMeta, ...]  # rule entries for unclaimed external ids
 
 
-def _passthrough_meta(ext: ExternalFinding, item: str, severity: Severity | None) -> RuleMeta:
+def _passthrough_meta(ext: ExternalFinding, entry: PolicyEntry) -> RuleMeta:
     tool, _, rule_id = ext.external_id.partition(":")
+    why = f" It is {'not a checklist concern' if entry.opt_in else 'in the checklist'}: {entry.why}"
     return RuleMeta(
         code=ext.external_id,
         name=f"{tool}-{rule_id}".lower(),
-        item=item,
-        severity=severity or ext.severity or Severity.MEDIUM,
+        item=entry.item,
+        severity=entry.severity or ext.severity or Severity.MEDIUM,
         confidence=ext.confidence or Confidence.MEDIUM,
         summary=f"{tool} {rule_id}",
         docs=(
             f"Reported by {tool} ({rule_id}) and mapped onto the checklist by rules/external.yaml."
-            f"\n\nSee the {tool} documentation for {rule_id}.\n"
+            + (why if entry.why else "")
+            + f"\n\nSee the {tool} documentation for {rule_id}.\n"
         ),
         cwe=ext.cwe,
         external_ids=(ext.external_id,),
         source=tool,
+        scored=not entry.opt_in,
     )
 
 
@@ -89,8 +94,10 @@ def normalize(
             continue
         code = canonical_id(ext.external_id)
         passthrough = extra_rules.get(code) or _passthrough_meta(
-            replace(ext, external_id=code), entry.item, entry.severity
+            replace(ext, external_id=code), entry
         )
+        if entry.opt_in and not config_select:
+            continue  # code quality is opt-in: only a selector that names it brings it in
         if not select([passthrough], config_select, config_ignore):
             continue
         extra_rules[code] = passthrough
