@@ -25,7 +25,13 @@ from reviewer.registry import load as load_registry
 from reviewer.testing import Expectation, tree_annotations, triples
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-SERVICES = ("flask_service", "fastapi_service", "django_service", "aiohttp_service")
+SERVICES = (
+    "flask_service",
+    "fastapi_service",
+    "django_service",
+    "aiohttp_service",
+    "litestar_service",
+)
 CLEAN = "clean_service"
 
 

@@ -14,6 +14,7 @@ from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.index import Index
+from reviewer.framework.litestar import Litestar
 from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
 from reviewer.framework.test_match import tests_for
@@ -49,6 +50,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     for name, builder in (
         ("flask/fastapi/aiohttp", lambda: Apps(index).routes()),
         ("django", django.routes),
+        ("litestar", lambda: Litestar(index).routes()),
     ):
         try:
             routes += builder()

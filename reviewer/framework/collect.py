@@ -18,6 +18,8 @@ from reviewer.framework.values import code_of, encode, encode_call, qualify
 from reviewer.imports import dotted_name
 
 FACTS_KEY = "framework"
+# `return Litestar(...)` in a factory: the app object has no name to be found under
+_APP_FACTORIES = ("litestar.Litestar", "litestar.app.Litestar")
 
 REGISTRATION_METHODS = frozenset(
     {
@@ -163,6 +165,11 @@ class FrameworkCollector(Visitor):
             "returns_value": False,
             "returns_refs": [],  # `return bp`: the names a factory hands back
             "passes": [],  # a hook's early `return None` branches: see _request_conditions
+            # `raise X(...)` in the body: [exception tail, status code or 0] (a Litestar guard
+            # or auth middleware rejects a request by raising)
+            "raises": [],
+            "reads_user": False,  # the body reads `<name>.user` / `<name>.auth` (the caller)
+            "returns_calls": [],  # `return Litestar(...)`: an app a factory builds unnamed
         }
         self.facts["functions"][qualname] = record
         self._order.append(("functions", qualname, node.name.value))
@@ -337,6 +344,8 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is None:
             return
+        if node.attr.value in ("user", "auth") and type(node.value) is cst.Name:
+            record["reads_user"] = True
         evidence = body.attribute_evidence(node)
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
@@ -377,8 +386,31 @@ class FrameworkCollector(Visitor):
         if conditions:
             record["passes"].append(conditions)
 
+    def visit_Raise(self, node: cst.Raise) -> None:
+        record = self._current()
+        if record is None or node.exc is None:
+            return
+        exc = node.exc
+        status = 0
+        if isinstance(exc, cst.Call):
+            for arg in exc.args:
+                keyword = arg.keyword.value if arg.keyword is not None else ""
+                if keyword in ("", "status_code", "status") and isinstance(arg.value, cst.Integer):
+                    status = int(arg.value.evaluated_value)
+                    break
+            exc = exc.func
+        name = dotted_name(exc)
+        if name:
+            record["raises"].append([name.rsplit(".", 1)[-1], status])
+
     def visit_Return(self, node: cst.Return) -> None:
         record = self._current()
+        if (
+            record is not None
+            and isinstance(node.value, cst.Call)
+            and (qualify(node.value.func, self.ctx.imports) or "").startswith(_APP_FACTORIES)
+        ):
+            record["returns_calls"].append(encode_call(node.value, self.ctx.imports))
         if record is not None and isinstance(node.value, cst.Name | cst.Attribute):
             record["returns_refs"].append(encode(node.value, self.ctx.imports))
         if record is not None and isinstance(node.value, cst.Dict):

@@ -174,6 +174,8 @@ def _param(index: Index, framework: str, p: dict[str, Any], in_path: frozenset[s
     last = ann.rsplit(".", 1)[-1]
     if last in ("Request", "HttpRequest", "WebSocket") or name in ("request", "req"):
         return Param(name, ann, "request")
+    if framework == "litestar":
+        return _litestar_param(name, ann)
     if framework != "fastapi":
         return Param(name, ann, "other")
     default = p.get("default")
@@ -188,6 +190,21 @@ def _param(index: Index, framework: str, p: dict[str, Any], in_path: frozenset[s
     if p["kind"] == "star":
         return Param(name, ann, "other")
     return Param(name, ann, "body")
+
+
+def _litestar_param(name: str, ann: str) -> Param:
+    """Litestar: the request body is the parameter named `data`, `socket` is the WebSocket, and
+    a simple-typed parameter no path, dependency or reserved name claims is a query parameter
+    (https://docs.litestar.dev/2/usage/requests.html,
+    https://docs.litestar.dev/2/usage/routing/parameters.html)."""
+    if name == "data":
+        return Param(name, ann, "body")
+    if name == "socket":
+        return Param(name, ann, "request")
+    base = ann.split("[", 1)[0]
+    if not ann or base in _SIMPLE or base.startswith(("Optional", "Literal")) or "|" in ann:
+        return Param(name, ann, "query")
+    return Param(name, ann, "other")
 
 
 def _validated_by(index: Index, record: dict[str, Any]) -> list[str]:

@@ -90,6 +90,11 @@ def _only_checked(stack: list[cst.CSTNode]) -> bool:
     return False
 
 
+# Frameworks whose handler parameters are the request body (FastAPI: a parameter of a non-simple
+# type; Litestar: the parameter named `data`), validated against their annotation.
+_BODY_PARAMS = {"fastapi": "FastAPI", "litestar": "Litestar"}
+
+
 class UnvalidatedRequestInput(Rule):
     """A handler reads raw request data (`request.json`, `request.POST`, `await request.json()`)
     and uses it without a schema, or a FastAPI body is typed `dict`, `Any` or not at all.
@@ -158,7 +163,8 @@ class UnvalidatedRequestInput(Rule):
         self._untyped_bodies(node, routes)
 
     def _untyped_bodies(self, node: cst.FunctionDef, routes: tuple[Route, ...]) -> None:
-        if not any(r.framework == "fastapi" for r in routes):
+        framework = next((r.framework for r in routes if r.framework in _BODY_PARAMS), "")
+        if not framework:
             return
         bodies = {p.name for r in routes for p in r.params if p.source == "body"}
         for param in (*node.params.params, *node.params.kwonly_params):
@@ -171,8 +177,9 @@ class UnvalidatedRequestInput(Rule):
             typed = f"typed `{ann}`" if ann else "untyped"
             self.report(
                 param,
-                f"{summarize(routes)} takes its body `{param.name.value}` {typed}: FastAPI checks "
-                "nothing inside it. Declare a Pydantic model for the body.",
+                f"{summarize(routes)} takes its body `{param.name.value}` {typed}: "
+                f"{_BODY_PARAMS[framework]} checks nothing inside it. Declare a Pydantic model "
+                "(or a dataclass, a msgspec Struct) for the body.",
             )
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -368,6 +375,25 @@ def create_item(item: ItemIn, dry_run: bool = False):  # ok: BR110
 ]
 
 UnvalidatedRequestInput.INVALID = [
+    Invalid(
+        """
+from litestar import Litestar, post
+from pydantic import BaseModel
+
+class Signup(BaseModel):
+    email: str
+
+@post("/signup")
+async def signup(data: dict) -> None:  # expect: BR110
+    return None
+
+@post("/signup/typed")
+async def typed_signup(data: Signup, notes: dict | None = None) -> None:  # ok: BR110
+    return None
+
+app = Litestar(route_handlers=[signup, typed_signup])
+"""
+    ),
     Invalid(
         """
 from flask import Flask, request

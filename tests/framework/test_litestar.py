@@ -1,0 +1,396 @@
+"""Litestar route model on tiny projects: handlers, Controllers, Routers, the app, guards and
+authentication middleware, each as Litestar behaves (docs.litestar.dev/2: usage/routing/,
+usage/security/guards.html, usage/security/excluding-and-including-endpoints.html)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+from reviewer.config import Config
+from reviewer.native import review_files
+from reviewer.service import Route
+
+GUARDS = """
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+def requires_admin(connection, _):
+    if not connection.user.is_admin:
+        raise PermissionDeniedException("admins only")
+
+def requires_active(connection, _):
+    if not connection.user.active:
+        raise PermissionDeniedException("inactive")
+
+def internal_only(connection, _):
+    if not connection.client.host.startswith("10."):
+        raise PermissionDeniedException("internal only")
+
+def logs_only(connection, _):
+    print(connection.user)
+
+def has_role(role):
+    def guard(connection, _):
+        if role not in connection.user.roles:
+            raise PermissionDeniedException(role)
+    return guard
+
+class ScopeGuard:
+    def __init__(self, scope):
+        self.scope = scope
+
+    def __call__(self, connection, _):
+        if self.scope not in connection.auth.scopes:
+            raise NotAuthorizedException()
+"""
+
+
+def inventory(files: dict[str, str], config: Config | None = None) -> list[Route]:
+    data = {path: dedent(text).encode() for path, text in files.items()}
+    return list(review_files(data, [], config or Config(root=Path("."))).project.routes)
+
+
+def table(routes: list[Route]) -> dict[tuple[str, str], Route]:
+    return {(",".join(r.methods), r.path): r for r in routes}
+
+
+def names(guards: tuple) -> list[str]:
+    return sorted(f"{g.name}@{g.level}" for g in guards)
+
+
+def test_paths_join_app_router_controller_and_handler_with_typed_params_written_plain() -> None:
+    """A handler path may be a list; a Controller's `path` and a Router's `path` prefix it;
+    `{id:int}` is written `{id}`, the way the running app lists its routes."""
+    routes = inventory(
+        {
+            "app.py": """
+            from litestar import Controller, Litestar, Router, get, post, route, websocket
+            from litestar.enums import HttpMethod
+
+            class Items(Controller):
+                path = "/items"
+
+                @get()
+                async def list_items(self) -> list: ...
+
+                @get(["/{item_id:int}", "/by-slug/{slug:str}"])
+                async def get_item(self, item_id: int = 0, slug: str = "") -> dict: ...
+
+                @route("/{item_id:int}", http_method=[HttpMethod.PUT, "PATCH"])
+                async def replace(self, item_id: int) -> dict: ...
+
+            @post(path="/files/{name:path}")
+            async def upload(name: str) -> None: ...
+
+            @websocket("/live")
+            async def live(socket) -> None: ...
+
+            v1 = Router(path="/api/v1/", route_handlers=[Items, upload])
+            app = Litestar(route_handlers=[v1, live])
+            """
+        }
+    )
+    assert sorted(table(routes)) == [
+        ("GET", "/api/v1/items"),
+        ("GET", "/api/v1/items/by-slug/{slug}"),
+        ("GET", "/api/v1/items/{item_id}"),
+        ("POST", "/api/v1/files/{name:path}"),
+        ("PUT,PATCH", "/api/v1/items/{item_id}"),
+        ("WEBSOCKET", "/live"),
+    ]
+    assert {r.framework for r in routes} == {"litestar"}
+
+
+def test_guards_count_by_what_they_check_at_every_layer() -> None:
+    """A role check authorizes; an account-flag check authenticates only; a guard that checks
+    the client's address, or one that never raises, guards nothing. Guard factories and
+    callable classes are read through their body."""
+    routes = table(
+        inventory(
+            {
+                "guards.py": GUARDS,
+                "app.py": """
+                from litestar import Controller, Litestar, Router, delete, get, post
+                from guards import (
+                    ScopeGuard, has_role, internal_only, logs_only, requires_active, requires_admin,
+                )
+
+                class Reports(Controller):
+                    path = "/reports"
+                    guards = [requires_active]
+
+                    @get()
+                    async def index(self) -> list: ...
+
+                    @delete("/{rid:int}", guards=[has_role("editor")])
+                    async def remove(self, rid: int) -> None: ...
+
+                @post("/reindex", guards=[internal_only, logs_only])
+                async def reindex() -> None: ...
+
+                @post("/export", guards=[ScopeGuard("export")])
+                async def export() -> None: ...
+
+                admin = Router(path="/admin", guards=[requires_admin], route_handlers=[Reports])
+                app = Litestar(route_handlers=[admin, reindex, export])
+                """,
+            }
+        )
+    )
+    index = routes[("GET", "/admin/reports")]
+    assert names(index.auth) == ["requires_active@class", "requires_admin@router"]
+    assert names(index.authorization) == ["requires_admin@router"]
+    remove = routes[("DELETE", "/admin/reports/{rid}")]
+    assert "has_role@route" in names(remove.authorization)
+    assert routes[("POST", "/reindex")].auth == ()
+    assert names(routes[("POST", "/export")].authorization) == ["ScopeGuard@route"]
+
+
+JWT = """
+from litestar.security.jwt import JWTAuth
+
+async def retrieve(token, connection):
+    return None
+
+auth = JWTAuth(
+    retrieve_user_handler=retrieve,
+    token_secret="x",
+    exclude=["/health", "^/schema", "/public"],
+)
+"""
+
+
+def test_jwt_middleware_covers_every_route_but_its_excludes_and_opted_out_handlers() -> None:
+    """The exclude patterns are regexes searched in the path (not anchored): "/public" also
+    lets /files/public-link through. `exclude_from_auth=True` on a handler, or in a layer's
+    `opt`, bypasses the middleware, and the handler's own opt wins over its layers'."""
+    routes = table(
+        inventory(
+            {
+                "security.py": JWT,
+                "app.py": """
+                from litestar import Controller, Litestar, get, post
+                from security import auth
+
+                @get("/health")
+                async def health() -> dict: ...
+
+                @post("/files/public-link")
+                async def share() -> str: ...
+
+                @post("/files")
+                async def upload() -> None: ...
+
+                @post("/newsletter", exclude_from_auth=True)
+                async def subscribe() -> None: ...
+
+                class Hooks(Controller):
+                    path = "/hooks"
+                    opt = {"exclude_from_auth": True}
+
+                    @post("/stripe")
+                    async def stripe(self) -> None: ...
+
+                    @post("/internal", opt={"exclude_from_auth": False})
+                    async def internal(self) -> None: ...
+
+                app = Litestar(
+                    route_handlers=[health, share, upload, subscribe, Hooks],
+                    on_app_init=[auth.on_app_init],
+                )
+                """,
+            }
+        )
+    )
+    assert names(routes[("POST", "/files")].auth) == ["JWTAuth@middleware"]
+    assert names(routes[("POST", "/hooks/internal")].auth) == ["JWTAuth@middleware"]
+    for key in [("GET", "/health"), ("POST", "/files/public-link"), ("POST", "/newsletter")]:
+        assert routes[key].auth == (), key
+    assert routes[("POST", "/newsletter")].public  # opted out in the code itself
+    assert routes[("POST", "/hooks/stripe")].public
+    assert not routes[("POST", "/files/public-link")].public  # excluded by a pattern only
+
+
+def test_a_config_is_installed_by_a_plugin_calling_its_on_app_init() -> None:
+    """`auth.on_app_init(app_config)` in a plugin's hook installs the middleware app-wide;
+    a config defined but never installed authenticates nothing. A Controller that no app
+    reaches statically (a plugin appends it) is listed at its own path."""
+    plugin = """
+    from litestar.plugins import InitPluginProtocol
+    from controllers import Orders
+
+    class Core(InitPluginProtocol):
+        def on_app_init(self, app_config):
+            from security import auth
+            app_config.route_handlers.extend(self._handlers())
+            return auth.on_app_init(app_config)
+
+        def _handlers(self):
+            return [Orders]
+    """
+    controllers = """
+    from litestar import Controller, post
+
+    class Orders(Controller):
+        path = "/orders"
+
+        @post()
+        async def create(self) -> None: ...
+    """
+    app = """
+    from litestar import Litestar
+    from plugin import Core
+
+    def create_app() -> Litestar:
+        return Litestar(plugins=[Core()])
+    """
+    installed = inventory(
+        {"security.py": JWT, "plugin.py": plugin, "controllers.py": controllers, "app.py": app}
+    )
+    assert [(r.path, names(r.auth)) for r in installed] == [("/orders", ["JWTAuth@middleware"])]
+    not_installed = inventory(
+        {
+            "security.py": JWT,
+            "plugin.py": plugin.replace("auth.on_app_init(app_config)", "app_config"),
+            "controllers.py": controllers,
+            "app.py": app,
+        }
+    )
+    assert [(r.path, r.auth) for r in not_installed] == [("/orders", ())]
+
+
+def test_custom_authentication_middleware_counts_only_when_it_rejects() -> None:
+    """An AbstractAuthenticationMiddleware subclass authenticates when `authenticate_request`
+    raises for a request without credentials; one that only attaches a user turns nobody
+    away. `DefineMiddleware(cls, exclude=...)` passes its own exclude patterns."""
+    routes = table(
+        inventory(
+            {
+                "mw.py": """
+                from litestar.exceptions import NotAuthorizedException
+                from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+                class KeyAuth(AbstractAuthenticationMiddleware):
+                    async def authenticate_request(self, connection):
+                        key = connection.headers.get("x-api-key")
+                        if not key:
+                            raise NotAuthorizedException()
+                        return AuthenticationResult(user=key, auth=key)
+
+                class MaybeUser(AbstractAuthenticationMiddleware):
+                    async def authenticate_request(self, connection):
+                        return AuthenticationResult(user=None, auth=None)
+                """,
+                "app.py": """
+                from litestar import Litestar, Router, post
+                from litestar.middleware import DefineMiddleware
+                from mw import KeyAuth, MaybeUser
+
+                @post("/orders")
+                async def order() -> None: ...
+
+                @post("/status")
+                async def status() -> None: ...
+
+                @post("/comments")
+                async def comment() -> None: ...
+
+                partners = Router(
+                    path="/partners",
+                    route_handlers=[order, status],
+                    middleware=[DefineMiddleware(KeyAuth, exclude=["/partners/status"])],
+                )
+                feed = Router(path="/feed", route_handlers=[comment], middleware=[MaybeUser])
+                app = Litestar(route_handlers=[partners, feed])
+                """,
+            }
+        )
+    )
+    assert names(routes[("POST", "/partners/orders")].auth) == ["KeyAuth@router"]
+    assert routes[("POST", "/partners/status")].auth == ()
+    assert routes[("POST", "/feed/comments")].auth == ()
+
+
+def test_a_provider_that_rejects_anonymous_callers_authenticates_the_handlers_that_ask() -> None:
+    """`dependencies={"user": Provide(fn)}`: Litestar calls `fn` only for handlers with a
+    parameter of that name; a provider that raises without a user authenticates them."""
+    routes = table(
+        inventory(
+            {
+                "app.py": """
+                from litestar import Litestar, post
+                from litestar.di import Provide
+                from litestar.exceptions import NotAuthorizedException
+
+                def require_user(request):
+                    if request.user is None:
+                        raise NotAuthorizedException()
+                    return request.user
+
+                @post("/notes")
+                async def create(user: dict) -> None: ...
+
+                @post("/ping")
+                async def ping() -> None: ...
+
+                app = Litestar(
+                    route_handlers=[create, ping],
+                    dependencies={"user": Provide(require_user)},
+                )
+                """
+            }
+        )
+    )
+    assert names(routes[("POST", "/notes")].auth) == ["Provide(require_user)@route"]
+    assert [p.source for p in routes[("POST", "/notes")].params] == ["dependency"]
+    assert routes[("POST", "/ping")].auth == ()
+
+
+def test_register_and_base_controllers() -> None:
+    """`app.register(handler)` adds a route; a base Controller that only others derive from
+    is no route of its own, its handlers are inherited."""
+    routes = table(
+        inventory(
+            {
+                "app.py": """
+                from litestar import Controller, Litestar, get
+
+                class Base(Controller):
+                    @get("/info")
+                    async def info(self) -> dict: ...
+
+                class Pets(Base):
+                    path = "/pets"
+
+                @get("/late")
+                async def late() -> None: ...
+
+                app = Litestar(route_handlers=[Pets])
+                app.register(late)
+                """
+            }
+        )
+    )
+    assert sorted(routes) == [("GET", "/late"), ("GET", "/pets/info")]
+
+
+def test_a_catastrophic_exclude_pattern_is_not_run() -> None:
+    """The exclude patterns come from the reviewed code: a nested quantifier is not handed to
+    the regex engine: the route stays covered and says why."""
+    security = JWT.replace('["/health", "^/schema", "/public"]', '["^(a+)+$"]')
+    routes = inventory(
+        {
+            "security.py": security,
+            "app.py": """
+            from litestar import Litestar, post
+            from security import auth
+
+            @post("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!")
+            async def boom() -> None: ...
+
+            app = Litestar(route_handlers=[boom], on_app_init=[auth.on_app_init])
+            """,
+        }
+    )
+    assert names(routes[0].auth) == ["JWTAuth@middleware"]
+    assert any("not evaluated" in note for note in routes[0].notes)
