@@ -18,6 +18,9 @@ _WHERE = {
     "LoginRequiredMiddleware",
     "drf": "no permission class (DRF's default is AllowAny, and authentication classes never deny)",
     "aiohttp": "no auth middleware on its application and no check_authorized() call",
+    "litestar": "no authentication middleware (JWTAuth/SessionAuth `on_app_init`, a rejecting "
+    "AbstractAuthenticationMiddleware) wraps it unexcluded, and no guard that reads the user on "
+    "the handler, its controller, routers or app",
     "starlette": "no @requires(...) on the endpoint and no rejecting auth middleware (Starlette's "
     "AuthenticationMiddleware identifies users but never rejects them)",
     "nestjs": "no authenticating guard in @UseGuards on the handler or its controller, and no"

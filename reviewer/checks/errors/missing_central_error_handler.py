@@ -23,6 +23,7 @@ _HOW = {
     "django": "`handler500`/`handler404` in the root URLconf or a middleware with "
     "`process_exception`",
     "drf": "a custom `REST_FRAMEWORK['EXCEPTION_HANDLER']` that wraps DRF's default",
+    "litestar": "`exception_handlers={Exception: handler}` on the app (or a router/controller)",
     "aiohttp": "an error middleware (`@web.middleware` wrapping `await handler(request)` in "
     "try/except)",
 }

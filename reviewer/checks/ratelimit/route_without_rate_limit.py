@@ -18,6 +18,7 @@ _HOW = {
     "drf": "DRF throttling (`throttle_classes` or DEFAULT_THROTTLE_CLASSES)",
     "aiohttp": "a rate-limiting middleware",
     "starlette": "slowapi or a rate-limiting middleware",
+    "litestar": "Litestar's RateLimitConfig (`middleware=[RateLimitConfig(...).middleware]`)",
     "express": "express-rate-limit (`app.use(rateLimit({...}))`, a stricter one on login routes)",
     "nestjs": "@nestjs/throttler (ThrottlerGuard as APP_GUARD, `@Throttle(...)` on login)",
     "fastify": "@fastify/rate-limit (`app.register(rateLimit, {...})`, `config.rateLimit`)",
