@@ -68,6 +68,7 @@ class Express:
     too; they subclass this model and change what makes a stack and what registers a layer."""
 
     framework = "express"
+    packages: tuple[str, ...] = ("express",)  # whose types a router parameter may be declared as
     registers: tuple[str, ...] = (*METHODS, "use")
 
     def __init__(self, program: Program) -> None:
@@ -150,7 +151,7 @@ class Express:
         rest = tuple(args[1:]) if path is not None else tuple(args)
         if method == "use":
             stack.layers.append(Layer(order, file, at, "use", path or "", (), rest))
-        elif path is not None and rest:  # app.get("env") with one argument reads a setting
+        elif path is not None and rest and is_url_path(path):  # app.get("env") reads a setting
             stack.layers.append(Layer(order, file, at, "route", path, _methods(method), rest))
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
@@ -180,7 +181,7 @@ class Express:
             key: Key = ("param", *value.key)
             if key in self.aliases:
                 return self.aliases[key]
-            if create:  # a parameter used as a router: its stack, joined to callers later
+            if create and self._may_be_router(value):  # joined to its callers later
                 self.stacks.setdefault(key, Stack(key, value.file, line(value.function), False))
                 return key
             return key if key in self.stacks else None
@@ -212,6 +213,25 @@ class Express:
                     if found is not None:
                         return found
         return None
+
+    def _may_be_router(self, param: Param) -> bool:
+        """A parameter no resolved call passes a router to may still be one (`module.exports =
+        (app) => {...}` called from code we cannot follow), unless it is a constructor's
+        (a NestJS service's `configService.get("mail.host", ...)`) or its declared type comes
+        from another package than this framework's."""
+        if text(param.function.child_by_field_name("name")) == "constructor":
+            return False
+        params = param.function.child_by_field_name("parameters")
+        if params is None or param.index >= len(params.named_children):
+            return True
+        annotation = params.named_children[param.index].child_by_field_name("type")
+        named = [n for n in walk(annotation) if n.type == "type_identifier"] if annotation else []
+        if not named:
+            return True
+        declared = self.program.resolve_name(param.file, named[0])
+        if isinstance(declared, External):
+            return declared.module in self.packages
+        return declared is None  # a local type (an interface) says nothing
 
     def _new(self, key: Key, file: str, made_by: ts.Node | None, made: str) -> None:
         if key not in self.stacks and made_by is not None:
@@ -370,6 +390,12 @@ def express_routes(
     return routes, sorted(set(model.limiters))
 
 
+def is_url_path(path: str) -> bool:
+    """Route paths start with `/` (or are `*`): a request path always does, so a "route" at
+    `mail.host` is a `configService.get("mail.host", ...)`, not a route."""
+    return path.startswith(("/", "*", "("))
+
+
 def join(prefix: str, path: str) -> str:
     if not prefix:
         return path or "/"
@@ -436,13 +462,20 @@ def _returns(function: ts.Node) -> Iterator[ts.Node]:
             yield node.named_children[0]
 
 
+_NAMES = ("identifier", "member_expression")
+
+
 def _handler_name(handler: ts.Node) -> str:
     node = unwrap(handler) or handler
     if node.type in FUNCTIONS:
         return text(node.child_by_field_name("name")) or "anonymous"
     if node.type == "call_expression":  # asyncHandler(controller.create)
         args = arguments(node)
-        return _handler_name(args[-1]) if args else text(node)[:60]
+        last = unwrap(args[-1]) if args else None
+        if last is not None and (last.type in FUNCTIONS or last.type in _NAMES):
+            return _handler_name(last)
+        callee = node.child_by_field_name("function")  # passport.authenticate("github")
+        return text(callee)[:60] if callee is not None else text(node)[:60]
     return text(node)[:60]
 
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 import tree_sitter as ts
 
-from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack
+from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack, is_url_path
 from reviewer.node.modules import External, Program, Resolved, Value
 from reviewer.node.syntax import arguments, string_value, text, unwrap
 from reviewer.service import Guard, Route
@@ -40,6 +40,7 @@ _IMPORTS_HONO = re.compile(rb"""['"](hono|@hono/zod-openapi)['"]""")
 
 class Hono(Express):
     framework = "hono"
+    packages = ("hono", "@hono/zod-openapi")
     registers = (*METHODS, "on", "use", "route")
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
@@ -80,10 +81,10 @@ class Hono(Express):
                 stack.layers.append(Layer(order, file, at, "use", first, (), (args[1],)))
         elif method == "on" and len(args) >= 3:
             methods = _strings(args[0])
-            for path in _strings(args[1]):
+            for path in filter(is_url_path, _strings(args[1])):
                 verbs = tuple("*" if m.lower() == "all" else m.upper() for m in methods)
                 stack.layers.append(Layer(order, file, at, "route", path, verbs, tuple(args[2:])))
-        elif first is not None and len(args) > 1:
+        elif first is not None and len(args) > 1 and is_url_path(first):
             verbs = ("*",) if method == "all" else (method.upper(),)
             stack.layers.append(Layer(order, file, at, "route", first, verbs, tuple(args[1:])))
         elif first is None and args and route_path is not None:  # `.post(h)` in a chain

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import tree_sitter as ts
 
-from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack
+from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack, is_url_path
 from reviewer.node.modules import External, Program, Resolved, Value
 from reviewer.node.syntax import arguments, string_value, text, unwrap
 from reviewer.service import Guard, Route
@@ -35,6 +35,7 @@ _IMPORTS_KOA = re.compile(rb"""['"](koa|koa-router|@koa/router)['"]""")
 
 class Koa(Express):
     framework = "koa"
+    packages = ("koa", *ROUTERS)
     registers = (*METHODS, "del", "use", "prefix")
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
@@ -74,7 +75,7 @@ class Koa(Express):
         if paths is None or len(args) < 2:
             return
         verbs = ("*",) if method == "all" else ("DELETE",) if method == "del" else (method.upper(),)
-        for path in paths:
+        for path in filter(is_url_path, paths):
             stack.layers.append(Layer(order, file, at, "route", path, verbs, tuple(args[1:])))
 
     def _stack(self, value: Resolved, create: bool, depth: int) -> Key | None:

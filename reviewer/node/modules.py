@@ -165,6 +165,10 @@ class Program:
                 return self.export(base.file, prop, depth + 1)
         return None
 
+    def resolve_name(self, file: str, node: ts.Node) -> Resolved:
+        """What the name `node` (an identifier or a TypeScript type name) is bound to."""
+        return self._resolve_name(file, node, text(node), 0)
+
     def _resolve_name(self, file: str, ident: ts.Node, name: str, depth: int) -> Resolved:
         scope: ts.Node | None = ident
         while scope is not None:

@@ -447,3 +447,32 @@ def test_a_hostile_file_does_not_stop_the_review() -> None:
     assert [(f.code, f.location.path, f.message) for f in review.findings] == [
         ("BR902", "app.js", "express route model failed (RecursionError); its routes are missing")
     ]
+
+
+def test_a_service_parameter_reading_settings_is_no_router() -> None:
+    """`configService.get("mail.host", {...})` in a NestJS service of a project that imports
+    express: a constructor parameter, and a path that is no URL path, make no route; a
+    parameter declared as express's Router still registers routes."""
+    found = routes(
+        {
+            "src/main.ts": """
+import type { Request } from "express";
+import { ConfigService } from "@nestjs/config";
+export class MailerService {
+  constructor(private readonly configService: ConfigService) {
+    this.host = configService.get("mail.host", { infer: true });
+  }
+}
+export function settings(config: ConfigService) {
+  return config.get("mail.port", { infer: true });
+}
+""",
+            "src/routes.ts": """
+import type { Router } from "express";
+export default function mount(router: Router) {
+  router.get("/items", (req, res) => res.json([]));
+}
+""",
+        }
+    )
+    assert sorted(found) == ["GET /items"]
