@@ -14,8 +14,18 @@ What NestJS does (https://docs.nestjs.com/controllers, /guards, /security/authen
   when a global guard reads `KEY` and lets such routes through.
 - `@Throttle(...)` and ThrottlerGuard (@nestjs/throttler) limit the rate; a ValidationPipe
   (global, `@UsePipes`) validates DTO parameters.
-Not yet: versioning (`enableVersioning`), `RouterModule` paths, guards bound in modules other
-than APP_GUARD.
+- `app.setGlobalPrefix("api", { exclude: [...] })`: the listed paths keep no prefix.
+- URI versioning (`app.enableVersioning()`, type `VersioningType.URI`, the default) puts
+  `/<prefix><version>` (prefix `v` unless set) after the global prefix and before the
+  controller's path; the version is the handler's `@Version(...)`, else its controller's
+  `@Controller({ version })`, else `defaultVersion`; `VERSION_NEUTRAL` adds none, an array one
+  route per version (https://docs.nestjs.com/techniques/versioning). Header and media-type
+  versioning leave paths alone.
+- `RouterModule.register([{ path, module, children }])` (@nestjs/core) prefixes every
+  controller listed in that module's `@Module({ controllers })`, children under their
+  parent's path (https://docs.nestjs.com/recipes/router-module).
+Not yet: a global prefix or version that is not a literal (read from configuration), guards
+bound in modules other than APP_GUARD.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ import tree_sitter as ts
 from reviewer.node.express import join
 from reviewer.node.guards import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, function_kinds
 from reviewer.node.modules import External, Program, Resolved, Value
-from reviewer.node.syntax import arguments, line, string_value, text, unwrap, walk
+from reviewer.node.syntax import arguments, callee_path, line, string_value, text, unwrap, walk
 from reviewer.service import Guard, Route
 
 COMMON = "@nestjs/common"
@@ -65,7 +75,11 @@ class Nest:
         self.program = program
         self.global_guards: list[tuple[str, ts.Node, str]] = []  # (file, expression, level)
         self.global_prefix = ""
+        self.prefix_exclude: set[str] = set()
         self.global_validation = False
+        self.versioning: tuple[str, tuple[str | None, ...]] | None = None  # (prefix, default)
+        self.module_paths: dict[tuple[str, int], str] = {}  # module class -> RouterModule path
+        self.controller_paths: dict[tuple[str, int], str] = {}  # controller class -> path
         self._kinds: dict[tuple[str, int], frozenset[str]] = {}
 
     def routes(self) -> list[Route]:
@@ -92,6 +106,17 @@ class Nest:
                         self.global_guards += [(file, a, "app") for a in args]
                     elif method == "setGlobalPrefix" and args:
                         self.global_prefix = string_value(args[0]) or self.global_prefix
+                        excluded = unwrap(_property(args[1], "exclude")) if len(args) > 1 else None
+                        if excluded is not None and excluded.type == "array":
+                            self.prefix_exclude |= {
+                                v.strip("/")
+                                for c in excluded.named_children
+                                if (v := string_value(c)) is not None
+                            }
+                    elif method == "enableVersioning":
+                        self.versioning = self._versioning(file, args[0] if args else None)
+                    elif method == "register" and args and self._is_router_module(file, callee):
+                        self._router_module(file, args[0], "", 0)
                     elif method == "useGlobalPipes" and any(
                         "ValidationPipe" in text(a) for a in args
                     ):
@@ -108,6 +133,78 @@ class Nest:
                         self.global_validation = self.global_validation or (
                             "ValidationPipe" in text(use)
                         )
+
+        for file, parsed in sorted(self.program.parsed.items()):
+            for node in walk(parsed.root):
+                if node.type == "class_declaration":
+                    self._module_controllers(file, node)
+
+    def _versioning(
+        self, file: str, options: ts.Node | None
+    ) -> tuple[str, tuple[str | None, ...]] | None:
+        kind = _property(options, "type")
+        if kind is not None and not text(kind).endswith("URI"):
+            return None  # header, media-type or custom versioning: paths do not change
+        prefix_node = unwrap(_property(options, "prefix"))
+        prefix = "v" if prefix_node is None else string_value(prefix_node) or ""
+        default = self._versions(file, _property(options, "defaultVersion"))
+        return prefix, default or ()
+
+    def _versions(self, file: str, node: ts.Node | None) -> tuple[str | None, ...] | None:
+        """`"1"` -> ("1",); `["1", "2"]`; VERSION_NEUTRAL -> (None,); absent -> None."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        items = node.named_children if node.type == "array" else [node]
+        found: list[str | None] = []
+        for item in items:
+            value = string_value(item)
+            if value is not None:
+                found.append(value)
+            elif text(item).endswith("VERSION_NEUTRAL"):
+                found.append(None)
+        return tuple(found) or None
+
+    def _is_router_module(self, file: str, callee: ts.Node) -> bool:
+        owner = self.program.resolve(file, callee.child_by_field_name("object"))
+        return isinstance(owner, External) and owner.names[-1:] == ("RouterModule",)
+
+    def _router_module(self, file: str, routes: ts.Node | None, prefix: str, depth: int) -> None:
+        node = unwrap(routes)
+        if node is not None and node.type == "identifier" and depth < 4:
+            value = self.program.resolve(file, node)  # `const routes: Routes = [...]`
+            if isinstance(value, Value):
+                target = unwrap(value.node)
+                if target is not None and target.type == "variable_declarator":
+                    target = target.child_by_field_name("value")
+                self._router_module(value.file, target, prefix, depth + 1)
+            return
+        if node is None or node.type != "array" or depth > 8:
+            return
+        for entry in node.named_children:
+            path = join(prefix, (string_value(_property(entry, "path")) or "").strip("/"))
+            named = _property(entry, "module")
+            module = self._class_of(file, named) if named is not None else None
+            if module is not None:
+                self.module_paths[(module[0], module[1].start_byte)] = path
+            self._router_module(file, _property(entry, "children"), path, depth + 1)
+
+    def _module_controllers(self, file: str, cls: ts.Node) -> None:
+        """`@Module({ controllers: [A, B] })` of a module RouterModule gave a path."""
+        path = self.module_paths.get((file, cls.start_byte))
+        if path is None:
+            return
+        own = [c for c in cls.named_children if c.type == "decorator"]
+        if cls.parent is not None and cls.parent.type == "export_statement":
+            own += [c for c in cls.parent.named_children if c.type == "decorator"]
+        for d in self._decorators(file, own):
+            if not _nest(d.value, "Module") or not d.args:
+                continue
+            listed = unwrap(_property(d.args[0], "controllers"))
+            for item in listed.named_children if listed is not None else []:
+                controller = self._class_of(file, item)
+                if controller is not None:
+                    self.controller_paths[(controller[0], controller[1].start_byte)] = path
 
     # -- controllers -----------------------------------------------------------------------
 
@@ -137,9 +234,13 @@ class Nest:
         if controller is None:
             return []
         prefix = ""
+        versions: tuple[str | None, ...] | None = None
         if controller.args:
             first = unwrap(controller.args[0])
             prefix = string_value(first) or string_value(_property(first, "path")) or ""
+            versions = self._versions(file, _property(first, "version"))
+        module_path = self.controller_paths.get((file, cls.start_byte), "")
+        prefix = join(module_path, prefix.strip("/")).strip("/") if module_path else prefix
         body = cls.child_by_field_name("body")
         name = text(cls.child_by_field_name("name"))
         routes: list[Route] = []
@@ -147,11 +248,29 @@ class Nest:
             return routes
         for method, method_decorators in _methods(body):
             decorated = self._decorators(file, method_decorators)
+            pinned = next((d for d in decorated if _nest(d.value, "Version")), None)
+            chosen = self._versions(file, pinned.args[0]) if pinned and pinned.args else versions
             for verb, path in self._verbs(decorated):
-                routes.append(
-                    self._route(file, name, prefix, method, verb, path, decorators, decorated)
-                )
+                for version in self._segments(chosen):
+                    at = self._path(prefix, version, path)
+                    routes.append(self._route(file, name, at, method, verb, decorators, decorated))
         return routes
+
+    def _segments(self, versions: tuple[str | None, ...] | None) -> tuple[str, ...]:
+        """The URI segments a handler's versions give: `v1`, or "" when not versioned."""
+        if self.versioning is None:
+            return ("",)
+        prefix, default = self.versioning
+        chosen = versions if versions is not None else default
+        return tuple(dict.fromkeys(prefix + v if v is not None else "" for v in chosen)) or ("",)
+
+    def _path(self, prefix: str, version: str, path: str) -> str:
+        local = join(join("/" + prefix.strip("/") if prefix else "", path), "")
+        excluded = local.strip("/") in self.prefix_exclude
+        head = "" if excluded or not self.global_prefix else "/" + self.global_prefix.strip("/")
+        if version:
+            head = join(head, version) if head else "/" + version
+        return join(head, local) if head else local
 
     def _verbs(self, decorated: list[_Decorated]) -> Iterator[tuple[str, str]]:
         for d in decorated:
@@ -170,10 +289,9 @@ class Nest:
         self,
         file: str,
         controller: str,
-        prefix: str,
+        path: str,
         method: ts.Node,
         verb: str,
-        path: str,
         class_decorators: list[_Decorated],
         decorated: list[_Decorated],
     ) -> Route:
@@ -182,6 +300,13 @@ class Nest:
             guards += self._guards(gfile, expr, level)
         public = False
         validation = self.global_validation
+        guard_exprs = [(f, e) for f, e, _ in self.global_guards] + [
+            (file, arg)
+            for group in (class_decorators, decorated)
+            for d in group
+            if _nest(d.value, "UseGuards")
+            for arg in d.args
+        ]
         for level, group in (("class", class_decorators), ("route", decorated)):
             for d in group:
                 if _nest(d.value, "UseGuards"):
@@ -192,15 +317,13 @@ class Nest:
                         guards.append(Guard("Throttle", RATE_LIMIT, level, file, line(d.node)))
                 elif _nest(d.value, "UsePipes"):
                     validation = validation or any("ValidationPipe" in text(a) for a in d.args)
-                elif self._opts_out(d):
+                elif self._opts_out(d, level, guard_exprs):
                     public = True
         handler = text(method.child_by_field_name("name"))
         return Route(
             framework="nestjs",
             methods=(verb,),
-            path=join(join("/" + self.global_prefix.strip("/"), prefix.strip("/")), path)
-            if self.global_prefix
-            else join("/" + prefix.strip("/") if prefix else "", path),
+            path=path,
             handler=f"{controller}.{handler}",
             module=posixpath.splitext(file)[0].replace("/", "."),
             file=file,
@@ -215,8 +338,11 @@ class Nest:
             public=public,
         )
 
-    def _opts_out(self, d: _Decorated) -> bool:
-        """`@Public()` made with `SetMetadata(KEY, true)`, when a global guard reads KEY."""
+    def _opts_out(self, d: _Decorated, level: str, guards: list[tuple[str, ts.Node]]) -> bool:
+        """`@Public()` made with `SetMetadata(KEY, true)`, when a guard of the route reads KEY
+        with its Reflector (`reflector.get/getAllAndOverride/getAllAndMerge(KEY, targets)`)
+        from where the decorator is: `context.getClass()` for a class-level one,
+        `context.getHandler()` for a method's (https://docs.nestjs.com/fundamentals/execution-context#reflection-and-metadata)."""
         if not isinstance(d.value, Value):
             return False
         node = unwrap(d.value.node)
@@ -230,14 +356,41 @@ class Nest:
         args = arguments(node)
         if not (isinstance(made, External) and made.names[-1:] == ("SetMetadata",)) or not args:
             return False
-        key = text(args[0])
         if len(args) > 1 and text(args[1]) != "true":
             return False
-        for gfile, expr, _ in self.global_guards:
+        key = self._key(d.value.file, args[0])
+        target = "getClass" if level == "class" else "getHandler"
+        for gfile, expr in guards:
             cls = self._class_of(gfile, expr)
-            if cls is not None and key.strip("'\"") in text(cls[1]):
-                return True
+            if cls is None:
+                continue
+            for call in walk(cls[1]):
+                if call.type != "call_expression":
+                    continue
+                path = callee_path(call.child_by_field_name("function"))
+                read = arguments(call)
+                if (
+                    path[-1:] in (["get"], ["getAllAndOverride"], ["getAllAndMerge"])
+                    and len(read) > 1
+                    and self._key(cls[0], read[0]) == key
+                    and target in text(read[1])
+                ):
+                    return True
         return False
+
+    def _key(self, file: str, node: ts.Node) -> str:
+        """A metadata key: its string, through a constant (`IS_PUBLIC_KEY = "isPublic"`)."""
+        literal = string_value(node)
+        if literal is not None:
+            return literal
+        value = self.program.resolve(file, node)
+        if isinstance(value, Value):
+            target = unwrap(value.node)
+            if target is not None and target.type == "variable_declarator":
+                found = string_value(unwrap(target.child_by_field_name("value")))
+                if found is not None:
+                    return found
+        return text(node)
 
     def _class_of(self, file: str, expr: ts.Node) -> tuple[str, ts.Node] | None:
         node = unwrap(expr)
