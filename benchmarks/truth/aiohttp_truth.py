@@ -7,7 +7,9 @@ runtime keys: "factory" ("module:callable" returning an Application, possibly
 a coroutine, or "module:attribute" naming one), "factory_args" (keyword
 arguments), "env", "sys_path" (relative to the checkout).  The app is built
 but never started, so no on_startup hook (database connections) runs.
-Sub-applications added with add_subapp are walked with their prefixes.
+Sub-applications added with add_subapp are walked; aiohttp has already
+prefixed their resources (`PrefixedSubAppResource` calls `add_prefix` on each),
+so their canonical paths are full paths.
 """
 
 from __future__ import annotations
@@ -48,16 +50,16 @@ def handler_name(handler: Any, method: str) -> str:
     return f"{getattr(inner, '__module__', '?')}:{getattr(inner, '__qualname__', repr(inner))}"
 
 
-def walk(app: web.Application, prefix: str = "") -> list[dict[str, Any]]:
+def walk(app: web.Application) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for resource in app.router.resources():
         if isinstance(resource, web.StaticResource):
             continue
         info = resource.get_info()
         if "app" in info:  # a sub-application mounted under a prefix
-            out += walk(info["app"], prefix + resource.canonical)
+            out += walk(info["app"])
             continue
-        path = prefix + resource.canonical
+        path = resource.canonical
         for route in resource:
             if route.method in ("HEAD", "OPTIONS"):
                 continue
