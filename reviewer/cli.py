@@ -45,7 +45,9 @@ examples:
   backend-review ./service --baseline .backend-review-baseline.json
 
 configuration is read from .backend-review.yml or [tool.backend-review] in the target's
-pyproject.toml; command-line options override it.
+pyproject.toml; command-line options override it. With --diff BASE (or in a pull request),
+that config, a --baseline inside the checkout and the .gitignore files are read from the base
+commit: what the change alters in them is listed under "Switched off", not applied.
 
 exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on / --fail-on-unreviewed),
 2 usage or config error, or nothing scored (no file reviewed, or none that a rule covers: the
@@ -199,9 +201,6 @@ def _review(argv: list[str]) -> int:
     target: Path = ns.path
     if not target.exists():
         parser.error(f"{target}: no such file or directory")
-    config = load_config(target if target.is_dir() else target.parent, _overrides(ns), ns.config)
-    for warning in config.warnings:
-        print(f"backend-review: warning: {warning}", file=sys.stderr)
     from reviewer import scope
     from reviewer.progress import review_with_progress
 
@@ -209,6 +208,11 @@ def _review(argv: list[str]) -> int:
         plan = scope.prepare(ns, target)
     except scope.UsageError as exc:
         parser.error(str(exc))
+    # in a pull-request run the config and .gitignore files come from the base commit
+    folder = target if target.is_dir() else target.parent
+    config = load_config(folder, _overrides(ns), ns.config, base=plan.base_tree)
+    for warning in config.warnings:
+        print(f"backend-review: warning: {warning}", file=sys.stderr)
     # the base commit's route inventory starts once the review knows every file's facts
     # (it reuses them for the files the change left alone) and runs while the review goes on
     base = scope.BaseInventory(plan, config) if plan.route_base else None

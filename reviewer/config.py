@@ -12,11 +12,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from reviewer.model import Severity
+
+if TYPE_CHECKING:
+    from reviewer.base_tree import BaseTree
 
 CONFIG_FILES = (".backend-review.yml", ".backend-review.yaml")
 ANALYZERS = ("bandit", "ruff", "semgrep")
@@ -81,6 +84,9 @@ class Config:
     # (setting, file): what a config file inside the reviewed checkout set that can hide a
     # finding or loosen the gate; the report shows each one (issue 11, U6)
     switched_off: tuple[tuple[str, str], ...] = ()
+    # in a pull-request run, the base commit's .gitignore files (folder relative to root,
+    # lines) that discovery applies instead of the checkout's; None: the checkout's own
+    ignore_files: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
@@ -133,21 +139,32 @@ def _load_toml(text: str) -> dict[str, Any]:
 
 def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
     """Return the config file of the target and its raw table, or None."""
+    return _find_in(root, _read_text)
+
+
+def _read_text(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _find_in(root: Path, read: Any) -> tuple[Path, dict[str, Any]] | None:
+    """The first config file `read` (path -> text or None) finds under `root`."""
     for name in CONFIG_FILES:
         path = root / name
-        if path.is_file():
-            try:
-                data = _load_yaml(path.read_text(encoding="utf-8")) or {}
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-            if not isinstance(data, dict):
-                raise ConfigError(f"{path}: the top level must be a mapping")
-            return path, data
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
         try:
-            data = _load_toml(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = read(path)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if text is not None:
+            return path, _yaml_table(text, path)
+    pyproject = root / "pyproject.toml"
+    try:
+        text = read(pyproject)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
+    if text is not None:
+        try:
+            data = _load_toml(text)
+        except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
         table = data.get("tool", {}).get("backend-review")
         if isinstance(table, dict):
@@ -155,33 +172,116 @@ def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+def _yaml_table(text: str, path: Path) -> dict[str, Any]:
+    try:
+        data = _load_yaml(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return data
+
+
 def load(
-    root: Path, overrides: Mapping[str, Any] | None = None, config_file: Path | None = None
+    root: Path,
+    overrides: Mapping[str, Any] | None = None,
+    config_file: Path | None = None,
+    base: BaseTree | None = None,
 ) -> Config:
-    """Build the Config for `root`: defaults, then the file, then CLI `overrides` (same keys)."""
+    """Build the Config for `root`: defaults, then the file, then CLI `overrides` (same keys).
+
+    With `base` (a pull-request run), a config file inside the checkout and the .gitignore
+    files are read from the base commit; what the checkout changed in them is listed in
+    `switched_off` as not applied (issue 11, U6).
+    """
     root = root.resolve()
-    found: tuple[Path, dict[str, Any]] | None
-    if config_file is not None:
-        found = _read_explicit(config_file)
-    else:
-        found = find_config_file(root if root.is_dir() else root.parent)
-    config = Config(root=root)
+    folder = root if root.is_dir() else root.parent
+    found = _read_explicit(config_file) if config_file is not None else find_config_file(folder)
+    not_applied: tuple[tuple[str, str], ...] = ()
+    ignore_files = None
+    label = ""
+    if base is not None:
+        ignore_files = base.ignore_files()
+        not_applied = tuple(
+            (f"not applied, changed since the {base.label}: {IGNORE_NOTE}", name)
+            for name in base.changed_ignore_files()
+        )
+        if found is None or inside_checkout(found[0], root):
+            head = found
+            found = _base_config(base, folder, config_file)
+            not_applied = _changed_settings(head, found, base, root) + not_applied
+            label = f" ({base.label})"
+    config = Config(root=root, ignore_files=ignore_files)
     if found is not None:
         path, table = found
-        inside = _inside_checkout(path, root)
+        inside = inside_checkout(path, root)
         if inside:
             _refuse_raw_analyzer_flags(table, path)
-        config = _apply(config, table, str(path))
+        config = _apply(config, table, str(path) + label)
         semgrep = _checked_semgrep_configs(config.semgrep_configs, path, root, inside)
-        config = replace(config, source=str(path), semgrep_configs=semgrep)
+        config = replace(config, source=str(path) + label, semgrep_configs=semgrep)
         if inside:
-            config = replace(config, switched_off=_switch_offs(table, path, root))
+            shown = tuple((s, f + label) for s, f in _switch_offs(table, path, root))
+            config = replace(config, switched_off=shown)
+    config = replace(config, switched_off=config.switched_off + not_applied)
     if overrides:
         config = _apply(config, dict(overrides), "command line")
     return config
 
 
-def _inside_checkout(path: Path, root: Path) -> bool:
+IGNORE_NOTE = "the base commit's ignore rules are used"
+
+
+def _base_config(
+    base: BaseTree, folder: Path, config_file: Path | None
+) -> tuple[Path, dict[str, Any]] | None:
+    """The config file at the base commit: `config_file` there, or the first one found."""
+
+    def read(path: Path) -> str | None:
+        data = base.read(path)
+        return None if data is None else data.decode("utf-8")
+
+    if config_file is None:
+        return _find_in(folder, read)
+    text = read(config_file)
+    if text is None:
+        return None
+    if config_file.suffix == ".toml":
+        try:
+            data = _load_toml(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_file} ({base.label}): not valid TOML: {exc}") from None
+        return config_file, data.get("tool", {}).get("backend-review", data)
+    return config_file, _yaml_table(text, config_file)
+
+
+def _changed_settings(
+    head: tuple[Path, dict[str, Any]] | None,
+    base: tuple[Path, dict[str, Any]] | None,
+    tree: BaseTree,
+    root: Path,
+) -> tuple[tuple[str, str], ...]:
+    """Each setting the checkout's config file has that differs from the base commit's, as a
+    (setting, file) entry saying it is not applied."""
+    prefix = f"not applied, changed since the {tree.label}"
+    if head is None:
+        if base is None:
+            return ()
+        return ((f"{prefix}: the checkout removes this config file", shown_path(base[0], root)),)
+    path, table = head
+    shown = shown_path(path, root)
+    before = {str(k).replace("_", "-"): v for k, v in (base[1] if base else {}).items()}
+    after = {str(k).replace("_", "-"): v for k, v in table.items()}
+    changed = []
+    for key in sorted(set(before) | set(after)):
+        if key not in after:
+            changed.append((f"{prefix}: {key} removed", shown))
+        elif key not in before or before[key] != after[key]:
+            changed.append((f"{prefix}: {key}: {brief(after[key])}", shown))
+    return tuple(changed)
+
+
+def inside_checkout(path: Path, root: Path) -> bool:
     """Whether `path` is in the reviewed tree: `root`, or the git checkout that holds it.
 
     Everything there is written by whoever opened the pull request.
@@ -196,19 +296,24 @@ _HIDING_KEYS = _KNOWN_KEYS - {"semgrep-configs"}
 
 def _switch_offs(table: Mapping[str, Any], path: Path, root: Path) -> tuple[tuple[str, str], ...]:
     """Each hiding setting of a config file inside the checkout, as (setting, file)."""
-    checkout = _checkout_of(root)
-    resolved = path.resolve()
-    shown = (
-        resolved.relative_to(checkout).as_posix()
-        if resolved.is_relative_to(checkout)
-        else str(path)
-    )
+    shown = shown_path(path, root)
     found = []
     for key, value in table.items():
         norm = str(key).replace("_", "-")
         if norm in _HIDING_KEYS:
             found.append((f"{norm}: {brief(value)}", shown))
     return tuple(found)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """`path` relative to the checkout that holds `root` (as given when outside it)."""
+    checkout = _checkout_of(root)
+    resolved = path.resolve()
+    return (
+        resolved.relative_to(checkout).as_posix()
+        if resolved.is_relative_to(checkout)
+        else str(path)
+    )
 
 
 def brief(value: Any, limit: int = 100) -> str:

@@ -7,7 +7,9 @@ inside the target. Files that cannot be reviewed are listed with the reason, nev
 
 A .gitignore is written by whoever opened the pull request: one that names a file git tracks
 (force-added) would hide it from the review, so every tracked file a .gitignore skips is listed
-as not reviewed, naming that .gitignore (issue 11, U6). Unreadable directories are listed too.
+as not reviewed, naming that .gitignore (issue 11, U6). In a pull-request run the .gitignore
+files come from the base commit (`Config.ignore_files`, reviewer/base_tree.py). Unreadable
+directories are listed too.
 """
 
 from __future__ import annotations
@@ -126,6 +128,15 @@ def find_sources(
     skipped: list[tuple[str, str]] = []
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
+    # a pull-request run applies the base commit's .gitignore files, not the checkout's
+    base_ignores = (
+        None
+        if config.ignore_files is None
+        else {
+            folder: pathspec.GitIgnoreSpec.from_lines(lines)
+            for folder, lines in config.ignore_files
+        }
+    )
     tracked = _tracked_sources(root, suffixes)
     tracked_dirs = {parent for rel in tracked for parent in _parents(rel)}
 
@@ -161,7 +172,11 @@ def find_sources(
     for dirpath, dirnames, filenames in _walk(root, unreadable):
         current = Path(dirpath)
         ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
-        spec = _gitignore(current)
+        if base_ignores is None:
+            spec = _gitignore(current)
+        else:
+            folder = current.relative_to(root).as_posix()
+            spec = base_ignores.get("" if folder == "." else folder)
         if spec is not None:
             ignores.append((current, spec))
         kept = []

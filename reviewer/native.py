@@ -95,7 +95,17 @@ def phase_key(phase: str, relpath: str, data: bytes, salt: str) -> str:
 
 def config_salt(config: Config) -> str:
     """The config fields that can change a native result (not gates, not analyzer settings)."""
-    skip = {"root", "source", "warnings", "fail_under", "fail_on", "analyzers", "semgrep_configs"}
+    skip = {
+        "root",
+        "source",
+        "warnings",
+        "fail_under",
+        "fail_on",
+        "analyzers",
+        "semgrep_configs",
+        "ignore_files",  # which files are reviewed, not what a file's result is
+        "switched_off",  # what the report lists
+    }
     parts = [f"{f.name}={getattr(config, f.name)!r}" for f in fields(config) if f.name not in skip]
     return key_of(*parts)
 

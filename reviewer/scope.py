@@ -23,7 +23,8 @@ from typing import Any
 
 from reviewer import baseline as baseline_mod
 from reviewer import scoring
-from reviewer.config import Config, ConfigError
+from reviewer.base_tree import BaseTree, BaseUnreadableError, open_base
+from reviewer.config import Config, ConfigError, inside_checkout, shown_path
 from reviewer.config import load as load_config
 from reviewer.diff import (
     DiffError,
@@ -71,6 +72,10 @@ class ScopePlan:
     route_base: str = ""  # git ref the route inventory is compared with ("" = not compared)
     route_base_missing: str = ""  # why route changes cannot be computed for this diff
     cache_dir: Path | None = None  # the review's result cache (the base inventory reads it)
+    # a pull-request run whose base commit is readable: the config, baseline and .gitignore
+    # files come from there, not from the checkout (issue 11, U6; reviewer/base_tree.py)
+    base_tree: BaseTree | None = None
+    switched_off: tuple[tuple[str, str], ...] = ()  # (setting, file) the report lists
 
 
 @dataclass(frozen=True)
@@ -111,12 +116,6 @@ def prepare(
             if ns.diff == FROM_EVENT:
                 raise UsageError(f"--diff without a value reads the GitHub event: {problem}")
             notes.append(f"github: {problem}; skipping GitHub steps")
-    baseline = None
-    if ns.baseline is not None:
-        try:
-            baseline = baseline_mod.load(ns.baseline)
-        except baseline_mod.BaselineError as exc:
-            raise UsageError(str(exc)) from None
     spec = ns.diff
     if spec is None and ns.github_review and ctx is not None and ctx.is_pull_request:
         spec = FROM_EVENT  # in a pull request the review covers the change by default
@@ -140,6 +139,18 @@ def prepare(
     mode: FilterMode = "nofilter"
     if diff is not None:
         mode = parse_filter_mode(ns.filter_mode) if ns.filter_mode else "added"
+    tree = None
+    if route_base:
+        try:
+            tree = open_base(root, route_base)
+        except BaseUnreadableError as exc:
+            notes.append(
+                f"base: {exc}; the config, baseline and .gitignore files come from the checkout"
+            )
+    switched: list[tuple[str, str]] = []
+    baseline = None
+    if ns.baseline is not None:
+        baseline = _load_baseline(ns.baseline, root, tree, switched)
     return ScopePlan(
         diff,
         label,
@@ -154,7 +165,33 @@ def prepare(
         route_base=route_base,
         route_base_missing=route_base_missing,
         cache_dir=_cache_dir(ns, root),
+        base_tree=tree,
+        switched_off=tuple(switched),
     )
+
+
+def _load_baseline(
+    path: Path, root: Path, tree: BaseTree | None, switched: list[tuple[str, str]]
+) -> baseline_mod.Baseline | None:
+    """The baseline to apply. A baseline inside the checkout is, in a pull-request run, the
+    base commit's copy: a pull request that adds findings to it (or adds it) would hide them.
+    A changed one is listed in `switched` as not applied."""
+    try:
+        if tree is None or not inside_checkout(path, root):
+            return baseline_mod.load(path)
+        data = tree.read(path)
+        head = path.read_bytes() if path.is_file() else None
+        shown = shown_path(path, root)
+        if head is not None and head != data:
+            what = "adds it" if data is None else "changes it"
+            switched.append(
+                (f"not applied, changed since the {tree.label}: the checkout {what}", shown)
+            )
+        if data is None:
+            return None
+        return baseline_mod.from_json(data.decode("utf-8", "replace"), f"{shown} ({tree.label})")
+    except baseline_mod.BaselineError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _cache_dir(ns: argparse.Namespace, root: Path) -> Path | None:
@@ -309,6 +346,7 @@ def finish(
     the base commit's (reviewer/route_changes.py); `config` defaults to the target's
     configuration file; `base` is the inventory started during the review, if any.
     """
+    report = replace(report, switched_off=report.switched_off + plan.switched_off)
     if plan.diff is None and plan.baseline is None:
         return Outcome(report, report, plan.notes)
     notes = list(plan.notes)
@@ -317,6 +355,14 @@ def finish(
     if plan.baseline is not None:
         applied = baseline_mod.apply(findings, plan.baseline)
         findings = applied.findings
+        if applied.matched:
+            report = replace(
+                report,
+                switched_off=(
+                    *report.switched_off,
+                    (baseline_hides(findings), str(plan.baseline_path or "baseline")),
+                ),
+            )
         baseline = BaselineSummary(
             str(plan.baseline_path or ""), applied.matched, applied.new, applied.can_shrink
         )
@@ -347,6 +393,19 @@ def finish(
     shown = replace(scoped, findings=tuple(kept))
     whole = replace(scoped, findings=full)
     return Outcome(shown, whole, tuple(notes))
+
+
+def baseline_hides(findings: Sequence[Finding]) -> str:
+    """`baseline hides 3 findings: BR101 (2), BR201`: what a baseline suppressed, by rule."""
+    from collections import Counter
+
+    codes = Counter(
+        f.code for f in findings if f.suppressed and f.suppression_reason == baseline_mod.REASON
+    )
+    total = sum(codes.values())
+    listed = ", ".join(f"{c} ({n})" if n > 1 else c for c, n in sorted(codes.items())[:20])
+    more = ", …" if len(codes) > 20 else ""
+    return f"baseline hides {total} finding{'s' if total != 1 else ''}: {listed}{more}"
 
 
 def route_changes_of(
