@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from reviewer import __version__
 from reviewer.config import ANALYZERS, Config, ConfigError
 from reviewer.config import load as load_config
-from reviewer.model import Report, Severity
+from reviewer.model import Confidence, Report, Severity
 
 if TYPE_CHECKING:
     from reviewer.scope import Outcome, ScopePlan
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("terminal", "json", "sarif", "markdown")
+FORMATS = ("terminal", "concise", "json", "sarif", "markdown")
 COMMANDS = ("review", "rules", "explain", "routes")
 
 _EPILOG = """\
@@ -38,6 +38,8 @@ examples:
   backend-review ./service
   backend-review ./service --format sarif -o review.sarif --format terminal
   backend-review ./service --fail-under 80 --fail-on high
+  backend-review ./service --format concise --min-severity medium
+  backend-review ./service --statistics
   backend-review ./service --select BR1 --ignore BR101
   backend-review explain BR101
   backend-review ./service --diff origin/main --filter-mode added
@@ -88,7 +90,8 @@ def _review_parser() -> argparse.ArgumentParser:
         choices=FORMATS,
         action=_FormatAction,
         dest="outputs",
-        help="output format; repeat for several (default: terminal)",
+        help="output format; repeat for several, at most one to standard output (default: "
+        "terminal; concise = one line per finding, path:line:col: CODE [severity] message)",
     )
     parser.add_argument(
         "-o",
@@ -97,6 +100,23 @@ def _review_parser() -> argparse.ArgumentParser:
         dest="outputs",
         metavar="FILE",
         help="write the preceding --format to FILE instead of standard output",
+    )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="on standard output, print how many findings each rule reported instead of the "
+        "findings (files written with -o are unchanged)",
+    )
+    parser.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        help="show only findings of this severity or worse, in every format and in "
+        "--statistics; the score and the gate still count every finding",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        choices=[c.value for c in Confidence],
+        help="show only findings of this confidence or higher (same rules as --min-severity)",
     )
     parser.add_argument("--config", type=Path, help="config file (default: found in PATH)")
     parser.add_argument(
@@ -204,6 +224,16 @@ def _review(argv: list[str]) -> int:
     from reviewer import scope
     from reviewer.progress import review_with_progress
 
+    to_stdout = [fmt for fmt, output in (ns.outputs or [["terminal", None]]) if not output]
+    if len(to_stdout) > 1:
+        parser.error(
+            f"--format {' and '.join(to_stdout)} both write to standard output: give all but "
+            "one an -o FILE"
+        )
+    for _, output in ns.outputs or []:
+        folder = Path(output).parent if output else None
+        if folder is not None and not folder.is_dir():
+            parser.error(f"-o {output}: folder {folder} does not exist")
     try:
         plan = scope.prepare(ns, target)
     except scope.UsageError as exc:
@@ -228,12 +258,21 @@ def _review(argv: list[str]) -> int:
     _print_notes(outcome.notes)
     report = outcome.report
     outputs = ns.outputs or [["terminal", None]]
+    gate = gate_summary(report, config, ns.fail_on_unreviewed)
+    shown_report, hidden = _shown(report, ns)
+    if hidden:
+        print(
+            f"backend-review: {hidden} finding(s) below --min-severity/--min-confidence are not "
+            "shown; the score and the gate count them",
+            file=sys.stderr,
+        )
     written = True
     for fmt, output in outputs:
-        shown = (
-            outcome.full if fmt == "sarif" else report
-        )  # SARIF: whole tree, see reviewer/scope.py
-        text = _render(fmt, shown, category=ns.sarif_category, to_file=bool(output))
+        # SARIF: the whole tree, see reviewer/scope.py
+        shown = _shown(outcome.full, ns)[0] if fmt == "sarif" else shown_report
+        if ns.statistics and not output:
+            fmt = "statistics"
+        text = _render(fmt, shown, category=ns.sarif_category, to_file=bool(output), gate=gate)
         if output:
             try:
                 _write_atomically(Path(output), text)
@@ -394,28 +433,72 @@ def _add_scope_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _render(fmt: str, report: Report, category: str | None = None, to_file: bool = False) -> str:
-    from reviewer.reporters import RenderOptions, render_report
+def _render(
+    fmt: str,
+    report: Report,
+    category: str | None = None,
+    to_file: bool = False,
+    gate: str | None = None,
+) -> str:
+    from reviewer.reporters import STATISTICS, RenderOptions, render_report
 
-    options = RenderOptions(category=category, color=False if to_file else None)
+    options = RenderOptions(category=category, color=False if to_file else None, gate=gate)
+    if fmt == "statistics":
+        return STATISTICS(report, None, options)
     return render_report(fmt, report, options=options)
+
+
+def _shown(report: Report, ns: argparse.Namespace) -> tuple[Report, int]:
+    """The report as shown under --min-severity/--min-confidence, and how many active findings
+    that hides. Only the findings are filtered: the score stays the whole review's."""
+    import dataclasses
+
+    floor = Severity(ns.min_severity).rank if ns.min_severity else None
+    sure = Confidence(ns.min_confidence).rank if ns.min_confidence else None
+    if floor is None and sure is None:
+        return report, 0
+
+    def kept(finding: Any) -> bool:
+        if floor is not None and finding.severity.rank < floor:
+            return False
+        return sure is None or finding.confidence.rank >= sure
+
+    findings = tuple(f for f in report.findings if kept(f))
+    hidden = sum(1 for f in report.active if not kept(f))
+    return dataclasses.replace(report, findings=findings), hidden
 
 
 def gate_failed(report: Report, config: Config, unreviewed: bool = False) -> bool:
     """The quality gate: score below --fail-under, a finding at or above --fail-on, or (with
     `unreviewed`, --fail-on-unreviewed) any file the review had to leave out."""
+    return gate_verdict(report, config, unreviewed) is not None
+
+
+def gate_verdict(report: Report, config: Config, unreviewed: bool = False) -> str | None:
+    """Why the quality gate fails, in a few words; None when it passes."""
     if unreviewed and report.not_reviewed:
-        return True
+        return f"{len(report.not_reviewed)} file(s) not reviewed (--fail-on-unreviewed)"
     if config.fail_under is not None:
         overall = report.score.overall
         if overall is not None and overall < config.fail_under:
-            return True
+            return f"score {overall:.1f} below {config.fail_under:g} (--fail-under)"
     if config.fail_on is not None:
         threshold = config.fail_on.rank
         scored = {m.code for m in report.rules if m.scored}
-        if any(f.severity.rank >= threshold and f.code in scored for f in report.active):
-            return True
-    return False
+        worse = [f for f in report.active if f.severity.rank >= threshold and f.code in scored]
+        if worse:
+            return f"{len(worse)} finding(s) {config.fail_on.value} or worse (--fail-on)"
+    return None
+
+
+def gate_summary(report: Report, config: Config, unreviewed: bool = False) -> str:
+    """The gate's result for the closing summary line of the text reports."""
+    if config.fail_under is None and config.fail_on is None and not unreviewed:
+        return "no gate set"
+    if report.score.overall is None:
+        return "gate failed: nothing scored"
+    verdict = gate_verdict(report, config, unreviewed)
+    return "gate passed" if verdict is None else f"gate failed: {verdict}"
 
 
 def _subcommand(name: str, argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""Reporters render one immutable Report as text: terminal, json, sarif, markdown.
+"""Reporters render one immutable Report as text: terminal, concise, json, sarif, markdown.
 
 Each is a function `render(report, checklist=None, options=None) -> str`; pick one by name
 from REPORTERS (the CLI's --format choices) or call `render_report`.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reviewer.model import Report
-from reviewer.reporters import json_report, markdown, sarif, terminal
+from reviewer.reporters import concise, json_report, markdown, sarif, statistics, terminal
 from reviewer.reporters.base import RenderOptions, Reporter
 from reviewer.scoring import ChecklistItem
 
@@ -18,9 +18,12 @@ REPORTERS: dict[str, Reporter] = {
     "json": json_report.render,
     "sarif": sarif.render,
     "markdown": markdown.render,
+    "concise": concise.render,
 }
+# not a --format: `--statistics` prints it instead of the text report on standard output
+STATISTICS: Reporter = statistics.render
 
-__all__ = ["REPORTERS", "RenderOptions", "Reporter", "render_report"]
+__all__ = ["REPORTERS", "STATISTICS", "RenderOptions", "Reporter", "render_report"]
 
 
 def render_report(

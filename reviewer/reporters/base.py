@@ -26,6 +26,8 @@ class RenderOptions:
     max_findings: int = 15  # markdown: findings listed in "Top findings"
     max_chars: int = 65_000  # markdown: hard budget (GitHub comments allow 65,536)
     link_base: str = ""  # markdown: prefix for file links, e.g. a blob URL ending with "/"
+    gate: str | None = None  # terminal, concise: the gate's verdict for the closing summary line
+    top: int = 10  # terminal: findings shown in full (code frame) under "Top findings"
 
 
 class Reporter(Protocol):

@@ -167,3 +167,25 @@ def route_coverage_note(report: Report) -> str:
     if measured is None or not measured.routes:
         return ""
     return f"{measured.covered} of {measured.routes} routes tested"
+
+
+def summary_line(report: Report, gate: str | None) -> str:
+    """The closing line of the text reports: score, gate result, counts.
+
+    `gate` is the CLI's verdict ("gate passed", "gate failed: ...", "no gate set"); None when
+    the report is rendered outside a review (a library call), where no gate is known.
+    """
+    overall = report.score.overall
+    parts = ["Score " + ("n/a" if overall is None else f"{overall:.1f}/100")]
+    if gate:
+        parts.append(gate)
+    active = report.active
+    counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(active).items())
+    parts.append(f"{len(active)} findings" + (f" ({counts})" if counts else ""))
+    suppressed = len(report.findings) - len(active)
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    parts.append(f"{report.files_reviewed} files reviewed")
+    if report.not_reviewed:
+        parts.append(f"{len(report.not_reviewed)} not reviewed")
+    return " · ".join(parts)

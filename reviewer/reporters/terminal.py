@@ -1,4 +1,11 @@
-"""The human report for a terminal: score first, then findings with their code, then gaps.
+"""The human report for a terminal: score first, the worst findings in full, the rest short.
+
+Order (issue 14, "the worst first"): the score and checklist table; "Top findings", the
+`RenderOptions.top` worst by severity then confidence, each with its code frame; then every
+other finding as one line under its checklist item (at most ITEM_LINES per item, the rest
+counted); then suppressed findings, analyzers, what the checkout switched off, what was not
+reviewed, and a closing summary line. The full detail stays in JSON, SARIF and Markdown, and
+`--format concise` lists every finding on one line.
 
 Colour follows NO_COLOR / FORCE_COLOR and whether stdout is a TTY; without colour the output
 has no escape sequences at all and a fixed width (100), so golden files stay byte-stable.
@@ -35,10 +42,14 @@ from reviewer.reporters.support import (
     rules_by_code,
     scope_note,
     severity_counts,
+    severity_first,
+    summary_line,
 )
 from reviewer.scoring import ChecklistItem
 
 DEFAULT_WIDTH = 100
+ITEM_LINES = 8  # one-line findings shown per checklist item after the top findings
+SUPPRESSED_LINES = 10
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -105,13 +116,24 @@ class _Writer:
     def write(self) -> None:
         self.header()
         self.score_table()
+        top = severity_first(self.report.active)[: max(self.options.top, 0)]
+        if top:
+            self.out.rule(Text(" Top findings ", style="bold"), align="left", characters="━")
+            for finding in top:
+                self.finding(finding)
+        shown = {id(f) for f in top}
         for item, findings in group_by_item(self.report, self.checklist):
-            self.item_section(item, findings)
+            rest = [f for f in findings if id(f) not in shown]
+            if rest:
+                self.item_section(item, rest)
         self.suppressed()
         self.analyzers()
         self.switched_off()
         self.not_reviewed()
         self.route_changes()
+        # one line however long, so CI logs and `tail -1` get the whole verdict
+        summary = Text(summary_line(self.report, self.options.gate), style="bold")
+        self.out.print(summary, soft_wrap=True)
 
     def header(self) -> None:
         report = self.report
@@ -174,8 +196,31 @@ class _Writer:
         if scored is not None and scored.score is not None:
             title += f"· {scored.score:.1f} · {scored.status.upper()} "
         self.out.rule(Text(title, style="bold"), align="left", characters="━")
-        for finding in findings:
-            self.finding(finding)
+        for finding in findings[:ITEM_LINES]:
+            self.short_finding(finding)
+        if len(findings) > ITEM_LINES:
+            more = len(findings) - ITEM_LINES
+            self.out.print(
+                Text(f"  … and {more} more (every finding: --format concise or json)", style="dim")
+            )
+        self.out.print()
+
+    def short_finding(self, finding: Finding) -> None:
+        where = "project" if finding.project_level else location_text(finding.location)
+        self.out.print(
+            Text.assemble(
+                "  ",
+                (f"{finding.severity.value:<8}", SEVERITY_STYLE[finding.severity]),
+                (finding.code, "bold"),
+                " ",
+                (where, "cyan"),
+                " ",
+                one_line(finding.message),
+            ),
+            no_wrap=True,
+            overflow="ellipsis",
+            crop=True,
+        )
 
     def finding(self, finding: Finding) -> None:
         rule = self.rules.get(finding.code)
@@ -233,11 +278,14 @@ class _Writer:
         self.out.rule(
             Text(f" Suppressed ({len(hidden)}) ", style="bold"), align="left", characters="━"
         )
-        for finding in hidden:
+        for finding in hidden[:SUPPRESSED_LINES]:
             reason = one_line(finding.suppression_reason) or "no reason given"
             self.out.print(
                 Text(f"  {finding.code} {location_text(finding.location)} · {reason}", style="dim")
             )
+        if len(hidden) > SUPPRESSED_LINES:
+            more = len(hidden) - SUPPRESSED_LINES
+            self.out.print(Text(f"  … and {more} more (all in the JSON report)", style="dim"))
         self.out.print()
 
     def analyzers(self) -> None:

@@ -18,6 +18,7 @@ GOLDEN = {
     "json": ("report.json", RenderOptions()),
     "sarif": ("report.sarif", RenderOptions(category="backend-review")),
     "markdown": ("report.md", RenderOptions()),
+    "concise": ("report.concise.txt", RenderOptions(gate="gate passed")),
 }
 
 
@@ -47,7 +48,7 @@ def test_rendering_is_deterministic(
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"terminal", "json", "sarif", "markdown"}
+    assert set(REPORTERS) == {"terminal", "concise", "json", "sarif", "markdown"}
 
 
 def test_unknown_format_is_an_error(report: Report) -> None:

@@ -41,8 +41,9 @@ def test_non_tty_defaults_to_plain_text_at_width_100(
     monkeypatch.setenv("COLUMNS", "40")  # ignored when not on a TTY
     text = terminal.render(report, checklist)  # pytest captures stdout: not a TTY
     assert ESC not in text
-    assert max(len(line) for line in text.splitlines()) <= 100
-    assert any(len(line) > 90 for line in text.splitlines())
+    body = text.rstrip().splitlines()[:-1]  # the closing summary line is never wrapped
+    assert max(len(line) for line in body) <= 100
+    assert any(len(line) > 90 for line in body)
     assert text == terminal.render(report, checklist, RenderOptions(color=False, width=100))
 
 
@@ -56,8 +57,7 @@ def test_sections_sources_flow_and_code_frame(
     assert 'flow: request.args.get("q") (app/views.py:12) → db.find_orders(term)' in text
     assert " > 11 │     return conn.execute(sql).fetchall()" in lines
     order = [
-        text.index(h)
-        for h in ("SQL injection ·", "Suppressed (1)", "Analyzers", "Not reviewed (1)")
+        text.index(h) for h in ("Top findings", "Suppressed (1)", "Analyzers", "Not reviewed (1)")
     ]
     assert order == sorted(order)
     assert "semgrep  1.185.0  timeout  no result within 120 s" in text
@@ -84,3 +84,38 @@ def test_clean_report_says_so(report: Report, checklist: tuple[ChecklistItem, ..
     clean = replace(report, findings=(), analyzers=(), not_reviewed=())
     text = terminal.render(clean, checklist, RenderOptions(color=False))
     assert "0 findings" in text and "Suppressed" not in text and "Not reviewed" not in text
+
+
+def test_worst_first_then_the_rest_one_line_per_finding(
+    report: Report, checklist: tuple[ChecklistItem, ...]
+) -> None:
+    text = terminal.render(report, checklist, RenderOptions(color=False, top=2))
+    top = text[text.index("Top findings") : text.index("\n\n ", text.index("Top findings"))]
+    assert "CRITICAL  BR101" in top  # the worst finding opens the list
+    after_top = text[text.index("HIGH  BR201") :]
+    # the third finding by severity is no longer shown in full: one line under its item
+    assert "HIGH  BR601 blocking-call-in-async" not in after_top
+    assert "  high    BR601 app/views.py:27:5 time.sleep() blocks the event loop" in text
+    assert text.count("BR101 sql-injection") == 1  # a top finding is not repeated below
+    assert text.rstrip().splitlines()[-1].startswith("Score 68.4/100 · ")
+
+
+def test_long_item_lists_are_cut_and_counted(
+    report: Report, checklist: tuple[ChecklistItem, ...]
+) -> None:
+    many = tuple(
+        replace(report.findings[0], location=replace(report.findings[0].location, line=n))
+        for n in range(1, 1 + terminal.ITEM_LINES + 5)
+    )
+    crowded = replace(report, findings=many)
+    text = terminal.render(crowded, checklist, RenderOptions(color=False, top=0))
+    assert "… and 5 more (every finding: --format concise or json)" in text
+    assert "Top findings" not in text
+
+
+def test_summary_line_carries_the_gate(
+    report: Report, checklist: tuple[ChecklistItem, ...]
+) -> None:
+    options = RenderOptions(color=False, gate="gate failed: score 68.4 below 80 (--fail-under)")
+    last = terminal.render(report, checklist, options).rstrip().splitlines()[-1]
+    assert last.startswith("Score 68.4/100 · gate failed: score 68.4 below 80 (--fail-under) · ")
