@@ -105,6 +105,7 @@ INPUTS = {
     "path",
     "fail-under",
     "fail-on",
+    "fail-on-unreviewed",
     "filter-mode",
     "max-comments",
     "sarif-file",
@@ -281,6 +282,30 @@ def test_review_step_runs_and_writes_outputs(
         action, tmp_path, workspace, installed_python, path="svc", github_review="maybe"
     )
     assert code == 2 and "github-review must be" in log
+
+
+def test_a_file_the_review_leaves_out_fails_the_step_unless_switched_off(
+    action: dict[str, Any], tmp_path: Path, installed_python: str
+) -> None:
+    """issue 11, U7: a pull request padding a file past max-file-bytes (or making it
+    unparsable) hid it from the native rules and the step passed; `fail-on-unreviewed` is on
+    by default in the Action."""
+    workspace = tmp_path / "ws"
+    (workspace / "svc").mkdir(parents=True)
+    (workspace / "svc" / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+    (workspace / "svc" / "app.py").write_text("def ok():\n    return 1\n")
+    (workspace / "svc" / "broken.py").write_text("def broken(:\n")
+    code, values, log = run_review_step(action, tmp_path, workspace, installed_python, path="svc")
+    assert code == 1 and values["score"], log
+    assert "broken.py" in log
+    code, values, log = run_review_step(
+        action, tmp_path, workspace, installed_python, path="svc", fail_on_unreviewed="false"
+    )
+    assert code == 0 and values["score"], log
+    code, _, log = run_review_step(
+        action, tmp_path, workspace, installed_python, path="svc", fail_on_unreviewed="yes"
+    )
+    assert code == 2 and "fail-on-unreviewed must be" in log
 
 
 def test_review_step_runs_nothing_from_the_workspace(
