@@ -7,6 +7,7 @@ guards attached along the way (before_request hooks, router/include dependencies
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, join_flask, make_route
 from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.values import is_call, ref, tail, text
-from reviewer.service import AUTHENTICATION, RATE_LIMIT, Guard, Route
+from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
 FLASK_APPS = ("flask.Flask", "apiflask.APIFlask", "quart.Quart")
 FLASK_BPS = (
@@ -598,12 +599,46 @@ class Apps:
                 for attr, value in found.record["attrs"].items():
                     attrs.setdefault(attr, (value, found))
         guards: list[Guard] = []
-        for value, owner in attrs.values():
+        users: set[str] = set()  # attributes that hold the authenticated user
+        for attr, (value, owner) in attrs.items():
             dep = g.param_dependency({"annotation": None, "default": value})
             if dep is None:
                 continue
-            guards += self._dependency_guards(dep, "class", owner.file, owner.record["line"])
+            given = self._dependency_guards(dep, "class", owner.file, owner.record["line"])
+            if any(x.kind == AUTHENTICATION for x in given):
+                users.add(attr)
+            guards += given
+        if users:
+            guards += self._tenant_scope(klass.qualname, users)
         return guards
+
+    def _tenant_scope(self, klass: str, users: set[str]) -> list[Guard]:
+        """A controller whose data access is built with the current user's ids
+        (`AllRepositories(session, group_id=self.group_id)`, `group_id` a property returning
+        `self.user.group_id`) only ever reads and writes that user's or tenant's rows: a query
+        scoped to the user is an authorization check (issue 13 item 3). The nearest definition
+        of each method counts, so a subclass that builds it unscoped is not scoped."""
+        methods = self.index.class_methods(klass)
+
+        def reaches_user(value: str, depth: int = 0) -> bool:
+            parts = value.split(".")[1:]
+            if len(parts) >= 2 and parts[0] in users:
+                return True
+            if not parts or parts[0] not in methods or depth > 4:
+                return False
+            prop = self.index.function(f"{methods[parts[0]]}.{parts[0]}")
+            returned = prop.record.get("returns_self", []) if prop is not None else []
+            return any(reaches_user(r, depth + 1) for r in returned)
+
+        for name, owner in sorted(methods.items()):
+            func = self.index.function(f"{owner}.{name}")
+            if func is None:
+                continue
+            for keyword, value in func.record.get("self_kwargs", []):
+                if _SCOPE_KEYWORD.search(keyword) and reaches_user(value):
+                    shown = f"scoped by {keyword}={value}"
+                    return [Guard(shown, AUTHORIZATION, "class", func.file, func.record["line"])]
+        return []
 
     def _dependency_guards(
         self, dep: tuple[Any, dict[str, Any]], level: str, file: str, line: int
@@ -876,3 +911,9 @@ def _is_route_verb(framework: str, verb: str) -> bool:
 
 
 __all__ = ["AUTHENTICATION", "Apps"]
+
+
+# keyword arguments that scope data access to an owner or tenant
+_SCOPE_KEYWORD = re.compile(
+    r"(^|_)(id|ids|user|owner|group|household|tenant|org|organization|account|team|workspace)$"
+)

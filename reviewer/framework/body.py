@@ -394,3 +394,149 @@ def raw_context(ctx: FileContext) -> tuple[str, str, str]:
         if isinstance(node, cst.AnnAssign | cst.AugAssign) and isinstance(node.target, cst.Name):
             var = var or node.target.value
     return var, "", ctor
+
+
+# A refusal (403 response or exception) is authorization only when what decides it is a property
+# of the current user: a role/permission/admin flag, or the user's identity compared with an
+# object's owner. A 403 on a feature flag, a setting or an expired invitation turns away every
+# caller alike (OWASP ASVS V4 access control: decisions on the subject's attributes).
+_REFUSAL = re.compile(r"^\w+\((?:403|HTTP_403)\)$")
+REFUSALS = AUTHZ_EXCEPTIONS | {"HttpResponseForbidden"}
+ROLE_NAME = re.compile(
+    r"(^|_)(roles?|permissions?|perms?|admin|owner|staff|superuser|scopes?)(_|$)", re.I
+)
+_OWNERSHIP_OPS = (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)
+
+
+def is_refusal(evidence: str) -> bool:
+    """Evidence (as call_evidence writes it) that answers 403 by itself."""
+    return evidence in REFUSALS or bool(_REFUSAL.match(evidence))
+
+
+Condition = tuple[cst.BaseExpression, bool]  # (test, holds negated: the else branch)
+
+
+def refusal_conditions(stack: list[cst.CSTNode]) -> list[Condition]:
+    """The tests of the branches (if/elif/else, while, conditional expression, except clause)
+    that enclose the node at the top of `stack`, within its function; an else branch holds
+    the test negated."""
+    tests: list[Condition] = []
+    for position in range(len(stack) - 2, -1, -1):
+        node = stack[position]
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            break
+        child = stack[position + 1]
+        if isinstance(node, cst.If | cst.While | cst.IfExp) and child is not node.test:
+            tests.append((node.test, child is node.orelse))
+        elif isinstance(node, cst.ExceptHandler):
+            tests.append((node.type or cst.Name("BaseException"), False))
+    return tests
+
+
+def user_condition(tests: list[Condition], user_names: frozenset[str]) -> bool:
+    """True when the branch conditions around a refusal (all must hold) read a role/permission
+    of the current user or compare the user's identity with something. In
+    `not is_admin() and not verified` (or the else of `if is_admin() or verified:`), the admin
+    part only exempts admins: the others are refused on what remains."""
+    parts: list[Condition] = []
+    for test, negated in tests:
+        if negated and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+            parts += [(p, True) for p in _disjuncts(test)]  # not (a or b) = not a and not b
+        elif negated:
+            parts.append((test, True))
+        else:
+            parts += [(p, False) for p in _conjuncts(test)]
+    if len(parts) > 1:
+        kept = [
+            (p, negated)
+            for p, negated in parts
+            if not (_role_test(p) and not _negated_role(p) if negated else _negated_role(p))
+        ]
+        parts = kept or parts
+    return any(
+        _role_test(p) or _ownership_test(p, user_names) or _permission_error(p) for p, _ in parts
+    )
+
+
+_PERMISSION_ERRORS = re.compile(r"Permission|Forbidden|AccessDenied|NotAllowed", re.I)
+
+
+def _permission_error(test: cst.BaseExpression) -> bool:
+    """`except PermissionError:` turns a permission check made elsewhere into the 403."""
+    return any(
+        type(n) is cst.Name and _PERMISSION_ERRORS.search(n.value) for n in walk(test)
+    ) or any(
+        isinstance(n, cst.Attribute) and _PERMISSION_ERRORS.search(n.attr.value) for n in walk(test)
+    )
+
+
+def _disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return [*_disjuncts(test.left), *_disjuncts(test.right)]
+    return [test]
+
+
+def is_exemption(stack: list[cst.CSTNode]) -> bool:
+    """The role read at the top of `stack` is an admin exemption: a negated role test joined by
+    `and` to other conditions of an `if`/`while` (`if not is_admin() and not verified:`)."""
+    for position in range(len(stack) - 2, -1, -1):
+        node = stack[position]
+        if isinstance(node, cst.If | cst.While) and stack[position + 1] is node.test:
+            parts = _conjuncts(node.test)
+            inner = stack[position + 1 :]
+            return len(parts) > 1 and any(p in inner and _negated_role(p) for p in parts)
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            break
+    return False
+
+
+def _conjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return [*_conjuncts(test.left), *_conjuncts(test.right)]
+    return [test]
+
+
+def _negated_role(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _role_test(test.expression)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.Is | cst.Equal) and code_of(target.comparator) in (
+            "False",
+            "None",
+        ):
+            return _role_test(test.left)
+    return False
+
+
+def _role_test(test: cst.CSTNode) -> bool:
+    for node in walk(test):
+        if isinstance(node, cst.Attribute) and node.attr.value in AUTHZ_ATTRS:
+            return True
+        if isinstance(node, cst.Call):
+            last = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+            if last in AUTHZ_ATTRS or last in AUTHZ_CALL_TAILS:
+                return True
+        if type(node) is cst.Name and ROLE_NAME.search(node.value):
+            return True
+    return False
+
+
+def _ownership_test(test: cst.CSTNode, user_names: frozenset[str]) -> bool:
+    for node in walk(test):
+        if not isinstance(node, cst.Comparison):
+            continue
+        sides = [node.left, *(c.comparator for c in node.comparisons)]
+        if not any(isinstance(c.operator, _OWNERSHIP_OPS) for c in node.comparisons):
+            continue
+        user_sides = [mentions_user(s, user_names) for s in sides]
+        others = [s for s, is_user in zip(sides, user_sides, strict=True) if not is_user]
+        if any(user_sides) and any(not _constant(s) for s in others):
+            return True
+    return False
+
+
+def _constant(expr: cst.BaseExpression) -> bool:
+    return isinstance(
+        expr, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString
+    ) or code_of(expr) in ("None", "True", "False")

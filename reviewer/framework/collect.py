@@ -245,6 +245,10 @@ class FrameworkCollector(Visitor):
     def _assigned(self, name: str, value: cst.BaseExpression) -> None:
         imports = self.ctx.imports
         at_module = self.ctx.enclosing_function() is None
+        record = None if at_module else self._current()
+        if record is not None and body.mentions_user(value, _user_names(record)):
+            # `role = current_user.get_organization_role(org)`: a property of the user
+            record.setdefault("user_locals", []).append(name)
         if name == "urlpatterns":
             self.facts["urlpatterns"] = _flatten(encode(value, imports))
         elif at_module and (name in SETTINGS_NAMES or name.startswith("CORS_")):
@@ -293,9 +297,16 @@ class FrameworkCollector(Visitor):
         name = self.ctx.resolve(func) or ""
         if name and name not in record["calls"]:
             record["calls"].append(name)
+        for passed in node.args:  # `AllRepositories(session, group_id=self.group_id)`
+            if passed.keyword is not None:
+                value = dotted_name(passed.value) or ""
+                if value.startswith("self."):
+                    record.setdefault("self_kwargs", []).append([passed.keyword.value, value])
         evidence = body.call_evidence(node, self.ctx)
         if evidence and evidence[1] == "redirect to login" and not self._branched(record):
             evidence = None  # `logout` sends everyone to the login page: nobody is turned away
+        if evidence and evidence[0] == "authorization" and not self._user_refusal(record, evidence):
+            evidence = None  # a 403 on a setting or a flag refuses everyone alike
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
         validator = body.validator_call(node, self.ctx)
@@ -347,6 +358,8 @@ class FrameworkCollector(Visitor):
         if node.attr.value in ("user", "auth") and type(node.value) is cst.Name:
             record["reads_user"] = True
         evidence = body.attribute_evidence(node)
+        if evidence and evidence[0] == "authorization" and body.is_exemption(self.ctx.stack):
+            evidence = None
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
         func = self.ctx.enclosing_function()
@@ -413,10 +426,25 @@ class FrameworkCollector(Visitor):
             record["returns_calls"].append(encode_call(node.value, self.ctx.imports))
         if record is not None and isinstance(node.value, cst.Name | cst.Attribute):
             record["returns_refs"].append(encode(node.value, self.ctx.imports))
+        if record is not None and isinstance(node.value, cst.Attribute):
+            value = dotted_name(node.value) or ""
+            if value.startswith("self."):  # a property handing on `self.user.group_id`
+                record.setdefault("returns_self", []).append(value)
         if record is not None and isinstance(node.value, cst.Dict):
             record["returns_dict"] = True
         if record is not None and node.value is not None:
             record["returns_value"] = True
+
+    def _user_refusal(self, record: dict[str, Any], evidence: tuple[str, str]) -> bool:
+        """A 403 refusal is authorization when it is unconditional (a permission hook's verdict)
+        or some enclosing condition reads the current user's role, permission or identity."""
+        if not body.is_refusal(evidence[1]):
+            return True
+        tests = body.refusal_conditions(self.ctx.stack)
+        if not tests:
+            return True
+        names = _user_names(record)
+        return body.user_condition(tests, names)
 
     def _branched(self, record: dict[str, Any]) -> bool:
         """The current node runs on some requests only: inside an if/else, a conditional
@@ -607,3 +635,17 @@ def _request_condition(part: cst.BaseExpression, ctx: Any) -> list[Any] | None:
         value = _literal(part.left)  # "login" in request.endpoint
         return [right_field, "contains", value] if isinstance(value, str) else None
     return None
+
+
+# parameters that hold the current user: by name, or injected (FastAPI `Depends`, `Annotated`)
+_USER_PARAMS = re.compile(r"^(user|current_user|principal|identity|account|me)$")
+_USER_TYPE = re.compile(r"current_?(active_?)?user", re.I)
+
+
+def _user_names(record: dict[str, Any]) -> frozenset[str]:
+    """Names that hold the current user or a property of it in a function's body."""
+    names = set(record.get("user_locals", ()))
+    for param in record["params"]:
+        if _USER_PARAMS.match(param["name"]) or _USER_TYPE.search(param["ann_text"]):
+            names.add(param["name"])
+    return frozenset(names)

@@ -247,6 +247,8 @@ def dependency_kinds(index: Index, value: Any, depth: int = 0) -> tuple[Kinds, s
         found = index.resolve(name) if name else None
         if not kinds and found is not None and found.kind == "class":
             kinds |= _class_dependency(index, found)  # Depends(JWTBearer())
+            if index.function(f"{found.qualname}.__call__") is not None:
+                kinds |= _given_classes(index, value, depth)
         return kinds, shown
     found = index.resolve(name) if name else None
     if found is not None and found.kind == "object":
@@ -289,6 +291,32 @@ def _class_dependency(index: Index, found: Def) -> Kinds:
         kinds |= {AUTHENTICATION, AUTHORIZATION}
     elif re.search(r"JWT|Bearer|Token|Auth", found.record["name"]):
         kinds.add(AUTHENTICATION)
+    return kinds
+
+
+def _given_classes(index: Index, call: dict[str, Any], depth: int) -> Kinds:
+    """`Depends(PermissionsDependency([CanEdit, IsMember]))`: the instance's `__call__` runs the
+    classes it was built with, so what their constructors and `__call__` check (through their
+    base classes) is checked on every request."""
+    kinds: Kinds = set()
+    items: list[Any] = [*call["args"], *call["kwargs"].values()]
+    while items and depth <= 6:
+        item = items.pop()
+        if isinstance(item, list):
+            items.extend(item)
+            continue
+        found = index.resolve(ref(item)) if ref(item) else None
+        if found is None or found.kind != "class":
+            continue
+        methods = index.class_methods(found.qualname)
+        for method in ("__init__", "__call__"):
+            func = index.function(f"{methods[method]}.{method}") if method in methods else None
+            if func is not None:
+                auth, authz = _method_evidence(index, found.qualname, func)
+                if auth:
+                    kinds.add(AUTHENTICATION)
+                if authz:
+                    kinds.add(AUTHORIZATION)
     return kinds
 
 

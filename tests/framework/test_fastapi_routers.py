@@ -287,3 +287,154 @@ def test_class_attributes_of_a_class_no_cbv_decorator_binds_are_no_guards() -> N
     )
     (route,) = routes
     assert not route.auth
+
+
+def test_in_body_403_keyword_form_is_authorization_only_on_the_user() -> None:
+    """`raise HTTPException(status_code=status.HTTP_403_FORBIDDEN)` conditioned on a local
+    that holds the user's role is authorization (Netflix dispatch's create_user); the same
+    refusal on a setting refuses everyone and is not."""
+    routes = inventory(
+        {
+            "auth.py": AUTH,
+            "main.py": """
+            from fastapi import Depends, FastAPI, HTTPException, status
+            from auth import require_user
+            from settings import FEATURES
+            app = FastAPI()
+
+            @app.post("/{org}/users")
+            def create_user(org: str, current_user=Depends(require_user)):
+                role = current_user.get_organization_role(org)
+                if role != "owner":
+                    raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="no")
+                return {}
+
+            @app.post("/{org}/exports")
+            def export(org: str, current_user=Depends(require_user)):
+                if not FEATURES.get("export"):
+                    raise HTTPException(status_code=403, detail="export is disabled")
+                return {}
+            """,
+        }
+    )
+    flags = {r.path: bool(r.authorization) for r in routes}
+    assert flags == {"/{org}/users": True, "/{org}/exports": False}
+
+
+PERMISSIONS = """
+from fastapi import HTTPException
+from auth import require_user
+
+class BasePermission:
+    def __init__(self, request):
+        user = require_user(request.headers.get("token"))
+        self.role = user.role_in(request.path_params["org"])
+        if not self.has_required_permissions(request):
+            raise HTTPException(status_code=self.error_code)
+
+class OwnerPermission(BasePermission):
+    def has_required_permissions(self, request):
+        return self.role == "owner"
+
+class Header:
+    def __init__(self, request):
+        self.seen = request.headers.get("x-trace")
+
+class PermissionsDependency:
+    def __init__(self, classes):
+        self.classes = classes
+    def __call__(self, request):
+        for klass in self.classes:
+            klass(request=request)
+"""
+
+
+def test_a_dependency_instance_runs_the_permission_classes_it_is_given() -> None:
+    """`Depends(PermissionsDependency([OwnerPermission]))`: the instance's `__call__` builds each
+    class, whose (inherited) constructor reads the user's role and refuses: authorization.
+    must not fire: given a class whose constructor checks nothing."""
+    routes = inventory(
+        {
+            "auth.py": AUTH,
+            "permissions.py": PERMISSIONS,
+            "main.py": """
+            from fastapi import Depends, FastAPI
+            from permissions import Header, OwnerPermission, PermissionsDependency
+            app = FastAPI()
+
+            @app.put("/{org}/projects/{id}", dependencies=[Depends(PermissionsDependency([OwnerPermission]))])
+            def update(org: str, id: int): ...
+
+            @app.get("/{org}/projects", dependencies=[Depends(PermissionsDependency([Header]))])
+            def listing(org: str): ...
+            """,
+        }
+    )
+    flags = {r.path: bool(r.authorization) for r in routes}
+    assert flags == {"/{org}/projects/{id}": True, "/{org}/projects": False}
+
+
+def test_cbv_whose_repositories_are_built_with_the_users_group_is_tenant_scoped() -> None:
+    """mealie's controllers: `repos` is `Repos(session, group_id=self.group_id)` and `group_id`
+    a property returning `self.user.group_id`, `user` the authenticated class dependency:
+    every query the controller makes is scoped to the user's group (authorization).
+    must not fire: a subclass that rebuilds `repos` unscoped, and a controller whose
+    `group_id` comes from the path rather than the user."""
+    routes = inventory(
+        {
+            **CBV,
+            "controllers.py": """
+            from fastapi import Depends
+            from base import UserController
+            from repos import Repos
+
+            class Scoped(UserController):
+                @property
+                def group_id(self):
+                    return self.user.group_id
+                @property
+                def repos(self):
+                    return Repos(self.session, group_id=self.group_id)
+
+            class Unscoped(Scoped):
+                @property
+                def repos(self):
+                    return Repos(self.session, group_id=None)
+
+            class ByPath(UserController):
+                @property
+                def repos(self):
+                    return Repos(self.session, group_id=self.slug)
+            """,
+            "views.py": """
+            from fastapi import APIRouter
+            from fastapi_utils.cbv import cbv
+            from controllers import ByPath, Scoped, Unscoped
+            router = APIRouter()
+
+            @cbv(router)
+            class Foods(Scoped):
+                @router.get("/foods")
+                def list(self):
+                    return self.repos.foods.all()
+
+            @cbv(router)
+            class AllFoods(Unscoped):
+                @router.get("/all-foods")
+                def list(self):
+                    return self.repos.foods.all()
+
+            @cbv(router)
+            class Shared(ByPath):
+                @router.get("/shared")
+                def list(self):
+                    return self.repos.foods.all()
+            """,
+        }
+    )
+    flags = {r.path: (bool(r.auth), bool(r.authorization)) for r in routes}
+    assert flags == {
+        "/foods": (True, True),
+        "/all-foods": (True, False),
+        "/shared": (True, False),
+    }

@@ -330,8 +330,9 @@ def test_aiohttp_setup_routes_and_route_tables_in_other_modules(tmp_path: Path) 
 def test_a_403_after_a_login_check_is_not_an_authorization_check(tmp_path: Path) -> None:
     """A decorator that checks the login or API key and answers 403 refuses the anonymous
     caller (authentication only); a role check (`is_admin`) is what makes it authorization; a
-    403 without a login check of its own stays authorization (as a FastAPI admin dependency
-    below `get_current_user`, tests/framework/test_fastapi_routers.py)."""
+    403 without a login check of its own is authorization when it depends on the user (as a
+    FastAPI admin dependency below `get_current_user`, tests/framework/test_fastapi_routers.py);
+    one on the event's schedule refuses everybody alike and is no guard."""
     routes = review(
         tmp_path / "svc",
         {
@@ -397,7 +398,94 @@ def test_a_403_after_a_login_check_is_not_an_authorization_check(tmp_path: Path)
         "/members": (True, False),
         "/keyed": (True, False),
         "/staff": (True, True),
-        "/event": (False, True),
+        "/event": (False, False),
+    }
+
+
+def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None:
+    """In a view, a 403 (`abort(403)`, `HTTPException(status_code=403)`, `status.HTTP_403_...`,
+    `Forbidden`, `PermissionDenied`) counts as authorization when a condition around it reads a
+    role or permission of the current user or compares the user with the object's owner, when
+    it answers a permission error, or when nothing conditions it; refused on a setting, a
+    feature flag or a bad invitation, or where an admin exemption only frees admins from a
+    non-role condition (`if is_admin() or not_set_up:` else 403), it is not."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            from flask import Flask, abort, request
+            from flask_login import current_user, login_required
+            from werkzeug.exceptions import Forbidden
+            from settings import InviteExpired, check_access, get_config, is_admin, load_invite
+            from models import Post
+            app = Flask(__name__)
+
+            @app.route("/settings", methods=["GET", "POST"])
+            def settings():
+                if is_admin():
+                    return "ok"
+                else:
+                    abort(403)
+
+            @app.route("/setup", methods=["GET", "POST"])
+            def setup():
+                if is_admin() or get_config("setup") is False:
+                    return "ok"
+                else:
+                    abort(403)
+
+            @app.get("/invite")
+            @login_required
+            def invite():
+                try:
+                    team = load_invite(request.args["code"])
+                except InviteExpired:
+                    abort(403, description="This invite URL has expired")
+                return team
+
+            @app.get("/reports/<int:pk>")
+            @login_required
+            def report(pk):
+                try:
+                    return check_access(current_user, pk)
+                except PermissionError:
+                    abort(403)
+
+            @app.post("/posts/<int:pk>/edit")
+            @login_required
+            def edit(pk):
+                post = Post.query.get_or_404(pk)
+                if post.author_id != current_user.id:
+                    raise Forbidden()
+                return "ok"
+
+            @app.post("/teams/new")
+            @login_required
+            def new_team():
+                if bool(get_config("team_creation", default=True)) is False:
+                    abort(403, description="Team creation is disabled")
+                return "ok"
+
+            @app.get("/beta")
+            @login_required
+            def beta():
+                if not get_config("beta"):
+                    raise Forbidden()
+                if current_user.is_admin is False and current_user.verified is False:
+                    abort(403)
+                return "ok"
+            """,
+        },
+    )
+    flags = {r.path: bool(r.authorization) for r in routes}
+    assert flags == {
+        "/settings": True,
+        "/setup": False,  # admins pass, and everyone while the app is not set up
+        "/invite": False,
+        "/reports/<int:pk>": True,
+        "/posts/<int:pk>/edit": True,
+        "/teams/new": False,
+        "/beta": False,
     }
 
 
