@@ -22,6 +22,7 @@ from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR
 from reviewer.model import Finding, RuleMeta
 from reviewer.native import code_salt, config_salt
 from reviewer.node import NODE_ITEMS, NodeReview, review_node
+from reviewer.node.manifests import read_manifests
 from reviewer.node.syntax import SUFFIXES
 from reviewer.registry import Registry
 from reviewer.service import Project
@@ -68,17 +69,19 @@ def node_findings(rules: Sequence[type[Rule]], node: NodeReview, config: Config)
 def cached_review(files: Mapping[str, bytes], config: Config, cache: Cache | None) -> NodeReview:
     """`review_node`, cached under our code, the config and every file's hash: a warm run does
     not parse the JavaScript again."""
+    manifests = read_manifests(config.root, files)  # package.json/tsconfig.json: part of the key
     if cache is None:
-        return review_node(files, config)
+        return review_node(files, config, manifests)
     key = key_of(
         "node",
         code_salt(),
         config_salt(config),
         *sorted(key_of(rel, content_hash(data)) for rel, data in files.items()),
+        *sorted(key_of(rel, content_hash(data)) for rel, data in manifests.items()),
     )
     hit = cache.get_many([key]).get(key)
     if isinstance(hit, NodeReview):
         return hit
-    result = review_node(files, config)
+    result = review_node(files, config, manifests)
     cache.put_many({key: result})
     return result

@@ -7,6 +7,7 @@ TypeScript the same with `//`. Expectations are compared as exact sets of (code,
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from reviewer.config import Config
 from reviewer.model import Finding
 from reviewer.native import review_files
 from reviewer.node import review_node
+from reviewer.node.manifests import NAMES as MANIFESTS
 from reviewer.node.syntax import SUFFIXES as NODE_SUFFIXES
 from reviewer.node_frontend import node_findings
 
@@ -69,9 +71,10 @@ def run_rule_on_case(rule: type[Rule], case: Case, config: Config | None = None)
     config = config or Config(root=Path("."))
     files = {path: text.encode("utf-8") for path, text in case.all_files().items()}
     node_files = {p: data for p, data in files.items() if p.endswith(NODE_SUFFIXES)}
-    python = {p: data for p, data in files.items() if p not in node_files}
+    manifests = {p: data for p, data in files.items() if posixpath.basename(p) in MANIFESTS}
+    python = {p: data for p, data in files.items() if p not in node_files and p not in manifests}
     found = list(review_files(python, [rule], config).findings)
     if node_files:  # as the Node frontend runs it on the case's JavaScript/TypeScript
-        node = review_node(node_files, config)
+        node = review_node(node_files, config, manifests)
         found += [*node.findings, *node_findings([rule], node, config)]
     return found

@@ -3,8 +3,9 @@
 `Program.resolve(file, node)` follows an expression to what defines it: a local binding in the
 enclosing scopes, an ES `import` or CommonJS `require` of a relative module (extensions and
 `index` files tried as Node and TypeScript do, `./x.js` also finding `x.ts`), and that module's
-`export`/`module.exports`/`exports.name`. A package import ends as `External(package, names)`.
-Not yet: package.json `main`/`exports` of local packages and tsconfig `paths`/`baseUrl`.
+`export`/`module.exports`/`exports.name`. Bare specifiers go through tsconfig `paths`/`baseUrl`
+and the target's own packages (reviewer/node/manifests.py); any other package import ends as
+`External(package, names)`.
 
 References: https://nodejs.org/api/modules.html#all-together,
 https://nodejs.org/api/esm.html#import-specifiers,
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from reviewer.node.manifests import Manifests
 from reviewer.node.syntax import (
     FUNCTIONS,
     Parsed,
@@ -78,11 +80,26 @@ class _Import:
     name: str  # "default", "*" (the whole module / namespace) or an exported name
 
 
-def resolve_spec(importer: str, spec: str, files: frozenset[str]) -> str | None:
-    """The file a relative specifier names, or None (a package, or a file we do not have)."""
-    if not spec.startswith((".", "/")):
+def resolve_spec(
+    importer: str, spec: str, files: frozenset[str], manifests: Manifests | None = None
+) -> str | None:
+    """The file a specifier names, or None (a package outside the target, or a file we do not
+    have): relative paths as Node does, bare ones through tsconfig `paths`/`baseUrl` and the
+    target's own packages (package.json `name`, `exports`, `main`)."""
+    if spec.startswith((".", "/")):
+        return _file_at(
+            posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec)), files
+        )
+    if manifests is None:
         return None
-    base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+    for candidate in manifests.candidates(importer, spec):
+        found = _file_at(candidate, files)
+        if found is not None:
+            return found
+    return None
+
+
+def _file_at(base: str, files: frozenset[str]) -> str | None:
     stem, ext = posixpath.splitext(base)
     candidates = [base, *(base + e for e in EXTENSIONS)]
     if ext in (".js", ".jsx", ".mjs", ".cjs"):  # TypeScript: `./x.js` is `./x.ts` before emit
@@ -105,9 +122,10 @@ def _require_spec(node: ts.Node | None) -> str | None:
 class Program:
     """Every parsed Node file of the target, with memoized lookups between them."""
 
-    def __init__(self, parsed: Mapping[str, Parsed]) -> None:
+    def __init__(self, parsed: Mapping[str, Parsed], manifests: Manifests | None = None) -> None:
         self.parsed = parsed
         self.files = frozenset(parsed)
+        self.manifests = manifests
         self._exports: dict[str, dict[str, tuple[str, ts.Node]]] = {}
         self._resolved: dict[tuple[str, int, int, str, int], Resolved] = {}
         self._bindings: dict[tuple[str, int, int, str], Resolved | bool] = {}
@@ -258,7 +276,7 @@ class Program:
     # -- modules -------------------------------------------------------------------------
 
     def _module_value(self, file: str, imported: _Import, depth: int) -> Resolved:
-        target = resolve_spec(file, imported.spec, self.files)
+        target = resolve_spec(file, imported.spec, self.files, self.manifests)
         if target is None:
             names = () if imported.name in ("*", "default") else (imported.name,)
             return External(_package(imported.spec), names)

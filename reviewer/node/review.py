@@ -13,6 +13,7 @@ from reviewer.node.express import _TEST_FILE, express_routes
 from reviewer.node.fastify import fastify_routes
 from reviewer.node.hono import hono_routes
 from reviewer.node.koa import koa_routes
+from reviewer.node.manifests import Manifests, read_manifests
 from reviewer.node.modules import Program
 from reviewer.node.nest import nest_routes
 from reviewer.node.syntax import Parsed, parse
@@ -32,8 +33,14 @@ class NodeReview:
     not_reviewed: tuple[tuple[str, str], ...] = ()
 
 
-def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
-    """Routes, limiters and parse errors of the Node files (relative path -> bytes)."""
+def review_node(
+    files: Mapping[str, bytes], config: Config, manifests: Mapping[str, bytes] | None = None
+) -> NodeReview:
+    """Routes, limiters and parse errors of the Node files (relative path -> bytes); the
+    package.json/tsconfig.json `manifests` (relative path -> bytes) are read from under
+    `config.root` when not given."""
+    if manifests is None:
+        manifests = read_manifests(config.root, files)
     parsed: dict[str, Parsed] = {}
     findings: list[Finding] = []
     not_reviewed: list[tuple[str, str]] = []
@@ -48,7 +55,7 @@ def review_node(files: Mapping[str, bytes], config: Config) -> NodeReview:
             reason = f"syntax error at line {result.error_line}: {result.error}"
             not_reviewed.append((relpath, reason))
             findings.append(meta_finding(PARSE_ERROR, Location(relpath, result.error_line), reason))
-    program = Program(parsed)
+    program = Program(parsed, Manifests.of(manifests))
     routes: list[Route] = []
     limiters: set[Guard] = set()
     for name, builder in (

@@ -12,8 +12,11 @@ from reviewer.service import Route
 CONFIG = Config(root=Path("."))
 
 
-def routes(files: dict[str, str], config: Config = CONFIG) -> dict[str, Route]:
-    review = review_node({p: t.encode() for p, t in files.items()}, config)
+def routes(
+    files: dict[str, str], config: Config = CONFIG, manifests: dict[str, str] | None = None
+) -> dict[str, Route]:
+    given = {p: t.encode() for p, t in (manifests or {}).items()}
+    review = review_node({p: t.encode() for p, t in files.items()}, config, given)
     return {f"{','.join(r.methods)} {r.path}": r for r in review.routes}
 
 
