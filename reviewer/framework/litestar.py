@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reviewer.context import is_test_path
 from reviewer.framework import guards as g
 from reviewer.framework.common import make_route
 from reviewer.framework.index import Def, Index
@@ -150,9 +151,11 @@ class Litestar:
             for name, d in index.defs.items()
             if d.kind == "object" and d.qualname == name and self._is_config(d)
         }
-        self.apps: list[tuple[str, Def, dict[str, Any]]] = []  # (name, where, the call)
+        # (name, where, the call); an app a test builds around the service's handlers is
+        # scaffolding: it must not lend them its prefix or guards
+        self.apps: list[tuple[str, Def, dict[str, Any]]] = []
         for name, d in index.defs.items():
-            if d.qualname != name:
+            if d.qualname != name or is_test_path(d.file):
                 continue
             if d.kind == "object" and index.canonical(ref(d.record)) in APP_CTORS:
                 self.apps.append((name, d, d.record))
@@ -161,8 +164,8 @@ class Litestar:
                     if index.canonical(ref(call)) in APP_CTORS:
                         self.apps.append((f"{name}()", d, call))
         self.registered: dict[str, list[Any]] = {}  # app name -> `app.register(x)` arguments
-        for f in index.facts.values():
-            for reg in f["registrations"]:
+        for relpath, f in index.facts.items():
+            for reg in [] if is_test_path(relpath) else f["registrations"]:
                 if reg["method"] == "register" and reg["args"]:
                     self.registered.setdefault(index.canonical(reg["recv"]), []).append(
                         reg["args"][0]
@@ -566,7 +569,9 @@ class Litestar:
         """Security configs whose `on_app_init` some function calls (a plugin's own
         `on_app_init` hook, an app factory): installed on the app, so on every route."""
         found: list[AuthMiddleware] = []
-        for f in self.index.facts.values():
+        for relpath, f in self.index.facts.items():
+            if is_test_path(relpath):
+                continue
             for record in f["functions"].values():
                 for called in record.get("calls", []):
                     config = self._config_of(str(called), "on_app_init")

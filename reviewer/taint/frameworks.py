@@ -2,7 +2,8 @@
 
 Which functions are route handlers and which of their parameters carry client data (Flask and
 FastAPI/Starlette route decorators and their path converters, read with `reviewer.http`; FastAPI parameters made safe by
-their annotation, `Depends()` or a validating `Query(pattern=...)`), and which frameworks refuse
+their annotation, `Depends()` or a validating `Query(pattern=...)`; Litestar's `@get`/`@post`
+handlers, whose body, path and query parameters are sources and injected dependencies not), and which frameworks refuse
 CR/LF in response header values. The interpreter stays framework-neutral; `sources` and `sinks`
 ask these. Data tables (decorator names, converters, safe types) live in `specs`.
 """
@@ -48,6 +49,29 @@ def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str
         )
         return True, (names - safe) if flask_style else None, is_flask
     return False, None, False
+
+
+def litestar_handler(fn: cst.FunctionDef, imports: ImportTable) -> bool:
+    """The function is a Litestar route handler (`@get(...)`, `@post`, `@route(...)`)."""
+    for deco in fn.decorators:
+        expr = deco.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        resolved = imports.resolve(func) or ""
+        if resolved.startswith("litestar.") and resolved.rsplit(".", 1)[-1] in (
+            specs.LITESTAR_HANDLERS
+        ):
+            return True
+    return False
+
+
+def litestar_source(param: cst.Param) -> bool:
+    """A Litestar handler parameter that holds client data (see specs.LITESTAR_*)."""
+    name = param.name.value
+    if name in specs.LITESTAR_INJECTED or is_safe_param(param):
+        return False
+    if name in specs.LITESTAR_CLIENT_PARAMS:
+        return True
+    return annotation_name(param).rsplit(".", 1)[-1] in specs.LITESTAR_TEXT_TYPES
 
 
 def imports_package(imports: ImportTable, package: str) -> bool:

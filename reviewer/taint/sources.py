@@ -2,7 +2,7 @@
 
 Flask's global `request`, the `request` parameter of Django/DRF/Starlette/aiohttp handlers,
 Tornado-style `self.get_argument()`, route and URL parameters (which handler and which
-parameters, from `frameworks`), `os.environ`/`sys.argv`/`input()` (environment, low confidence)
+parameters, from `frameworks`; Litestar handlers' body, path and query parameters), `os.environ`/`sys.argv`/`input()` (environment, low confidence)
 and `random` (for the weak-randomness sinks). Tables are in `specs`.
 """
 
@@ -35,6 +35,7 @@ class Sources(Interpreter):
     def enter_function(self, fn: cst.FunctionDef) -> dict[str, Taint]:
         env: dict[str, Taint] = {}
         is_route, path_params, is_flask = frameworks.route_info(fn, self.imports)
+        litestar = not is_route and frameworks.litestar_handler(fn, self.imports)
         params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
         self.params = {p.name.value for p in params}
         self.param_index = {p.name.value: i for i, p in enumerate(params)}
@@ -60,6 +61,8 @@ class Sources(Interpreter):
                     routed = routed and name not in ("self", "cls")
                 if routed:
                     taint = self._source(param, f"route parameter {name}")
+            elif litestar and frameworks.litestar_source(param):
+                taint = self._source(param, f"route parameter {name}")
             if (
                 taint is None
                 and django_view

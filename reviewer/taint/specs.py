@@ -152,6 +152,19 @@ SAFE_PARAM_TYPES = NON_TEXT_TYPES | frozenset(
     }
 )
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+# Litestar route handler decorators (`from litestar import get`), and what a handler parameter
+# must look like to carry client data: the body `data`, the raw `body`/`headers`/`cookies`/
+# `query`, or a path/query parameter, which is simple-typed (Litestar injects a dependency by its
+# name, typed with its class). https://docs.litestar.dev/2/usage/routing/parameters.html,
+# https://docs.litestar.dev/2/usage/requests.html
+LITESTAR_HANDLERS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "route", "websocket", "websocket_listener"}
+)
+LITESTAR_CLIENT_PARAMS = frozenset({"data", "body", "headers", "cookies", "query"})
+LITESTAR_INJECTED = frozenset({"request", "socket", "state", "scope", "self", "cls"})
+LITESTAR_TEXT_TYPES = frozenset(
+    {"", "str", "Any", "list", "List", "Sequence", "dict", "Dict", "Mapping", "bytes"}
+)
 DEPENDENCY_CALLS = frozenset({"Depends", "Security", "fastapi.Depends", "fastapi.Security"})
 
 # -- propagation ---------------------------------------------------------------------------

@@ -394,3 +394,32 @@ def test_a_catastrophic_exclude_pattern_is_not_run() -> None:
     )
     assert names(routes[0].auth) == ["JWTAuth@middleware"]
     assert any("not evaluated" in note for note in routes[0].notes)
+
+
+def test_apps_and_installs_in_tests_are_scaffolding() -> None:
+    """A test that mounts the service's controller under its own Router, or calls a config's
+    `on_app_init` to try it out, changes neither the controller's path nor its guards."""
+    routes = inventory(
+        {
+            "security.py": JWT,
+            "controllers.py": """
+            from litestar import Controller, post
+
+            class Orders(Controller):
+                path = "/orders"
+
+                @post()
+                async def create(self) -> None: ...
+            """,
+            "tests/test_orders.py": """
+            from litestar import Litestar, Router
+            from controllers import Orders
+            from security import auth
+
+            def test_it():
+                app = Litestar(route_handlers=[Router(path="/t", route_handlers=[Orders])])
+                auth.on_app_init(app)
+            """,
+        }
+    )
+    assert [(r.path, r.auth) for r in routes] == [("/orders", ())]

@@ -94,3 +94,35 @@ def view():
     assert (
         pickle.loads(pickle.dumps(project.taint)).functions.keys() == project.taint.functions.keys()
     )
+
+
+def test_litestar_handler_parameters_that_carry_client_data() -> None:
+    """Litestar hands a handler its body as `data` and path/query values as simple-typed
+    parameters; a dependency it injects by name (a service, the current user) is no source, nor
+    is an `int` path parameter."""
+    findings, _ = _run(
+        {
+            "app.py": """
+import os
+from litestar import Controller, get, post
+
+class Jobs(Controller):
+    path = "/jobs"
+
+    @post("/run")
+    async def run(self, data: dict, runner: Runner) -> None:
+        os.system("run " + data["cmd"])
+
+    @get("/{job_id:int}/logs")
+    async def logs(self, job_id: int, pattern: str, runner: Runner) -> None:
+        os.system(f"grep {pattern} /var/log/{job_id}")
+        os.system("tail " + runner.path)
+        os.system(f"cat /var/log/{job_id}")
+
+@get("/ping")
+async def ping(host: str | None = None) -> None:
+    os.system("ping " + host)
+""",
+        }
+    )
+    assert sorted(f.location.line for f in findings) == [10, 14, 20]
