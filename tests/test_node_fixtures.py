@@ -112,3 +112,18 @@ def test_a_warm_run_reads_the_node_review_from_the_cache(
     warm = engine.review(root, config, cache_dir=tmp_path)
     assert warm.routes == cold.routes and len(warm.routes) == 5
     assert warm.files_reviewed == cold.files_reviewed
+
+
+def test_a_javascript_comment_suppresses_a_node_finding(tmp_path: Path) -> None:
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        "const app = express();\n"
+        'app.delete("/users/:id", (req, res) => res.sendStatus(204));'
+        " // backend-review: ignore[BR301] behind the VPN\n"
+        'app.post("/orders", (req, res) => res.json({}));\n'
+    )
+    config = load_config(tmp_path)
+    report = engine.review(tmp_path, config, registry=load_registry(config))
+    br301 = {f.location.line: f for f in report.findings if f.code == "BR301"}
+    assert br301[3].suppressed and br301[3].suppression_reason == "behind the VPN"
+    assert not br301[4].suppressed

@@ -148,3 +148,21 @@ def test_a_severity_override_changes_the_finding_and_the_score_exactly_once(tmp_
     item = next(i for i in low.score.items if i.item == "sql-injection")
     expected = 100.0 * math.exp(-finding_cost(br101(low)[0]) / SCALE_K)
     assert item.score is not None and math.isclose(item.score, round(expected, 1), abs_tol=0.05)
+
+
+def test_javascript_suppressions_use_slash_comments() -> None:
+    lines = [
+        'app.delete("/x", h); // backend-review: ignore[BR301] internal network only',
+        "// backend-review: ignore[BR301, BR803]",
+        'app.post("/y", h);',
+        'app.put("/z", h); /* backend-review: ignore[BR301] admin tool */',
+        'const s = "# backend-review: ignore[BR301]";',
+    ]
+    sups = find_suppressions("src/app.ts", lines)
+    assert [(s.line, s.target, s.codes, s.reason) for s in sups] == [
+        (1, 1, ("BR301",), "internal network only"),
+        (2, 3, ("BR301", "BR803"), ""),
+        (4, 4, ("BR301",), "admin tool"),
+    ]
+    # a Python file keeps `#` only: `//` there is floor division, not a comment
+    assert find_suppressions("app.py", ["x = a // backend-review: ignore[BR101]"]) == []

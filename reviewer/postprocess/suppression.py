@@ -1,6 +1,8 @@
 """Inline suppressions (`# backend-review: ignore[BR101] reason`) and per-path ignores.
 
-A suppression covers the line it is on, or the next line when the comment stands alone. A code
+In JavaScript/TypeScript files the comment is `// backend-review: ignore[BR301] reason` (or
+`/* ... */`); each language's own comment marker only, so a string that merely contains the
+text of the other language's comment suppresses nothing. A suppression covers the line it is on, or the next line when the comment stands alone. A code
 is required (a bare `ignore` suppresses nothing and is reported). Suppressed findings stay in
 the report, marked, so SARIF and JSON can show them; unused suppressions become BR903 findings.
 The analyzers' own `# nosec`, `# noqa` and `# nosemgrep` keep working inside those tools.
@@ -22,6 +24,10 @@ if TYPE_CHECKING:  # a type only: the registry reaches the rules, which parse Py
 
 UNUSED = "BR903"
 _COMMENT = re.compile(r"#\s*backend-review:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$")
+_SLASHES = re.compile(
+    r"(?://|/\*)\s*backend-review:\s*ignore(?:\[([^\]]*)\])?\s*(.*?)\s*(?:\*/\s*)?$"
+)
+_JS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
 @dataclass(frozen=True)
@@ -35,14 +41,16 @@ class Suppression:
 
 def find_suppressions(path: str, lines: Sequence[str]) -> list[Suppression]:
     result = []
+    javascript = path.endswith(_JS)
+    pattern, markers = (_SLASHES, ("//", "/*")) if javascript else (_COMMENT, ("#",))
     for number, text in enumerate(lines, start=1):
         if "backend-review" not in text:
             continue
-        match = _COMMENT.search(text)
+        match = pattern.search(text)
         if match is None:
             continue
         codes = tuple(c.strip() for c in (match.group(1) or "").split(",") if c.strip())
-        standalone = text.lstrip().startswith("#")
+        standalone = text.lstrip().startswith(markers)
         target = number + 1 if standalone else number
         result.append(Suppression(path, number, target, codes, match.group(2).strip()))
     return result
