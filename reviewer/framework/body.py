@@ -114,7 +114,10 @@ AUTHZ_CALL_TAILS = frozenset(
 AUTHZ_ATTRS = frozenset(
     {"is_staff", "is_superuser", "is_admin", "role", "roles", "scopes", "permissions"}
 )
-AUTHZ_EXCEPTIONS = frozenset({"PermissionDenied", "Forbidden", "HTTPForbidden"})
+# Litestar's 403 is PermissionDeniedException (https://docs.litestar.dev/2/usage/exceptions.html)
+AUTHZ_EXCEPTIONS = frozenset(
+    {"PermissionDenied", "Forbidden", "HTTPForbidden", "PermissionDeniedException"}
+)
 AUTH_HEADERS = re.compile(r"^(authorization|x-api-key|x-auth-token|api[-_]key)$", re.I)
 _STATUS = re.compile(r"\b(401|403)\b|HTTP_401|HTTP_403")
 

@@ -502,6 +502,8 @@ _REJECTIONS = frozenset(
         "NotAuthenticated",
         "AuthenticationFailed",
         "PermissionDenied",
+        "PermissionDeniedException",
+        "NotAuthorizedException",
         "Forbidden",
         "HTTPForbidden",
         "HttpResponseForbidden",

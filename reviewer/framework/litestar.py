@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reviewer.context import is_test_path
+from reviewer.framework import body
 from reviewer.framework import guards as g
 from reviewer.framework.common import make_route
 from reviewer.framework.index import Def, Index
@@ -503,7 +504,7 @@ class Litestar:
         rejects = bool(raises) or any(g.rejects(e) for e in [*auth, *authz])
         if not rejects:
             return set()
-        checks = [e for e in authz if not g.rejects(e)]
+        checks = [e for e in authz if not g.rejects(e) and not body.is_refusal(e)]
         kinds: set[str] = set()
         if reads_user or auth or checks:
             kinds.add(AUTHENTICATION)

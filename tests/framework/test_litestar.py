@@ -423,3 +423,37 @@ def test_apps_and_installs_in_tests_are_scaffolding() -> None:
         }
     )
     assert [(r.path, r.auth) for r in routes] == [("/orders", ())]
+
+
+def test_a_403_in_a_handler_is_authorization_only_when_the_user_decides_it() -> None:
+    """`raise PermissionDeniedException` (Litestar's 403) when the object's owner is not the
+    caller authorizes; the same refusal on a setting turns everyone away alike."""
+    routes = table(
+        inventory(
+            {
+                "app.py": """
+                from litestar import Litestar, delete, post
+                from litestar.exceptions import PermissionDeniedException
+
+                SIGNUPS_OPEN = False
+
+                @delete("/notes/{note_id:int}")
+                async def remove(note_id: int, current_user: dict) -> None:
+                    note = await notes.get(note_id)
+                    if note.owner_id != current_user.id:
+                        raise PermissionDeniedException()
+
+                @post("/signup")
+                async def signup() -> None:
+                    if not SIGNUPS_OPEN:
+                        raise PermissionDeniedException("closed")
+
+                app = Litestar(route_handlers=[remove, signup])
+                """
+            }
+        )
+    )
+    assert [g.name for g in routes[("DELETE", "/notes/{note_id}")].authorization] == [
+        "in-body PermissionDeniedException"
+    ]
+    assert routes[("POST", "/signup")].authorization == ()
