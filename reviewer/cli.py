@@ -34,6 +34,14 @@ FORMATS = ("terminal", "concise", "json", "sarif", "markdown")
 COMMANDS = ("review", "rules", "explain", "routes")
 
 _EPILOG = """\
+commands:
+  backend-review [review] PATH         review a service and print the scored report
+  backend-review rules                 list the rule catalogue
+  backend-review explain CODE          a rule's documentation (BR101, sql-injection, bandit:B602)
+  backend-review routes PATH           the route inventory with each route's guards
+  backend-review baseline create|update PATH   record / ratchet down known findings
+  each command has its own --help
+
 examples:
   backend-review ./service
   backend-review ./service --format sarif -o review.sarif --format terminal

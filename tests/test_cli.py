@@ -105,6 +105,16 @@ def test_help_explains_options() -> None:
         assert word in result.stdout
 
 
+def test_help_lists_every_subcommand_and_each_has_its_own_help() -> None:
+    from reviewer.cli import COMMANDS
+
+    listed = run("--help").stdout.split("commands:", 1)[1].split("examples:", 1)[0]
+    for command in (*COMMANDS[1:], "baseline"):
+        assert f"backend-review {command}" in listed, command
+        own = run(command, "--help")
+        assert own.returncode == 0 and own.stdout.startswith("usage: backend-review"), command
+
+
 def test_markdown_report_carries_the_route_inventory(tmp_path: Path) -> None:
     app = tmp_path / "svc"
     app.mkdir()
