@@ -16,6 +16,7 @@ from typing import Any
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, join_flask, make_route
 from reviewer.framework.index import Def, Index, qualified
+from reviewer.framework.statics import expand_loops, sequence, string_value
 from reviewer.framework.values import is_call, ref, tail, text
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
@@ -108,7 +109,10 @@ class Apps:
                     self.objs[name] = Obj(name, kind[0], kind[1], call, d.file)
         self.bound = self._bind_parameters()
         self.passes: dict[Guard, list[list[Any]]] = {}  # hook guard -> its early-return branches
+        # (child, parent) -> [(edge, prefix known, if branches, file)]: see _drop_alternatives
+        self._edges: dict[tuple[str, str], list[tuple[Any, bool, list[Any], str]]] = {}
         self._attach()
+        self._drop_alternatives()
 
     def _subclass(
         self, ctor: str, call: dict[str, Any]
@@ -132,17 +136,30 @@ class Apps:
                 fixed.update({k: v for k, v in sup["kwargs"].items() if not ref(v)})
         return kind, {**call, "kwargs": {**fixed, **call["kwargs"]}}
 
-    def obj(self, name: str) -> Obj | None:
+    def obj(self, name: str, depth: int = 0) -> Obj | None:
         """The app-like object a name refers to; a call of a factory function (`bp_factory()`)
-        refers to the object the function returns (`return bp`)."""
+        refers to the object the function returns (`return bp`), and so does a name bound to
+        such a call (`api = create_api()`, then `app.mount("/api", api)`)."""
         found = self.index.resolve(name)
-        if found is not None and found.kind == "function":
+        if found is None or depth > 4:
+            return None
+        if found.kind == "function":
             for value in found.record.get("returns_refs", []):
                 returned = self.index.resolve(ref(value))
-                if returned is not None and returned.qualname in self.objs:
+                if returned is None:
+                    continue
+                if returned.qualname in self.objs:
                     return self.objs[returned.qualname]
+                if returned.kind == "object" and returned.qualname != name:
+                    built = self.obj(returned.qualname, depth + 1)
+                    if built is not None:
+                        return built
             return None
-        return self.objs.get(found.qualname) if found is not None else None
+        if found.kind == "object" and found.qualname not in self.objs:
+            factory = self.index.resolve(ref(found.record))
+            if factory is not None and factory.kind == "function":
+                return self.obj(factory.qualname, depth + 1)
+        return self.objs.get(found.qualname)
 
     def _bind_parameters(self) -> dict[tuple[str, str], list[str]]:
         """(function, parameter) -> the objects call sites pass for it: `setup_routes(app)`
@@ -210,7 +227,8 @@ class Apps:
                     obj.guards += self._middleware(ref(mw), obj.file)
         for relpath, f in index.facts.items():
             for reg in f["registrations"]:
-                self._registration(reg, relpath)
+                for concrete in expand_loops(index, reg, f["module"]):
+                    self._registration(concrete, relpath)
             for record in f["functions"].values():
                 for dec in record["decorators"]:
                     self._hook(dec, record, f["module"], relpath)
@@ -234,26 +252,39 @@ class Apps:
     def _compose(self, parent: Obj, reg: dict[str, Any], relpath: str) -> None:
         method = reg["method"]
         args, kwargs = reg["args"], reg["kwargs"]
+        module, scope = self.index.facts[relpath]["module"], reg.get("scope", "")
         if method in ("register_blueprint", "include_router", "add_subapp", "mount") and args:
             child_ref = args[0]
             if method in ("add_subapp", "mount"):  # Starlette `mount(path, app=None, name=None)`
                 child_ref = args[1] if len(args) > 1 else kwargs.get("app", args[0])
             child = self.obj(ref(child_ref))
             if child is None:
+                for candidate in self._loop_attribute(reg, child_ref):
+                    self._compose(parent, {**reg, "args": [*args[:-1], candidate]}, relpath)
                 return
+            edge: tuple[str, str | None, list[Guard]]
             if method == "register_blueprint":
-                prefix = kwargs.get("url_prefix")
-                child.parents.append((parent.name, prefix if isinstance(prefix, str) else None, []))
+                given = kwargs.get("url_prefix")
+                prefix = string_value(self.index, given, module, scope)
+                edge = (parent.name, prefix, [])
+                known = prefix is not None or given is None
             elif method == "include_router":
-                prefix = kwargs.get("prefix", "")
+                given = kwargs.get("prefix", "")
+                prefix = string_value(self.index, given, module, scope)
                 deps = self._deps(kwargs.get("dependencies"), "router", relpath)
-                child.parents.append((parent.name, prefix if isinstance(prefix, str) else "", deps))
+                edge = (parent.name, prefix if prefix is not None else "", deps)
+                known = prefix is not None
             else:
-                prefix = args[0] if isinstance(args[0], str) else ""
-                child.parents.append((parent.name, prefix.rstrip("/"), []))
+                prefix = string_value(self.index, args[0], module, scope)
+                edge = (parent.name, (prefix or "").rstrip("/"), [])
+                known = prefix is not None
                 if method == "mount":
                     # a mounted ASGI app keeps its own dependencies; only middleware wraps it
                     self.mounts.add((child.name, parent.name))
+            child.parents.append(edge)
+            self._edges.setdefault((child.name, parent.name), []).append(
+                (edge, known, reg.get("branches", []), relpath)
+            )
         elif method == "add_routes" and args:
             table = self.obj(ref(args[0]))
             if table is not None:
@@ -273,6 +304,45 @@ class Apps:
             parent.guards += self._middleware(ref(args[0]), relpath)
         elif method in _BEFORE_HOOKS and args:
             self._before(parent, ref(args[0]), method, relpath)
+
+    def _loop_attribute(self, reg: dict[str, Any], value: Any) -> list[Any]:
+        """`for plugin in registry.all(): app.include_router(plugin.router)` over an iterable
+        the facts cannot list: `plugin` is an instance of some class, and the attribute read
+        off it is the class attribute of that name, so each project class whose `router`
+        class attribute names an app-like object is a candidate (plugins that declare their
+        router as a class attribute, attached by a loop over the plugin registry)."""
+        if reg["method"] != "include_router" or len(reg["args"]) != 1:
+            return []
+        head, _, attr = str(value.get("text", "") if isinstance(value, dict) else "").partition(".")
+        unbound = {n for names, _ in reg.get("loops", []) for n in names}
+        if not attr or "." in attr or head not in unbound:
+            return []
+        found = []
+        for name, d in self.index.defs.items():
+            if d.kind != "class" or d.qualname != name or attr not in d.record["attrs"]:
+                continue
+            target = d.record["attrs"][attr]
+            if ref(target) and self.obj(ref(target)) is not None:
+                found.append(target)
+        return found
+
+    def _drop_alternatives(self) -> None:
+        """`if SETTING: app.mount(SETTING.value(), api) else: app.mount("/api", api)`: the two
+        branches of one `if` are alternatives, only one runs. An edge whose prefix cannot be
+        read statically is dropped when an exclusive branch composes the same two objects with
+        a prefix that can (else every route would be listed twice, once under a wrong path)."""
+        for (child_name, _), edges in self._edges.items():
+            if len(edges) < 2:
+                continue
+            drop = [
+                edge
+                for edge, known, branches, relpath in edges
+                if not known
+                and any(k and f == relpath and _exclusive(branches, b) for _, k, b, f in edges)
+            ]
+            if drop:
+                child = self.objs[child_name]
+                child.parents = [p for p in child.parents if not any(p is d for d in drop)]
 
     def _hook(self, dec: Any, record: dict[str, Any], module: str, relpath: str) -> None:
         name = ref(dec)
@@ -392,14 +462,15 @@ class Apps:
                 name = obj.call["args"][0] if obj.call["args"] else obj.call["kwargs"].get("name")
                 value = "/" + name if isinstance(name, str) else None
             return value if isinstance(value, str) else ""
+        module = self.index.facts[obj.file]["module"]
         if obj.framework == "flask" and obj.role == "router":
             value = obj.call["kwargs"].get("url_prefix")
-            if value is None and len(obj.call["args"]) > 2 and isinstance(obj.call["args"][2], str):
+            if value is None and len(obj.call["args"]) > 2:
                 value = obj.call["args"][2]
-            return value if isinstance(value, str) else ""
+            return string_value(self.index, value, module, "") or ""
         if obj.framework == "fastapi" and obj.role == "router":
             value = obj.call["kwargs"].get("prefix", "")
-            return value if isinstance(value, str) else ""
+            return string_value(self.index, value, module, "") or ""
         return ""
 
     # -- routes -------------------------------------------------------------------------
@@ -442,7 +513,11 @@ class Apps:
                                 owner, rule, qualified(module, klass), crecord, []
                             )
             for reg in f["registrations"]:
-                routes += self._registered(reg, relpath)
+                for concrete in expand_loops(index, reg, module):
+                    if concrete["method"] == "decorate":
+                        routes += self._applied(concrete, module)
+                    else:
+                        routes += self._registered(concrete, relpath)
         for obj in self.objs.values():
             if obj.role == "app" and obj.framework in ("starlette", "fastapi"):
                 routes += self._starlette(obj, self._list(obj.call["kwargs"].get("routes")), "")
@@ -450,20 +525,22 @@ class Apps:
 
     def _list(self, value: Any) -> list[Any]:
         """An inline list, or a module-level list variable it names."""
-        if isinstance(value, list):
-            return value
-        name = ref(value)
-        if not name:
+        return sequence(self.index, value) or []
+
+    def _applied(self, reg: dict[str, Any], module: str) -> list[Route]:
+        """`router.post("/register")(register_user)`: the route decorator applied by a call,
+        as Python applies `@router.post("/register")` (a decorator is a callable taking the
+        function). The function's own decorators were applied before it."""
+        dec = reg["decorator"]
+        func = self.index.function(ref(reg["args"][0]))
+        verb = ref(dec).rpartition(".")[2]
+        if func is None:
             return []
-        module, _, local = name.rpartition(".")
-        relpath = self.index.modules.get(module)
-        if relpath is None:
-            return []
-        found = self.index.facts[relpath].get("lists", {}).get(local)
-        if found is None:
-            imported = self.index.facts[relpath]["imports"].get(local)
-            return self._list({"ref": imported}) if imported and imported != name else []
-        return found if isinstance(found, list) else []
+        routes: list[Route] = []
+        for obj in self.objs_at(reg["recv"], module, reg.get("scope", "")):
+            if _is_route_verb(obj.framework, verb):
+                routes += self._decorated(obj, verb, dec, func, func.record["decorators"])
+        return routes
 
     def _starlette(self, obj: Obj, entries: list[Any], prefix: str, depth: int = 0) -> list[Route]:
         """Starlette `routes=[Route(...), Mount(...)]` (frameworks.md §3)."""
@@ -512,7 +589,9 @@ class Apps:
         above: Sequence[Any] = (),
     ) -> list[Route]:
         args, kwargs = dec["args"], dec["kwargs"]
-        rule = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        given = args[0] if args else kwargs.get("path", "")
+        scope = func.qualname[len(func.module) + 1 :].rpartition(".")[0] if func.module else ""
+        rule = string_value(self.index, given, func.module, scope) or ""
         if obj.framework == "aiohttp" and verb in ("route",):
             methods = [str(args[0]).upper()] if args and isinstance(args[0], str) else ["*"]
             rule = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
@@ -881,6 +960,12 @@ class Apps:
         if obj.framework == "flask":
             return join_flask(prefix, rule)
         return (prefix + rule) or "/"
+
+
+def _exclusive(one: list[Any], other: list[Any]) -> bool:
+    """Two code places lie in different branches of the same `if` (never both run)."""
+    taken = {number: branch for number, branch in one}
+    return any(number in taken and taken[number] != branch for number, branch in other)
 
 
 def _holds(conditions: list[list[Any]], facts: dict[str, str]) -> bool:

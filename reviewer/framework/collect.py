@@ -88,7 +88,9 @@ def _new_facts(module: str) -> dict[str, Any]:
         "registrations": [],
         "urlpatterns": [],
         "settings": {},
-        "lists": {},  # module-level list literals (Starlette `routes = [...]`)
+        "lists": {},  # module-level list/tuple literals (Starlette `routes = [...]`)
+        # module-level string constants and f-strings (`prefix = "/recipes"`): route prefixes
+        "strings": {},
         # calls that pass an app/blueprint-like local object on (`setup_routes(app)`):
         # {"call": callee, "args": [...], "kwargs": {...}}, args that are no object are None
         "calls": [],
@@ -107,6 +109,7 @@ class FrameworkCollector(Visitor):
         self._order: list[tuple[str, str, str]] = []  # (table, qualname, name) in source order
         self._module_objects: set[str] = set()
         self._ifs: set[int] = set()  # id() of function records an `if` was seen in so far
+        self._if_numbers: dict[int, int] = {}  # id(If) -> its number in this file
 
     # -- definitions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -262,8 +265,10 @@ class FrameworkCollector(Visitor):
                 self.facts["objects"][name] = encode_call(value, imports)
             elif name not in self._module_objects and name not in self.facts["objects"]:
                 self.facts["objects"][name] = encode_call(value, imports)
-        elif isinstance(value, cst.List) and at_module:
+        elif isinstance(value, cst.List | cst.Tuple) and at_module:
             self.facts["lists"][name] = encode(value, imports)
+        elif isinstance(value, _STRINGS) and at_module:
+            self.facts["strings"][name] = encode(value, imports)
         elif isinstance(value, cst.Subscript | cst.Name | cst.Attribute) and at_module:
             self.facts["aliases"][name] = encode(value, imports)
 
@@ -279,8 +284,30 @@ class FrameworkCollector(Visitor):
                 entry = encode_call(node, self.ctx.imports)
                 entry["recv"] = recv
                 entry["method"] = func.attr.value
-                scope = self._current()
-                entry["scope"] = scope["qualname"] if scope is not None else ""
+                self._place(entry)
+                self.facts["registrations"].append(entry)
+        elif (
+            isinstance(func, cst.Call)
+            and isinstance(func.func, cst.Attribute)
+            and func.func.attr.value in _DECORATOR_VERBS
+            and len(node.args) == 1
+            and not node.args[0].keyword
+            and not node.args[0].star
+        ):
+            # `router.post("/register")(register_user)`: a route decorator applied by a call
+            recv = qualify(func.func.value, self.ctx.imports)
+            target = encode(node.args[0].value, self.ctx.imports)
+            if recv is not None and isinstance(target, dict) and "ref" in target:
+                entry = {
+                    "call": "",
+                    "func": None,
+                    "args": [target],
+                    "kwargs": {},
+                    "recv": recv,
+                    "method": "decorate",
+                    "decorator": encode_call(func, self.ctx.imports),
+                }
+                self._place(entry)
                 self.facts["registrations"].append(entry)
         self._pass_on(node)
         record = self._current()
@@ -327,12 +354,43 @@ class FrameworkCollector(Visitor):
                 }
             )
 
+    def _place(self, entry: dict[str, Any]) -> None:
+        """Where a registration call sits: its function (`scope`), the `for` loops around it
+        in that function (`loops`: [[target names], encoded iterable], innermost first) and
+        the `if` branches it runs in (`branches`: [[if number, "body" | "else"], ...])."""
+        scope = self._current()
+        entry["scope"] = scope["qualname"] if scope is not None else ""
+        loops: list[list[Any]] = []
+        branches: list[list[Any]] = []
+        stack = self.ctx.stack
+        for at in range(len(stack) - 2, -1, -1):
+            node, below = stack[at], stack[at + 1]
+            if isinstance(node, cst.FunctionDef | cst.ClassDef):
+                break
+            if isinstance(node, cst.For) and below is node.body:
+                names = _target_names(node.target)
+                if names:
+                    loops.append([names, encode(node.iter, self.ctx.imports)])
+            elif isinstance(node, cst.If) and id(node) in self._if_numbers:
+                if below is node.body:
+                    branches.append([self._if_numbers[id(node)], "body"])
+                elif below is node.orelse:
+                    branches.append([self._if_numbers[id(node)], "else"])
+        if loops:
+            entry["loops"] = loops
+        if branches:
+            entry["branches"] = branches
+
     def _pass_on(self, node: cst.Call) -> None:
-        """Record a call that hands a local object (`app = web.Application()`) to a function:
-        the callee may declare routes on its parameter (`def setup_routes(app)`)."""
+        """Record a call that hands a local object (`app = web.Application()`) or an imported
+        name (`from .api import api_router`) to a function: the callee may declare routes on
+        its parameter (`def setup_routes(app)`); the builder keeps the app-like ones."""
         objects = self.facts["objects"]
+        imported = self.ctx.imports.names
         passed = [
-            isinstance(a.value, cst.Name) and a.value.value in objects and a.star == ""
+            isinstance(a.value, cst.Name)
+            and (a.value.value in objects or a.value.value in imported)
+            and a.star == ""
             for a in node.args
         ]
         if not any(passed) or dotted_name(node.func) is None:
@@ -390,6 +448,7 @@ class FrameworkCollector(Visitor):
     def visit_If(self, node: cst.If) -> None:
         """`if request.endpoint == "login": return None` in a before_request hook lets those
         requests through: record the request conditions of every branch that only returns."""
+        self._if_numbers.setdefault(id(node), len(self._if_numbers))
         record = self._current()
         if record is not None:
             self._ifs.add(id(record))
@@ -495,6 +554,7 @@ class FrameworkCollector(Visitor):
                     "settings",
                     "aliases",
                     "lists",
+                    "strings",
                     "calls",
                 )
             )
@@ -529,6 +589,24 @@ def _def_lines(source: str) -> list[tuple[str, int]]:
         last = match.start()
         found.append((match.group(1), line))
     return found
+
+
+# route decorators a project may apply by calling them (`router.post(path)(view)`)
+_DECORATOR_VERBS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "route", "api_route"}
+)
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    """`for router in ...` -> ["router"]; `for router, prefix in ...` -> ["router", "prefix"];
+    [] for any other target (`for x.y in ...`, nested tuples)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+        return names if len(names) == len(target.elements) else []
+    return []
 
 
 def _text(node: cst.BaseExpression) -> str:

@@ -3,7 +3,8 @@
 Strings, numbers, booleans and None stay Python values; lists/tuples/sets become lists;
 names become `{"ref": qualified, "text": as_written}`; calls `{"call": ..., "args", "kwargs"}`;
 dicts `{"dict": [[k, v], ...]}`; `a | b` `{"op": "|", ...}`; a starred list element `*x`
-`{"star": x}` (Django's `[*router.urls, path(...)]`); anything else `{"expr": code}`.
+`{"star": x}` (Django's `[*router.urls, path(...)]`); f-strings `{"fstr": [pieces], "expr": code}`;
+anything else `{"expr": code}`.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def encode(expr: cst.BaseExpression | None, imports: ImportTable, depth: int = 0
         value = expr.evaluated_value
         return value if isinstance(value, str) else {"expr": code_of(expr)[:80]}
     if isinstance(expr, cst.FormattedString):
-        return {"expr": code_of(expr)[:80]}
+        return {"fstr": _fstring_parts(expr, imports, depth), "expr": code_of(expr)[:80]}
     if isinstance(expr, cst.Integer):
         return int(expr.evaluated_value)
     if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
@@ -123,6 +124,22 @@ def encode(expr: cst.BaseExpression | None, imports: ImportTable, depth: int = 0
             "expr": code_of(expr)[:120],
         }
     return {"expr": code_of(expr)[:80]}
+
+
+def _fstring_parts(expr: cst.FormattedString, imports: ImportTable, depth: int) -> list[Any]:
+    """The pieces of an f-string: literal text as str, `{name}` as an encoded name; a piece
+    with a conversion or format spec (`{x!r}`, `{x:>4}`) is opaque (`{"expr": ...}`)."""
+    parts: list[Any] = []
+    for part in expr.parts:
+        if isinstance(part, cst.FormattedStringText):
+            parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+        elif isinstance(part, cst.FormattedStringExpression) and not (
+            part.conversion or part.format_spec
+        ):
+            parts.append(encode(part.expression, imports, depth + 1))
+        else:
+            parts.append({"expr": code_of(part)[:80]})
+    return parts
 
 
 def encode_call(call: cst.Call, imports: ImportTable, depth: int = 0) -> dict[str, Any]:

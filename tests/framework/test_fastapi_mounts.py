@@ -1,0 +1,301 @@
+"""FastAPI composition the model reads without running code (issue 13, FastAPI part).
+
+Factories that build an app and hand it to a caller that mounts it, routers included in a loop
+over a module-level tuple, prefixes held in module constants and f-strings, paths held in a
+parameter's default, exclusive `if`/`else` mounts, route decorators applied by a call, and a
+loop over a plugin registry whose classes carry their router as a class attribute. Docs:
+fastapi tutorial/bigger-applications.md, advanced/sub-applications.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.framework.test_fastapi_routers import inventory
+
+
+def paths(files: dict[str, str]) -> set[tuple[str, str]]:
+    return {(r.methods[0], r.path) for r in inventory(files)}
+
+
+ITEMS = """
+from fastapi import APIRouter
+router = APIRouter(prefix="/items")
+
+@router.get("/{id}")
+def read_item(id: int): ...
+"""
+USERS = """
+from fastapi import APIRouter
+router = APIRouter(prefix="/users")
+
+@router.post("/")
+def create_user(): ...
+"""
+
+
+def test_factory_app_mounted_by_its_caller_with_routers_included_in_a_loop() -> None:
+    """`create_api()` builds the API app, includes each router of an imported module-level
+    tuple in a `for` loop and returns it; its caller mounts the returned app under "/api"
+    (bound to a name first). The health route takes its path from a parameter default."""
+    found = paths(
+        {
+            "pkg/__init__.py": "",
+            "pkg/items.py": ITEMS,
+            "pkg/users.py": USERS,
+            "pkg/registry.py": """
+            from pkg import items, users
+            ALL_ROUTERS = (items.router, users.router)
+            """,
+            "pkg/server.py": """
+            from fastapi import FastAPI
+            from pkg.registry import ALL_ROUTERS
+
+            def create_api(health_path: str = "/health") -> FastAPI:
+                api = FastAPI()
+
+                @api.get(health_path)
+                def health(): ...
+
+                for router in ALL_ROUTERS:
+                    api.include_router(router)
+                return api
+
+            def create_app(settings) -> FastAPI:
+                app = FastAPI()
+                sub = create_api()
+                if settings.base_path:
+                    app.mount(settings.base_path.value(), app=sub)
+                else:
+                    app.mount("/api", app=sub)
+                return app
+            """,
+        }
+    )
+    assert found == {
+        ("GET", "/api/health"),
+        ("GET", "/api/items/{id}"),
+        ("POST", "/api/users/"),
+    }
+
+
+def test_mounts_in_the_same_branch_are_not_alternatives() -> None:
+    """must not drop: two mounts that both run (no exclusive `if` branches) both serve, the
+    unreadable one with no prefix of its own."""
+    found = paths(
+        {
+            "items.py": ITEMS,
+            "main.py": """
+            from fastapi import FastAPI
+            from items import router
+            import settings
+
+            def make_api():
+                api = FastAPI()
+                api.include_router(router)
+                return api
+
+            app = FastAPI()
+            sub = make_api()
+            app.mount("/v1", sub)
+            app.mount(settings.EXTRA, sub)
+            """,
+        }
+    )
+    assert found == {("GET", "/v1/items/{id}"), ("GET", "/items/{id}")}
+
+
+def test_loop_over_an_unknown_iterable_composes_nothing() -> None:
+    """must not guess: `for r in discover():` names no element the code shows, so the
+    routers stay where they are declared."""
+    found = paths(
+        {
+            "items.py": ITEMS,
+            "main.py": """
+            from fastapi import FastAPI
+            from loader import discover
+            import items
+
+            app = FastAPI()
+            for r in discover():
+                app.include_router(r, prefix="/api")
+            """,
+        }
+    )
+    assert found == {("GET", "/items/{id}")}
+
+
+def test_tuple_target_loop_binds_router_and_prefix_element_wise() -> None:
+    found = paths(
+        {
+            "items.py": ITEMS,
+            "users.py": USERS,
+            "main.py": """
+            from fastapi import FastAPI
+            import items, users
+
+            app = FastAPI()
+            for router, prefix in [(items.router, "/v1"), (users.router, "/v2")]:
+                app.include_router(router, prefix=prefix)
+            """,
+        }
+    )
+    assert found == {("GET", "/v1/items/{id}"), ("POST", "/v2/users/")}
+
+
+def test_prefixes_held_in_module_constants_and_f_strings() -> None:
+    """`prefix = "/recipes"` then `include_router(r, prefix=prefix)`; `APIRouter(prefix=
+    f"{base}/tags")` with `base` a constant, one imported from another module."""
+    found = paths(
+        {
+            "consts.py": 'BASE = "/organizers"\n',
+            "tags.py": """
+            from fastapi import APIRouter
+            from consts import BASE
+            local = "/tags"
+            router = APIRouter(prefix=f"{BASE}{local}")
+
+            @router.get("")
+            def all_tags(): ...
+            """,
+            "bulk.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/bulk-actions")
+
+            @router.post("/tag")
+            def tag(): ...
+            """,
+            "main.py": """
+            from fastapi import FastAPI
+            import bulk, tags
+
+            prefix = "/recipes"
+            app = FastAPI()
+            app.include_router(bulk.router, prefix=prefix)
+            app.include_router(tags.router, prefix="/explore" + prefix)
+            """,
+        }
+    )
+    assert found == {
+        ("POST", "/recipes/bulk-actions/tag"),
+        ("GET", "/explore/recipes/organizers/tags"),
+    }
+
+
+def test_route_decorator_applied_by_a_call() -> None:
+    """`register = router.post("/register")(register)` is `@router.post("/register")`; a
+    call of something that is no route object declares nothing."""
+    found = paths(
+        {
+            "main.py": """
+            from fastapi import APIRouter, FastAPI
+            import cache
+
+            router = APIRouter()
+
+            def register(): ...
+
+            def lookup(): ...
+
+            register = router.post("/register")(register)
+            lookup = cache.get("lookup")(lookup)
+
+            app = FastAPI()
+            app.include_router(router, prefix="/auth")
+            """,
+        }
+    )
+    assert found == {("POST", "/auth/register")}
+
+
+def test_flask_route_applied_by_a_call() -> None:
+    found = paths(
+        {
+            "app.py": """
+            from flask import Flask
+            app = Flask(__name__)
+
+            def index(): ...
+
+            app.route("/", methods=["GET"])(index)
+            """,
+        }
+    )
+    assert found == {("GET", "/")}
+
+
+def test_plugin_routers_included_by_a_loop_over_the_registry() -> None:
+    """`for plugin in plugins.all(): api.include_router(plugin.events, prefix=...)` inside a
+    helper that gets an imported router: each plugin class whose `events` class attribute is
+    a router is included; a class attribute of that name that is no router is not."""
+    found = paths(
+        {
+            "plugins/__init__.py": "",
+            "plugins/chat/__init__.py": "",
+            "plugins/chat/endpoints.py": """
+            from fastapi import APIRouter
+            router = APIRouter()
+
+            @router.post("/chat/event")
+            def chat_event(): ...
+            """,
+            "plugins/chat/plugin.py": """
+            from plugins.chat.endpoints import router as chat_router
+
+            class ChatPlugin:
+                events = chat_router
+
+            class Other:
+                events = ["started", "stopped"]
+            """,
+            "registry.py": """
+            from fastapi import APIRouter
+            from pluginbase import plugins
+
+            def install_plugin_events(api):
+                for plugin in plugins.all():
+                    if plugin.events:
+                        api.include_router(plugin.events, prefix="/{org}/events")
+            """,
+            "routes.py": """
+            from fastapi import APIRouter
+            api_router = APIRouter()
+            """,
+            "main.py": """
+            from fastapi import FastAPI
+            from registry import install_plugin_events
+            from routes import api_router
+
+            install_plugin_events(api_router)
+            app = FastAPI()
+            app.include_router(api_router, prefix="/api")
+            """,
+        }
+    )
+    assert found == {("POST", "/api/{org}/events/chat/event")}
+
+
+def test_package_reviewed_from_its_parent_keeps_the_loop(tmp_path: Path) -> None:
+    """The loop variable is matched as written, so the module prefix of a package reviewed
+    on its own does not hide it."""
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    found = {
+        (r.methods[0], r.path)
+        for r in inventory(
+            {
+                "__init__.py": "",
+                "items.py": ITEMS,
+                "main.py": """
+                from fastapi import FastAPI
+                from svc import items
+                ROUTERS = [items.router]
+                app = FastAPI()
+                for one in ROUTERS:
+                    app.include_router(one, prefix="/api")
+                """,
+            },
+            tmp_path / "svc",
+        )
+    }
+    assert found == {("GET", "/api/items/{id}")}
