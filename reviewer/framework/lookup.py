@@ -14,7 +14,7 @@ from reviewer.service import Route
 PUBLIC_BY_NATURE = re.compile(
     r"(^|[/_.\-{<])(login|logout|log[-_]?in|sign[-_]?in|sign[-_]?up|register|registration|"
     r"health|healthz|healthcheck|livez|readyz|ready|liveness|readiness|ping|docs|redoc|openapi|"
-    r"swagger|schema|token|refresh|password[-_]reset|reset[-_]password|forgot[-_]password|"
+    r"swagger|schema|token|refresh|password[-_/]reset|reset[-_/]password|forgot[-_/]password|forgot|"
     r"verify[-_]email|activate|confirm|callback|obtain[-_]token|csrf|magic[-_]?link|passwordless)($|[/_.\-}>])",
     re.I,
 )
