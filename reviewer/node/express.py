@@ -147,12 +147,14 @@ class Express:
                     Layer(order, file, at, "route", route_path, _methods(method), tuple(args))
                 )
             return
-        path = string_value(args[0]) if args else None
-        rest = tuple(args[1:]) if path is not None else tuple(args)
+        paths = self.program.strings(file, args[0]) if args else None
+        rest = tuple(args[1:]) if paths is not None else tuple(args)
         if method == "use":
-            stack.layers.append(Layer(order, file, at, "use", path or "", (), rest))
-        elif path is not None and rest and is_url_path(path):  # app.get("env") reads a setting
-            stack.layers.append(Layer(order, file, at, "route", path, _methods(method), rest))
+            for path in paths or [""]:
+                stack.layers.append(Layer(order, file, at, "use", path, (), rest))
+        elif paths is not None and rest:  # app.get("env") with one argument reads a setting
+            for path in filter(is_url_path, paths):
+                stack.layers.append(Layer(order, file, at, "route", path, _methods(method), rest))
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
         node: ts.Node | None = call

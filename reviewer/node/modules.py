@@ -273,6 +273,106 @@ class Program:
                 return self.member(self.resolve(file, value, depth + 1), key, depth + 1)
         return False
 
+    # -- literal values ------------------------------------------------------------------
+
+    def strings(self, file: str, node: ts.Node | None, depth: int = 0) -> list[str] | None:
+        """Every string an expression can be, when the code says so: a literal, a constant
+        (`const API = "/api"`), `a + b` and templates of such parts, and the variable of a
+        `for (const x of [...])` loop over literals or over a `new Map([[k, v], ...])`'s keys
+        (hackathon-starter registers its library files that way). None when unknown."""
+        node = unwrap(node)
+        if node is None or depth > 8:
+            return None
+        literal = string_value(node)
+        if literal is not None:
+            return [literal]
+        if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+            left = self.strings(file, node.child_by_field_name("left"), depth + 1)
+            right = self.strings(file, node.child_by_field_name("right"), depth + 1)
+            if left is None or right is None or len(left) * len(right) > 64:
+                return None
+            return [a + b for a in left for b in right]
+        if node.type == "template_string":
+            out = [""]
+            for part in node.children:
+                if part.type == "template_substitution":
+                    inner = part.named_children[0] if part.named_children else None
+                    values = self.strings(file, inner, depth + 1)
+                elif part.type == "`":
+                    continue
+                else:
+                    values = [text(part)]
+                if values is None or len(out) * len(values) > 64:
+                    return None
+                out = [a + b for a in out for b in values]
+            return out
+        if node.type != "identifier":
+            return None
+        looped = self._loop_strings(file, node, depth)
+        if looped is not None:
+            return looped
+        value = self.resolve(file, node, depth + 1)
+        if not isinstance(value, Value):
+            return None
+        declarator = value.node if value.node.type == "variable_declarator" else value.node.parent
+        if declarator is None or declarator.type != "variable_declarator":
+            return None
+        declaration = declarator.parent
+        if declaration is None or not text(declaration).startswith("const"):
+            return None  # a `let` may be reassigned
+        return self.strings(value.file, declarator.child_by_field_name("value"), depth + 1)
+
+    def _loop_strings(self, file: str, ident: ts.Node, depth: int) -> list[str] | None:
+        name = text(ident)
+        loop = ident.parent
+        while loop is not None and loop.type not in FUNCTIONS and loop.type != "program":
+            if loop.type == "for_in_statement" and "of" in [c.type for c in loop.children]:
+                left = loop.child_by_field_name("left")
+                first = (
+                    left.named_children[0]
+                    if left is not None and left.type == "array_pattern" and left.named_children
+                    else None
+                )
+                if left is not None and text(left) == name:
+                    return self._items(file, loop.child_by_field_name("right"), False, depth)
+                if first is not None and text(first) == name:  # `[key, value]` of a Map
+                    return self._items(file, loop.child_by_field_name("right"), True, depth)
+            loop = loop.parent
+        return None
+
+    def _items(self, file: str, node: ts.Node | None, keys: bool, depth: int) -> list[str] | None:
+        node = unwrap(node)
+        if node is not None and node.type == "identifier":
+            value = self.resolve(file, node, depth + 1)
+            if not isinstance(value, Value):
+                return None
+            file, node = value.file, unwrap(value.node)
+            if node is not None and node.type == "variable_declarator":
+                node = unwrap(node.child_by_field_name("value"))
+        if node is not None and node.type == "new_expression" and keys:
+            if text(node.child_by_field_name("constructor")) != "Map":
+                return None
+            args = node.child_by_field_name("arguments")
+            node = (
+                unwrap(args.named_children[0]) if args is not None and args.named_children else None
+            )
+        if node is None or node.type != "array":
+            return None
+        out: list[str] = []
+        for item in node.named_children:
+            if item.type == "comment":
+                continue
+            if keys:
+                pair = unwrap(item)
+                if pair is None or pair.type != "array" or not pair.named_children:
+                    return None
+                item = pair.named_children[0]
+            literal = string_value(item)
+            if literal is None:
+                return None
+            out.append(literal)
+        return out
+
     # -- modules -------------------------------------------------------------------------
 
     def _module_value(self, file: str, imported: _Import, depth: int) -> Resolved:

@@ -479,3 +479,40 @@ export default function mount(router: Router) {
         }
     )
     assert sorted(found) == ["GET /items"]
+
+
+def test_paths_from_constants_concatenation_and_loops_over_literals() -> None:
+    found = routes(
+        {
+            "app.js": """
+const express = require("express");
+const app = express();
+const API = "/api";
+const VERSION = "v2";
+app.get(API + "/items", (req, res) => res.json([]));
+app.post(`${API}/${VERSION}/items`, (req, res) => res.json({}));
+for (const page of ["/about", "/terms"]) app.get(page, (req, res) => res.send(""));
+const files = new Map([
+  // a comment between the entries
+  ["/js/app.js", "dist/app.js"],
+  ["/css/app.css", "dist/app.css"],
+]);
+for (const [url, file] of files) {
+  app.head(url, (req, res) => res.sendFile(file));
+}
+function mount(prefix) {
+  app.delete(prefix + "/x", (req, res) => res.end());  // unknown prefix: no route
+}
+let mutable = "/maybe";
+app.put(mutable, (req, res) => res.end());  // not a const: unknown
+""",
+        }
+    )
+    assert sorted(found) == [
+        "GET /about",
+        "GET /api/items",
+        "GET /terms",
+        "HEAD /css/app.css",
+        "HEAD /js/app.js",
+        "POST /api/v2/items",
+    ]
