@@ -107,8 +107,15 @@ CONFIG_EXCLUDED_METHODS = frozenset({"OPTIONS", "HEAD"})
 LEVELS = {"app": "app", "router": "router", "controller": "class", "handler": "route"}
 # `exclude` patterns come from the reviewed code; a nested quantifier could make the regex
 # engine backtrack for minutes on a path, so such a pattern is not run (the route stays covered).
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]|\\\d")
+# a repeated group or a backreference, or more than a few unbounded repeats (`.*.*.*.*x`
+# backtracks polynomially in their number): not run
+_REPEATED_GROUP = re.compile(r"\)\s*[*+{]|\\[1-9]")
+_REPEAT = re.compile(r"(?<!\\)[*+]|(?<!\\)\{\d*,\}")
+_MAX_REPEATS = 3
 _MAX_PATTERN = 300
+# A route tree is walked at most this many steps: the reviewed code may nest a router in
+# itself or fan one router out into many (Python would refuse the first at start-up).
+_MAX_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,7 @@ class Litestar:
                     )
         self.installed = self._installed_by_call()
         self.reached: set[str] = set()
+        self.steps = 0
 
     # -- the tree -----------------------------------------------------------------------
     def routes(self) -> list[Route]:
@@ -220,7 +228,8 @@ class Litestar:
 
     def _walk(self, entry: Any, chain: list[Layer], depth: int) -> list[Route]:
         """The routes of one `route_handlers` entry below the layers `chain`."""
-        if depth > 12:
+        self.steps += 1
+        if depth > 12 or self.steps > _MAX_STEPS:
             return []
         if isinstance(entry, dict) and "star" in entry:
             return self._walk_all(self._list(entry["star"]), chain, depth + 1)
@@ -236,6 +245,8 @@ class Litestar:
         if found is None:
             return self._walk_all(self._list(entry), chain, depth + 1) if name else []
         if found.kind == "object" and self.index.canonical(ref(found.record)) in ROUTER_CTORS:
+            if any(layer.name == found.qualname for layer in chain):
+                return []  # a router inside itself
             layer = self._router_layer(found.qualname, found.file, 0, found.record)
             return self._walk_all(self._entries(found.record), [*chain, layer], depth + 1)
         if found.kind == "class" and self._is_controller(found.qualname):
@@ -248,12 +259,12 @@ class Litestar:
                 return self._handler_routes(found, verb, chain)
         return []
 
-    def _list(self, value: Any) -> list[Any]:
-        """An inline list, or the module-level list a name refers to."""
+    def _list(self, value: Any, depth: int = 0) -> list[Any]:
+        """An inline list, or the module-level list a name refers to (through imports)."""
         if isinstance(value, list):
             return value
         name = ref(value)
-        if not name or is_call(value):
+        if not name or is_call(value) or depth > 8:
             return []
         module, _, local = name.rpartition(".")
         relpath = self.index.modules.get(module)
@@ -263,7 +274,9 @@ class Litestar:
         found = facts.get("lists", {}).get(local)
         if found is None:
             imported = facts["imports"].get(local)
-            return self._list({"ref": imported}) if imported and imported != name else []
+            if imported and imported != name:
+                return self._list({"ref": imported}, depth + 1)
+            return []
         return found if isinstance(found, list) else []
 
     @staticmethod
@@ -457,7 +470,11 @@ class Litestar:
         if methods and all(m in auth.methods for m in methods):
             return False
         for pattern in auth.exclude:
-            if len(pattern) > _MAX_PATTERN or _NESTED_QUANTIFIER.search(pattern):
+            if (
+                len(pattern) > _MAX_PATTERN
+                or _REPEATED_GROUP.search(pattern)
+                or len(_REPEAT.findall(pattern)) > _MAX_REPEATS
+            ):
                 notes.append(f"exclude pattern {pattern[:40]!r} of {auth.name} not evaluated")
                 continue
             try:
