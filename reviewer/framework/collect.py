@@ -21,8 +21,13 @@ FACTS_KEY = "framework"
 # `return Litestar(...)` in a factory: the app object has no name to be found under
 _APP_FACTORIES = ("litestar.Litestar", "litestar.app.Litestar")
 
+# `urlpatterns.append(...)`, aiohttp `app.middlewares.append(...)`, and what a Litestar plugin
+# adds to the app it configures (`app_config.route_handlers.extend([...])`, `.guards`, `.middleware`)
+_LIST_METHODS = frozenset({"append", "extend", "insert"})
+_APP_CONFIG_LISTS = (".route_handlers", ".guards", ".middleware")
 REGISTRATION_METHODS = frozenset(
     {
+        "insert",
         "register_blueprint",
         "include_router",
         "add_url_rule",
@@ -278,8 +283,9 @@ class FrameworkCollector(Visitor):
         if isinstance(func, cst.Attribute) and func.attr.value in REGISTRATION_METHODS:
             recv = qualify(func.value, self.ctx.imports)
             if recv is not None and (
-                func.attr.value not in ("append", "extend")
-                or recv.endswith(("urlpatterns", "middlewares"))
+                func.attr.value not in _LIST_METHODS
+                or recv.endswith(_APP_CONFIG_LISTS)
+                or (func.attr.value != "insert" and recv.endswith(("urlpatterns", "middlewares")))
             ):
                 entry = encode_call(node, self.ctx.imports)
                 entry["recv"] = recv

@@ -47,7 +47,7 @@ from reviewer.context import is_test_path
 from reviewer.framework import body
 from reviewer.framework import guards as g
 from reviewer.framework.common import make_route
-from reviewer.framework.index import Def, Index
+from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.values import is_call, ref, tail, text
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
@@ -179,6 +179,7 @@ class Litestar:
                         reg["args"][0]
                     )
         self.installed = self._installed_by_call()
+        self.plugin: dict[str, list[Any]] = self._plugin_additions()
         self.reached: set[str] = set()
         self.steps = 0
 
@@ -188,7 +189,13 @@ class Litestar:
         for name, d, call in self.apps:
             layer = self._app_layer(name, d, call)
             entries = [*self._entries(call), *self.registered.get(name, [])]
+            if len(self.apps) == 1:
+                entries += self.plugin["route_handlers"]
             routes += self._walk_all(entries, [layer], 0)
+        if len(self.apps) != 1 and self.plugin["route_handlers"]:
+            base = Layer("app", "", "", 0)
+            self._add_plugin_layer(base)
+            routes += self._walk_all(self.plugin["route_handlers"], [base], 0)
         unreached = [entry for entry in self._roots() if entry not in self.reached]
         if unreached:
             # not reached from an app: served by the project's one app if it has one
@@ -196,7 +203,8 @@ class Litestar:
                 name, d, call = self.apps[0]
                 base = self._app_layer(name, d, call)
             else:
-                base = Layer("app", "", "", 0, auth=list(self.installed))
+                base = Layer("app", "", "", 0)
+                self._add_plugin_layer(base)
             routes += self._walk_all([{"ref": name} for name in unreached], [base], 0)
         return routes
 
@@ -297,8 +305,60 @@ class Litestar:
             if config is not None:
                 layer.auth.append(self._config_auth(config, "middleware"))
                 layer.guards += _as_list(config.record["kwargs"].get("guards"))
-        layer.auth += [a for a in self.installed if a not in layer.auth]
+        self._add_plugin_layer(layer)
         return layer
+
+    def _add_plugin_layer(self, layer: Layer) -> None:
+        """What configures every app: security configs installed by a call, and the guards and
+        middleware plugins add to the app config."""
+        layer.auth += [a for a in self.installed if a not in layer.auth]
+        layer.guards += self.plugin["guards"]
+        for item in self.plugin["middleware"]:
+            found = self._middleware_auth(item, "middleware", layer.file)
+            if found is not None and found not in layer.auth:
+                layer.auth.append(found)
+
+    def _plugin_additions(self) -> dict[str, list[Any]]:
+        """`app_config.route_handlers.extend([...])`, `app_config.guards.append(g)`,
+        `app_config.middleware.insert(0, m)` in a function handed the app's AppConfig: a
+        plugin's `on_app_init` (InitPluginProtocol) or a helper typed `AppConfig`
+        (usage/plugins/index.html). Lists named by variables the function builds are not
+        followed."""
+        found: dict[str, list[Any]] = {"route_handlers": [], "guards": [], "middleware": []}
+        for relpath, f in self.index.facts.items():
+            if is_test_path(relpath):
+                continue
+            module = f["module"]
+            for reg in f["registrations"]:
+                receiver, _, attr = reg["recv"].rpartition(".")
+                if attr not in found or reg["method"] not in ("append", "extend", "insert"):
+                    continue
+                func = (
+                    self.index.function(qualified(module, reg["scope"])) if reg["scope"] else None
+                )
+                local = receiver[len(module) + 1 :] if module else receiver
+                if func is None or not any(
+                    p["name"] == local
+                    and (
+                        p["ann_text"].strip("'\"").endswith("AppConfig")
+                        or func.record["name"] == "on_app_init"
+                    )
+                    for p in func.record["params"]
+                ):
+                    continue
+                args = reg["args"][1:] if reg["method"] == "insert" else reg["args"]
+                for value in args[:1]:
+                    items = self._items(value) if reg["method"] == "extend" else [value]
+                    found[attr] += items
+        return found
+
+    def _items(self, value: Any) -> list[Any]:
+        """A list value: inline, or the module-level list a name refers to, else the value."""
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        return self._list(value) or [value]
 
     def _router_layer(self, name: str, file: str, line: int, call: dict[str, Any]) -> Layer:
         path = call["kwargs"].get("path", call["args"][0] if call["args"] else "/")
@@ -315,8 +375,8 @@ class Litestar:
             file,
             line,
             paths if kind == "handler" else paths[:1],
-            guards=_as_list(values.get("guards")),
-            middleware=_as_list(values.get("middleware")),
+            guards=self._items(values.get("guards")),
+            middleware=self._items(values.get("middleware")),
             opt=_literal_dict(opt),
             dependencies=_literal_dict(values.get("dependencies")),
         )

@@ -483,3 +483,57 @@ def test_a_router_nested_in_itself_or_fanned_out_ends() -> None:
     )
     assert ("GET", "/loop/x") in table(routes)
     assert ("GET", "/e/d/c/b/a/x") in table(routes)
+
+
+def test_what_a_plugin_adds_to_the_app_config() -> None:
+    """A plugin's `on_app_init(app_config)` (or a helper typed AppConfig) that extends
+    `app_config.route_handlers`, appends guards or inserts middleware configures the app:
+    its handlers are served with those guards and that middleware."""
+    routes = table(
+        inventory(
+            {
+                "guards.py": GUARDS,
+                "security.py": JWT,
+                "plugin.py": """
+                from litestar.config.app import AppConfig
+                from litestar.plugins import InitPluginProtocol
+                from guards import requires_active
+                from security import auth
+                from views import create, Reports
+
+                HANDLERS = [create, Reports]
+
+                class Core(InitPluginProtocol):
+                    def on_app_init(self, app_config):
+                        app_config.route_handlers.extend(HANDLERS)
+                        app_config.guards.append(requires_active)
+                        configure(app_config)
+                        return app_config
+
+                def configure(config: AppConfig) -> None:
+                    config.middleware.insert(0, auth.middleware)
+                """,
+                "views.py": """
+                from litestar import Controller, get, post
+
+                @post("/notes")
+                async def create() -> None: ...
+
+                class Reports(Controller):
+                    path = "/reports"
+
+                    @get()
+                    async def index(self) -> list: ...
+                """,
+                "app.py": """
+                from litestar import Litestar
+                from plugin import Core
+
+                app = Litestar(plugins=[Core()])
+                """,
+            }
+        )
+    )
+    assert sorted(routes) == [("GET", "/reports"), ("POST", "/notes")]
+    for route in routes.values():
+        assert names(route.auth) == ["JWTAuth@middleware", "requires_active@app"]
