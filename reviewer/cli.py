@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from reviewer.scope import Outcome, ScopePlan
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("terminal", "concise", "json", "sarif", "markdown")
+FORMATS = ("terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit")
 COMMANDS = ("review", "rules", "explain", "routes")
 
 _EPILOG = """\
@@ -99,7 +99,8 @@ def _review_parser() -> argparse.ArgumentParser:
         action=_FormatAction,
         dest="outputs",
         help="output format; repeat for several, at most one to standard output (default: "
-        "terminal; concise = one line per finding, path:line:col: CODE [severity] message)",
+        "terminal; concise = one line per finding, path:line:col: CODE [severity] message; "
+        "gitlab = GitLab Code Quality JSON; junit = JUnit XML for CI test reports)",
     )
     parser.add_argument(
         "-o",

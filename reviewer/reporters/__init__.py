@@ -1,4 +1,5 @@
-"""Reporters render one immutable Report as text: terminal, concise, json, sarif, markdown.
+"""Reporters render one immutable Report as text: terminal, concise, json, sarif, markdown,
+gitlab (Code Quality) and junit.
 
 Each is a function `render(report, checklist=None, options=None) -> str`; pick one by name
 from REPORTERS (the CLI's --format choices) or call `render_report`.
@@ -9,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reviewer.model import Report
-from reviewer.reporters import concise, json_report, markdown, sarif, statistics, terminal
+from reviewer.reporters import (
+    concise,
+    gitlab,
+    json_report,
+    junit,
+    markdown,
+    sarif,
+    statistics,
+    terminal,
+)
 from reviewer.reporters.base import RenderOptions, Reporter
 from reviewer.scoring import ChecklistItem
 
@@ -19,6 +29,8 @@ REPORTERS: dict[str, Reporter] = {
     "sarif": sarif.render,
     "markdown": markdown.render,
     "concise": concise.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }
 # not a --format: `--statistics` prints it instead of the text report on standard output
 STATISTICS: Reporter = statistics.render

@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +29,7 @@ from reviewer.reporters.support import (
     dump_json,
     one_line,
     other_sources,
+    repository_root,
     severity_first,
 )
 from reviewer.scoring import ChecklistItem
@@ -86,7 +86,7 @@ def build(
     """The SARIF log as a dict."""
     options = options or RenderOptions()
     items = {item.id: item for item in checklist_or_default(checklist)}
-    srcroot, prefix = _srcroot(report.target, options.srcroot)
+    srcroot, prefix = repository_root(report.target, options.srcroot)
     uris = _Uris(prefix)
     rules = list(report.rules)
     known = {rule.code for rule in rules}
@@ -149,24 +149,6 @@ class _LineHasher:
             text = self._sources.text(relpath)
             self._hashes[relpath] = line_hashes(text) if text is not None else {}
         return self._hashes[relpath].get(line)
-
-
-def _srcroot(target: str, explicit: str | None) -> tuple[Path, str]:
-    """The repository root (explicit, nearest git root, or the target) and the target's prefix."""
-    base = Path(target).resolve()
-    root = Path(explicit).resolve() if explicit else _git_root(base) or base
-    try:
-        prefix = base.relative_to(root).as_posix()
-    except ValueError:
-        root, prefix = base, ""
-    return root, "" if prefix == "." else prefix
-
-
-def _git_root(path: Path) -> Path | None:
-    for candidate in (path, *path.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
 
 
 def _fallback_path(report: Report) -> str:

@@ -189,3 +189,22 @@ def summary_line(report: Report, gate: str | None) -> str:
     if report.not_reviewed:
         parts.append(f"{len(report.not_reviewed)} not reviewed")
     return " · ".join(parts)
+
+
+def repository_root(target: str, explicit: str | None = None) -> tuple[Path, str]:
+    """The repository root (explicit, nearest git root, or the target) and the target's prefix
+    inside it: CI systems locate files from the repository root, our paths are from the target."""
+    base = Path(target).resolve()
+    root = Path(explicit).resolve() if explicit else _git_root(base) or base
+    try:
+        prefix = base.relative_to(root).as_posix()
+    except ValueError:
+        root, prefix = base, ""
+    return root, "" if prefix == "." else prefix
+
+
+def _git_root(path: Path) -> Path | None:
+    for candidate in (path, *path.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None

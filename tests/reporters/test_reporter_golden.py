@@ -19,6 +19,8 @@ GOLDEN = {
     "sarif": ("report.sarif", RenderOptions(category="backend-review")),
     "markdown": ("report.md", RenderOptions()),
     "concise": ("report.concise.txt", RenderOptions(gate="gate passed")),
+    "gitlab": ("report.gitlab.json", RenderOptions()),
+    "junit": ("report.junit.xml", RenderOptions()),
 }
 
 
@@ -48,7 +50,7 @@ def test_rendering_is_deterministic(
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"terminal", "concise", "json", "sarif", "markdown"}
+    assert set(REPORTERS) == {"terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit"}
 
 
 def test_unknown_format_is_an_error(report: Report) -> None:
