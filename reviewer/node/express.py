@@ -47,6 +47,8 @@ class Layer:
     path: str
     methods: tuple[str, ...] = ()
     args: tuple[ts.Node, ...] = ()  # middleware (and, for a route, the handler last)
+    validated: tuple[str, ...] = ()  # validation the registration itself declares
+    declared: tuple[tuple[str, ts.Node], ...] = ()  # middleware declared in another file
 
 
 @dataclass
@@ -82,7 +84,9 @@ class Express:
     # -- collection ----------------------------------------------------------------------
 
     def collect(self) -> None:
-        calls = self.program.calls()
+        # test code wires apps its own way (`createTestApp(router)`): it defines no route of
+        # the service, and what it passes to helpers must not join the service's stacks
+        calls = [(f, c) for f, c in self.program.calls() if not _TEST_FILE.search(f)]
         for file, call in calls:
             self._bind_parameters(file, call)
         for file, call in calls:
@@ -211,10 +215,26 @@ class Express:
                 callee = self.program.resolve(value.file, node.child_by_field_name("function"))
                 file = callee.file if isinstance(callee, Value) else value.file
                 for returned in _returns(function):
+                    made = self._made(file, returned)
+                    if made is not None:  # `return new X()`: a fresh app for every call
+                        key = ("call", *value.key)
+                        self._new(key, file, unwrap(returned), made)
+                        return key
                     found = self._stack(self.program.resolve(file, returned), create, depth + 1)
                     if found is not None:
                         return found
         return None
+
+    def _subs(self, file: str, arg: ts.Node, stack: Stack) -> list[Key]:
+        """The routers an argument of `use`/`route` mounts: itself, or each element of a
+        literal array a `forEach` callback or a `for...of` loop walks (`routes.forEach((r) =>
+        app.route("/", r))`)."""
+        found = []
+        for vfile, node in self.program.loop_values(file, arg) or [(file, arg)]:
+            sub = self._stack_of(self.program.resolve(vfile, node))
+            if sub is not None and sub in self.stacks and sub != stack.key:
+                found.append(sub)
+        return found
 
     def _may_be_router(self, param: Param) -> bool:
         """A parameter no resolved call passes a router to may still be one (`module.exports =
@@ -233,7 +253,10 @@ class Express:
         declared = self.program.resolve_name(param.file, named[0])
         if isinstance(declared, External):
             return declared.module in self.packages
-        return declared is None  # a local type (an interface) says nothing
+        if isinstance(declared, Value):  # a class of the target (a service) is no router
+            node = unwrap(declared.node)
+            return node is None or node.type != "class_declaration"
+        return True  # a type alias or an interface says nothing
 
     def _new(self, key: Key, file: str, made_by: ts.Node | None, made: str) -> None:
         if key not in self.stacks and made_by is not None:
@@ -270,8 +293,7 @@ class Express:
             for layer in stack.layers:
                 if layer.kind == "use":
                     for arg in layer.args:
-                        sub = self._stack_of(self.program.resolve(layer.file, arg))
-                        if sub is not None and sub in self.stacks and sub != stack.key:
+                        for sub in self._subs(layer.file, arg, stack):
                             self.stacks[sub].mounted = True
         roots = [s for s in self.stacks.values() if s.is_app or not s.mounted]
         for root in sorted(roots, key=lambda s: (not s.is_app, s.file, s.line)):
@@ -301,11 +323,12 @@ class Express:
                 continue
             before: list[tuple[str, Guard, Kinds]] = []
             for arg in layer.args:
-                sub = self._stack_of(self.program.resolve(layer.file, arg))
-                if sub is not None and sub in self.stacks and sub != stack.key:
+                subs = self._subs(layer.file, arg, stack)
+                for sub in subs:
                     routes += self._walk(
                         self.stacks[sub], full, (*active, *before), depth + 1, seen
                     )
+                if subs:
                     continue
                 kinds = self.guards.classify(layer.file, arg)
                 for kind in kinds.kinds:
@@ -345,8 +368,8 @@ class Express:
     def _route(self, layer: Layer, path: str, active: list[tuple[str, Guard, Kinds]]) -> Route:
         guards = [g for prefix, g, _ in active if self.covers(prefix, path)]
         *middleware, handler = _flatten(layer.args)
-        for arg in middleware:
-            kinds = self.guards.classify(layer.file, arg)
+        for arg_file, arg in [*((layer.file, m) for m in middleware), *layer.declared]:
+            kinds = self.guards.classify(arg_file, arg)
             guards += [Guard(kinds.name, k, "route", layer.file, layer.line) for k in kinds.kinds]
         function = _function_of(self.program.resolve(layer.file, handler))
         if function is None and unwrap(handler) is not None:
@@ -358,7 +381,7 @@ class Express:
         name = _handler_name(handler)
         for kind in inline - {VALIDATION}:  # the handler checks the user itself
             guards.append(Guard(name, kind, "route", layer.file, layer.line))
-        validation = sorted({g.name for g in guards if g.kind == VALIDATION})
+        validation = sorted({g.name for g in guards if g.kind == VALIDATION} | set(layer.validated))
         if VALIDATION in inline:
             validation.append(name)
         return Route(

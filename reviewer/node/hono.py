@@ -19,6 +19,10 @@ https://hono.dev/docs/guides/middleware):
   middleware (or `createMiddleware(fn)` from hono/factory) is judged by what it does
   (reviewer/node/guards.py). Validators: @hono/zod-validator `zValidator`, hono/validator
   `validator` (https://hono.dev/docs/guides/validation). Rate limit: hono-rate-limiter.
+- @hono/zod-openapi: `new OpenAPIHono()` is an app; `X.openapi(createRoute({ method, path,
+  middleware, request }), handler)` adds a route at `path` (`{id}` is `:id`), behind the
+  route's `middleware`, validating what `request` declares
+  (https://hono.dev/examples/zod-openapi, https://github.com/honojs/middleware/tree/main/packages/zod-openapi).
 """
 
 from __future__ import annotations
@@ -34,14 +38,14 @@ from reviewer.node.syntax import arguments, string_value, text, unwrap
 from reviewer.service import Guard, Route
 
 APP_CLASSES = (("hono", "Hono"), ("@hono/zod-openapi", "OpenAPIHono"))
-CHAIN = (*METHODS, "on", "use", "route")
+CHAIN = (*METHODS, "on", "use", "route", "openapi")
 _IMPORTS_HONO = re.compile(rb"""['"](hono|@hono/zod-openapi)['"]""")
 
 
 class Hono(Express):
     framework = "hono"
     packages = ("hono", "@hono/zod-openapi")
-    registers = (*METHODS, "on", "use", "route")
+    registers = (*METHODS, "on", "use", "route", "openapi")
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
         """`new Hono().get("/a", h).post(h)`: the app under the chain, and the path of the last
@@ -79,6 +83,8 @@ class Hono(Express):
         elif method == "route":
             if first is not None and len(args) > 1:
                 stack.layers.append(Layer(order, file, at, "use", first, (), (args[1],)))
+        elif method == "openapi" and len(args) >= 2:
+            self._openapi(stack, order, file, at, args)
         elif method == "on" and len(args) >= 3:
             methods = _strings(args[0])
             for path in filter(is_url_path, _strings(args[1])):
@@ -90,6 +96,61 @@ class Hono(Express):
         elif first is None and args and route_path is not None:  # `.post(h)` in a chain
             verbs = ("*",) if method == "all" else (method.upper(),)
             stack.layers.append(Layer(order, file, at, "route", route_path, verbs, tuple(args)))
+
+    def _openapi(
+        self, stack: Stack, order: tuple[str, int, int], file: str, at: int, args: list[ts.Node]
+    ) -> None:
+        found = self._route_config(file, args[0])
+        if found is None:
+            return
+        where, config = found
+        path = string_value(_property(config, "path"))
+        verb = string_value(_property(config, "method"))
+        if path is None or verb is None:
+            return
+        path = re.sub(r"\{(\w+)\}", r":\1", path)
+        if not is_url_path(path):
+            return
+        middleware = unwrap(_property(config, "middleware"))
+        declared: list[ts.Node] = []
+        if middleware is not None:
+            declared = (
+                list(middleware.named_children) if middleware.type == "array" else [middleware]
+            )
+        request = unwrap(_property(config, "request"))
+        validated = ("request schema",) if request is not None and request.type == "object" else ()
+        verbs = ("*",) if verb.lower() == "all" else (verb.upper(),)
+        stack.layers.append(
+            Layer(
+                order,
+                file,
+                at,
+                "route",
+                path,
+                verbs,
+                (args[1],),
+                validated,
+                tuple((where, m) for m in declared if m.type != "comment"),
+            )
+        )
+
+    def _route_config(self, file: str, node: ts.Node) -> tuple[str, ts.Node] | None:
+        """The object of `createRoute({...})` (or a literal) a route argument names."""
+        value = self.program.resolve(file, node)
+        if not isinstance(value, Value):
+            return None
+        target = unwrap(value.node)
+        if target is not None and target.type == "variable_declarator":
+            target = unwrap(target.child_by_field_name("value"))
+        if target is not None and target.type == "call_expression":
+            made = self.program.resolve(value.file, target.child_by_field_name("function"))
+            if not (isinstance(made, External) and made.names[-1:] == ("createRoute",)):
+                return None
+            inner = arguments(target)
+            target = unwrap(inner[0]) if inner else None
+        if target is None or target.type != "object":
+            return None
+        return value.file, target
 
     def _stack(self, value: Resolved, create: bool, depth: int) -> Key | None:
         if depth > 8 or not isinstance(value, Value):
@@ -161,6 +222,18 @@ def _member_call(call: ts.Node) -> tuple[str, ts.Node | None] | None:
     if callee is None or callee.type != "member_expression":
         return None
     return text(callee.child_by_field_name("property")), callee.child_by_field_name("object")
+
+
+def _property(obj: ts.Node | None, name: str) -> ts.Node | None:
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.named_children:
+        if pair.type == "pair" and text(pair.child_by_field_name("key")) == name:
+            return pair.child_by_field_name("value")
+        if pair.type == "shorthand_property_identifier" and text(pair) == name:
+            return pair
+    return None
 
 
 def _strings(node: ts.Node) -> list[str]:

@@ -322,6 +322,51 @@ class Program:
             return None  # a `let` may be reassigned
         return self.strings(value.file, declarator.child_by_field_name("value"), depth + 1)
 
+    def loop_values(self, file: str, node: ts.Node) -> list[tuple[str, ts.Node]] | None:
+        """The elements a name takes when it is a `for (const x of LIST)` variable or the first
+        parameter of a `LIST.forEach((x) => ...)` callback, LIST a literal array (or a `const`
+        bound to one, `as const` too); None otherwise."""
+        node = unwrap(node) or node
+        if node.type != "identifier":
+            return None
+        name = text(node)
+        scope = node.parent
+        while scope is not None and scope.type != "program":
+            if (
+                scope.type == "for_in_statement"
+                and "of" in [c.type for c in scope.children]
+                and text(scope.child_by_field_name("left")) == name
+            ):
+                return self._elements(file, scope.child_by_field_name("right"))
+            if scope.type in FUNCTIONS:
+                param = _parameter(file, scope, name)
+                if param is None:
+                    return None
+                call = scope.parent.parent if scope.parent is not None else None
+                if param.index != 0 or call is None or call.type != "call_expression":
+                    return None
+                callee = unwrap(call.child_by_field_name("function"))
+                if callee is None or callee.type != "member_expression":
+                    return None
+                if text(callee.child_by_field_name("property")) not in ("forEach", "map"):
+                    return None
+                return self._elements(file, callee.child_by_field_name("object"))
+            scope = scope.parent
+        return None
+
+    def _elements(self, file: str, node: ts.Node | None) -> list[tuple[str, ts.Node]] | None:
+        node = unwrap(node)
+        if node is not None and node.type == "identifier":
+            value = self.resolve(file, node)
+            if not isinstance(value, Value):
+                return None
+            file, node = value.file, unwrap(value.node)
+            if node is not None and node.type == "variable_declarator":
+                node = unwrap(node.child_by_field_name("value"))
+        if node is None or node.type != "array":
+            return None
+        return [(file, item) for item in node.named_children if item.type != "comment"]
+
     def _loop_strings(self, file: str, ident: ts.Node, depth: int) -> list[str] | None:
         name = text(ident)
         loop = ident.parent

@@ -78,3 +78,77 @@ new Koa().use(router.routes());
     )
     assert auth(found["POST /open"]) == []
     assert auth(found["POST /members"]) == ["member@route"]
+
+
+def test_zod_openapi_routes_factories_and_mounts_over_a_literal_array() -> None:
+    """The hono-open-api-starter layout: `createRouter()` returns a fresh OpenAPIHono per call,
+    routers add `.openapi(createRoute({...}), handler)` routes, the app mounts a literal array
+    of them with forEach; a test's `createTestApp(router)` wires nothing of the service."""
+    found = routes(
+        {
+            "src/lib/create-app.ts": """
+import { OpenAPIHono } from "@hono/zod-openapi";
+export function createRouter() {
+  return new OpenAPIHono();
+}
+export default function createApp() {
+  const app = createRouter();
+  return app;
+}
+export function createTestApp(router) {
+  return createApp().route("/", router);
+}
+""",
+            "src/routes/tasks.routes.ts": """
+import { createRoute } from "@hono/zod-openapi";
+import { requireUser } from "../auth";
+export const list = createRoute({ path: "/tasks", method: "get", responses: {} });
+export const remove = createRoute({
+  path: "/tasks/{id}",
+  method: "delete",
+  middleware: [requireUser] as const,
+  request: { params: {} },
+  responses: {},
+});
+""",
+            "src/auth.ts": """
+import { createMiddleware } from "hono/factory";
+export const requireUser = createMiddleware(async (c, next) => {
+  if (!c.get("user")) return c.json({ error: "unauthorized" }, 401);
+  await next();
+});
+""",
+            "src/routes/tasks.index.ts": """
+import { createRouter } from "../lib/create-app";
+import * as routes from "./tasks.routes";
+const router = createRouter()
+  .openapi(routes.list, (c) => c.json([]))
+  .openapi(routes.remove, (c) => c.body(null, 204));
+export default router;
+""",
+            "src/routes/health.ts": """
+import { createRouter } from "../lib/create-app";
+export default createRouter().get("/health", (c) => c.text("ok"));
+""",
+            "src/app.ts": """
+import createApp from "./lib/create-app";
+import tasks from "./routes/tasks.index";
+import health from "./routes/health";
+const app = createApp();
+const routers = [health, tasks] as const;
+routers.forEach((r) => {
+  app.route("/v1", r);
+});
+export default app;
+""",
+            "src/routes/tasks.test.ts": """
+import { createTestApp } from "../lib/create-app";
+import router from "./tasks.index";
+const client = createTestApp(router);
+""",
+        }
+    )
+    assert sorted(found) == ["DELETE /v1/tasks/:id", "GET /v1/health", "GET /v1/tasks"]
+    remove = found["DELETE /v1/tasks/:id"]
+    assert auth(remove) == ["requireUser@route"]
+    assert remove.validation == ("request schema",)
