@@ -199,14 +199,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception:  # a bug or an environment we did not foresee, never "the gate failed"
-        import traceback
-
-        traceback.print_exc()
-        print("backend-review: internal error (exit 3); please report it", file=sys.stderr)
+    except Exception as exc:  # a bug or an environment we did not foresee, never "the gate failed"
+        print(f"backend-review: {internal_error(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         gc.set_threshold(*previous)
+
+
+def internal_error(exc: BaseException) -> str:
+    """One line for a crash: what broke and where its traceback was written (a file, so the
+    line stays readable in CI logs and the traceback can be attached to a bug report)."""
+    import tempfile
+    import traceback
+
+    what = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    try:
+        fd, name = tempfile.mkstemp(prefix="backend-review-crash-", suffix=".txt")
+        with open(fd, "w", encoding="utf-8", errors="replace") as out:
+            out.write(f"backend-review {__version__}\n{' '.join(sys.argv)}\n\n")
+            out.write("".join(traceback.format_exception(exc)))
+    except OSError:  # no writable temporary folder: the traceback goes to stderr instead
+        traceback.print_exception(exc)
+        return f"internal error (exit 3): {what}; traceback above; please report it"
+    return f"internal error (exit 3): {what}; traceback written to {name}; please report it"
 
 
 def _overrides(ns: argparse.Namespace) -> dict[str, Any]:

@@ -84,6 +84,29 @@ def test_an_internal_error_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert cli.main([str(tmp_path), "-q", "--no-cache"]) == cli.EXIT_INTERNAL == 3
 
 
+def test_a_crash_is_one_line_naming_the_traceback_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: a crash says what broke in one line and where the traceback is."""
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr("reviewer.progress.review_with_progress", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert cli.main([str(tmp_path), "-q", "--no-cache"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("backend-review: internal error (exit 3): RuntimeError: a bug over")
+    (crash,) = tmp_path.glob("backend-review-crash-*.txt")
+    assert str(crash) in err[0]
+    assert 'raise RuntimeError("a bug' in crash.read_text()
+
+
 def test_a_thousand_nested_folders_are_reviewed(tmp_path: Path) -> None:
     """C4: 1000 nested folders (a committed tree) raised RecursionError in os.walk."""
     root = tmp_path / "svc"
