@@ -230,7 +230,8 @@ class Express:
         literal array a `forEach` callback or a `for...of` loop walks (`routes.forEach((r) =>
         app.route("/", r))`)."""
         found = []
-        for vfile, node in self.program.loop_values(file, arg) or [(file, arg)]:
+        looped = self.program.loop_values(file, self._mounted(arg))
+        for vfile, node in looped or [(file, arg)]:
             sub = self._stack_of(self.program.resolve(vfile, node))
             if sub is not None and sub in self.stacks and sub != stack.key:
                 found.append(sub)
@@ -339,6 +340,10 @@ class Express:
             active += before
         return routes
 
+    def _mounted(self, arg: ts.Node) -> ts.Node:
+        """The router expression an argument of `use` mounts (Koa's `r.routes()`: `r`)."""
+        return arg
+
     def _level(self, stack: Stack, depth: int) -> str:
         return "app" if stack.is_app else "router"
 
@@ -366,10 +371,16 @@ class Express:
         return _covers(prefix, path)
 
     def _route(self, layer: Layer, path: str, active: list[tuple[str, Guard, Kinds]]) -> Route:
-        guards = [g for prefix, g, _ in active if self.covers(prefix, path)]
+        guards = [
+            g
+            for prefix, g, kinds in active
+            if self.covers(prefix, path) and not kinds.unless.exempts(path, layer.methods)
+        ]
         *middleware, handler = _flatten(layer.args)
         for arg_file, arg in [*((layer.file, m) for m in middleware), *layer.declared]:
             kinds = self.guards.classify(arg_file, arg)
+            if kinds.unless.exempts(path, layer.methods):
+                continue
             guards += [Guard(kinds.name, k, "route", layer.file, layer.line) for k in kinds.kinds]
         function = _function_of(self.program.resolve(layer.file, handler))
         if function is None and unwrap(handler) is not None:

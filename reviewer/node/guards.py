@@ -31,7 +31,7 @@ https://github.com/rkusa/koa-passport#readme
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
@@ -45,6 +45,7 @@ from reviewer.node.syntax import (
     unwrap,
     walk,
 )
+from reviewer.node.unless import NOTHING, Unless, unless_of
 
 AUTHENTICATION = "authentication"
 AUTHORIZATION = "authorization"
@@ -92,6 +93,7 @@ _LOGIN_REDIRECT = re.compile(
 class Kinds:
     kinds: frozenset[str]
     name: str
+    unless: Unless = NOTHING  # the requests `guard.unless({...})` lets through
 
 
 NONE = Kinds(frozenset(), "")
@@ -109,7 +111,10 @@ class Guards:
         key = (file, node.start_byte, node.end_byte)
         if key not in self._seen:
             self._seen[key] = NONE  # a recursive definition protects nothing more
-            self._seen[key] = self._classify(file, node, 0)
+            found = self._classify(file, node, 0)
+            if found.kinds:
+                found = replace(found, unless=unless_of(self.program, file, node))
+            self._seen[key] = found
         return self._seen[key]
 
     def _classify(self, file: str, node: ts.Node, depth: int) -> Kinds:

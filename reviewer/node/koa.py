@@ -11,6 +11,7 @@ blob/master/API.md):
   any method); every function but the last is middleware of the route.
 - `router.use([path,] ...fns)` adds middleware run, in order, for the later routes whose path
   starts with `path`; `router.use("/x", sub.routes())` nests `sub` under `/x`.
+- `mount("/x", fn)` (koa-mount) among `use`'s arguments runs `fn` for paths under `/x` only.
 - Guards: koa-jwt `jwt({ secret })` answers 401 without a valid token (not with
   `passthrough: true`, https://github.com/koajs/jwt#passthrough); koa-passport's
   `passport.authenticate(...)`; middleware that calls `ctx.throw(401)` (or answers 401/403)
@@ -24,7 +25,16 @@ from collections.abc import Mapping
 
 import tree_sitter as ts
 
-from reviewer.node.express import _TEST_FILE, METHODS, Express, Key, Layer, Stack, is_url_path
+from reviewer.node.express import (
+    _TEST_FILE,
+    METHODS,
+    Express,
+    Key,
+    Layer,
+    Stack,
+    is_url_path,
+    join,
+)
 from reviewer.node.modules import External, Program, Resolved, Value
 from reviewer.node.syntax import arguments, string_value, text, unwrap
 from reviewer.service import Guard, Route
@@ -67,7 +77,14 @@ class Koa(Express):
             paths = _paths(args[0]) if args else None
             rest = tuple(args[1:]) if paths is not None else tuple(args)
             for path in paths or [""]:
-                stack.layers.append(Layer(order, file, at, "use", path, (), rest))
+                plain = [a for a in rest if self._mount_path(file, a) is None]
+                stack.layers.append(Layer(order, file, at, "use", path, (), tuple(plain)))
+                for arg in rest:  # koa-mount: `mount("/x", mw)` runs `mw` under /x only
+                    mounted = self._mount_path(file, arg)
+                    if mounted is not None:
+                        inner = tuple(arguments(unwrap(arg) or arg)[1:])
+                        at_path = join(path, mounted[0])
+                        stack.layers.append(Layer(order, file, at, "use", at_path, (), inner))
             return
         if len(args) > 2 and string_value(args[0]) is not None and _paths(args[1]) is not None:
             args = args[1:]  # a named route: router.get("user", "/users/:id", handler)
@@ -77,6 +94,18 @@ class Koa(Express):
         verbs = ("*",) if method == "all" else ("DELETE",) if method == "del" else (method.upper(),)
         for path in filter(is_url_path, paths):
             stack.layers.append(Layer(order, file, at, "route", path, verbs, tuple(args[1:])))
+
+    def _mounted(self, arg: ts.Node) -> ts.Node:
+        node = unwrap(arg)
+        if node is not None and node.type == "call_expression":
+            callee = unwrap(node.child_by_field_name("function"))
+            if (
+                callee is not None
+                and callee.type == "member_expression"
+                and text(callee.child_by_field_name("property")) in ("routes", "middleware")
+            ):
+                return callee.child_by_field_name("object") or arg
+        return arg
 
     def _stack(self, value: Resolved, create: bool, depth: int) -> Key | None:
         if isinstance(value, Value) and depth <= 8:
@@ -89,6 +118,18 @@ class Koa(Express):
                         obj = callee.child_by_field_name("object")
                         return self._stack(self.program.resolve(value.file, obj), create, depth + 1)
         return super()._stack(value, create, depth)
+
+    def _mount_path(self, file: str, arg: ts.Node) -> tuple[str] | None:
+        """`mount("/x", mw)` with koa-mount (https://github.com/koajs/mount#readme)."""
+        node = unwrap(arg)
+        if node is None or node.type != "call_expression":
+            return None
+        made = self.program.resolve(file, node.child_by_field_name("function"))
+        args = arguments(node)
+        if not (isinstance(made, External) and made.module == "koa-mount") or len(args) < 2:
+            return None
+        path = string_value(args[0])
+        return (path,) if path is not None else None
 
     def _made(self, file: str, node: ts.Node | None) -> str | None:
         node = unwrap(node)

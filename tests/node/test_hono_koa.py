@@ -152,3 +152,71 @@ const client = createTestApp(router);
     remove = found["DELETE /v1/tasks/:id"]
     assert auth(remove) == ["requireUser@route"]
     assert remove.validation == ("request schema",)
+
+
+def test_unless_exempts_paths_and_methods_from_a_jwt_guard() -> None:
+    found = routes(
+        {
+            "app.js": """
+const express = require("express");
+const { expressjwt } = require("express-jwt");
+const app = express();
+const auth = expressjwt({ secret: process.env.S, algorithms: ["HS256"] }).unless({
+  path: ["/login", /^\\/public\\//, { url: "/items", methods: ["GET"] }],
+  method: "OPTIONS",
+});
+app.use(auth);
+app.post("/login", (req, res) => res.json({}));
+app.post("/public/feedback", (req, res) => res.json({}));
+app.get("/items", (req, res) => res.json([]));
+app.post("/items", (req, res) => res.json({}));
+app.options("/orders", (req, res) => res.end());
+app.delete("/orders/:id", (req, res) => res.end());
+""",
+        }
+    )
+    assert auth(found["POST /login"]) == []
+    assert auth(found["POST /public/feedback"]) == []
+    assert auth(found["GET /items"]) == []
+    assert auth(found["OPTIONS /orders"]) == []
+    assert auth(found["POST /items"]) == ["auth@app"]
+    assert auth(found["DELETE /orders/:id"]) == ["auth@app"]
+
+
+def test_koa_routers_mounted_in_a_loop_and_koa_mount_scoped_guards() -> None:
+    found = routes(
+        {
+            "app.js": """
+const Koa = require("koa");
+const Router = require("koa-router");
+const mount = require("koa-mount");
+const jwt = require("koa-jwt");
+const users = new Router();
+users.post("/users", (ctx) => {});
+const items = new Router();
+items.post("/items", (ctx) => {});
+const api = new Router();
+api.use(mount("/api/items", jwt({ secret: "s" })));
+[users, items].forEach((r) => api.use("/api", r.routes()));
+new Koa().use(api.routes());
+""",
+        }
+    )
+    assert sorted(found) == ["POST /api/items", "POST /api/users"]
+    assert auth(found["POST /api/items"]) == ["jwt@router"]
+    assert auth(found["POST /api/users"]) == []
+
+
+def test_a_regex_that_could_backtrack_forever_exempts_nothing() -> None:
+    found = routes(
+        {
+            "app.js": """
+const express = require("express");
+const { expressjwt } = require("express-jwt");
+const app = express();
+app.use(expressjwt({ secret: "s", algorithms: ["HS256"] }).unless({ path: [/^(a+)+$/] }));
+app.post("/aaaa", (req, res) => res.json({}));
+""",
+        }
+    )
+    assert auth(found["POST /aaaa"]) != []
