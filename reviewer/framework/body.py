@@ -348,8 +348,11 @@ def is_object_load(call: cst.Call, ctx: FileContext) -> bool:
             return (dotted_name(func.value.func) or "").endswith(
                 ("filter", "filter_by", "select_related", "prefetch_related", "all")
             )
-        # dict.get / request.args.get / os.environ.get / cache.get are not object loads
-        return bool(receiver) and not NOT_LOADERS.search(receiver)
+        # dict.get / request.args.get / os.environ.get / cache.get are not object loads, nor is
+        # a module constant's (`SCOPES.get(provider, [])`: a mapping written in the code)
+        last_part = receiver.rsplit(".", 1)[-1]
+        constant = last_part.isupper() and any(c.isalpha() for c in last_part)
+        return bool(receiver) and not NOT_LOADERS.search(receiver) and not constant
     return True
 
 

@@ -487,9 +487,8 @@ class Litestar:
         routes = []
         for full in self._paths(layers):
             notes: list[str] = []
-            covering = [
-                a for a in middlewares if self._covers(a, full, methods, opt, notes) and a.name
-            ]
+            exclusions = {a: self._exclusion(a, full, methods, opt, notes) for a in middlewares}
+            covering = [a for a, why in exclusions.items() if not why and a.name]
             auth = [Guard(a.name, a.kind, a.level, a.file, a.line) for a in covering]
             route = make_route(
                 self.index,
@@ -503,8 +502,11 @@ class Litestar:
                 notes=notes,
                 dependency_params=dependency_params,
             )
-            if opt.get(DEFAULT_OPT_KEY) is True and not route.auth:
-                route = replace(route, public=True)  # marked public in the code itself
+            on_purpose = {
+                why for a, why in exclusions.items() if a.kind == AUTHENTICATION and why != "inside"
+            }
+            if not route.auth and (opt.get(DEFAULT_OPT_KEY) is True or on_purpose - {""}):
+                route = replace(route, public=True)  # opened in the code itself
             routes.append(route)
         return routes
 
@@ -521,14 +523,17 @@ class Litestar:
             yield re.sub(r"\{(\w+):(?!path\})[^{}]*\}", r"{\1}", path)
 
     @staticmethod
-    def _covers(
+    def _exclusion(
         auth: AuthMiddleware, path: str, methods: tuple[str, ...], opt: dict[str, Any], notes: list
-    ) -> bool:
-        """The middleware authenticates this route: not excluded by opt, method or path."""
+    ) -> str:
+        """Why the middleware lets this route through, "" when it does not: "opt" (the route's
+        opt holds its key), "method", "named" (an exclude pattern matches the path from its
+        start through a whole segment: the route was meant), "inside" (a pattern is found
+        further in, or matches only "/": the docs' warning that "/" opens every route)."""
         if auth.opt_key and opt.get(auth.opt_key):
-            return False
+            return "opt"
         if methods and all(m in auth.methods for m in methods):
-            return False
+            return "method"
         for pattern in auth.exclude:
             if (
                 len(pattern) > _MAX_PATTERN
@@ -538,11 +543,25 @@ class Litestar:
                 notes.append(f"exclude pattern {pattern[:40]!r} of {auth.name} not evaluated")
                 continue
             try:
-                if re.search(pattern, path):
-                    return False
+                found = re.search(pattern, path)
             except re.error:
                 continue
-        return True
+            if found is None:
+                continue
+            end = found.end()
+            if (
+                found.start() == 0
+                and end > 1
+                and (end == len(path) or "/" in path[end - 1 : end + 1])
+            ):
+                return "named"
+            if auth.kind == AUTHENTICATION:
+                notes.append(
+                    f"{auth.name} lets it through: its exclude pattern {pattern[:40]!r} is found"
+                    f" in the path {path}"
+                )
+            return "inside"
+        return ""
 
     # -- guards and middleware ----------------------------------------------------------
     def guard_kinds(self, value: Any) -> tuple[set[str], str]:

@@ -208,7 +208,31 @@ def test_jwt_middleware_covers_every_route_but_its_excludes_and_opted_out_handle
         assert routes[key].auth == (), key
     assert routes[("POST", "/newsletter")].public  # opted out in the code itself
     assert routes[("POST", "/hooks/stripe")].public
-    assert not routes[("POST", "/files/public-link")].public  # excluded by a pattern only
+    # a pattern that names the path from its start opens it on purpose; one found further in
+    # opens it by accident, and the route says so
+    assert routes[("GET", "/health")].public
+    assert not routes[("POST", "/files/public-link")].public
+    assert any("'/public' is found" in n for n in routes[("POST", "/files/public-link")].notes)
+
+
+def test_an_exclude_pattern_of_slash_opens_every_route_but_marks_none_public() -> None:
+    """The docs' warning: `exclude=["/"]` matches every path, so nothing is authenticated;
+    such a pattern names no route, so BR301 still sees them all."""
+    routes = inventory(
+        {
+            "security.py": JWT.replace('["/health", "^/schema", "/public"]', '["/"]'),
+            "app.py": """
+            from litestar import Litestar, post
+            from security import auth
+
+            @post("/orders")
+            async def order() -> None: ...
+
+            app = Litestar(route_handlers=[order], on_app_init=[auth.on_app_init])
+            """,
+        }
+    )
+    assert [(r.path, r.auth, r.public) for r in routes] == [("/orders", (), False)]
 
 
 def test_a_config_is_installed_by_a_plugin_calling_its_on_app_init() -> None:

@@ -295,7 +295,40 @@ urlpatterns = [
     ),
 ]
 
+MissingAuthorization.VALID.append(
+    Valid(
+        """
+from litestar import Litestar, post
+from litestar.security.jwt import JWTAuth
+
+SCOPES = {"google": ["email"], "github": ["user:email"]}
+auth = JWTAuth(retrieve_user_handler=lambda token, connection: None, token_secret="x")
+
+@post("/oauth/{provider:str}/link")
+async def link(provider: str) -> list:  # ok: BR302
+    return SCOPES.get(provider, [])
+
+app = Litestar(route_handlers=[link], on_app_init=[auth.on_app_init])
+"""
+    )
+)
+
 MissingAuthorization.INVALID = [
+    Invalid(
+        """
+from litestar import Litestar, delete
+from litestar.security.jwt import JWTAuth
+
+auth = JWTAuth(retrieve_user_handler=lambda token, connection: None, token_secret="x")
+
+@delete("/teams/{team_id:int}")
+async def remove_team(team_id: int, teams_service: TeamService) -> None:
+    team = await teams_service.get(team_id)  # expect: BR302
+    await teams_service.delete(team.id)
+
+app = Litestar(route_handlers=[remove_team], on_app_init=[auth.on_app_init])
+"""
+    ),
     Invalid(
         """
 from flask import Flask
