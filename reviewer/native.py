@@ -26,6 +26,7 @@ from reviewer.checks.base import Rule
 from reviewer.config import Config
 from reviewer.context import Visitor
 from reviewer.framework import COLLECTORS, build_project
+from reviewer.framework.test_calls import TestCallCollector
 from reviewer.meta_findings import ANALYZER_FAILED, meta_finding
 from reviewer.model import Finding, Location
 from reviewer.service import Project, Route
@@ -220,8 +221,12 @@ def review_files(
     cache: Cache | None = None,
     jobs: int | None = None,
     after_first_phase: Callable[[Mapping[str, FileResult]], None] | None = None,
+    test_files: Mapping[str, bytes] | None = None,
 ) -> NativeResult:
     """Run the native rules over `files` (relative path -> bytes).
+
+    `test_files` (reviewer/sibling_tests.py: the project's tests beside the reviewed folder)
+    only feed the test-call collector, so routes are marked tested; no rule reads them.
 
     `after_first_phase` sees every file's phase-1 result (facts included) as soon as they
     exist, while the join and phase 2 are still to come (not called on a whole-run cache hit).
@@ -232,8 +237,12 @@ def review_files(
     salt = run_salt(rule_classes, config) if cache is not None else ""
     # Every input of the run, by name: the same files, rules, config and code give the same
     # result, so a re-run with no change reads one cache entry.
+    test_files = test_files or {}
     run_key = key_of(
-        "run", salt, *sorted(key_of(rel, content_hash(data)) for rel, data in files.items())
+        "run",
+        salt,
+        *sorted(key_of(rel, content_hash(data)) for rel, data in files.items()),
+        *sorted(key_of("beside", rel, content_hash(data)) for rel, data in test_files.items()),
     )
     if cache is not None:
         hit = cache.get_many([run_key]).get(run_key)
@@ -243,7 +252,13 @@ def review_files(
     results = _cached_phase("p1", files, first, config, None, cache, salt, jobs, on_file)
     if after_first_phase is not None:
         after_first_phase(results)
-    project = build_project({p: r.facts for p, r in sorted(results.items())}, config)
+    facts = {p: r.facts for p, r in sorted(results.items())}
+    if test_files:
+        beside = _cached_phase(
+            "p1-tests", test_files, [TestCallCollector], config, None, cache, salt, jobs, None
+        )
+        facts.update({p: r.facts for p, r in sorted(beside.items()) if p not in facts})
+    project = build_project(facts, config)
     findings = [f for r in results.values() for f in r.findings]
     anchor = min(files, default=".")
     findings.extend(_builder_findings(project, anchor))

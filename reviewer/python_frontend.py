@@ -18,6 +18,7 @@ from reviewer.frontend import FrontendResult, FrontendRun
 from reviewer.model import RuleMeta
 from reviewer.native import review_files
 from reviewer.registry import Registry
+from reviewer.sibling_tests import sibling_test_files
 from reviewer.traversal import FileResult
 
 
@@ -53,6 +54,8 @@ class PythonFrontend:
                     }
                 )
 
+        # a package folder reviewed on its own: its project's tests beside it mark routes tested
+        beside = sibling_test_files(run.config.root, run.config)
         native = review_files(
             files,
             self.registry.enabled_native,
@@ -61,6 +64,7 @@ class PythonFrontend:
             cache=run.cache,
             jobs=run.jobs,
             after_first_phase=after_first_phase if hand_over is not None else None,
+            test_files=beside,
         )
         project = native.project
         return FrontendResult(

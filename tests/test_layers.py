@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "core model",
         (
             "reviewer.discovery",
+            "reviewer.sibling_tests",
             "reviewer.service",
             "reviewer.frontend",
             "reviewer.scoring",

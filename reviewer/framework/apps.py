@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reviewer.framework import guards as g
@@ -617,23 +617,28 @@ class Apps:
             notes.append(
                 f"@{misplaced.name} sits above the route decorator, so it is never applied"
             )
+        endpoint = kwargs.get("endpoint") or func.record["name"]
         return [
-            make_route(
-                self.index,
-                obj.framework,
-                methods,
-                self._join(obj, prefix, rule),
-                func,
-                self._past_hooks(
-                    obj,
-                    kwargs.get("endpoint") or func.record["name"],
+            self._named(
+                obj,
+                endpoint,
+                make_route(
+                    self.index,
+                    obj.framework,
+                    methods,
                     self._join(obj, prefix, rule),
-                    [*chain_guards, *global_guards, *route_guards],
+                    func,
+                    self._past_hooks(
+                        obj,
+                        endpoint,
+                        self._join(obj, prefix, rule),
+                        [*chain_guards, *global_guards, *route_guards],
+                    ),
+                    flags=flags,
+                    response_model=response_model,
+                    notes=notes,
+                    dependency_params=self._alias_params(func),
                 ),
-                flags=flags,
-                response_model=response_model,
-                notes=notes,
-                dependency_params=self._alias_params(func),
             )
             for prefix, chain_guards in self.chains(obj)
         ]
@@ -817,6 +822,8 @@ class Apps:
                         flags=flags | fl,
                     )
                 )
+        if obj.role == "api":  # Flask-RESTful's default endpoint: the class name, lower case
+            return [self._named(obj, tail(klass).lower(), r) for r in routes]
         return routes
 
     def _registered(self, reg: dict[str, Any], relpath: str) -> list[Route]:
@@ -917,23 +924,37 @@ class Apps:
         )
         if obj.framework == "fastapi":
             own += self._param_guards(func)
+        endpoint = endpoint or func.record["name"]
         return [
-            make_route(
-                self.index,
-                obj.framework,
-                verbs,
-                self._join(obj, prefix, path),
-                func,
-                self._past_hooks(
-                    obj,
-                    endpoint or func.record["name"],
+            self._named(
+                obj,
+                endpoint,
+                make_route(
+                    self.index,
+                    obj.framework,
+                    verbs,
                     self._join(obj, prefix, path),
-                    [*chain_guards, *self.global_guards[obj.framework], *extra, *own],
+                    func,
+                    self._past_hooks(
+                        obj,
+                        endpoint,
+                        self._join(obj, prefix, path),
+                        [*chain_guards, *self.global_guards[obj.framework], *extra, *own],
+                    ),
+                    flags=flags,
                 ),
-                flags=flags,
             )
             for prefix, chain_guards in self.chains(obj)
         ]
+
+    def _named(self, obj: Obj, endpoint: str, route: Route) -> Route:
+        """A Flask route carries its endpoint, "<blueprint>.<endpoint>" under a blueprint, as
+        `url_for` names it (https://flask.palletsprojects.com/en/stable/api/#flask.url_for);
+        a test that requests `url_for("bp.view")` exercises it."""
+        if obj.framework != "flask" or not endpoint:
+            return route
+        blueprint = self._blueprint_name(obj)
+        return replace(route, url_name=f"{blueprint}.{endpoint}" if blueprint else endpoint)
 
     def _past_hooks(self, obj: Obj, endpoint: str, path: str, guards: list[Guard]) -> list[Guard]:
         """Drop the before_request guards whose hook lets this request through early

@@ -17,7 +17,7 @@ from reviewer.framework.index import Index
 from reviewer.framework.litestar import Litestar
 from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
-from reviewer.framework.test_match import tests_for
+from reviewer.framework.test_match import resolve_references, tests_for
 from reviewer.framework.values import ref, tail
 from reviewer.http import ANY_METHOD, method_rank
 from reviewer.service import RATE_LIMIT, BuilderError, Guard, Project, Route
@@ -65,7 +65,9 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     frameworks = tuple(sorted({r.framework for r in routes}))
     taint = build_index_from_facts({p: f for p, f in facts.items() if f and TAINT in f})
     files |= taint.relevant_files()
-    test_calls = {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
+    test_calls = resolve_references(
+        {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
+    )
     routes = [replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes]
     return Project(
         routes=tuple(sorted(routes, key=_route_order)),

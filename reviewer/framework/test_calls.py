@@ -48,6 +48,7 @@ class TestCallCollector(Visitor):
         self.url_names: dict[str, str] = {}  # `url = reverse("shop:detail", ...)`
         self.clients: set[str] = set()
         self.params: list[dict[str, list[str]]] = []
+        self.exported: dict[str, str] = {}  # module-level URL constants and builders
 
     # -- pytest parametrization: the values a test's parameters take --------------------
 
@@ -88,6 +89,12 @@ class TestCallCollector(Visitor):
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.active and self.params:
             self.params.pop()
+        if self.active and not any(isinstance(n, cst.FunctionDef) for n in self.ctx.stack[:-1]):
+            builder = _url_builder(node)
+            if builder is not None:  # `def recipes_slug(slug): return f"{prefix}/recipes/{slug}"`
+                text = self._path_text(builder)
+                if text is not None and text[0] == "path":
+                    self.exported[node.name.value + "()"] = text[1].split("\n")[0]
 
     def _param_values(self, name: str) -> list[str] | None:
         for values in reversed(self.params):
@@ -115,6 +122,8 @@ class TestCallCollector(Visitor):
             text = self._path_text(node.value)
             if text is not None and text[0] == "path" and "{}" not in text[1]:
                 self.constants[name] = text[1]
+                if self.ctx.enclosing_function() is None and "." not in name:
+                    self.exported[name] = text[1]
             elif text is not None and text[0] == "name":
                 self.url_names[name] = text[1]
             if self._is_client_ctor(node.value):
@@ -137,6 +146,21 @@ class TestCallCollector(Visitor):
         last = name.rsplit(".", 1)[-1].lower()
         return name in self.clients or "client" in last
 
+    def _requests_a_path(self, node: cst.Call) -> bool:
+        """`admin.get("/admin/users")`, `captain.post(url_for("teams.invite"))`: suites name
+        their logged-in clients after the user (CTFd's `with login_as_user(app) as admin`); an
+        HTTP verb called with one of the app's paths (or a route name) is a request."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value.lower() not in HTTP_METHODS:
+            return False
+        first = next((a.value for a in node.args if a.keyword is None), None)
+        text = self._path_text(first) if first is not None else None
+        if text is None:
+            return False
+        if text[0] == "name":
+            return isinstance(first, cst.Call)  # url_for(...)/reverse(...) given directly
+        return text[1].startswith("/")
+
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:
             return
@@ -144,7 +168,9 @@ class TestCallCollector(Visitor):
         if resolved:
             self.calls.add(resolved)
         func = node.func
-        if not isinstance(func, cst.Attribute) or not self._is_client(func.value):
+        if not isinstance(func, cst.Attribute):
+            return
+        if not self._is_client(func.value) and not self._requests_a_path(node):
             return
         method = func.attr.value.lower()
         positional = [a.value for a in node.args if a.keyword is None]
@@ -185,10 +211,8 @@ class TestCallCollector(Visitor):
                 options = ["{}"]
                 if isinstance(part, cst.FormattedStringText):
                     options = [part.value]
-                elif isinstance(part, cst.FormattedStringExpression) and isinstance(
-                    part.expression, cst.Name
-                ):
-                    options = self._param_values(part.expression.value) or ["{}"]
+                elif isinstance(part, cst.FormattedStringExpression):
+                    options = self._part_values(part.expression)
                 variants = [v + o for v in variants for o in options][:64]
             return "path", "\n".join(dict.fromkeys(variants))
         if isinstance(node, cst.ConcatenatedString):
@@ -214,7 +238,31 @@ class TestCallCollector(Visitor):
             return "path", self.constants[dotted]
         if dotted is not None and dotted in self.url_names:
             return "name", self.url_names[dotted]
+        imported = self._imported(node.func if isinstance(node, cst.Call) else node)
+        if imported is not None:
+            return "path", ref_token(imported + ("()" if isinstance(node, cst.Call) else ""))
         return None
+
+    def _part_values(self, expr: cst.BaseExpression) -> list[str]:
+        """What an f-string part `{x}` may be: a parametrized argument's values, a constant of
+        the file, an imported test constant (resolved across files later), else one unknown."""
+        if isinstance(expr, cst.Name):
+            values = self._param_values(expr.value)
+            if values:
+                return values
+            if expr.value in self.constants:
+                return [self.constants[expr.value]]
+        imported = self._imported(expr)
+        return [ref_token(imported)] if imported is not None else ["{}"]
+
+    def _imported(self, node: cst.BaseExpression) -> str | None:
+        """`api_routes.recipes` with `from tests.utils import api_routes`: the qualified name
+        of something another module defines, else None."""
+        dotted = dotted_name(node)
+        resolved = self.ctx.resolve(node) if dotted else None
+        if not resolved or resolved == dotted or "." not in resolved:
+            return None
+        return resolved
 
     def finish(self) -> None:
         if not self.active:
@@ -228,4 +276,40 @@ class TestCallCollector(Visitor):
             "requests": self.requests,
             "calls": sorted(self.calls),
             "has_tests": tests or bool(self.requests),
+            "exports": self.exported,
         }
+
+
+# A reference to another test module's URL constant or builder inside a recorded path, resolved
+# when every file's facts are joined (test_match.resolve_references).
+REF = "\x01"
+
+
+def ref_token(qualified: str) -> str:
+    return f"{REF}{qualified}{REF}"
+
+
+def _url_builder(node: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The returned string of a function whose body is one `return <f-string or string>`
+    (mealie's generated `tests/utils/api_routes`)."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    statements = [
+        s
+        for s in body.body
+        if not (
+            isinstance(s, cst.SimpleStatementLine)
+            and all(
+                isinstance(x, cst.Expr) and isinstance(x.value, cst.SimpleString) for x in s.body
+            )
+        )
+    ]
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        return None
+    (stmt,) = statements[0].body if len(statements[0].body) == 1 else (None,)
+    if isinstance(stmt, cst.Return) and isinstance(
+        stmt.value, cst.FormattedString | cst.SimpleString | cst.ConcatenatedString
+    ):
+        return stmt.value
+    return None

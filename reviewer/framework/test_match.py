@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from reviewer.framework.test_calls import REF
 from reviewer.http import path_parameters
 
 _DRF_ACTIONS = {
@@ -58,9 +59,13 @@ def _method_ok(route_methods: Iterable[str], method: str) -> bool:
 
 
 def _name_matches(route: Any, name: str) -> bool:
+    url_name = getattr(route, "url_name", "")
+    if route.framework == "flask" and url_name:
+        # url_for("ui.ui_edit.edit_page"): a nested blueprint's name is "<parent>.<child>"
+        return bool(url_name) and (name == url_name or name.endswith("." + url_name))
     name = name.split(":")[-1]
     handler = route.handler.rsplit(".", 1)[-1]
-    if name in (handler, route.handler) or name == getattr(route, "url_name", ""):
+    if name in (handler, route.handler) or name == url_name:
         return True
     base, _, kind = name.rpartition("-")
     view = (route.view_class or "").lower()
@@ -98,3 +103,55 @@ def _covers(route: Any, facts: Mapping[str, Any]) -> bool:
         if called in direct or (prefix is not None and called.startswith(prefix)):
             return True
     return False
+
+
+_REF = re.compile(f"{REF}([^{REF}]+){REF}")
+
+
+def module_of(relpath: str) -> str:
+    """`../tests/utils/api_routes/__init__.py` -> `tests.utils.api_routes`: the name test code
+    imports it by (a folder beside the reviewed one keeps its project-relative name)."""
+    parts = [p for p in relpath.removesuffix(".py").split("/") if p not in ("..", ".")]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def resolve_references(test_facts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The test facts with every reference to another test module's URL constant or builder
+    (`api_routes.recipes`, `api_routes.recipes_slug(slug)`) replaced by its value; a request
+    path whose reference stays unknown is dropped (it names no route we can tell)."""
+    table: dict[str, str] = {}
+    for path, facts in test_facts.items():
+        module = module_of(path)
+        for name, value in (facts.get("exports") or {}).items():
+            table[f"{module}.{name}"] = value
+
+    def substitute(text: str, depth: int = 0) -> str | None:
+        if REF not in text:
+            return text
+        if depth > 4:
+            return None
+        missing = False
+
+        def one(match: re.Match[str]) -> str:
+            nonlocal missing
+            value = table.get(match.group(1))
+            if value is None:
+                missing = True
+                return ""
+            return value
+
+        done = _REF.sub(one, text)
+        return None if missing else substitute(done, depth + 1)
+
+    resolved: dict[str, Any] = {}
+    for path, facts in test_facts.items():
+        requests = []
+        for request in facts.get("requests", []):
+            paths = [p for p in (substitute(t) for t in request.get("paths") or ()) if p]
+            if request.get("paths") and not paths and request.get("name") is None:
+                continue
+            requests.append({**request, "paths": paths})
+        resolved[path] = {**facts, "requests": requests}
+    return resolved

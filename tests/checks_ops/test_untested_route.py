@@ -220,3 +220,149 @@ def test_fixture_services_per_route_coverage(service: str) -> None:
     want = {(path, line) for code, path, line in expected if code == "BR804"}
     got = {(f.location.path, f.location.line) for f in findings}
     assert got == want
+
+
+def test_flask_url_for_names_the_blueprint_endpoint() -> None:
+    """`url_for("ui.edit.page")` is the `page` view of blueprint `edit` registered in `ui`
+    (Flask names nested blueprints "<parent>.<child>"), and `url_for("watch")` a Flask-RESTful
+    resource's default endpoint (its class name, lower case). must not match: the `page` view
+    of another blueprint, nor `index` of the app."""
+    app = """
+from flask import Blueprint, Flask
+from flask_restful import Api, Resource
+app = Flask(__name__)
+from other import other
+ui = Blueprint("ui", __name__)
+edit = Blueprint("edit", __name__)
+
+@edit.get("/edit/<uuid>")
+def page(uuid):
+    return ""
+
+@app.get("/")
+def index():
+    return ""
+
+class Watch(Resource):
+    def get(self, uuid):
+        return {}
+
+ui.register_blueprint(edit)
+app.register_blueprint(ui)
+app.register_blueprint(other)
+api = Api(app)
+api.add_resource(Watch, "/api/watch/<uuid>")
+"""
+    tests = """
+from flask import url_for
+
+def test_edit(client):
+    client.get(url_for("ui.edit.page", uuid="x"))
+    client.get(url_for("watch", uuid="x"))
+"""
+    other = """
+from flask import Blueprint
+other = Blueprint("other", __name__)
+
+@other.get("/other/<uuid>")
+def page(uuid):
+    return ""
+"""
+    project, findings = _findings({"app.py": app, "other.py": other, "tests/test_ui.py": tests})
+    assert sorted((r.path, r.url_name) for r in project.routes) == [
+        ("/", "index"),
+        ("/api/watch/<uuid>", "watch"),
+        ("/edit/<uuid>", "edit.page"),
+        ("/other/<uuid>", "other.page"),
+    ]
+    untested = sorted(f.message.split(" ")[4] for f in findings)
+    assert untested == ["/", "/other/<uuid>"], [f.message for f in findings]
+
+
+def test_urls_from_another_test_module_constants_and_builders() -> None:
+    """mealie's suites build every URL with `tests/utils/api_routes`: module constants
+    (`recipes = "/api/recipes"`) and one-line builders (`def recipes_slug(slug): return
+    f"{prefix}/recipes/{slug}"`), imported as a module or by name. must not match: a
+    reference to a name no test module defines."""
+    app = """
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/api/recipes")
+def list_recipes(): ...
+
+@app.get("/api/recipes/{slug}")
+def get_recipe(slug: str): ...
+
+@app.delete("/api/recipes/{slug}")
+def delete_recipe(slug: str): ...
+
+@app.get("/api/foods")
+def foods(): ...
+
+@app.get("/api/units")
+def units(): ...
+"""
+    routes_module = '''
+prefix = "/api"
+recipes = "/api/recipes"
+"""`/api/recipes`"""
+foods = f"{prefix}/foods"
+
+def recipes_slug(slug):
+    """`/api/recipes/{slug}`"""
+    return f"{prefix}/recipes/{slug}"
+'''
+    tests = """
+from tests.utils import api_routes
+from tests.utils.api_routes import foods, recipes_slug
+
+def test_recipes(api_client):
+    api_client.get(api_routes.recipes)
+    api_client.get(recipes_slug("pie"))
+    api_client.get(foods)
+    api_client.get(f"{api_routes.units}/x")
+"""
+    project, _ = _findings(
+        {
+            "main.py": app,
+            "tests/utils/api_routes/__init__.py": routes_module,
+            "tests/test_recipes.py": tests,
+        }
+    )
+    tested = {(r.methods, r.path): bool(r.tests) for r in project.routes}
+    assert tested == {
+        (("GET",), "/api/recipes"): True,
+        (("GET",), "/api/recipes/{slug}"): True,
+        (("DELETE",), "/api/recipes/{slug}"): False,
+        (("GET",), "/api/foods"): True,
+        (("GET",), "/api/units"): False,
+    }
+
+
+def test_logged_in_clients_named_after_the_user() -> None:
+    """CTFd's suites: `with login_as_user(app, "admin") as admin: admin.get("/admin/users")`,
+    `captain.post(url_for("teams_new"))`: an HTTP verb called with one of the app's paths or a
+    route name is a request whatever the client is called. must not count: `config.get("x")`
+    (no path) nor `admin.get(name)` with an unknown value."""
+    tests = """
+from flask import url_for
+from helpers import login_as_user
+
+def test_admin(app):
+    with login_as_user(app, "admin") as admin:
+        admin.get("/orders/1/receipt")
+        admin.delete(config.get("oid"))
+    config.post("health")
+    captain = login_as_user(app)
+    captain.post(url_for("create_order"))
+"""
+    project, _ = _findings({"app.py": FLASK_APP, "tests/test_admin.py": tests})
+    tested = {(r.methods, r.path): bool(r.tests) for r in project.routes}
+    assert tested == {
+        (("GET",), "/orders/<int:oid>"): False,
+        (("DELETE",), "/orders/<int:oid>"): False,
+        (("GET",), "/orders/<int:oid>/receipt"): True,
+        (("POST",), "/orders"): True,
+        (("GET",), "/health"): False,
+    }

@@ -770,3 +770,43 @@ def test_redirecting_the_anonymous_caller_to_registration_is_a_login_guard(tmp_p
         },
     )
     assert authed(routes) == {("GET", "/teams/invite"): True, ("GET", "/promo"): False}
+
+
+def test_a_package_reviewed_on_its_own_is_matched_against_the_tests_beside_it(
+    tmp_path: Path,
+) -> None:
+    """`backend-review routes CTFd/` where the project keeps its suite in `../tests` (CTFd,
+    mealie), or `src/pkg` with `../../tests` (dispatch): those tests mark routes tested. must
+    not read: a parent that is no project (no pyproject.toml/setup.py/...)."""
+    app = """
+    from flask import Flask
+    app = Flask(__name__)
+
+    @app.get("/health")
+    def health():
+        return "ok"
+
+    @app.post("/orders")
+    def create():
+        return "", 201
+    """
+    suite = """
+    def test_health(client):
+        assert client.get("/health").status_code == 200
+    """
+    project = tmp_path / "project"
+    (project / "pyproject.toml").parent.mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    routes = review(project / "pkg", {"app.py": app, "../tests/test_app.py": suite})
+    assert {r.path: r.tests for r in routes} == {
+        "/health": ("../tests/test_app.py",),
+        "/orders": (),
+    }
+    layout = tmp_path / "layout"
+    (layout / "setup.py").parent.mkdir(parents=True)
+    (layout / "setup.py").write_text("")
+    routes = review(layout / "src" / "pkg", {"app.py": app, "../../tests/test_app.py": suite})
+    assert {r.path: r.tests for r in routes}["/health"] == ("../../tests/test_app.py",)
+    loose = tmp_path / "loose"
+    routes = review(loose / "pkg", {"app.py": app, "../tests/test_app.py": suite})
+    assert {r.path: r.tests for r in routes} == {"/health": (), "/orders": ()}
