@@ -230,8 +230,9 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
         ):
             if number_value(node.child_by_field_name("value")) in (401, 403):
                 rejects = True
-        elif node.type == "new_expression" and any(
-            number_value(a) in (401, 403) for a in arguments(node)
+        elif node.type == "new_expression" and (
+            any(number_value(a) in (401, 403) for a in arguments(node))
+            or _error_status(program, file, node) in (401, 403)
         ):
             rejects = True
     if _LOGIN_REDIRECT.search(body_text) and _REQUEST_CHECK.search(body_text):
@@ -245,6 +246,36 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
         if _ROLE.search(body_text):
             found.add(AUTHORIZATION)
     return frozenset(found)
+
+
+def _error_status(program: Program, file: str, new: ts.Node) -> int | None:
+    """The HTTP status an error class of the target carries: `this.status = 401` or
+    `this.statusCode = 403` in its body, or `super(401, ...)` (http-errors style), following
+    `extends` to the target's own base classes (`new AuthenticationError()`)."""
+    return _class_status(program, file, new.child_by_field_name("constructor"), 0)
+
+
+def _class_status(program: Program, file: str, name: ts.Node | None, depth: int) -> int | None:
+    value = program.resolve(file, name)
+    if not isinstance(value, Value) or depth > 4:
+        return None
+    cls = unwrap(value.node)
+    if cls is None or cls.type not in ("class_declaration", "class"):
+        return None
+    for node in walk(cls):
+        if node.type == "assignment_expression":
+            left = callee_path(node.child_by_field_name("left"))
+            if left in (["this", "status"], ["this", "statusCode"]):
+                return number_value(node.child_by_field_name("right"))
+        elif (
+            node.type == "call_expression" and text(node.child_by_field_name("function")) == "super"
+        ):
+            first = arguments(node)[:1]
+            if first and number_value(first[0]) is not None:
+                return number_value(first[0])
+    heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
+    base = heritage.named_children[0] if heritage is not None and heritage.named_children else None
+    return _class_status(program, value.file, base, depth + 1) if base is not None else None
 
 
 def _first_parameter(function: ts.Node) -> str:

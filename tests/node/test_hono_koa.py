@@ -220,3 +220,41 @@ app.post("/aaaa", (req, res) => res.json({}));
         }
     )
     assert auth(found["POST /aaaa"]) != []
+
+
+def test_an_error_class_of_the_target_carrying_401_makes_a_rejecting_check() -> None:
+    """koa-knex-realworld's `ctx.assert(ctx.state.user, new AuthenticationError())`, the class
+    setting `this.statusCode = 401` (through a base class here); a 404 error is no guard."""
+    found = routes(
+        {
+            "src/errors.js": """
+class HttpError extends Error {
+  constructor(message) { super(message); this.statusCode = 401; }
+}
+class AuthenticationError extends HttpError {}
+class NotFoundError extends Error {
+  constructor() { super("gone"); this.statusCode = 404; }
+}
+module.exports = { AuthenticationError, NotFoundError };
+""",
+            "src/app.js": """
+const Koa = require("koa");
+const Router = require("koa-router");
+const { AuthenticationError, NotFoundError } = require("./errors");
+function auth(ctx, next) {
+  ctx.assert(ctx.state.user, new AuthenticationError());
+  return next();
+}
+function exists(ctx, next) {
+  if (!ctx.state.user) throw new NotFoundError();
+  return next();
+}
+const router = new Router();
+router.post("/articles", auth, (ctx) => {});
+router.post("/drafts", exists, (ctx) => {});
+new Koa().use(router.routes());
+""",
+        }
+    )
+    assert auth(found["POST /articles"]) == ["auth@route"]
+    assert auth(found["POST /drafts"]) == []
