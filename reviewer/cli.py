@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +168,13 @@ def _review_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)"
     )
+    parser.add_argument(
+        "--time-limit",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop the whole run after this many seconds, with exit 2 and no report (a "
+        "pathological file or pattern must not hold a CI job until its own timeout)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
 
@@ -197,6 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"backend-review: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except TimeLimitReachedError as exc:
+        print(
+            f"backend-review: stopped: the run took longer than --time-limit {exc} s; no "
+            "report was written (a pathological file, pattern or analyzer? see the last "
+            "progress line, or raise the limit)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug or an environment we did not foresee, never "the gate failed"
@@ -224,6 +242,41 @@ def internal_error(exc: BaseException) -> str:
     return f"internal error (exit 3): {what}; traceback written to {name}; please report it"
 
 
+class TimeLimitReachedError(BaseException):
+    """--time-limit passed. A BaseException: no `except Exception` on the way (a rule's crash
+    guard, an analyzer's) may swallow it and go on."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimitReachedError in the main thread after `seconds` (SIGALRM; Python's
+    regex engine and blocking waits are interrupted by it). Forked workers inherit no timer."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TimeLimitReachedError(f"{seconds:g}")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if ns.select:
@@ -242,6 +295,11 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
 def _review(argv: list[str]) -> int:
     parser = _review_parser()
     ns = parser.parse_args(argv)
+    with _time_limit(ns.time_limit):
+        return _review_run(parser, ns)
+
+
+def _review_run(parser: argparse.ArgumentParser, ns: argparse.Namespace) -> int:
     target: Path = ns.path
     if not target.exists():
         parser.error(f"{target}: no such file or directory")

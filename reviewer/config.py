@@ -449,6 +449,8 @@ def _apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
             continue
         if norm in _LIST_KEYS:
             changes[_LIST_KEYS[norm]] = _str_list(value, where, norm)
+            if norm == "exclude":
+                _check_patterns(changes["exclude"], where)
         elif norm == "per-path-ignores":
             changes["per_path_ignores"] = _per_path(value, where)
         elif norm == "severity":
@@ -477,6 +479,17 @@ def _apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
             changes["use_default_excludes"] = value
     changes["warnings"] = tuple(warnings)
     return replace(config, **changes)
+
+
+def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
+    """`exclude` globs are matched by a backtracking engine: refuse the ones that could take
+    hours on a crafted file name (issue 11, U13; reviewer/patterns.py)."""
+    from reviewer.patterns import refusal, too_complex
+
+    for pattern in patterns:
+        reason = too_complex(pattern)
+        if reason:
+            raise ConfigError(f"{where}: `exclude`: {refusal(pattern, reason)}")
 
 
 def _severity(value: Any, where: str, key: str) -> Severity:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
 
-from reviewer.config import DEFAULT_EXCLUDES, Config
+from reviewer.config import DEFAULT_EXCLUDES, Config, ConfigError
 from reviewer.git import GitError, run_git
+from reviewer.patterns import PatternError, compile_spec
 
 SOURCE_SUFFIXES = (".py",)
 TOO_LARGE = "larger than max-file-bytes"
@@ -92,13 +93,22 @@ def language_of(name: str) -> str:
     return OTHER_LANGUAGES.get(os.path.splitext(name)[1], "")
 
 
-def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(directory: Path, root: Path) -> pathspec.GitIgnoreSpec | None:
     path = directory / ".gitignore"
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return _spec(lines, path.relative_to(root).as_posix())
+
+
+def _spec(lines: Sequence[str], where: str) -> pathspec.GitIgnoreSpec:
+    """The spec of an ignore file; a pattern that could backtrack for hours is a config error
+    naming the file and line (issue 11, U13)."""
+    try:
+        return compile_spec(lines, where)
+    except PatternError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _name_excluded(name: str, patterns: tuple[str, ...]) -> bool:
@@ -173,7 +183,7 @@ def find_sources(
         current = Path(dirpath)
         ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
         if base_ignores is None:
-            spec = _gitignore(current)
+            spec = _gitignore(current, root)
         else:
             folder = current.relative_to(root).as_posix()
             spec = base_ignores.get("" if folder == "." else folder)
