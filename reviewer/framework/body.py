@@ -412,6 +412,12 @@ ROLE_NAME = re.compile(
     r"(^|_)(roles?|permissions?|perms?|admin|owner|staff|superuser|scopes?)(_|$)", re.I
 )
 _OWNERSHIP_OPS = (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)
+# what an authentication step attaches to the request for the caller: the user, or the tenant
+# or project an API key belongs to (healthchecks' `request.project`)
+PRINCIPAL_REF = re.compile(
+    r"\b(?:request|req)\.(?:user|auser|auth|project|tenant|organization|org|account|team|"
+    r"workspace|principal|identity)\b"
+)
 
 
 def is_refusal(evidence: str) -> bool:
@@ -535,7 +541,9 @@ def _ownership_test(test: cst.CSTNode, user_names: frozenset[str]) -> bool:
         sides = [node.left, *(c.comparator for c in node.comparisons)]
         if not any(isinstance(c.operator, _OWNERSHIP_OPS) for c in node.comparisons):
             continue
-        user_sides = [mentions_user(s, user_names) for s in sides]
+        user_sides = [
+            mentions_user(s, user_names) or bool(PRINCIPAL_REF.search(code_of(s))) for s in sides
+        ]
         others = [s for s, is_user in zip(sides, user_sides, strict=True) if not is_user]
         if any(user_sides) and any(not _constant(s) for s in others):
             return True

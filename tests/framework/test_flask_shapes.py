@@ -405,7 +405,8 @@ def test_a_403_after_a_login_check_is_not_an_authorization_check(tmp_path: Path)
 def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None:
     """In a view, a 403 (`abort(403)`, `HTTPException(status_code=403)`, `status.HTTP_403_...`,
     `Forbidden`, `PermissionDenied`) counts as authorization when a condition around it reads a
-    role or permission of the current user or compares the user with the object's owner, when
+    role or permission of the current user or compares the user (or the tenant an API key
+    authenticated, `request.project`) with the object's owner, when
     it answers a permission error, or when nothing conditions it; refused on a setting, a
     feature flag or a bad invitation, or where an admin exemption only frees admins from a
     non-role condition (`if is_admin() or not_set_up:` else 403), it is not."""
@@ -417,7 +418,7 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
             from flask_login import current_user, login_required
             from werkzeug.exceptions import Forbidden
             from settings import InviteExpired, check_access, get_config, is_admin, load_invite
-            from models import Post
+            from models import Check, Post
             app = Flask(__name__)
 
             @app.route("/settings", methods=["GET", "POST"])
@@ -459,6 +460,14 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
                     raise Forbidden()
                 return "ok"
 
+            @app.delete("/checks/<int:pk>")
+            @login_required
+            def delete_check(pk):
+                check = Check.query.get_or_404(pk)
+                if check.project_id != request.project.id:
+                    abort(403)
+                return "ok"
+
             @app.post("/teams/new")
             @login_required
             def new_team():
@@ -484,6 +493,7 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
         "/invite": False,
         "/reports/<int:pk>": True,
         "/posts/<int:pk>/edit": True,
+        "/checks/<int:pk>": True,  # the API key's project, attached to the request
         "/teams/new": False,
         "/beta": False,
     }
