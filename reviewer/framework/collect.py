@@ -24,6 +24,8 @@ _APP_FACTORIES = ("litestar.Litestar", "litestar.app.Litestar")
 # `urlpatterns.append(...)`, aiohttp `app.middlewares.append(...)`, and what a Litestar plugin
 # adds to the app it configures (`app_config.route_handlers.extend([...])`, `.guards`, `.middleware`)
 _LIST_METHODS = frozenset({"append", "extend", "insert"})
+# attributes whose assignment configures an app (`app_config.exception_handlers = {...}`)
+_CONFIG_ATTRIBUTES = frozenset({"exception_handlers"})
 _APP_CONFIG_LISTS = (".route_handlers", ".guards", ".middleware")
 REGISTRATION_METHODS = frozenset(
     {
@@ -229,6 +231,30 @@ class FrameworkCollector(Visitor):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self._assigned(target.target.value, node.value)
+            elif (
+                isinstance(target.target, cst.Attribute)
+                and target.target.attr.value in _CONFIG_ATTRIBUTES
+            ):
+                self._attribute_set(target.target, node.value)
+
+    def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+        """`app_config.exception_handlers = {...}` (a Litestar plugin configuring the app) is
+        recorded like a registration: method = the attribute, the value its one argument."""
+        recv = qualify(target.value, self.ctx.imports)
+        if recv is None:
+            return
+        scope = self._current()
+        self.facts["registrations"].append(
+            {
+                "call": "",
+                "func": None,
+                "args": [encode(value, self.ctx.imports)],
+                "kwargs": {},
+                "recv": recv,
+                "method": target.attr.value,
+                "scope": scope["qualname"] if scope is not None else "",
+            }
+        )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if (

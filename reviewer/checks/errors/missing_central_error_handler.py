@@ -65,11 +65,15 @@ def central_handlers(facts: Mapping[str, Mapping[str, Any]]) -> list[str]:
         for name, record in f.get("classes", {}).items():
             if _METHODS & set(record.get("methods", [])):
                 found.append(f"{path}: {name}")
+            elif "exception_handlers" in record.get("attrs", {}):  # a Litestar Controller's
+                found.append(f"{path}: {name}.exception_handlers")
         for name, obj in f.get("objects", {}).items():
             if isinstance(obj, dict) and "exception_handlers" in obj.get("kwargs", {}):
                 found.append(f"{path}: {name}(exception_handlers=...)")
         for reg in f.get("registrations", []):
-            if reg.get("method") in _CALLS:
+            if reg.get("method") == "exception_handlers":  # `app_config.exception_handlers = `
+                found.append(f"{path}: {reg.get('recv')}.exception_handlers")
+            elif reg.get("method") in _CALLS:
                 found.append(f"{path}: {reg.get('method')}")
             elif reg.get("method") == "add_middleware" and any(
                 _ERRORISH.search(s) for s in _strings(reg.get("args", [])[:1])
@@ -182,6 +186,23 @@ def create_app():
         ),
         Valid(
             """
+from litestar import Litestar, get
+from litestar.plugins import InitPluginProtocol
+
+class Core(InitPluginProtocol):
+    def on_app_init(self, app_config):
+        app_config.exception_handlers = {Exception: on_error}
+        return app_config
+
+@get("/items")
+async def items() -> list:          # ok: BR701
+    return []
+
+app = Litestar(route_handlers=[items], plugins=[Core()])
+"""
+        ),
+        Valid(
+            """
 from fastapi import FastAPI
 app = FastAPI(exception_handlers={Exception: on_error})
 
@@ -284,6 +305,23 @@ async def item(item_id: int):  # expect: BR701
     raise HTTPException(status_code=404, detail="not found")
 
 app.include_router(router)
+"""
+        ),
+        Invalid(
+            """
+from litestar import Litestar, get
+from litestar.plugins import InitPluginProtocol
+
+class Core(InitPluginProtocol):
+    def on_app_init(self, app_config):
+        app_config.debug = True
+        return app_config
+
+@get("/items/{item_id:int}")
+async def item(item_id: int) -> dict:  # expect: BR701
+    return {}
+
+app = Litestar(route_handlers=[item], plugins=[Core()])
 """
         ),
     ]
