@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reviewer.framework import guards as g
-from reviewer.framework.common import guards_from_decorators, join_flask, make_route
+from reviewer.framework.common import CONDITIONAL, guards_from_decorators, join_flask, make_route
 from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.statics import expand_loops, sequence, string_value
 from reviewer.framework.values import is_call, ref, tail, text
@@ -44,6 +44,9 @@ VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 AIOHTTP_ADD = {f"add_{v}": v.upper() for v in VERBS}
 AIOHTTP_ROUTE_DEFS = {f"aiohttp.web.{v}": v.upper() for v in VERBS}
 
+
+# A path part the code computes at run time (issue 13: kept in the inventory, marked)
+UNKNOWN_PART = "/{?}"
 
 # Flask hooks that run before every view of their app/blueprint and may reject the request:
 # `before_request`, and `url_value_preprocessor` (runs first, often loads and checks the object
@@ -244,7 +247,7 @@ class Apps:
                 recv.removesuffix(".middlewares"), module, reg.get("scope", "")
             ):
                 if args:
-                    app.guards += self._middleware(ref(args[0]), relpath)
+                    app.guards += self._middleware(ref(args[0]), relpath, bool(reg.get("branches")))
             return
         for parent in self.objs_at(recv, module, reg.get("scope", "")):
             self._compose(parent, reg, relpath)
@@ -301,9 +304,9 @@ class Apps:
             if ns is not None and ns.role == "namespace":
                 ns.parents.append((parent.name, path if isinstance(path, str) else None, []))
         elif method == "add_middleware" and args:
-            parent.guards += self._middleware(ref(args[0]), relpath)
+            parent.guards += self._middleware(ref(args[0]), relpath, bool(reg.get("branches")))
         elif method in _BEFORE_HOOKS and args:
-            self._before(parent, ref(args[0]), method, relpath)
+            self._before(parent, ref(args[0]), method, relpath, bool(reg.get("branches")))
 
     def _loop_attribute(self, reg: dict[str, Any], value: Any) -> list[Any]:
         """`for plugin in registry.all(): app.include_router(plugin.router)` over an iterable
@@ -353,22 +356,34 @@ class Apps:
         if obj is None:
             return
         target = qualified(module, record["qualname"])
+        conditional = bool(record.get("branches"))
         if method == "middleware":
-            obj.guards += self._middleware(target, relpath)
+            obj.guards += self._middleware(target, relpath, conditional)
         else:
-            self._before(obj, target, method, relpath)
+            self._before(obj, target, method, relpath, conditional)
 
-    def _before(self, obj: Obj, target: str, method: str, relpath: str) -> None:
+    def _before(
+        self, obj: Obj, target: str, method: str, relpath: str, conditional: bool = False
+    ) -> None:
         func = self.index.function(target)
         if func is None:
             return
         kinds = g.function_kinds(self.index, func)
         app_wide = method in ("before_app_request", "app_url_value_preprocessor")
         level = "app" if obj.role == "app" or app_wide else "router"
-        found = [
-            Guard(f"before_request {func.record['name']}", k, level, func.file, func.record["line"])
-            for k in sorted(kinds)
-        ]
+        found = _only_if(
+            [
+                Guard(
+                    f"before_request {func.record['name']}",
+                    k,
+                    level,
+                    func.file,
+                    func.record["line"],
+                )
+                for k in sorted(kinds)
+            ],
+            conditional,
+        )
         for guard in found:
             self.passes[guard] = func.record.get("passes", [])
         if app_wide:
@@ -376,14 +391,17 @@ class Apps:
         else:
             obj.guards += found
 
-    def _middleware(self, target: str, relpath: str) -> list[Guard]:
+    def _middleware(self, target: str, relpath: str, conditional: bool = False) -> list[Guard]:
+        """The guards a middleware gives; installed on one branch of an `if` only (a setting
+        turns it on), it guarantees nothing: see `_only_if`."""
         if not target:
             return []
         kinds = g.middleware_kinds(self.index, target)
         func = self.index.resolve(target)
         line = func.record.get("line", 0) if func is not None and func.kind != "object" else 0
         file = func.file if func is not None else relpath
-        return [Guard(tail(target), k, "middleware", file, line) for k in sorted(kinds)]
+        found = [Guard(tail(target), k, "middleware", file, line) for k in sorted(kinds)]
+        return _only_if(found, conditional)
 
     def _deps(self, value: Any, level: str, relpath: str) -> list[Guard]:
         found: list[Guard] = []
@@ -591,7 +609,10 @@ class Apps:
         args, kwargs = dec["args"], dec["kwargs"]
         given = args[0] if args else kwargs.get("path", "")
         scope = func.qualname[len(func.module) + 1 :].rpartition(".")[0] if func.module else ""
-        rule = string_value(self.index, given, func.module, scope) or ""
+        rule = string_value(self.index, given, func.module, scope)
+        unknown = rule is None
+        if rule is None:  # a path the code computes: kept, its unknown part marked
+            rule = UNKNOWN_PART
         if obj.framework == "aiohttp" and verb in ("route",):
             methods = [str(args[0]).upper()] if args and isinstance(args[0], str) else ["*"]
             rule = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
@@ -613,6 +634,8 @@ class Apps:
         if any(ref(d).endswith(".exempt") for d in below):  # `@limiter.exempt`
             global_guards = [x for x in global_guards if x.kind != RATE_LIMIT]
         notes = []
+        if unknown:
+            notes.append(f"the path {text(given)} is computed at run time, shown as {UNKNOWN_PART}")
         for misplaced in guards_from_decorators(self.index, above, "route", func.file, line)[0]:
             notes.append(
                 f"@{misplaced.name} sits above the route decorator, so it is never applied"
@@ -983,6 +1006,19 @@ class Apps:
         return (prefix + rule) or "/"
 
 
+def _only_if(guards: list[Guard], conditional: bool) -> list[Guard]:
+    """A hook or middleware the setup code installs inside an `if` runs only in the
+    configurations that take that branch (`if settings.AUTH_STRING: @app.middleware(...)`),
+    so it guarantees no authentication or authorization: such guards are kept as
+    CONDITIONAL ones, which the route lists in its notes and does not count."""
+    if not conditional:
+        return guards
+    return [
+        replace(x, kind=CONDITIONAL + x.kind) if x.kind in (AUTHENTICATION, AUTHORIZATION) else x
+        for x in guards
+    ]
+
+
 def _exclusive(one: list[Any], other: list[Any]) -> bool:
     """Two code places lie in different branches of the same `if` (never both run)."""
     taken = {number: branch for number, branch in one}
@@ -1012,7 +1048,9 @@ def _is_route_verb(framework: str, verb: str) -> bool:
     if framework == "flask":
         return verb in ("route", "get", "post", "put", "patch", "delete")
     if framework == "fastapi":
-        return verb in (*VERBS, "api_route")
+        # `@router.websocket(path)`: a WebSocket endpoint, listed with method WEBSOCKET
+        # (https://fastapi.tiangolo.com/advanced/websockets/)
+        return verb in (*VERBS, "api_route", "websocket")
     return verb in (*VERBS, "route", "view")
 
 

@@ -180,6 +180,8 @@ class FrameworkCollector(Visitor):
             "raises": [],
             "reads_user": False,  # the body reads `<name>.user` / `<name>.auth` (the caller)
             "returns_calls": [],  # `return Litestar(...)`: an app a factory builds unnamed
+            # the `if` branches the `def` sits in (a hook installed only in some configurations)
+            "branches": self._branches(len(self.ctx.stack) - 2),
         }
         self.facts["functions"][qualname] = record
         self._order.append(("functions", qualname, node.name.value))
@@ -393,7 +395,6 @@ class FrameworkCollector(Visitor):
         scope = self._current()
         entry["scope"] = scope["qualname"] if scope is not None else ""
         loops: list[list[Any]] = []
-        branches: list[list[Any]] = []
         stack = self.ctx.stack
         for at in range(len(stack) - 2, -1, -1):
             node, below = stack[at], stack[at + 1]
@@ -403,15 +404,27 @@ class FrameworkCollector(Visitor):
                 names = _target_names(node.target)
                 if names:
                     loops.append([names, encode(node.iter, self.ctx.imports)])
-            elif isinstance(node, cst.If) and id(node) in self._if_numbers:
+        if loops:
+            entry["loops"] = loops
+        branches = self._branches(len(stack) - 2)
+        if branches:
+            entry["branches"] = branches
+
+    def _branches(self, start: int) -> list[list[Any]]:
+        """[if number, "body" | "else"] of each `if` branch around stack[start] inside its
+        function (or at module level), innermost first."""
+        branches: list[list[Any]] = []
+        stack = self.ctx.stack
+        for at in range(start, -1, -1):
+            node, below = stack[at], stack[at + 1]
+            if isinstance(node, cst.FunctionDef | cst.ClassDef):
+                break
+            if isinstance(node, cst.If) and id(node) in self._if_numbers:
                 if below is node.body:
                     branches.append([self._if_numbers[id(node)], "body"])
                 elif below is node.orelse:
                     branches.append([self._if_numbers[id(node)], "else"])
-        if loops:
-            entry["loops"] = loops
-        if branches:
-            entry["branches"] = branches
+        return branches
 
     def _pass_on(self, node: cst.Call) -> None:
         """Record a call that hands a local object (`app = web.Application()`) or an imported

@@ -41,6 +41,11 @@ def is_validator_type(index: Index, name: str) -> bool:
     return any(a.startswith(VALIDATOR_BASES) for a in index.ancestors(canonical))
 
 
+# Kind prefix of a guard installed only on one branch of an `if` (apps._only_if): listed in
+# the route's notes, never counted as authentication or authorization.
+CONDITIONAL = "conditional "
+
+
 def make_route(
     index: Index,
     framework: str,
@@ -100,6 +105,14 @@ def make_route(
     auth = _unique(x for x in guards if x.kind == AUTHENTICATION)
     authz = _unique(x for x in guards if x.kind == AUTHORIZATION)
     rate = _unique(x for x in guards if x.kind == RATE_LIMIT)
+    notes = [
+        *notes,
+        *(
+            f"{x.name} ({x.kind.removeprefix(CONDITIONAL)}) is installed only on one branch of"
+            f" an `if` ({x.file}:{x.line}), so it is not counted"
+            for x in _unique(x for x in guards if x.kind.startswith(CONDITIONAL))
+        ),
+    ]
     return Route(
         framework=framework,
         methods=tuple(sorted(set(methods), key=method_rank)),

@@ -138,9 +138,24 @@ class Index:
         return None
 
     def canonical(self, name: str) -> str:
-        """The definition's qualified name when it is in the project, else `name` itself."""
+        """The definition's qualified name when it is in the project; else the name it is
+        imported as from outside (`APIRouter` re-exported by a project module that did
+        `from fastapi import APIRouter` is `fastapi.APIRouter`); else `name` itself."""
         found = self.resolve(name)
-        return found.qualname if found else name
+        return found.qualname if found else self._imported_from(name)
+
+    def _imported_from(self, name: str, depth: int = 0) -> str:
+        """Follow `from x import y` re-exports of project modules to a name outside them."""
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            relpath = self.modules.get(".".join(parts[:cut]))
+            if relpath is None:
+                continue
+            target = self.facts[relpath]["imports"].get(parts[cut])
+            if target and target != name and depth < 8:
+                return self._imported_from(".".join([target, *parts[cut + 1 :]]), depth + 1)
+            return name
+        return name
 
     def class_bases(self, name: str) -> tuple[str, ...]:
         found = self.resolve(name)

@@ -299,3 +299,157 @@ def test_package_reviewed_from_its_parent_keeps_the_loop(tmp_path: Path) -> None
         )
     }
     assert found == {("GET", "/api/items/{id}")}
+
+
+CHECK_TOKEN = """
+from fastapi import HTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+
+class TokenMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        if request.headers.get("Authorization") is None:
+            raise HTTPException(status_code=401)
+        return await call_next(request)
+"""
+
+
+def test_auth_middleware_installed_inside_an_if_is_not_counted() -> None:
+    """`if settings.auth_string: @api.middleware("http") ...`: the middleware runs only in
+    configurations that set it, so the route is not authenticated; the route says why."""
+    routes = inventory(
+        {
+            "main.py": """
+            from fastapi import FastAPI, Request
+            from fastapi.responses import JSONResponse
+            import settings
+
+            def create_app() -> FastAPI:
+                api = FastAPI()
+
+                @api.get("/things")
+                def things(): ...
+
+                if settings.AUTH_STRING is not None:
+
+                    @api.middleware("http")
+                    async def token_validation(request: Request, call_next):
+                        if request.headers.get("Authorization") is None:
+                            return JSONResponse(status_code=401, content={})
+                        return await call_next(request)
+
+                return api
+            """,
+        }
+    )
+    (route,) = routes
+    assert not route.auth
+    assert any("token_validation" in n and "only on one branch" in n for n in route.notes)
+
+
+def test_auth_middleware_added_inside_an_if_is_not_counted_but_unconditional_is() -> None:
+    routes = inventory(
+        {
+            "mw.py": CHECK_TOKEN,
+            "main.py": """
+            from fastapi import FastAPI
+            from mw import TokenMiddleware
+            import settings
+
+            open_app = FastAPI()
+            if settings.SECURE:
+                open_app.add_middleware(TokenMiddleware)
+
+            @open_app.get("/open")
+            def open_view(): ...
+
+            closed_app = FastAPI()
+            closed_app.add_middleware(TokenMiddleware)
+
+            @closed_app.get("/closed")
+            def closed_view(): ...
+            """,
+        }
+    )
+    by_path = {r.path: r for r in routes}
+    assert not by_path["/open"].auth
+    assert any("TokenMiddleware" in n for n in by_path["/open"].notes)
+    # must not drop: the same middleware added unconditionally guards every route
+    assert [g.name for g in by_path["/closed"].auth] == ["TokenMiddleware"]
+    assert not by_path["/closed"].notes
+
+
+def test_flask_before_request_registered_inside_an_if_is_not_counted() -> None:
+    routes = inventory(
+        {
+            "app.py": """
+            from flask import Flask, abort, session
+            import config
+
+            app = Flask(__name__)
+
+            def require_login():
+                if "user" not in session:
+                    abort(401)
+
+            if config.LOGIN_REQUIRED:
+                app.before_request(require_login)
+
+            @app.route("/home")
+            def home(): ...
+            """,
+        }
+    )
+    (route,) = routes
+    assert not route.auth
+    assert any("require_login" in n for n in route.notes)
+
+
+def test_router_class_reexported_by_a_project_module_is_a_router() -> None:
+    """`from app.utils import APIRouter` where app/utils.py did `from fastapi import
+    APIRouter`: the same class, so its instances declare routes."""
+    found = paths(
+        {
+            "app/__init__.py": "",
+            "app/utils.py": "from fastapi import APIRouter\n\n\ndef helper(): ...\n",
+            "app/ui.py": """
+            from app.utils import APIRouter
+            router = APIRouter(prefix="/ui")
+
+            @router.post("/validate")
+            def validate(): ...
+            """,
+            "app/main.py": """
+            from fastapi import FastAPI
+            from app import ui
+            app = FastAPI()
+            app.include_router(ui.router)
+            """,
+        }
+    )
+    assert found == {("POST", "/ui/validate")}
+
+
+def test_websocket_endpoint_and_a_computed_path() -> None:
+    """`@router.websocket("/events")` is a WebSocket route; a path computed at run time is
+    listed with its unknown part marked, and says so."""
+    routes = inventory(
+        {
+            "main.py": """
+            from fastapi import FastAPI, WebSocket
+            from paths import join
+
+            app = FastAPI()
+            settings_path = join("/ui", "settings")
+
+            @app.websocket("/events")
+            async def events(websocket: WebSocket): ...
+
+            @app.get(settings_path)
+            def ui_settings(): ...
+            """,
+        }
+    )
+    by_path = {r.path: r for r in routes}
+    assert set(by_path) == {"/events", "/{?}"}
+    assert by_path["/events"].methods == ("WEBSOCKET",)
+    assert any("settings_path" in n for n in by_path["/{?}"].notes)
