@@ -98,6 +98,8 @@ VERBS = {
     "head": ("HEAD",),
     "websocket": ("WEBSOCKET",),
     "websocket_listener": ("WEBSOCKET",),
+    "websocket_stream": ("WEBSOCKET",),
+    "asgi": ("*",),  # `@asgi(path, is_mount=True)`: an ASGI app answering every method
 }
 HTTP_METHOD_NAMES = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
 DEFAULT_OPT_KEY = "exclude_from_auth"
@@ -700,6 +702,9 @@ class Litestar:
                 kind=RATE_LIMIT,
             )
         kwargs: dict[str, Any] = {}
+        defined = self.index.resolve(name) if name and not is_call(item) else None
+        if defined is not None and defined.kind == "object":
+            item, name = defined.record, ref(defined.record)  # `auth_mw = DefineMiddleware(...)`
         if is_call(item) and self.index.canonical(name) in DEFINE_MIDDLEWARE and item["args"]:
             kwargs = item["kwargs"]
             name = ref(item["args"][0])

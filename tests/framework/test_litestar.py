@@ -64,7 +64,7 @@ def test_paths_join_app_router_controller_and_handler_with_typed_params_written_
     routes = inventory(
         {
             "app.py": """
-            from litestar import Controller, Litestar, Router, get, post, route, websocket
+            from litestar import Controller, Litestar, Router, asgi, get, post, route, websocket
             from litestar.enums import HttpMethod
 
             class Items(Controller):
@@ -85,12 +85,16 @@ def test_paths_join_app_router_controller_and_handler_with_typed_params_written_
             @websocket("/live")
             async def live(socket) -> None: ...
 
+            @asgi("/legacy", is_mount=True)
+            async def legacy(scope, receive, send) -> None: ...
+
             v1 = Router(path="/api/v1/", route_handlers=[Items, upload])
-            app = Litestar(route_handlers=[v1, live])
+            app = Litestar(route_handlers=[v1, live, legacy])
             """
         }
     )
     assert sorted(table(routes)) == [
+        ("*", "/legacy"),
         ("GET", "/api/v1/items"),
         ("GET", "/api/v1/items/by-slug/{slug}"),
         ("GET", "/api/v1/items/{item_id}"),
@@ -319,10 +323,9 @@ def test_custom_authentication_middleware_counts_only_when_it_rejects() -> None:
                 @post("/comments")
                 async def comment() -> None: ...
 
+                key_auth = DefineMiddleware(KeyAuth, exclude=["/partners/status"])
                 partners = Router(
-                    path="/partners",
-                    route_handlers=[order, status],
-                    middleware=[DefineMiddleware(KeyAuth, exclude=["/partners/status"])],
+                    path="/partners", route_handlers=[order, status], middleware=[key_auth]
                 )
                 feed = Router(path="/feed", route_handlers=[comment], middleware=[MaybeUser])
                 app = Litestar(route_handlers=[partners, feed])
