@@ -564,3 +564,39 @@ def test_what_a_plugin_adds_to_the_app_config() -> None:
     assert sorted(routes) == [("GET", "/reports"), ("POST", "/notes")]
     for route in routes.values():
         assert names(route.auth) == ["JWTAuth@middleware", "requires_active@app"]
+
+
+def test_litestar_test_clients_map_tests_to_routes() -> None:
+    """Requests through Litestar's `AsyncTestClient(app)` and `create_test_client(...)`, under
+    any variable name, mark the routes they call as tested."""
+    routes = table(
+        inventory(
+            {
+                "app.py": """
+                from litestar import Litestar, get, post
+
+                @get("/items")
+                async def items() -> list: ...
+
+                @post("/items")
+                async def add() -> None: ...
+
+                app = Litestar(route_handlers=[items, add])
+                """,
+                "tests/test_items.py": """
+                from litestar.testing import AsyncTestClient, create_test_client
+                from app import add, app
+
+                async def test_items():
+                    async with AsyncTestClient(app=app) as tc:
+                        assert (await tc.get("/items")).status_code == 200
+
+                def test_add():
+                    with create_test_client(route_handlers=[add]) as api:
+                        assert api.post("/items").status_code == 201
+                """,
+            }
+        )
+    )
+    assert routes[("GET", "/items")].tests == ("tests/test_items.py",)
+    assert routes[("POST", "/items")].tests == ("tests/test_items.py",)
