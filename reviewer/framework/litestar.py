@@ -1,8 +1,8 @@
 """Litestar: route handlers, Controllers, Routers and the app, the guards and the auth middleware
 at every layer, and the routes they make.
 
-How Litestar composes an application (docs.litestar.dev/2, usage/routing/overview.html,
-usage/routing/handlers.html, reference/router.html, reference/controller.html):
+How Litestar composes an application (the pages are under https://docs.litestar.dev/2/, listed
+in full at the end):
 
 - a route handler is a function or Controller method decorated with `@get/@post/@put/@patch/
   @delete/@head`, `@route(http_method=...)` or `@websocket`; its path (default "/") may be a
@@ -24,16 +24,33 @@ usage/routing/handlers.html, reference/router.html, reference/controller.html):
   (reference/middleware/authentication.html), or a security config (`JWTAuth`,
   `JWTCookieAuth`, `OAuth2PasswordBearerAuth`, `SessionAuth`) whose middleware raises
   `NotAuthorizedException` without a token or session (usage/security/jwt.html,
-  usage/security/session-auth.html), installed with `on_app_init=[auth.on_app_init]`, a call of
+  usage/security/security-backends.html), installed with `on_app_init=[auth.on_app_init]`, a call of
   `auth.on_app_init(app_config)` (a plugin's `on_app_init`) or `middleware=[auth.middleware]`.
   Every route it wraps needs a user except those whose path a regex of its `exclude` finds
   (searched, not anchored), those whose merged `opt` holds its `exclude_opt_key`
   (`exclude_from_auth`) and those served only by its `exclude_http_methods`
   (usage/security/excluding-and-including-endpoints.html).
 
-What cannot be followed statically: route handlers a plugin appends to `app_config` through
-its own helpers. A Controller or handler no app or router reaches is listed at its own path
-(as if registered on the app), like an APIRouter that is never included.
+A plugin's `on_app_init(app_config)` (usage/plugins/index.html) that appends literal handlers,
+guards or middleware to `app_config` configures the app. What cannot be followed statically:
+lists a plugin receives as arguments or builds in variables. A Controller or handler no app or
+router reaches is listed at its own path (as if registered on the app), like an APIRouter that
+is never included. An exclude pattern that names a path from its start is taken as meant; one
+found further inside, or "/", as the accident the docs warn of.
+
+References:
+- https://docs.litestar.dev/2/usage/routing/overview.html
+- https://docs.litestar.dev/2/usage/routing/handlers.html
+- https://docs.litestar.dev/2/reference/router.html
+- https://docs.litestar.dev/2/reference/controller.html
+- https://docs.litestar.dev/2/usage/security/guards.html
+- https://docs.litestar.dev/2/reference/middleware/authentication.html
+- https://docs.litestar.dev/2/usage/security/jwt.html
+- https://docs.litestar.dev/2/usage/security/security-backends.html
+- https://docs.litestar.dev/2/usage/security/excluding-and-including-endpoints.html
+- https://docs.litestar.dev/2/reference/middleware/rate_limit.html
+- https://docs.litestar.dev/2/usage/plugins/index.html
+- https://docs.litestar.dev/2/usage/dependency-injection.html
 """
 
 from __future__ import annotations
