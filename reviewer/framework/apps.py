@@ -110,7 +110,10 @@ class Apps:
                     kind, call = self._subclass(ctor, d.record)
                 if kind:
                     self.objs[name] = Obj(name, kind[0], kind[1], call, d.file)
+        self.hookimpls = self._hookimpls()
+        self.sites: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)
         self.bound = self._bind_parameters()
+        self.configs: dict[str, list[str]] = defaultdict(list)  # Flask app -> config classes
         self.passes: dict[Guard, list[list[Any]]] = {}  # hook guard -> its early-return branches
         # (child, parent) -> [(edge, prefix known, if branches, file)]: see _drop_alternatives
         self._edges: dict[tuple[str, str], list[tuple[Any, bool, list[Any], str]]] = {}
@@ -164,26 +167,80 @@ class Apps:
                 return self.obj(factory.qualname, depth + 1)
         return self.objs.get(found.qualname)
 
+    def _hookimpls(self) -> dict[str, list[Def]]:
+        """pluggy hook implementations by hook name: functions decorated with a
+        `HookimplMarker(project)` instance. `pm.hook.<name>(arg=...)` calls every registered
+        implementation of that name with keyword arguments only
+        (https://pluggy.readthedocs.io/en/stable/#calling-hooks), so its call site binds their
+        parameters as a direct call would."""
+        found: dict[str, list[Def]] = defaultdict(list)
+        for d in self.index.defs.values():
+            if d.kind != "function" or d.qualname != qualified(d.module, d.record["qualname"]):
+                continue
+            for dec in d.record["decorators"]:
+                marker = self.index.resolve(ref(dec))
+                if (
+                    marker is not None
+                    and marker.kind == "object"
+                    and self.index.canonical(ref(marker.record))
+                    in ("pluggy.HookimplMarker", "pluggy._hooks.HookimplMarker")
+                ):
+                    found[d.record["name"]].append(d)
+                    break
+        return found
+
+    def _callees(self, call: dict[str, Any]) -> list[Def]:
+        """The functions a call runs: a function, a class's `__init__`, or each pluggy hook
+        implementation `pm.hook.<name>(...)` reaches when `pm` is a `PluginManager`."""
+        name = ref(call)
+        func = self.index.function(name)
+        if func is not None:
+            return [func]
+        found = self.index.resolve(name)
+        if found is not None and found.kind == "class":
+            owner = self.index.class_methods(found.qualname).get("__init__")
+            init = self.index.function(f"{owner}.__init__") if owner else None
+            return [init] if init is not None else []
+        manager, _, hook = name.rpartition(".hook.")
+        if manager and hook.isidentifier() and self._plugin_manager(manager):
+            return list(self.hookimpls.get(hook, []))
+        return []
+
+    def _plugin_manager(self, name: str) -> bool:
+        """`name` is a pluggy `PluginManager` (or an instance of a project subclass of it)."""
+        found = self.index.resolve(name)
+        if found is None or found.kind != "object":
+            return False
+        ctor = self.index.canonical(ref(found.record))
+        chain = [ctor, *self.index.ancestors(ctor)]
+        return any(c in ("pluggy.PluginManager", "pluggy._manager.PluginManager") for c in chain)
+
+    @staticmethod
+    def _call_binding(callee: Def, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """parameter -> the value a call passes for it (positional, then by keyword)."""
+        params = [p["name"] for p in callee.record["params"] if p["kind"] != "star"]
+        if callee.record["class"] and params[:1] in (["self"], ["cls"]):
+            params = params[1:]
+        named = dict(zip(params, args, strict=False))
+        named.update({k: v for k, v in kwargs.items() if k in params})
+        return named
+
     def _bind_parameters(self) -> dict[tuple[str, str], list[str]]:
         """(function, parameter) -> the objects call sites pass for it: `setup_routes(app)`
         makes `app.router.add_get(...)` inside `def setup_routes(app)` a route of that app
         (aiohttp's documented layout, https://docs.aiohttp.org/en/stable/web_quickstart.html),
         and a helper handed a blueprint declares its routes on that blueprint."""
         bound: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for f in self.index.facts.values():
+        for relpath, f in self.index.facts.items():
             for call in f.get("calls", []):
-                callee = self.index.function(ref(call))
-                if callee is None:
-                    continue
-                params = [p["name"] for p in callee.record["params"] if p["kind"] != "star"]
-                if callee.record["class"] and params[:1] in (["self"], ["cls"]):
-                    params = params[1:]
-                named = list(zip(params, call["args"], strict=False))
-                named += list(call["kwargs"].items())
-                for param, value in named:
-                    target = self.obj(ref(value)) if value is not None else None
-                    if target is not None and target.name not in bound[(callee.qualname, param)]:
-                        bound[(callee.qualname, param)].append(target.name)
+                for callee in self._callees(call):
+                    self.sites[callee.qualname].append((call, relpath))
+                    named = self._call_binding(callee, call["args"], call["kwargs"])
+                    for param, value in named.items():
+                        target = self.obj(ref(value)) if value is not None else None
+                        names = bound[(callee.qualname, param)]
+                        if target is not None and target.name not in names:
+                            names.append(target.name)
         return bound
 
     def objs_at(self, name: str, module: str, scope: str) -> list[Obj]:
@@ -196,6 +253,12 @@ class Apps:
         local = name[len(module) + 1 :] if module and name.startswith(module + ".") else name
         head = local.split(".", 1)[0]
         parts = scope.split(".") if scope else []
+        if head == "self" and len(parts) > 1:  # `self.app` in a method: the class's object
+            method = self.index.function(qualified(module, scope))
+            if method is not None and method.record["class"]:
+                attr = local.split(".")[1] if "." in local else ""
+                owned = self.obj(qualified(module, ".".join([*parts[:-1], attr])))
+                return [owned] if owned is not None else []
         while parts:
             func = self.index.function(qualified(module, ".".join(parts)))
             if func is not None and any(p["name"] == head for p in func.record["params"]):
@@ -230,6 +293,10 @@ class Apps:
                     obj.guards += self._middleware(ref(mw), obj.file)
         for relpath, f in index.facts.items():
             for reg in f["registrations"]:
+                if reg["method"] == "from_object" and reg["recv"].endswith(".config"):
+                    self._config_source(reg, relpath)
+        for relpath, f in index.facts.items():
+            for reg in f["registrations"]:
                 for concrete in expand_loops(index, reg, f["module"]):
                     self._registration(concrete, relpath)
             for record in f["functions"].values():
@@ -252,6 +319,37 @@ class Apps:
         for parent in self.objs_at(recv, module, reg.get("scope", "")):
             self._compose(parent, reg, relpath)
 
+    def _config_source(self, reg: dict[str, Any], relpath: str) -> None:
+        """`app.config.from_object("pkg.config.Default")` (a class or its dotted path): Flask
+        copies the object's upper-case attributes into `app.config`
+        (https://flask.palletsprojects.com/en/stable/api/#flask.Config.from_object)."""
+        if not reg["args"]:
+            return
+        given = reg["args"][0]
+        name = given if isinstance(given, str) else ref(given)
+        found = self.index.resolve(name)
+        if found is None or found.kind != "class":
+            return
+        module = self.index.facts[relpath]["module"]
+        for app in self.objs_at(reg["recv"].removesuffix(".config"), module, reg.get("scope", "")):
+            self.configs[app.name].append(found.qualname)
+
+    def _config_value(self, app: Obj, value: Any) -> Any:
+        """`app.config["ADMIN_URL_PREFIX"]` read where `app` is a Flask app: the literal its
+        config classes set (the last `from_object` that sets it wins), else the value as is."""
+        if not (
+            isinstance(value, dict) and "sub" in value and ref(value["sub"]).endswith(".config")
+        ):
+            return value
+        key = value["items"][0] if len(value.get("items", [])) == 1 else None
+        if not isinstance(key, str) or not key.isupper():
+            return value
+        for klass in reversed(self.configs.get(app.name, [])):
+            found = self.index.class_attr(klass, key)
+            if found is not None and isinstance(found[0], str):
+                return found[0]
+        return value
+
     def _compose(self, parent: Obj, reg: dict[str, Any], relpath: str) -> None:
         method = reg["method"]
         args, kwargs = reg["args"], reg["kwargs"]
@@ -261,33 +359,15 @@ class Apps:
             if method in ("add_subapp", "mount"):  # Starlette `mount(path, app=None, name=None)`
                 child_ref = args[1] if len(args) > 1 else kwargs.get("app", args[0])
             child = self.obj(ref(child_ref))
-            if child is None:
+            # the child may be a parameter (`def __init__(self, api): self.app.add_subapp("/v1",
+            # api)`): each object a call site passes for it
+            children = [child] if child is not None else self.objs_at(ref(child_ref), module, scope)
+            if not children:
                 for candidate in self._loop_attribute(reg, child_ref):
                     self._compose(parent, {**reg, "args": [*args[:-1], candidate]}, relpath)
                 return
-            edge: tuple[str, str | None, list[Guard]]
-            if method == "register_blueprint":
-                given = kwargs.get("url_prefix")
-                prefix = string_value(self.index, given, module, scope)
-                edge = (parent.name, prefix, [])
-                known = prefix is not None or given is None
-            elif method == "include_router":
-                given = kwargs.get("prefix", "")
-                prefix = string_value(self.index, given, module, scope)
-                deps = self._deps(kwargs.get("dependencies"), "router", relpath)
-                edge = (parent.name, prefix if prefix is not None else "", deps)
-                known = prefix is not None
-            else:
-                prefix = string_value(self.index, args[0], module, scope)
-                edge = (parent.name, (prefix or "").rstrip("/"), [])
-                known = prefix is not None
-                if method == "mount":
-                    # a mounted ASGI app keeps its own dependencies; only middleware wraps it
-                    self.mounts.add((child.name, parent.name))
-            child.parents.append(edge)
-            self._edges.setdefault((child.name, parent.name), []).append(
-                (edge, known, reg.get("branches", []), relpath)
-            )
+            for child in children:
+                self._child(parent, child, reg, relpath)
         elif method == "add_routes" and args:
             table = self.obj(ref(args[0]))
             if table is not None:
@@ -307,6 +387,36 @@ class Apps:
             parent.guards += self._middleware(ref(args[0]), relpath, bool(reg.get("branches")))
         elif method in _BEFORE_HOOKS and args:
             self._before(parent, ref(args[0]), method, relpath, bool(reg.get("branches")))
+
+    def _child(self, parent: Obj, child: Obj, reg: dict[str, Any], relpath: str) -> None:
+        """`child` registered, included, added or mounted under `parent`, with the prefix and
+        the dependencies the registration gives."""
+        method = reg["method"]
+        args, kwargs = reg["args"], reg["kwargs"]
+        module, scope = self.index.facts[relpath]["module"], reg.get("scope", "")
+        edge: tuple[str, str | None, list[Guard]]
+        if method == "register_blueprint":
+            given = kwargs.get("url_prefix")
+            prefix = string_value(self.index, self._config_value(parent, given), module, scope)
+            edge = (parent.name, prefix, [])
+            known = prefix is not None or given is None
+        elif method == "include_router":
+            given = kwargs.get("prefix", "")
+            prefix = string_value(self.index, given, module, scope)
+            deps = self._deps(kwargs.get("dependencies"), "router", relpath)
+            edge = (parent.name, prefix if prefix is not None else "", deps)
+            known = prefix is not None
+        else:
+            prefix = string_value(self.index, args[0], module, scope)
+            edge = (parent.name, (prefix or "").rstrip("/"), [])
+            known = prefix is not None
+            if method == "mount":
+                # a mounted ASGI app keeps its own dependencies; only middleware wraps it
+                self.mounts.add((child.name, parent.name))
+        child.parents.append(edge)
+        self._edges.setdefault((child.name, parent.name), []).append(
+            (edge, known, reg.get("branches", []), relpath)
+        )
 
     def _loop_attribute(self, reg: dict[str, Any], value: Any) -> list[Any]:
         """`for plugin in registry.all(): app.include_router(plugin.router)` over an iterable
@@ -849,9 +959,13 @@ class Apps:
             return [self._named(obj, tail(klass).lower(), r) for r in routes]
         return routes
 
-    def _registered(self, reg: dict[str, Any], relpath: str) -> list[Route]:
+    def _registered(self, reg: dict[str, Any], relpath: str, depth: int = 0) -> list[Route]:
         """`app.add_url_rule`, `api.add_resource`, `app.router.add_get`, `app.add_api_route`,
-        on the object the receiver names or on each object passed for a receiver parameter."""
+        on the object the receiver names or on each object passed for a receiver parameter;
+        in a registration helper, once per call site with that call's arguments."""
+        sites = self._helper_sites(reg, relpath) if depth < 3 else None
+        if sites is not None:
+            return [r for site, where in sites for r in self._registered(site, where, depth + 1)]
         recv = reg["recv"]
         if reg["method"] in AIOHTTP_ADD or reg["method"] in ("add_route", "add_view"):
             recv = recv.removesuffix(".router")
@@ -860,6 +974,87 @@ class Apps:
         for obj in self.objs_at(recv, module, reg.get("scope", "")):
             routes += self._registered_on(obj, reg, relpath)
         return routes
+
+    def _helper_sites(
+        self, reg: dict[str, Any], relpath: str
+    ) -> list[tuple[dict[str, Any], str]] | None:
+        """A function that registers a route with its own parameters as the rule or the view
+        (`def register_view(bp, routes, view_func): for route in routes: bp.add_url_rule(route,
+        view_func=view_func)`) is a registration helper: each call site registers with its
+        own arguments, a loop variable over a list parameter once per element. None when the
+        registration takes no argument from the function's parameters."""
+        module = self.index.facts[relpath]["module"]
+        func = (
+            self.index.function(qualified(module, reg.get("scope", "")))
+            if reg.get("scope")
+            else None
+        )
+        if func is None:
+            return None
+        params = {p["name"] for p in func.record["params"] if p["kind"] != "star"}
+        # `for route in routes:` around the registration, over a parameter (a single name)
+        loops = {names[0]: over for names, over in reg.get("loops", []) if len(names) == 1}
+
+        def local(value: Any) -> str:
+            name = ref(value) if isinstance(value, dict) and "ref" in value else ""
+            return name[len(module) + 1 :] if module and name.startswith(module + ".") else name
+
+        def param_of(value: Any) -> str:
+            name = local(value)
+            if name in params:
+                return name
+            over = local(loops.get(name)) if name in loops else ""
+            return over if over in params else ""
+
+        values = [*reg["args"], *reg["kwargs"].values()]
+        if not any(param_of(v) for v in values):
+            return None
+        found: list[tuple[dict[str, Any], str]] = []
+        for call, where in self.sites.get(func.qualname, []):
+            given = self._call_binding(func, call.get("all_args", []), call.get("all_kwargs", {}))
+            for default in func.record["params"]:
+                if default["name"] not in given and default["default"] is not None:
+                    given[default["name"]] = default["default"]
+            head, _, rest = local({"ref": reg["recv"]}).partition(".")
+            recv = reg["recv"]
+            if head in params:
+                if ref(given.get(head)) == "":
+                    continue
+                recv = ".".join(x for x in (ref(given[head]), rest) if x)
+            # one registration per element of each list a loop variable runs over
+            choices: list[dict[str, Any]] = [{}]
+            for name, over in loops.items():
+                if local(over) in params and any(local(v) == name for v in values):
+                    items = given.get(local(over))
+                    if not isinstance(items, list):
+                        choices = []
+                        break
+                    choices = [{**c, name: item} for c in choices for item in items]
+
+            def subst(value: Any, chosen: dict[str, Any], given: dict[str, Any]) -> Any:
+                name = local(value)
+                if name in chosen:
+                    return chosen[name]
+                if name in params and name not in loops:
+                    return given.get(name)
+                return value
+
+            for chosen in choices:
+                found.append(
+                    (
+                        {
+                            **{k: v for k, v in reg.items() if k != "loops"},
+                            "recv": recv,
+                            "scope": call.get("scope", ""),
+                            "args": [subst(v, chosen, given) for v in reg["args"]],
+                            "kwargs": {
+                                k: subst(v, chosen, given) for k, v in reg["kwargs"].items()
+                            },
+                        },
+                        where,
+                    )
+                )
+        return found
 
     def _registered_on(self, obj: Obj, reg: dict[str, Any], relpath: str) -> list[Route]:
         method = reg["method"]

@@ -14,12 +14,25 @@ import libcst as cst
 
 from reviewer.context import Visitor
 from reviewer.framework import body
-from reviewer.framework.values import code_of, encode, encode_call, qualify
+from reviewer.framework.values import code_of, encode, encode_call, qualify, ref
 from reviewer.imports import dotted_name
 
 FACTS_KEY = "framework"
 # `return Litestar(...)` in a factory: the app object has no name to be found under
 _APP_FACTORIES = ("litestar.Litestar", "litestar.app.Litestar")
+# packages whose constructors build apps, blueprints and routers
+_WEB_PACKAGES = (
+    "flask.",
+    "quart.",
+    "apiflask.",
+    "flask_smorest.",
+    "flask_restful.",
+    "flask_restx.",
+    "fastapi.",
+    "starlette.",
+    "aiohttp.",
+    "litestar.",
+)
 
 # `urlpatterns.append(...)`, aiohttp `app.middlewares.append(...)`, and what a Litestar plugin
 # adds to the app it configures (`app_config.route_handlers.extend([...])`, `.guards`, `.middleware`)
@@ -63,6 +76,8 @@ REGISTRATION_METHODS = frozenset(
         # central error handlers (BR701): Flask, Starlette/FastAPI, aiohttp-style registrations
         "register_error_handler",
         "add_exception_handler",
+        # Flask `app.config.from_object(DefaultConfig)`: where `app.config["X"]` comes from
+        "from_object",
     }
 )
 SETTINGS_NAMES = frozenset(
@@ -151,7 +166,7 @@ class FrameworkCollector(Visitor):
                         "default": None,
                     }
                 )
-        record = {
+        record: dict[str, Any] = {
             "qualname": qualname,
             "name": node.name.value,
             "class": cls,
@@ -238,6 +253,8 @@ class FrameworkCollector(Visitor):
                 and target.target.attr.value in _CONFIG_ATTRIBUTES
             ):
                 self._attribute_set(target.target, node.value)
+            elif isinstance(node.value, cst.Call):
+                self._self_object(target.target, node.value)
 
     def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
         """`app_config.exception_handlers = {...}` (a Litestar plugin configuring the app) is
@@ -257,6 +274,20 @@ class FrameworkCollector(Visitor):
                 "scope": scope["qualname"] if scope is not None else "",
             }
         )
+
+    def _self_object(self, target: cst.BaseExpression, value: cst.Call) -> None:
+        """`self.app = web.Application()` in a method: an object of the class, kept as
+        `Class.app`, which `self.app` in any method of the class names."""
+        record = self._current()
+        owner = record["qualname"].rpartition(".")[0] if record and record["class"] else ""
+        if (
+            owner
+            and isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+        ):
+            name = f"{owner}.{target.attr.value}"
+            self.facts["objects"].setdefault(name, encode_call(value, self.ctx.imports))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if (
@@ -296,7 +327,15 @@ class FrameworkCollector(Visitor):
             if at_module:
                 self._module_objects.add(name)
                 self.facts["objects"][name] = encode_call(value, imports)
-            elif name not in self._module_objects and name not in self.facts["objects"]:
+            elif name not in self._module_objects and (
+                name not in self.facts["objects"]
+                or (
+                    (qualify(value.func, imports) or "").startswith(_WEB_PACKAGES)
+                    and not ref(self.facts["objects"][name]).startswith(_WEB_PACKAGES)
+                )
+            ):
+                # a blueprint built in a factory (`user = Blueprint(...)`) wins over a view's
+                # unrelated local of the same name (`user = User.get(...)`) seen before it
                 self.facts["objects"][name] = encode_call(value, imports)
         elif isinstance(value, cst.List | cst.Tuple) and at_module:
             self.facts["lists"][name] = encode(value, imports)
@@ -452,6 +491,12 @@ class FrameworkCollector(Visitor):
             for a, ok in zip(node.args, passed, strict=True)
             if ok and a.keyword is not None
         }
+        # every argument as written: a helper that registers routes with its parameters
+        # (`register_view(bp, routes=[...], view_func=V.as_view("v"))`) gets them from here
+        full = encode_call(node, imports)
+        entry["all_args"], entry["all_kwargs"] = full["args"], full["kwargs"]
+        scope = self._current()
+        entry["scope"] = scope["qualname"] if scope is not None else ""
         self.facts["calls"].append(entry)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
