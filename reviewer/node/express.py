@@ -49,6 +49,7 @@ class Layer:
     args: tuple[ts.Node, ...] = ()  # middleware (and, for a route, the handler last)
     validated: tuple[str, ...] = ()  # validation the registration itself declares
     declared: tuple[tuple[str, ts.Node], ...] = ()  # middleware declared in another file
+    name: str = ""  # the handler's name when no function serves it (Hono's `app.doc`)
 
 
 @dataclass
@@ -389,7 +390,7 @@ class Express:
         inline: frozenset[str] = frozenset()
         if function is not None:
             inline = handler_kinds(self.program, handler_file, function)
-        name = _handler_name(handler)
+        name = layer.name or _handler_name(handler)
         for kind in inline - {VALIDATION}:  # the handler checks the user itself
             guards.append(Guard(name, kind, "route", layer.file, layer.line))
         validation = sorted({g.name for g in guards if g.kind == VALIDATION} | set(layer.validated))

@@ -22,7 +22,8 @@ https://hono.dev/docs/guides/middleware):
 - @hono/zod-openapi: `new OpenAPIHono()` is an app; `X.openapi(createRoute({ method, path,
   middleware, request }), handler)` adds a route at `path` (`{id}` is `:id`), behind the
   route's `middleware`, validating what `request` declares
-  (https://hono.dev/examples/zod-openapi, https://github.com/honojs/middleware/tree/main/packages/zod-openapi).
+  (https://hono.dev/examples/zod-openapi, https://github.com/honojs/middleware/tree/main/packages/zod-openapi);
+  `X.doc(path, {...})` / `X.doc31(...)` serve the OpenAPI document at `path` (GET).
 """
 
 from __future__ import annotations
@@ -38,14 +39,14 @@ from reviewer.node.syntax import arguments, string_value, text, unwrap
 from reviewer.service import Guard, Route
 
 APP_CLASSES = (("hono", "Hono"), ("@hono/zod-openapi", "OpenAPIHono"))
-CHAIN = (*METHODS, "on", "use", "route", "openapi")
+CHAIN = (*METHODS, "on", "use", "route", "openapi", "doc", "doc31")
 _IMPORTS_HONO = re.compile(rb"""['"](hono|@hono/zod-openapi)['"]""")
 
 
 class Hono(Express):
     framework = "hono"
     packages = ("hono", "@hono/zod-openapi")
-    registers = (*METHODS, "on", "use", "route", "openapi")
+    registers = (*METHODS, "on", "use", "route", "openapi", "doc", "doc31")
 
     def _route_chain(self, call: ts.Node) -> tuple[ts.Node | None, str | None]:
         """`new Hono().get("/a", h).post(h)`: the app under the chain, and the path of the last
@@ -83,6 +84,10 @@ class Hono(Express):
         elif method == "route":
             if first is not None and len(args) > 1:
                 stack.layers.append(Layer(order, file, at, "use", first, (), (args[1],)))
+        elif method in ("doc", "doc31") and len(args) >= 2 and first and is_url_path(first):
+            stack.layers.append(
+                Layer(order, file, at, "route", first, ("GET",), (args[1],), name=f"{method}()")
+            )
         elif method == "openapi" and len(args) >= 2:
             self._openapi(stack, order, file, at, args)
         elif method == "on" and len(args) >= 3:

@@ -135,6 +135,7 @@ import createApp from "./lib/create-app";
 import tasks from "./routes/tasks.index";
 import health from "./routes/health";
 const app = createApp();
+app.doc("/doc", { openapi: "3.0.0", info: { title: "Tasks", version: "1" } });
 const routers = [health, tasks] as const;
 routers.forEach((r) => {
   app.route("/v1", r);
@@ -148,7 +149,13 @@ const client = createTestApp(router);
 """,
         }
     )
-    assert sorted(found) == ["DELETE /v1/tasks/:id", "GET /v1/health", "GET /v1/tasks"]
+    assert sorted(found) == [
+        "DELETE /v1/tasks/:id",
+        "GET /doc",
+        "GET /v1/health",
+        "GET /v1/tasks",
+    ]
+    assert found["GET /doc"].handler == "doc()"
     remove = found["DELETE /v1/tasks/:id"]
     assert auth(remove) == ["requireUser@route"]
     assert remove.validation == ("request schema",)
