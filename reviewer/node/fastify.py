@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from reviewer.node.express import join
+from reviewer.node.express import _TEST_FILE, join
 from reviewer.node.guards import VALIDATION, Guards, Kinds, function_kinds, handler_kinds
 from reviewer.node.modules import External, Param, Program, Resolved, Value
 from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap
@@ -34,6 +34,7 @@ METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
 HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
 INSTANCE_NAMES = ((), ("default",), ("fastify",), ("Fastify",))
 LIMITERS = ("@fastify/rate-limit", "fastify-rate-limit")
+AUTOLOAD = ("@fastify/autoload", "fastify-autoload")
 
 Key = tuple[object, ...]
 
@@ -103,12 +104,23 @@ class Fastify:
         key, _, args = found
         options = unwrap(args[1]) if len(args) > 1 else None
         plugin = self.program.resolve(file, args[0])
+        if isinstance(plugin, External) and plugin.module in AUTOLOAD:
+            self._autoload(key, file, call, options)
+            return
+        prefix = string_value(_property(options, "prefix")) or ""
+        self._plug(key, file, call, text(args[0])[:60], plugin, prefix)
+
+    def _plug(
+        self, key: Key, file: str, call: ts.Node, shown: str, plugin: Resolved, prefix: str
+    ) -> Key | None:
+        """Register `plugin` on the context `key`: its first parameter is a child context
+        (with `prefix`), or `key` itself when fastify-plugin wraps it; a limiter limits `key`."""
         if isinstance(plugin, External):
             if plugin.module in LIMITERS:
-                guard = Guard(text(args[0])[:60], RATE_LIMIT, "app", file, line(call))
+                guard = Guard(shown, RATE_LIMIT, "app", file, line(call))
                 if guard not in self.contexts[key].limiters:
                     self.contexts[key].limiters.append(guard)
-            return
+            return None
         encapsulated = True
         function = _function(plugin)
         if function is None and isinstance(plugin, Value):
@@ -121,22 +133,84 @@ class Fastify:
                         plugin = self.program.resolve(plugin.file, inner[0])
                         function, encapsulated = _function(plugin), False
         if function is None or not isinstance(plugin, Value):
-            return
-        params = function.child_by_field_name("parameters")
-        first = params.named_children[0] if params is not None and params.named_children else None
-        if first is None:
-            return
-        target = first.child_by_field_name("pattern") or first
-        param: Key = ("param", plugin.file, function.start_byte, text(target))
+            return None
+        name = _first_parameter(function)
+        if not name:
+            return None
+        param: Key = ("param", plugin.file, function.start_byte, name)
         if param in self.plugins:
-            return
+            return self.plugins[param]
         if encapsulated:
             child: Key = ("plugin", plugin.file, function.start_byte)
-            prefix = string_value(_property(options, "prefix")) or ""
             self.contexts[child] = Context(child, plugin.file, key, prefix)
             self.plugins[param] = child
-        else:
-            self.plugins[param] = key
+            return child
+        self.plugins[param] = key
+        return key
+
+    def _autoload(self, key: Key, file: str, call: ts.Node, options: ts.Node | None) -> None:
+        """@fastify/autoload: every plugin file under `dir` is registered, each folder a
+        context whose name is a prefix of its plugins' routes (`dirNameRoutePrefix`, on by
+        default); with `autoHooks`, an `autohooks` file's hooks cover its folder's plugins
+        (and, with `cascadeHooks`, its subfolders'). A plugin's `autoPrefix` export adds to
+        its prefix (https://github.com/fastify/fastify-autoload#readme)."""
+        root = _autoload_dir(file, _property(options, "dir"))
+        if root is None:
+            return
+        prefixes = text(_property(options, "dirNameRoutePrefix")) != "false"
+        auto_hooks = text(_property(options, "autoHooks")) == "true"
+        cascade = text(_property(options, "cascadeHooks")) == "true"
+        below = sorted(
+            f
+            for f in self.program.files
+            if f.startswith(root + "/") and not _TEST_FILE.search(f) and not f.endswith(".d.ts")
+        )
+        top: Key = ("autohooks", file, call.start_byte, "")
+        self.contexts[top] = Context(top, file, key)
+        folders: dict[str, tuple[Key, Key]] = {"": (key, top)}
+
+        def folder_of(rel: str) -> tuple[Key, Key]:
+            """(the folder's context, the context of its plugins, where its autohooks go)"""
+            if rel in folders:
+                return folders[rel]
+            parent, hooked = folder_of(posixpath.dirname(rel))
+            here: Key = ("autoload", file, call.start_byte, rel)
+            prefix = "/" + posixpath.basename(rel) if prefixes else ""
+            self.contexts[here] = Context(here, file, hooked if cascade else parent, prefix)
+            hooks: Key = ("autohooks", file, call.start_byte, rel)
+            self.contexts[hooks] = Context(hooks, file, here)
+            folders[rel] = (here, hooks)
+            return folders[rel]
+
+        for target in below:
+            rel = posixpath.relpath(target, root)
+            _, context = folder_of(posixpath.dirname(rel) if "/" in rel else "")
+            plugin = self.program.export(target, "default")
+            shown = plugin.module if isinstance(plugin, External) else target
+            if posixpath.basename(target).split(".")[0] == "autohooks":
+                if auto_hooks and self._plug(context, target, call, shown, plugin, ""):
+                    self.plugins[("param", *self._param_key(plugin))] = context
+                continue
+            auto = string_value(self._export_value(target, "autoPrefix")) or ""
+            # a package's plugin (`export default fastifyRateLimit`) is fastify-plugin wrapped
+            # as they ship: it belongs to the instance autoload registers on
+            owner = key if isinstance(plugin, External) else context
+            self._plug(owner, target, call, shown, plugin, auto)
+
+    def _param_key(self, plugin: Resolved) -> tuple[object, ...]:
+        function = _function(plugin)
+        if function is None or not isinstance(plugin, Value):
+            return ()
+        return (plugin.file, function.start_byte, _first_parameter(function))
+
+    def _export_value(self, file: str, name: str) -> ts.Node | None:
+        value = self.program.export(file, name)
+        if not isinstance(value, Value):
+            return None
+        node = unwrap(value.node)
+        if node is not None and node.type == "variable_declarator":
+            node = node.child_by_field_name("value")
+        return node
 
     def _call(self, file: str, call: ts.Node) -> None:
         found = self._member_call(file, call)
@@ -283,6 +357,32 @@ def fastify_routes(
     model = Fastify(program)
     model.collect()
     return model.routes()
+
+
+def _first_parameter(function: ts.Node) -> str:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return text(function.child_by_field_name("parameter"))
+    first = params.named_children[0] if params.named_children else None
+    if first is None:
+        return ""
+    target = first.child_by_field_name("pattern") or first
+    return text(target) if target.type == "identifier" else ""
+
+
+def _autoload_dir(file: str, node: ts.Node | None) -> str | None:
+    """`path.join(__dirname, "routes")` (or `import.meta.dirname`, `resolve`): the folder,
+    relative to the target, from the registering file's folder and the literal parts."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression":
+        return None
+    if text(node.child_by_field_name("function")).split(".")[-1] not in ("join", "resolve"):
+        return None
+    parts = [v for v in (string_value(a) for a in arguments(node)) if v is not None]
+    if not parts:
+        return None
+    folder = posixpath.normpath(posixpath.join(posixpath.dirname(file), *parts))
+    return None if folder.startswith("..") else folder.removeprefix("./")
 
 
 def _callee(node: ts.Node | None) -> ts.Node | None:

@@ -10,6 +10,8 @@ A guard is recognised by behaviour, never by its name:
 - authorization: such a rejecting middleware whose check reads a role or permission.
 - rate limit: express-rate-limit's `rateLimit(...)`, express-slow-down, rate-limiter-flexible,
   hono-rate-limiter, koa-ratelimit.
+- Fastify: @fastify/sensible's `reply.unauthorized()` / `reply.forbidden()` answer 401/403
+  (https://github.com/fastify/fastify-sensible#readme).
 - Hono: hono/jwt `jwt()`, hono/jwk `jwk()`, hono/bearer-auth `bearerAuth()`, hono/basic-auth
   `basicAuth()` answer 401 without valid credentials; `createMiddleware(fn)` (hono/factory) is
   judged by `fn`. Koa: koa-jwt `jwt()` (unless `passthrough: true`, which lets anonymous
@@ -224,6 +226,8 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
                 found.add(VALIDATION)
             if path == ["next"] and args and _inside_request_check(node):
                 rejects = True
+            if len(path) >= 2 and path[-1] in ("unauthorized", "forbidden"):
+                rejects = True  # @fastify/sensible: reply.unauthorized(), httpErrors.forbidden()
         elif node.type == "pair" and text(node.child_by_field_name("key")) in (
             "status",
             "statusCode",
