@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # the Python frontend's taint summaries; a type only, never i
 AUTHENTICATION = "authentication"
 AUTHORIZATION = "authorization"
 RATE_LIMIT = "rate-limit"
+# How a route's note ends when a guard is written but never runs (a decorator above the route
+# decorator): BR301 is then sure the route is open. Other notes (a computed path, a guard only
+# some configurations install) inform and change no confidence.
+NEVER_APPLIED = "so it is never applied"
 
 
 @dataclass(frozen=True, order=True)

@@ -18,7 +18,14 @@ from reviewer.framework.common import CONDITIONAL, guards_from_decorators, join_
 from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.statics import expand_loops, sequence, string_value
 from reviewer.framework.values import is_call, ref, tail, text
-from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
+from reviewer.service import (
+    AUTHENTICATION,
+    AUTHORIZATION,
+    NEVER_APPLIED,
+    RATE_LIMIT,
+    Guard,
+    Route,
+)
 
 FLASK_APPS = ("flask.Flask", "apiflask.APIFlask", "quart.Quart")
 FLASK_BPS = (
@@ -747,9 +754,7 @@ class Apps:
         if unknown:
             notes.append(f"the path {text(given)} is computed at run time, shown as {UNKNOWN_PART}")
         for misplaced in guards_from_decorators(self.index, above, "route", func.file, line)[0]:
-            notes.append(
-                f"@{misplaced.name} sits above the route decorator, so it is never applied"
-            )
+            notes.append(f"@{misplaced.name} sits above the route decorator, {NEVER_APPLIED}")
         endpoint = kwargs.get("endpoint") or func.record["name"]
         return [
             self._named(

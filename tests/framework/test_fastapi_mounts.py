@@ -453,3 +453,48 @@ def test_websocket_endpoint_and_a_computed_path() -> None:
     assert set(by_path) == {"/events", "/{?}"}
     assert by_path["/events"].methods == ("WEBSOCKET",)
     assert any("settings_path" in n for n in by_path["/{?}"].notes)
+
+
+def test_br301_is_sure_only_when_a_guard_is_never_applied() -> None:
+    """A decorator above the route decorator never runs: BR301 is HIGH confidence. A note
+    that only informs (an auth middleware some configurations install) keeps the rule's own
+    confidence."""
+    from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
+    from reviewer.config import Config
+    from reviewer.model import Confidence
+    from reviewer.native import review_files
+
+    files = {
+        "flask_app.py": b"""
+from flask import Flask
+from flask_login import login_required
+app = Flask(__name__)
+
+@login_required
+@app.post("/orders")
+def create_order(): ...
+""",
+        "fast.py": b"""
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+import settings
+
+api = FastAPI()
+
+@api.post("/payments")
+def pay(): ...
+
+if settings.AUTH:
+
+    @api.middleware("http")
+    async def check(request: Request, call_next):
+        if request.headers.get("Authorization") is None:
+            return JSONResponse(status_code=401, content={})
+        return await call_next(request)
+""",
+    }
+    found = review_files(files, [RouteWithoutAuth], Config(root=Path("."))).findings
+    by_file = {f.location.path: f for f in found if f.code == "BR301"}
+    assert by_file["flask_app.py"].confidence == Confidence.HIGH
+    assert by_file["fast.py"].confidence == RouteWithoutAuth.confidence
+    assert "only on one branch" in by_file["fast.py"].message

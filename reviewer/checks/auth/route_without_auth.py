@@ -8,7 +8,7 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
 from reviewer.framework.lookup import public_by_nature, routes_at, sensitive, summarize, writes
 from reviewer.model import Confidence, Finding, Location, Severity
-from reviewer.service import Project, Route
+from reviewer.service import NEVER_APPLIED, Project, Route
 
 _WHERE = {
     "flask": "no login decorator below the route decorator and no before_request guard on its "
@@ -124,8 +124,8 @@ class RouteWithoutAuth(Rule):
         bad = tuple(r for r in routes if _unprotected(r))
         if not bad:
             return
-        notes = {n for r in bad for n in r.notes}
-        confidence = Confidence.HIGH if any(writes(r) for r in bad) and notes else None
+        misplaced = any(n.endswith(NEVER_APPLIED) for r in bad for n in r.notes)
+        confidence = Confidence.HIGH if any(writes(r) for r in bad) and misplaced else None
         self.report(node.name, _message(bad), confidence=confidence)
 
 
