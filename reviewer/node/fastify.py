@@ -14,6 +14,8 @@ What Fastify does (https://fastify.dev/docs/latest/Reference/Routes/, .../Hooks/
 - `X.decorate("authenticate", fn)` names a function that routes then use as
   `onRequest: [fastify.authenticate]` (the @fastify/jwt pattern, `request.jwtVerify()`).
 - `X.register(rateLimit, {...})` with @fastify/rate-limit limits every route of the context.
+- `X.decorateRequest("isAdmin", fn)` adds `request.isAdmin(...)`: a hook calling it is judged
+  by `fn`, where `this` is the request.
 """
 
 from __future__ import annotations
@@ -25,9 +27,16 @@ from dataclasses import dataclass, field
 import tree_sitter as ts
 
 from reviewer.node.express import _TEST_FILE, join
-from reviewer.node.guards import VALIDATION, Guards, Kinds, function_kinds, handler_kinds
+from reviewer.node.guards import (
+    VALIDATION,
+    Guards,
+    Kinds,
+    function_kinds,
+    handler_kinds,
+    request_method_kinds,
+)
 from reviewer.node.modules import External, Param, Program, Resolved, Value
-from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap
+from reviewer.node.syntax import FUNCTIONS, arguments, line, string_value, text, unwrap, walk
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
 METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
@@ -59,6 +68,7 @@ class Fastify:
         self.contexts: dict[Key, Context] = {}
         self.plugins: dict[Key, Key] = {}  # plugin function's first parameter -> its context
         self.decorations: dict[str, tuple[str, ts.Node]] = {}
+        self.request_decorations: dict[str, tuple[str, ts.Node]] = {}  # request.NAME(...)
 
     def collect(self) -> None:
         calls = self.program.calls()
@@ -246,6 +256,10 @@ class Fastify:
             name = string_value(args[0])
             if name:
                 self.decorations.setdefault(name, (file, args[1]))
+        elif method == "decorateRequest" and len(args) >= 2:
+            name = string_value(args[0])
+            if name:
+                self.request_decorations.setdefault(name, (file, args[1]))
 
     def _kinds(self, file: str, node: ts.Node) -> Kinds:
         node = unwrap(node) or node
@@ -265,7 +279,40 @@ class Fastify:
                 if fn is not None and fn.type in FUNCTIONS:
                     judged = function_kinds(self.program, decorated[0], fn)
                     return Kinds(judged, text(node)[:60])
-        return self.guards.classify(file, node)
+        found_kinds = self.guards.classify(file, node)
+        if found_kinds.kinds:
+            return found_kinds
+        function = _function(self.program.resolve(file, node))
+        if function is None and node.type in FUNCTIONS:
+            function = node
+        if function is not None:  # `(request, reply) => request.isAdmin(reply)`
+            judged = self._request_decorated(file, function, 0)
+            if judged:
+                return Kinds(judged, found_kinds.name or _name(node))
+        return found_kinds
+
+    def _request_decorated(self, file: str, function: ts.Node, depth: int) -> frozenset[str]:
+        """What the `decorateRequest`ed functions a hook calls (`request.isAdmin(reply)`,
+        and `this.verifyAccess(...)` inside them) do: in them `this` is the request
+        (https://fastify.dev/docs/latest/Reference/Decorators/#decoraterequestname-value-dependencies)."""
+        if depth > 4:
+            return frozenset()
+        found: set[str] = set()
+        for node in walk(function.child_by_field_name("body") or function):
+            if node.type != "call_expression":
+                continue
+            callee = unwrap(node.child_by_field_name("function"))
+            if callee is None or callee.type != "member_expression":
+                continue
+            decorated = self.request_decorations.get(text(callee.child_by_field_name("property")))
+            if decorated is None:
+                continue
+            fn = _function(self.program.resolve(*decorated)) or unwrap(decorated[1])
+            if fn is None or fn.type not in FUNCTIONS:
+                continue
+            found |= request_method_kinds(self.program, decorated[0], fn)
+            found |= self._request_decorated(decorated[0], fn, depth + 1)
+        return frozenset(found)
 
     def routes(self) -> tuple[list[Route], list[Guard]]:
         found: list[Route] = []

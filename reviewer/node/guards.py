@@ -292,6 +292,21 @@ def _first_parameter(function: ts.Node) -> str:
     return text(node) if node is not None and node.type == "identifier" else ""
 
 
+_THIS_REQUEST = re.compile(r"\bthis\.(user|session|headers|cookies|jwtVerify\(|raw\.headers)")
+
+
+def request_method_kinds(program: Program, file: str, function: ts.Node) -> frozenset[str]:
+    """A request decorator (`this` is the request): authentication when it rejects an
+    anonymous request, authorization when the check reads a role; a role check that assumes a
+    user (`this.session.user.roles`) is authorization only."""
+    body = text(function.child_by_field_name("body"))
+    found = set(function_kinds(program, file, function))
+    rejects = re.search(r"\b40[13]\b", body) or re.search(r"\.(unauthorized|forbidden)\(", body)
+    if rejects and _THIS_REQUEST.search(body):
+        found.add(AUTHORIZATION if _ROLE.search(body) else AUTHENTICATION)
+    return frozenset(found)
+
+
 def handler_kinds(program: Program, file: str, function: ts.Node) -> frozenset[str]:
     """What a route handler itself checks: authentication only when a branch taken for an
     anonymous caller rejects it (401/403, a redirect to a login page, an error); validation

@@ -49,3 +49,32 @@ def test_without_cascade_hooks_a_subfolder_is_not_covered() -> None:
     found = routes({"src/app.ts": APP.replace("CASCADE", "false"), **FILES})
     assert auth(found["POST /api/people"]) == ["inline middleware@router"]
     assert auth(found["DELETE /api/tasks/:id"]) == []
+
+
+def test_a_hook_calling_a_request_decorator_is_judged_by_it() -> None:
+    """fastify/demo's `preHandler: (request, reply) => request.isAdmin(reply)`, `isAdmin`
+    calling `this.verifyAccess(reply, "admin")`, which answers 403 on a missing role."""
+    found = routes(
+        {
+            "src/app.js": """
+const Fastify = require("fastify");
+const app = Fastify();
+function verifyAccess(reply, role) {
+  if (!this.session.user.roles.includes(role)) {
+    reply.status(403).send("not allowed");
+  }
+}
+async function isAdmin(reply) { this.verifyAccess(reply, "admin"); }
+async function audit(reply) { this.log.info("seen"); }
+app.decorateRequest("verifyAccess", verifyAccess);
+app.decorateRequest("isAdmin", isAdmin);
+app.decorateRequest("audit", audit);
+app.delete("/tasks/:id", { preHandler: (request, reply) => request.isAdmin(reply) }, async () => null);
+app.patch("/tasks/:id", { preHandler: (request, reply) => request.audit(reply) }, async () => ({}));
+module.exports = app;
+""",
+        }
+    )
+    assert [g.name for g in found["DELETE /tasks/:id"].authorization] == ["inline middleware"]
+    assert found["DELETE /tasks/:id"].auth == ()  # the role check assumes a user
+    assert found["PATCH /tasks/:id"].authorization == () and found["PATCH /tasks/:id"].auth == ()
