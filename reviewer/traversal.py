@@ -139,6 +139,58 @@ def source_encoding(data: bytes) -> tuple[str | None, str]:
     return encoding, ""
 
 
+# libcst's native parser overflows its stack, a SIGSEGV that kills the worker and the run, on
+# deep input (issue 11, C1): 5000 nested brackets, or an expression chaining 5000 operators or
+# trailers (`1+1+…`, `y[0][0]…`, `f()()…`, `a.b.c…`, `lambda: lambda: …`), and `y[0]` 2991 times
+# already. CPython itself refuses more than 200 nested brackets and 100 indentation levels, so
+# those limits lose nothing runnable; every shape above parses at 1000.
+MAX_BRACKETS = 200
+MAX_INDENT = 100
+MAX_NESTING = 1000  # open brackets plus the operators and trailers chained inside them
+_CHAINING_NAMES = frozenset(("lambda", "if", "else", "and", "or", "not", "in", "is", "await"))
+
+
+def nesting_problem(text: str) -> tuple[str, int]:
+    """Why `text` is too deep for the parser ("" when it is not) and the line, from its
+    tokens: bracket depth, indentation depth, and how many operators and trailers chain into
+    one expression (each nests the previous one in the tree; a comma starts a sibling)."""
+    depth = indent = running = 0
+    chains = [0]  # chained tokens per open bracket level, since its last comma
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string, line = tok.type, tok.string, tok.start[0]
+            if kind == tokenize.INDENT:
+                indent += 1
+                if indent > MAX_INDENT:
+                    return f"more than {MAX_INDENT} indentation levels", line
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            elif kind == tokenize.NEWLINE:
+                chains, running = [0], 0
+            elif kind == tokenize.OP and string in "([{":
+                chains[-1] += 1  # a call, subscript or group nests what came before
+                chains.append(0)
+                depth += 1
+                running += 1
+                if depth > MAX_BRACKETS:
+                    return f"more than {MAX_BRACKETS} nested brackets", line
+            elif kind == tokenize.OP and string in ")]}":
+                if len(chains) > 1:
+                    running -= chains.pop()
+                    depth -= 1
+            elif kind == tokenize.OP and string in (",", ";"):
+                running -= chains[-1]
+                chains[-1] = 0
+            elif kind == tokenize.OP or (kind == tokenize.NAME and string in _CHAINING_NAMES):
+                chains[-1] += 1
+                running += 1
+            if running > MAX_NESTING:
+                return f"an expression nested more than {MAX_NESTING} levels deep", line
+    except (tokenize.TokenError, SyntaxError):  # libcst reports the syntax error itself
+        return "", 0
+    return "", 0
+
+
 def analyze_source(
     relpath: str,
     data: bytes,
@@ -150,6 +202,9 @@ def analyze_source(
     text, reason = decode_source(data)
     if text is None:
         return _not_reviewed(relpath, reason, 1)
+    deep, line = nesting_problem(text)
+    if deep:
+        return _not_reviewed(relpath, f"too deeply nested: {deep}", line)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
