@@ -44,6 +44,14 @@ from reviewer.resources import semgrep_rules_dir
 
 ANALYZERS = ("bandit", "ruff", "semgrep")
 VERSION_TIMEOUT = 15.0
+# One pathological file (ruff overflows its stack on `1+1+…` of 3000 terms and aborts) made the
+# whole chunk, thousands of files, "failed" (issue 11, U20). A failed bandit or ruff chunk is
+# split in halves until the failing file runs alone; it is then the only file not covered.
+# SPLIT_BUDGET extra runs at most, so a failure every file shares (a broken install) costs a
+# bounded number of retries. semgrep is not split: it reports a file it cannot parse in its
+# JSON (`errors`) and fails as a whole only on its configuration, which splitting cannot fix.
+SPLIT_ON_FAILURE = frozenset(("bandit", "ruff"))
+SPLIT_BUDGET = 24
 
 Finder = Callable[[str], "str | None"]
 
@@ -259,9 +267,20 @@ class _Job:
         try:
             version = self._version()
             pending = list(rest)
+            splittable = self.name in SPLIT_ON_FAILURE
+            retries = SPLIT_BUDGET if splittable else 0
             while chunk is not None:
                 outcome = self._finish(chunk)
-                if outcome.status != "ok":
+                isolate = outcome.status == "failed" and not self._cancelled
+                if isolate and len(chunk.files) == 1 and retries < SPLIT_BUDGET and splittable:
+                    # the one file a split isolated: it alone is not covered, the rest is
+                    messages.append(f"{chunk.files[0].removeprefix('./')}: {outcome.message}")
+                    not_covered += chunk.files
+                elif isolate and len(chunk.files) > 1 and retries >= 2:
+                    retries -= 2
+                    half = len(chunk.files) // 2
+                    pending[:0] = [chunk.files[:half], chunk.files[half:]]
+                elif outcome.status != "ok":
                     status = outcome.status
                     messages.append(outcome.message)
                     not_covered += chunk.files
