@@ -1,7 +1,8 @@
 """The human report for a terminal: score first, the worst findings in full, the rest short.
 
 Order (issue 14, "the worst first"): the score and checklist table; "Top findings", the
-`RenderOptions.top` worst by severity then confidence, each with its code frame; then every
+`RenderOptions.top` worst by severity then confidence (opt-in code-quality findings never
+among them), each with its code frame; then every
 other finding as one line under its checklist item (at most ITEM_LINES per item, the rest
 counted); then suppressed findings, analyzers, what the checkout switched off, what was not
 reviewed, and a closing summary line. The full detail stays in JSON, SARIF and Markdown, and
@@ -26,6 +27,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from reviewer.analyzers.policy import QUALITY_ITEM
 from reviewer.model import Finding, ItemScore, Report, Severity, mask_secret
 from reviewer.reporters.base import RenderOptions
 from reviewer.reporters.support import (
@@ -116,7 +118,13 @@ class _Writer:
     def write(self) -> None:
         self.header()
         self.score_table()
-        top = severity_first(self.report.active)[: max(self.options.top, 0)]
+        # style findings someone opted into stay in their own section, never in the top list
+        checklist_concerns = [
+            f
+            for f in self.report.active
+            if getattr(self.rules.get(f.code), "item", "") != QUALITY_ITEM
+        ]
+        top = severity_first(checklist_concerns)[: max(self.options.top, 0)]
         if top:
             self.out.rule(Text(" Top findings ", style="bold"), align="left", characters="━")
             for finding in top:
