@@ -405,18 +405,18 @@ class Apps:
         if method == "register_blueprint":
             given = kwargs.get("url_prefix")
             prefix = string_value(self.index, self._config_value(parent, given), module, scope)
-            edge = (parent.name, prefix, [])
             known = prefix is not None or given is None
+            edge = (parent.name, prefix if known else UNKNOWN_PART, [])
         elif method == "include_router":
             given = kwargs.get("prefix", "")
             prefix = string_value(self.index, given, module, scope)
             deps = self._deps(kwargs.get("dependencies"), "router", relpath)
-            edge = (parent.name, prefix if prefix is not None else "", deps)
+            edge = (parent.name, prefix if prefix is not None else UNKNOWN_PART, deps)
             known = prefix is not None
         else:
             prefix = string_value(self.index, args[0], module, scope)
-            edge = (parent.name, (prefix or "").rstrip("/"), [])
             known = prefix is not None
+            edge = (parent.name, (prefix if prefix is not None else UNKNOWN_PART).rstrip("/"), [])
             if method == "mount":
                 # a mounted ASGI app keeps its own dependencies; only middleware wraps it
                 self.mounts.add((child.name, parent.name))
@@ -605,7 +605,8 @@ class Apps:
             return string_value(self.index, value, module, "") or ""
         if obj.framework == "fastapi" and obj.role == "router":
             value = obj.call["kwargs"].get("prefix", "")
-            return string_value(self.index, value, module, "") or ""
+            found = string_value(self.index, value, module, "")
+            return found if found is not None else UNKNOWN_PART
         return ""
 
     # -- routes -------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_factory_app_mounted_by_its_caller_with_routers_included_in_a_loop() -> 
 
 def test_mounts_in_the_same_branch_are_not_alternatives() -> None:
     """must not drop: two mounts that both run (no exclusive `if` branches) both serve, the
-    unreadable one with no prefix of its own."""
+    unreadable prefix marked `{?}`."""
     found = paths(
         {
             "items.py": ITEMS,
@@ -102,7 +102,7 @@ def test_mounts_in_the_same_branch_are_not_alternatives() -> None:
             """,
         }
     )
-    assert found == {("GET", "/v1/items/{id}"), ("GET", "/items/{id}")}
+    assert found == {("GET", "/v1/items/{id}"), ("GET", "/{?}/items/{id}")}
 
 
 def test_loop_over_an_unknown_iterable_composes_nothing() -> None:
@@ -498,3 +498,25 @@ if settings.AUTH:
     assert by_file["flask_app.py"].confidence == Confidence.HIGH
     assert by_file["fast.py"].confidence == RouteWithoutAuth.confidence
     assert "only on one branch" in by_file["fast.py"].message
+
+
+def test_unreadable_router_and_include_prefixes_are_marked() -> None:
+    """A prefix the code computes (`prefix=settings.api_prefix()`) stays in the path as `{?}`
+    instead of vanishing."""
+    found = paths(
+        {
+            "main.py": """
+            from fastapi import APIRouter, FastAPI
+            import settings
+
+            router = APIRouter(prefix=settings.router_prefix())
+
+            @router.get("/x")
+            def x(): ...
+
+            app = FastAPI()
+            app.include_router(router, prefix=settings.api_prefix())
+            """,
+        }
+    )
+    assert found == {("GET", "/{?}/{?}/x")}
