@@ -1,7 +1,8 @@
 """Find the source files to review: .gitignore-aware, excludes applied, hostile trees survived.
 
-Directories named in DEFAULT_EXCLUDES (virtualenvs, node_modules, build output, migrations...)
-and the config's `exclude` globs are skipped; every .gitignore on the way is honoured. Symlinked
+Directories named in DEFAULT_EXCLUDES (virtualenvs, node_modules, build output, migrations...),
+Alembic migration environments (by their layout, whatever their name) and the config's
+`exclude` globs are skipped; every .gitignore on the way is honoured. Symlinked
 directories are not followed (no loops); a symlinked file is reviewed only when it resolves
 inside the target. Files that cannot be reviewed are listed with the reason, never dropped.
 
@@ -111,6 +112,14 @@ def _spec(lines: Sequence[str], where: str) -> pathspec.GitIgnoreSpec:
         raise ConfigError(str(exc)) from None
 
 
+def alembic_environment(directory: Path) -> bool:
+    """An Alembic migration environment, the layout `alembic init` writes: `env.py` beside the
+    `script.py.mako` revision template. Its `env.py` and `versions/` are migrations, excluded
+    like Django's `migrations/` whatever the folder is called (`revisions/tenant`); a folder
+    merely named like one is not. Decided from the file names alone: nothing is read."""
+    return (directory / "env.py").is_file() and (directory / "script.py.mako").is_file()
+
+
 def _name_excluded(name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
@@ -192,7 +201,7 @@ def find_sources(
         kept = []
         for name in sorted(dirnames):
             sub = current / name
-            if _name_excluded(name, names):
+            if _name_excluded(name, names) or (names and alembic_environment(sub)):
                 continue
             by = ignored(sub, True)
             if by is not None:

@@ -15,8 +15,14 @@ APP = """\
 import os
 import sqlite3
 
+from flask import Flask, request
 
-def search(term: str) -> list[tuple[str, ...]]:
+app = Flask(__name__)
+
+
+@app.get("/search")
+def search() -> list[tuple[str, ...]]:
+    term = request.args["q"]
     db = sqlite3.connect(os.environ["DB_PATH"])
     return db.execute(f"SELECT name FROM items WHERE name = '{term}'").fetchall()
 """

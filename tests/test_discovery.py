@@ -34,6 +34,29 @@ def test_finds_python_files_and_skips_default_excludes(tmp_path: Path) -> None:
     assert relpaths(tmp_path) == ["app/main.py", "app/models.py"]
 
 
+def test_alembic_environments_are_migrations_whatever_their_name(tmp_path: Path) -> None:
+    for rel in [
+        "app/db/revisions/tenant/env.py",
+        "app/db/revisions/tenant/versions/2021_abc.py",
+        "app/db/revisions/core/env.py",
+        "app/db/revisions/core/versions/2022_def.py",
+        "app/importers/versions/v1.py",  # merely named like one: reviewed
+        "app/importers/env.py",  # an env.py without Alembic's template beside it: reviewed
+        "app/db/revisions/__init__.py",
+    ]:
+        make(tmp_path, rel)
+    for env in ("tenant", "core"):
+        make(tmp_path, f"app/db/revisions/{env}/script.py.mako", "${upgrades}\n")
+    assert relpaths(tmp_path) == [
+        "app/db/revisions/__init__.py",
+        "app/importers/env.py",
+        "app/importers/versions/v1.py",
+    ]
+    # with the default excludes switched off, they are reviewed like everything else
+    everything = relpaths(tmp_path, Config(root=tmp_path, use_default_excludes=False))
+    assert "app/db/revisions/tenant/versions/2021_abc.py" in everything
+
+
 def test_gitignore_nested_and_config_excludes(tmp_path: Path) -> None:
     make(tmp_path, ".gitignore", "generated/\n*_pb2.py\n")
     make(tmp_path, "svc/.gitignore", "local_settings.py\n")

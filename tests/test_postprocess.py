@@ -128,8 +128,10 @@ def test_a_severity_override_changes_the_finding_and_the_score_exactly_once(tmp_
     from reviewer.engine import review
     from reviewer.scoring import SCALE_K, finding_cost
 
-    (tmp_path / "app.py").write_text(
-        "import sqlite3\n\n\ndef search(term: str) -> list[str]:\n"
+    (tmp_path / "app.py").write_text(  # a flow from request data: a high finding by default
+        "import sqlite3\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.get('/s')\ndef search() -> list[str]:\n"
+        "    term = request.args['q']\n"
         "    db = sqlite3.connect('x.db')\n"
         "    return db.execute(f\"SELECT * FROM t WHERE n = '{term}'\").fetchall()\n"
     )

@@ -4,7 +4,9 @@ The taint engine (`reviewer.taint.flows`) follows request data to sinks and repo
 (`reviewer.taint.specs.SINK_KINDS`); it knows no rule codes. A rule declares its kinds in
 `taint_kinds` (kind -> what that sink is, for the message) and its `advice`; the registry checks
 that every kind is claimed by exactly one rule. The rules run in phase 2, against the project-wide
-index, so flows through other modules are followed.
+index, so flows through other modules are followed. They do not report in test modules
+(`reviewer.context.is_test_path`): a test's fixture server that echoes requests is not the
+service.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ class TaintRule(Rule):
         advice = self.advice if isinstance(self.advice, str) else self.advice[flow.kind]
         return flow_message(flow, self.taint_kinds[flow.kind], advice)
 
+    def keep(self, flow: Flow) -> bool:
+        """False for a flow the rule knows is harmless; the default keeps every flow."""
+        return True
+
     def finish(self) -> None:
+        if self.ctx.is_test_file:
+            return  # server rules: a test's fixture server echoing requests is not a service
         for flow in flows(self.ctx, self.taint_kinds):
-            self.report(flow.node, self.message(flow), confidence=flow.confidence, flow=flow.steps)
+            if self.keep(flow):
+                self.report(
+                    flow.node, self.message(flow), confidence=flow.confidence, flow=flow.steps
+                )

@@ -191,6 +191,10 @@ def validator_call(call: cst.Call, ctx: FileContext) -> str | None:
     form = _form_protocol(call)
     if form and (positional or "data" in keywords):
         return form
+    if "formdata" in keywords:
+        return last or "formdata="  # WTForms: Form(formdata=request.form) validates on validate()
+    if last == "get_serializer" and "data" in keywords:
+        return last  # DRF GenericAPIView.get_serializer(data=...): the view's serializer_class
     if not last[:1].isupper():
         return None
     if last.endswith("Serializer") and "data" in keywords:

@@ -413,6 +413,9 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "posixpath.basename": frozenset({"path"}),
     "django.utils.text.get_valid_filename": frozenset({"path"}),
     "werkzeug.security.safe_join": frozenset({"path"}),
+    # Werkzeug >= 2.0's home of safe_join: None for a path that leaves the base directory
+    # (https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.utils.safe_join)
+    "werkzeug.utils.safe_join": frozenset({"path"}),
     "flask.safe_join": frozenset({"path"}),
     "django.utils._os.safe_join": frozenset({"path"}),
     "ldap.filter.escape_filter_chars": frozenset({"ldap"}),

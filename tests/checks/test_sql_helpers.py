@@ -190,8 +190,9 @@ def test_br101_reports_where_ruff_and_bandit_do(tmp_path: Path) -> None:
     assert native == bandit_lines(path, "B608,B610,B611")
 
 
-def test_shape_only_confidence_direct_versus_variable() -> None:
-    """Without a known flow from request data the shape is reported, below taint findings."""
+def test_shape_only_findings_are_low_risks_to_check() -> None:
+    """Without a known flow from request data the shape is reported, below taint findings:
+    low severity, low confidence (a proven flow is high)."""
     code = textwrap.dedent(
         """
         def f(cursor, x):
@@ -201,7 +202,10 @@ def test_shape_only_confidence_direct_versus_variable() -> None:
         """
     )
     findings = sorted(run_rule_on_case(SqlInjection, Case(code)), key=lambda f: f.location.line)
-    assert [(f.location.line, f.confidence.value) for f in findings] == [(3, "medium"), (4, "low")]
+    assert [(f.location.line, f.confidence.value, f.severity.value) for f in findings] == [
+        (3, "low", "low"),
+        (4, "low", "low"),
+    ]
     assert [s.message for s in findings[1].flow] == [
         "SQL text built with an f-string",
         "executed by cursor.execute()",

@@ -90,6 +90,24 @@ async def get_file(name: str):
         Valid(
             """
 import os
+from flask import Flask, abort, send_file
+from werkzeug.utils import safe_join
+
+app = Flask(__name__)
+
+@app.route("/themes/<theme>/static/<path:path>")
+def themes(theme, path):
+    for cand_path in (safe_join(app.root_path, "themes", t, "static", path) for t in (theme, "core")):
+        if cand_path is None:
+            abort(404)
+        if os.path.isfile(cand_path):
+            return send_file(cand_path)  # ok: BR103 (werkzeug.utils.safe_join)
+    abort(404)
+"""
+        ),
+        Valid(
+            """
+import os
 from flask import Flask, request, send_file, send_from_directory
 from werkzeug.utils import secure_filename
 

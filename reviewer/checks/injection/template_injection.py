@@ -7,6 +7,33 @@ import libcst as cst
 from reviewer.checks._taint import TaintRule
 from reviewer.checks.base import Invalid, Valid
 from reviewer.model import Confidence, Severity
+from reviewer.taint import Flow
+
+
+def _content_type_target(target: cst.BaseAssignTargetExpression) -> str | None:
+    """`resp` for `resp.mimetype`, `resp.content_type`, `resp.headers["Content-Type"]`."""
+    if isinstance(target, cst.Attribute) and target.attr.value in ("mimetype", "content_type"):
+        return target.value.value if isinstance(target.value, cst.Name) else None
+    if (
+        isinstance(target, cst.Subscript)
+        and isinstance(target.value, cst.Attribute)
+        and target.value.attr.value == "headers"
+        and isinstance(target.value.value, cst.Name)
+        and len(target.slice) == 1
+        and isinstance(target.slice[0].slice, cst.Index)
+        and isinstance(target.slice[0].slice.value, cst.SimpleString)
+        and target.slice[0].slice.value.evaluated_value.lower() == "content-type"
+    ):
+        return target.value.value.value
+    return None
+
+
+def _not_html(value: cst.BaseExpression) -> bool:
+    """A literal content type a browser does not render as HTML (text/plain, JSON, images)."""
+    if not isinstance(value, cst.SimpleString):
+        return False
+    text = str(value.evaluated_value).lower()
+    return "html" not in text and "xml" not in text and "svg" not in text
 
 
 class TemplateInjection(TaintRule):
@@ -58,6 +85,35 @@ class TemplateInjection(TaintRule):
     }
     external_ids = ("bandit:B703", "bandit:B308", "bandit:B701", "ruff:S308", "ruff:S701")
 
+    def __init__(self, ctx: object) -> None:
+        super().__init__(ctx)  # type: ignore[arg-type]
+        self._responses: list[tuple[int, str, cst.Call]] = []  # (function, variable, call)
+        self._plain: set[tuple[int, str]] = set()  # responses given a non-HTML content type
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """`resp = make_response(body)` and then `resp.mimetype = "text/plain"` (or
+        `resp.content_type`, `resp.headers["Content-Type"]`): the browser does not parse the
+        body as HTML, so it is no XSS sink."""
+        scope = id(self.ctx.enclosing_function())
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name) and isinstance(node.value, cst.Call):
+            self._responses.append((scope, target.value, node.value))
+            return
+        owner = _content_type_target(target) if target is not None else None
+        if owner and _not_html(node.value):
+            self._plain.add((scope, owner))
+
+    def keep(self, flow: Flow) -> bool:
+        if flow.kind != "xss" or not self._plain:
+            return True
+        where = self.ctx.location(flow.node)
+        for scope, var, call in self._responses:
+            if (scope, var) in self._plain:
+                span = self.ctx.location(call)
+                if span.line <= where.line <= span.end_line:
+                    return False
+        return True
+
     def visit_Call(self, node: cst.Call) -> None:
         """`jinja2.Environment(autoescape=False)`: every template it renders is unescaped."""
         if self.ctx.call_name(node) not in ("jinja2.Environment", "jinja2.Template"):
@@ -78,6 +134,26 @@ class TemplateInjection(TaintRule):
                 )
 
     INVALID = [
+        Invalid(
+            """
+from flask import Flask, request, make_response
+
+app = Flask(__name__)
+
+@app.route("/preview")
+def preview():
+    reason = "refused: " + request.args.get("url", "")
+    r = make_response(reason, 400)  # expect: BR107 (text/html by default)
+    r.headers["X-Reason"] = "refused"
+    return r
+
+@app.route("/html")
+def html():
+    r = make_response(request.args.get("q", ""))  # expect: BR107
+    r.mimetype = "text/html"
+    return r
+"""
+        ),
         Invalid(
             """
 from jinja2 import Environment, FileSystemLoader
@@ -153,5 +229,40 @@ def api():
 def as_dict():
     return {"q": request.args["q"]}  # ok: BR107
 """
+        ),
+        # the response is given a non-HTML content type before it is sent; a test module's
+        # fixture server echoes on purpose
+        Valid(
+            """
+from flask import Flask, request, make_response
+
+app = Flask(__name__)
+
+@app.route("/headers")
+def headers():
+    text = "".join(f"{k}: {v}\\n" for k, v in request.headers.items())
+    r = make_response(text)  # ok: BR107 (served as text/plain)
+    r.mimetype = "text/plain"
+    return r
+
+@app.route("/patch")
+def patch():
+    body = request.args.get("from", "") + "\\n"
+    response = make_response(body)  # ok: BR107
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    return response
+"""
+        ),
+        Valid(
+            """
+from flask import Flask, request, make_response
+
+app = Flask(__name__)
+
+@app.route("/test-endpoint")
+def echo():
+    return make_response(request.args.get("content"))  # ok: BR107 (test fixture server)
+""",
+            path="tests/util.py",
         ),
     ]

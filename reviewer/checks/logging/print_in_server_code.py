@@ -21,7 +21,7 @@ _SCRIPT_PATH = re.compile(
 # `if verbosity >= 2:`, `if self.verbose:`, `if options["verbosity"] > 1:` (Django's migrate
 # signal handlers and command helpers): output the operator asked for on the console.
 _VERBOSITY = re.compile(r"\bverbos(e|ity)\b|[\"']verbos(e|ity)[\"']", re.I)
-_CLI_LIBS = frozenset({"argparse", "click", "typer", "fire", "docopt"})
+_CLI_LIBS = frozenset({"argparse", "optparse", "getopt", "click", "typer", "fire", "docopt"})
 
 
 class PrintInServerCode(Rule):
@@ -32,7 +32,8 @@ class PrintInServerCode(Rule):
     tools are left alone: test files, `if __name__ == "__main__":` blocks, output under an
     `if verbosity ...:` test, Django management commands, `manage.py`/`setup.py`/`__main__.py`/
     `cli.py`/`console.py`, files under `scripts/`, `bin/`, `tools/`, `examples/`, and modules that
-    build a CLI with argparse, click or typer.
+    build a CLI with argparse, optparse, getopt, click or typer. Alembic migration environments
+    are not reviewed at all (see the README's exclusions).
 
     ## Why is this bad
     `print` writes to stdout with no level, timestamp, logger name or request context; it cannot be
@@ -108,6 +109,21 @@ def main():
             path="app/seed.py",
         ),
         Valid('print("hello")\n', path="scripts/migrate_data.py"),
+        Valid(
+            """
+import getopt
+import sys
+
+def print_help():
+    print("Usage: app.py [options]")  # ok: BR802 (the launcher's own --help)
+
+def main():
+    opts, _ = getopt.getopt(sys.argv[1:], "hp:")
+    if not opts:
+        print_help()
+""",
+            path="app/__init__.py",
+        ),
         Valid(
             "def print_line(text):\n    print(text)  # ok: BR802 (a console-output helper)\n",
             path="shop/text/console.py",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -10,6 +11,7 @@ from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
     classify_name,
     env_lookup,
+    is_password_name,
     is_sample_or_test_config,
     is_settings_class,
     literal_string,
@@ -17,6 +19,10 @@ from reviewer.checks.secrets._common import (
     mask,
 )
 from reviewer.model import Confidence, Severity
+
+# A number, a rate or a duration ("0", "5/min", "100/hour", "30s"): what a token budget or a
+# throttle holds. A password of digits still counts (`is_password_name`).
+_QUANTITY = re.compile(r"^\d+(\.\d+)?\s*(/\s*[a-z]+|ms|[smhd]|%)?$", re.IGNORECASE)
 
 if TYPE_CHECKING:
     from reviewer.context import FileContext
@@ -119,6 +125,8 @@ class SecretDefaultInEnvLookup(Rule):
         kind = classify_name(variable)
         if kind is None:
             return
+        if _QUANTITY.match(value.strip()) and not is_password_name(variable):
+            return  # "0", "5/min", "30s": a budget, rate or duration, not a secret
         threshold, min_length = self.option("entropy-threshold"), self.option("min-length")
         if kind.weak and not looks_random(value.strip(), threshold, min_length):
             return
@@ -156,6 +164,8 @@ SECRET_KEY_FILE = os.getenv("SECRET_KEY_FILE", "/run/secrets/key")  # ok: BR202
 CACHE_KEY_PREFIX = os.getenv("CACHE_KEY_PREFIX", "app")  # ok: BR202
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 TOKEN = os.getenv("API_TOKEN", default_token)
+TOKEN_BUDGET = int(os.getenv("LLM_TOKEN_BUDGET_MONTH", "0"))  # ok: BR202 (a count)
+THROTTLE = os.getenv("APP_TOKEN_THROTTLE_RATE", "5/min")  # ok: BR202 (a rate)
 """
         ),
         Valid(
@@ -206,6 +216,7 @@ from os import environ, getenv
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-dev-key")  # expect: BR202
 API_TOKEN = os.getenv("API_TOKEN", "abc123")  # expect: BR202
+DB_PASSWORD = os.getenv("DB_PASSWORD", "123456")  # expect: BR202 (digits, still a password)
 DB_PASSWORD = environ.get("DB_PASSWORD", default="postgres")  # expect: BR202
 JWT_SECRET = getenv("JWT_SECRET", "changeme")  # expect: BR202
 os.environ.setdefault("SECRET_KEY", "not-so-secret")  # expect: BR202

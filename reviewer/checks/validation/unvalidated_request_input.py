@@ -32,6 +32,26 @@ class _State:
         return name in self.schemas and not name.endswith(("Serializer", "Form"))
 
 
+_OPAQUE = frozenset({"Any", "object", "JSON"})
+
+
+def _untyped_body(annotation: cst.BaseExpression) -> bool:
+    """`dict`, `Any`, a bare `list`: FastAPI checks nothing inside. `list[int]`,
+    `list[Item]`, `dict[str, int]` are validated item by item (Pydantic), so they are typed;
+    `dict[str, Any]` is not."""
+    if isinstance(annotation, cst.Subscript):
+        base = tail(code_of(annotation.value))
+        if base not in UNTYPED_BODY:
+            return False
+        if base in _OPAQUE:
+            return True
+        inner = [
+            tail(code_of(e.slice.value)) for e in annotation.slice if isinstance(e.slice, cst.Index)
+        ]
+        return not inner or inner[-1] in _OPAQUE or inner[-1] in UNTYPED_BODY
+    return tail(code_of(annotation)) in UNTYPED_BODY
+
+
 # `bool(...)` never fails; `int(request.args["n"])` is still reported: a bad value raises
 # ValueError and becomes a 500 where `type=int` or a schema would answer 400.
 _CONVERSIONS = frozenset({"bool"})
@@ -83,8 +103,8 @@ def _only_checked(stack: list[cst.CSTNode]) -> bool:
             )
         elif isinstance(parent, cst.BooleanOperation | cst.UnaryOperation):
             current = parent  # `if request.POST or request.FILES:`, `if not request.GET:`
-        elif isinstance(parent, cst.If | cst.While):
-            return parent.test is current
+        elif isinstance(parent, cst.If | cst.While | cst.IfExp):
+            return parent.test is current  # `"a" if not request.args.get("x") else "b"`
         else:
             return False
     return False
@@ -105,9 +125,15 @@ class UnvalidatedRequestInput(Rule):
     `request.data/query_params`, Starlette/aiohttp `await request.json()/post()`, `request.query`)
     whose value never reaches a validator: a Pydantic model or `model_validate`, a marshmallow
     `Schema().load`, a DRF serializer, a Django/WTForms form, attrs/cattrs `structure`,
-    `jsonschema.validate`, or webargs/flask-smorest argument decorators. Also reports FastAPI body
-    parameters typed `dict`, `Any` or a bare `list`, which FastAPI does not validate inside.
-    `request.args.get("page", type=int)` counts as validated.
+    `jsonschema.validate`, or webargs/flask-smorest argument decorators; DRF's
+    `self.get_serializer(data=...)` and a WTForms form built with `formdata=` count as schemas.
+    Also reports FastAPI body parameters typed `dict`, `Any` or a bare `list`, which FastAPI
+    does not validate inside (`list[int]`, `list[Item]`, `dict[str, int]` are validated item by
+    item and are not reported). `request.args.get("page", type=int)` counts as validated.
+    A handler that reads only query-string values (`request.args`, `request.GET`,
+    `query_params`) is not reported: such scalars are checked by hand as a rule (42 of 43 such
+    findings on four real services were wrong), and where one reaches a dangerous sink the
+    taint rules (BR101-BR112) report the flow.
 
     ## Why is this bad
     Unvalidated input reaches business logic with the wrong types, missing fields and unexpected
@@ -171,8 +197,7 @@ class UnvalidatedRequestInput(Rule):
             if param.name.value not in bodies:
                 continue
             ann = code_of(param.annotation.annotation) if param.annotation else ""
-            base = ann.split("[", 1)[0].rsplit(".", 1)[-1]
-            if ann and base not in UNTYPED_BODY:
+            if param.annotation is not None and not _untyped_body(param.annotation.annotation):
                 continue
             typed = f"typed `{ann}`" if ann else "untyped"
             self.report(
@@ -212,13 +237,13 @@ class UnvalidatedRequestInput(Rule):
         if not raw:
             return
         whats = list(dict.fromkeys(what for _, what in raw))
-        only_query = all(w.endswith(QUERY_READS) for w in whats)
+        if all(w.endswith(QUERY_READS) for w in whats):
+            return  # query-string scalars checked by hand: 42 of 43 such findings were wrong
         self.report(
             raw[0][0],
             f"{summarize(state.routes)} uses {', '.join(whats)} without validating it: pass the "
             "input through a schema (a Pydantic model, marshmallow Schema.load, a DRF serializer "
             "with is_valid, a Django form) before using it.",
-            confidence=Confidence.LOW if only_query else None,
         )
 
 
@@ -372,6 +397,60 @@ def create_item(item: ItemIn, dry_run: bool = False):  # ok: BR110
     return item
 """
     ),
+    # DRF's GenericAPIView.get_serializer, a WTForms form built from formdata=, a FastAPI
+    # list[int] body, query-string scalars checked by hand
+    Valid(
+        """
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+class RotateView(GenericAPIView):
+    serializer_class = RotateSerializer
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)  # ok: BR110
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+""",
+        path="docs/views.py",
+        files={
+            "docs/urls.py": """
+from django.urls import path
+from docs import views
+urlpatterns = [path("rotate/", views.RotateView.as_view())]
+"""
+        },
+    ),
+    Valid(
+        """
+from flask import Flask, request
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = Flask(__name__)
+api = FastAPI()
+
+class Item(BaseModel):
+    name: str
+
+@app.route("/settings", methods=["GET", "POST"])
+def settings():
+    form = settings_form(formdata=request.form if request.method == "POST" else None)  # ok: BR110
+    if form.validate():
+        save(form.data)
+    return render(form)
+
+@app.post("/shot")
+def shot():
+    name = "error.png" if request.form.get("error") else "last.png"  # ok: BR110
+    page = request.args.get("q", "")  # ok: BR110 (a query-string scalar)
+    return {"name": name, "q": page}
+
+@api.post("/export")
+def export(ids: list[int], items: list[Item], weights: dict[str, float]):  # ok: BR110
+    return {"n": len(ids)}
+"""
+    ),
 ]
 
 UnvalidatedRequestInput.INVALID = [
@@ -400,15 +479,15 @@ from flask import Flask, request
 
 app = Flask(__name__)
 
-@app.get("/search")
+@app.post("/search")
 def search():
-    if request.args.get("mode", "") == "exact":
-        return {"q": request.args["q"]}  # expect: BR110
+    if request.form.get("mode", "") == "exact":
+        return {"q": request.form["q"]}  # expect: BR110
     return {}
 
-@app.get("/owner")
+@app.post("/owner")
 def owner():
-    if request.args.get("owner") == current_owner():  # expect: BR110
+    if request.form.get("owner") == current_owner():  # expect: BR110
         return {}
     return {}
 """
@@ -426,7 +505,7 @@ def create_order():
 
 @app.get("/search")
 def search():
-    return {"q": request.args.get("q")}  # expect: BR110
+    return {"q": request.args.get("q")}  # ok: BR110 (a query-string scalar)
 
 class Order(db.Model):
     item = db.Column(db.String)
@@ -448,9 +527,9 @@ from rest_framework.response import Response
 class ProductSerializer(serializers.Serializer):
     name = serializers.CharField()
 
-@api_view(["GET"])
+@api_view(["POST"])
 def search(request):
-    term = request.GET.get("q", "")  # expect: BR110
+    term = request.data.get("q", "")  # expect: BR110
     return Response(ProductSerializer(find(term), many=True).data)
 """,
         path="shop/api.py",
@@ -500,6 +579,10 @@ def put_item(item_id: int, payload: dict):  # expect: BR110
 @app.patch("/items/{item_id}")
 def patch_item(item_id: int, changes: Any):  # expect: BR110
     return changes
+
+@app.post("/items/bulk")
+def bulk(rows: list[dict], meta: dict[str, Any]):  # expect: BR110
+    return rows
 """
     ),
     Invalid(
