@@ -494,13 +494,20 @@ def _disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def is_exemption(stack: list[cst.CSTNode]) -> bool:
     """The role read at the top of `stack` is an admin exemption: a negated role test joined by
-    `and` to other conditions of an `if`/`while` (`if not is_admin() and not verified:`)."""
+    `and` to other conditions of an `if`/`while` (`if not is_admin() and not verified:`), or a
+    role test joined by `or` to others (`if ctftime() or is_admin(): return view()`): admins
+    pass, everyone else is judged on the rest."""
     for position in range(len(stack) - 2, -1, -1):
         node = stack[position]
         if isinstance(node, cst.If | cst.While) and stack[position + 1] is node.test:
-            parts = _conjuncts(node.test)
             inner = stack[position + 1 :]
-            return len(parts) > 1 and any(p in inner and _negated_role(p) for p in parts)
+            parts = _conjuncts(node.test)
+            if len(parts) > 1 and any(p in inner and _negated_role(p) for p in parts):
+                return True
+            options = _disjuncts(node.test)
+            return len(options) > 1 and any(
+                p in inner and _role_test(p) and not _negated_role(p) for p in options
+            )
         if isinstance(node, cst.FunctionDef | cst.Lambda):
             break
     return False

@@ -417,7 +417,8 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
             from flask import Flask, abort, request
             from flask_login import current_user, login_required
             from werkzeug.exceptions import Forbidden
-            from settings import InviteExpired, check_access, get_config, is_admin, load_invite
+            from settings import InviteExpired, check_access, event_open, get_config, is_admin
+            from settings import load_invite
             from models import Check, Post
             app = Flask(__name__)
 
@@ -434,6 +435,19 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
                     return "ok"
                 else:
                     abort(403)
+
+            def during_event(f):
+                def wrapper(*a, **kw):
+                    if event_open() or current_user.is_admin:
+                        return f(*a, **kw)
+                    else:
+                        abort(403)
+                return wrapper
+
+            @app.get("/scoreboard")
+            @during_event
+            def scoreboard():
+                return "ok"
 
             @app.get("/invite")
             @login_required
@@ -490,6 +504,7 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
     assert flags == {
         "/settings": True,
         "/setup": False,  # admins pass, and everyone while the app is not set up
+        "/scoreboard": False,  # admins pass, everyone while the event is open
         "/invite": False,
         "/reports/<int:pk>": True,
         "/posts/<int:pk>/edit": True,
