@@ -49,6 +49,8 @@ class TestCallCollector(Visitor):
         self.clients: set[str] = set()
         self.params: list[dict[str, list[str]]] = []
         self.exported: dict[str, str] = {}  # module-level URL constants and builders
+        self.lists: dict[str, list[str]] = {}  # `routes = ["/admin/users", ...]`
+        self.loops: dict[str, list[str]] = {}  # `for route in routes:` -> its values
 
     # -- pytest parametrization: the values a test's parameters take --------------------
 
@@ -128,6 +130,27 @@ class TestCallCollector(Visitor):
                 self.url_names[name] = text[1]
             if self._is_client_ctor(node.value):
                 self.clients.add(name)
+            listed = self._string_list(node.value)
+            if listed is not None:
+                self.lists[name] = listed
+
+    def visit_For(self, node: cst.For) -> None:
+        """`for route in ["/admin", "/admin/users"]: client.get(route)`: the loop variable takes
+        each path of a literal list (or of a list assigned to a name before)."""
+        if not self.active or not isinstance(node.target, cst.Name):
+            return
+        values = self._string_list(node.iter)
+        if values is None and isinstance(node.iter, cst.Name):
+            values = self.lists.get(node.iter.value)
+        if values:
+            self.loops[node.target.value] = values
+
+    def _string_list(self, node: cst.BaseExpression) -> list[str] | None:
+        if not isinstance(node, cst.List | cst.Tuple):
+            return None
+        values = [_string(e.value) for e in node.elements if isinstance(e, cst.Element)]
+        strings = [v for v in values if v is not None]
+        return strings if strings and len(strings) == len(values) else None
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self.active and node.asname is not None and self._is_client_ctor(node.item):
@@ -236,6 +259,8 @@ class TestCallCollector(Visitor):
         dotted = dotted_name(node)
         if dotted is not None and dotted in self.constants:
             return "path", self.constants[dotted]
+        if dotted is not None and dotted in self.loops:
+            return "path", "\n".join(self.loops[dotted])
         if dotted is not None and dotted in self.url_names:
             return "name", self.url_names[dotted]
         imported = self._imported(node.func if isinstance(node, cst.Call) else node)

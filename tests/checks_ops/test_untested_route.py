@@ -366,3 +366,25 @@ def test_admin(app):
         (("POST",), "/orders"): True,
         (("GET",), "/health"): False,
     }
+
+
+def test_a_loop_over_a_list_of_paths_requests_each() -> None:
+    """CTFd's access tests: `routes = ["/health", ...]` then `for route in routes:
+    client.get(route)`. must not count: a loop over something that is no list of strings."""
+    tests = """
+def test_pages(client):
+    routes = ["/health", "/orders/1/receipt"]
+    for route in routes:
+        client.get(route)
+    for order in load_orders():
+        client.delete(order)
+"""
+    project, _ = _findings({"app.py": FLASK_APP, "tests/test_pages.py": tests})
+    tested = {(r.methods, r.path): bool(r.tests) for r in project.routes}
+    assert tested == {
+        (("GET",), "/orders/<int:oid>"): False,
+        (("DELETE",), "/orders/<int:oid>"): False,
+        (("GET",), "/orders/<int:oid>/receipt"): True,
+        (("POST",), "/orders"): False,
+        (("GET",), "/health"): True,
+    }
