@@ -121,12 +121,12 @@ class Resolver:
                     out = [o + str(part.value) for o in out]
                 elif isinstance(part, ast.FormattedValue):
                     pieces = self.resolve(part.value, module, local, depth + 1)
-                    out = [o + p for o in out for p in pieces[:4]]
+                    out = [o + p for o in out for p in pieces[:64]][:200]
             return out
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.resolve(expr.left, module, local, depth + 1)
             right = self.resolve(expr.right, module, local, depth + 1)
-            return [a + b for a in left[:4] for b in right[:4]]
+            return [a + b for a in left[:64] for b in right[:64]][:200]
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
             return [
                 re.sub(r"%[sdir]", UNKNOWN, s)
@@ -141,7 +141,7 @@ class Resolver:
                     for value in local[expr.id]
                     for p in self.resolve(value, module, {}, depth + 1)
                 ]
-                return list(dict.fromkeys(found))[:12]
+                return list(dict.fromkeys(found))[:200]
             if expr.id in module.constants:
                 return self.resolve(module.constants[expr.id], module, {}, depth + 1)
             target = self._imported(module, expr.id)
@@ -177,7 +177,7 @@ class Resolver:
                     ast.Call(func=value, args=call.args, keywords=[]), module, {}, depth + 1
                 )
             ]
-            return list(dict.fromkeys(found))[:12] or [UNKNOWN]
+            return list(dict.fromkeys(found))[:200] or [UNKNOWN]
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             other = self._module_of(module, func.value.id)
             if other is not None and func.attr in other.functions:
