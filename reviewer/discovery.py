@@ -25,7 +25,7 @@ import pathspec
 
 from reviewer.config import DEFAULT_EXCLUDES, Config, ConfigError
 from reviewer.git import GitError, run_git
-from reviewer.patterns import PatternError, compile_spec
+from reviewer.patterns import Matcher, PatternError, compile_spec
 
 SOURCE_SUFFIXES = (".py",)
 TOO_LARGE = "larger than max-file-bytes"
@@ -94,7 +94,7 @@ def language_of(name: str) -> str:
     return OTHER_LANGUAGES.get(os.path.splitext(name)[1], "")
 
 
-def _gitignore(directory: Path, root: Path) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(directory: Path, root: Path) -> Matcher | None:
     path = directory / ".gitignore"
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -103,9 +103,9 @@ def _gitignore(directory: Path, root: Path) -> pathspec.GitIgnoreSpec | None:
     return _spec(lines, path.relative_to(root).as_posix())
 
 
-def _spec(lines: Sequence[str], where: str) -> pathspec.GitIgnoreSpec:
-    """The spec of an ignore file; a pattern that could backtrack for hours is a config error
-    naming the file and line (issue 11, U13)."""
+def _spec(lines: Sequence[str], where: str) -> Matcher:
+    """The matcher of an ignore file; a line that could backtrack for hours is matched in
+    linear time, or is a config error naming the file and line (issue 11, U13)."""
     try:
         return compile_spec(lines, where)
     except PatternError as exc:
@@ -145,14 +145,14 @@ def find_sources(
     oversized: list[SourceFile] = []
     others: list[tuple[SourceFile, str]] = []
     skipped: list[tuple[str, str]] = []
-    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+    ignores: list[tuple[Path, Matcher]] = []
 
     # a pull-request run applies the base commit's .gitignore files, not the checkout's
     base_ignores = (
         None
         if config.ignore_files is None
         else {
-            folder: pathspec.GitIgnoreSpec.from_lines(lines)
+            folder: _spec(lines, f"{folder}/.gitignore".lstrip("/") + " (base commit)")
             for folder, lines in config.ignore_files
         }
     )

@@ -1,6 +1,6 @@
-"""A `.gitignore` line or an `exclude` glob that would backtrack for hours is refused with a
-config error naming the file (issue 11, U13), and `--time-limit` stops any run that takes too
-long with a clear message.
+"""A `.gitignore` line that would make pathspec backtrack for hours is matched in linear time
+instead, an `exclude` glob of that kind is refused with a config error naming the file
+(issue 11, U13), and `--time-limit` stops any run that takes too long with a clear message.
 
 The real CLI in a subprocess on tmp trees.
 """
@@ -27,13 +27,54 @@ def target(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_redos_line_in_a_gitignore_is_a_config_error(target: Path) -> None:
-    """The committed `.gitignore` holding this line hung the run (killed at 60 s)."""
-    (target / "app" / ".gitignore").write_text("*.pyc\n" + REDOS + "\n")
+def test_a_redos_line_in_a_gitignore_is_matched_in_linear_time(target: Path) -> None:
+    """The committed `.gitignore` holding this line hung the run (killed at 60 s); now it is
+    applied by the linear-time matcher: the run ends, and the line still ignores what it names."""
+    (target / "app" / ".gitignore").write_text("*.pyc\n" + REDOS + ".py\n")
+    (target / "app" / "xaxaxaxaxaxaxaxaxaxaxaxaxaxb.py").write_text("x = 1\n")
+    result = review(target, "-q", "-f", "json", "--time-limit", "120")
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["files_reviewed"] == 2  # views.py and the 60-character name, not the ignored one
+    assert "BR101" in {f["code"] for f in doc["findings"]}
+
+
+def test_the_standard_node_gitignore_is_accepted(target: Path) -> None:
+    """GitHub's Node.gitignore template holds a four-star line (diagnostic reports)."""
+    (target / ".gitignore").write_text("node_modules/\nreport.[0-9]*.[0-9]*.[0-9]*.[0-9]*.py\n")
+    (target / "app" / "report.20240101.101010.1234.0.001.py").write_text("x = 1\n")
+    result = review(target, "-q", "-f", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["files_reviewed"] == 2
+
+
+def test_a_gitignore_line_too_complex_for_both_matchers_is_a_config_error(target: Path) -> None:
+    (target / "app" / ".gitignore").write_text("*.pyc\n**/a/**/b/**/" + REDOS + "\n")
     result = review(target, "-q")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "config error: app/.gitignore: line 2: pattern" in result.stderr
-    assert "14 `*` in the path segment" in result.stderr and "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_linear_matcher_agrees_with_fnmatch_and_gitignore_order() -> None:
+    import fnmatch
+    import random
+
+    import pathspec
+
+    from reviewer.patterns import SegmentGlob, compile_spec
+
+    rng = random.Random(7)
+    globs = ["*a*b", "a*b*c", "?x*[0-9]*z", "[!a]*b*", "*.db*", "a?c*d*e?", "[ab]?*[!c]*", "*a*a*"]
+    for _ in range(20000):
+        glob = rng.choice(globs)
+        name = "".join(rng.choice("abcxyz0.9") for _ in range(rng.randint(1, 10)))
+        assert SegmentGlob.parse(glob).match_file(name) == fnmatch.fnmatchcase(name, glob)  # type: ignore[union-attr]
+    lines = ["*.pyc", "a*b*c*d", "!keep_a_b_c_d", "build/", "/top*x*y*z", "sub/*a*b*c*"]
+    ours, theirs = compile_spec(lines, "x"), pathspec.GitIgnoreSpec.from_lines(lines)
+    paths = ["a1b2c3d", "keep_a_b_c_d", "q/a_b_c_d", "build/", "x/build/", "topAxByz", "s/topxyz"]
+    paths += ["sub/xaybzc1", "sub/q/aabbcc", "m.pyc", "sub/"]
+    assert [ours.match_file(p) for p in paths] == [theirs.match_file(p) for p in paths]
 
 
 def test_a_redos_exclude_glob_is_a_config_error(target: Path) -> None:
