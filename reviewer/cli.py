@@ -9,18 +9,16 @@
 Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on /
 --fail-on-unreviewed), 2 usage or configuration error (or an output that cannot be written),
 or nothing was scored (no file reviewed, or none a rule covers: an empty review is never a
-pass), 3 an internal error (a bug: never reported as a failed gate, which would blame the code).
+pass), 3 an internal error (a bug: never reported as a failed gate, which would blame the code),
+130 interrupted, 143 terminated (SIGTERM; see reviewer/run_limits.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import math
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +26,13 @@ from reviewer import __version__
 from reviewer.config import ANALYZERS, Config, ConfigError
 from reviewer.config import load as load_config
 from reviewer.model import Confidence, Report, Severity
+from reviewer.run_limits import (
+    TerminatedError,
+    TimeLimitReachedError,
+    positive_seconds,
+    terminate_on_sigterm,
+    time_limit,
+)
 
 if TYPE_CHECKING:
     from reviewer.scope import Outcome, ScopePlan
@@ -64,7 +69,8 @@ commit: what the change alters in them is listed under "Switched off", not appli
 
 exit codes: 0 gate passed, 1 gate failed (--fail-under / --fail-on / --fail-on-unreviewed),
 2 usage or config error, or nothing scored (no file reviewed, or none that a rule covers: the
-score is n/a, files in languages not reviewed are listed, and the gate fails), 3 internal error.
+score is n/a, files in languages not reviewed are listed, and the gate fails), 3 internal error,
+130 interrupted, 143 terminated (SIGTERM: the analyzers and workers it started are killed).
 """
 
 
@@ -170,7 +176,7 @@ def _review_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--time-limit",
-        type=_seconds,
+        type=positive_seconds,
         metavar="SECONDS",
         help="stop the whole run after this many seconds, with exit 2 and no report (a "
         "pathological file or pattern must not hold a CI job until its own timeout)",
@@ -195,15 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLD)
     try:
-        if args and args[0] in COMMANDS[1:]:
-            return _subcommand(args[0], args[1:])
-        if args and args[0] == "baseline":
-            from reviewer.baseline_cli import main as baseline_main
-
-            return baseline_main(args[1:])
-        if args and args[0] == "review":
-            args = args[1:]
-        return _review(args)
+        with terminate_on_sigterm():
+            return _command(args)
     except ConfigError as exc:
         print(f"backend-review: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -217,11 +216,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except TerminatedError:  # SIGTERM: a cancelled CI job, `timeout`; the analyzers are killed
+        print("backend-review: terminated (SIGTERM); no report was written", file=sys.stderr)
+        return 143
     except Exception as exc:  # a bug or an environment we did not foresee, never "the gate failed"
         print(f"backend-review: {internal_error(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         gc.set_threshold(*previous)
+
+
+def _command(args: list[str]) -> int:
+    if args and args[0] in COMMANDS[1:]:
+        return _subcommand(args[0], args[1:])
+    if args and args[0] == "baseline":
+        from reviewer.baseline_cli import main as baseline_main
+
+        return baseline_main(args[1:])
+    if args and args[0] == "review":
+        args = args[1:]
+    return _review(args)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -242,41 +256,6 @@ def internal_error(exc: BaseException) -> str:
     return f"internal error (exit 3): {what}; traceback written to {name}; please report it"
 
 
-class TimeLimitReachedError(BaseException):
-    """--time-limit passed. A BaseException: no `except Exception` on the way (a rule's crash
-    guard, an analyzer's) may swallow it and go on."""
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError("must be a positive number of seconds")
-    return value
-
-
-@contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise TimeLimitReachedError in the main thread after `seconds` (SIGALRM; Python's
-    regex engine and blocking waits are interrupted by it). Forked workers inherit no timer."""
-    if not seconds or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeLimitReachedError(f"{seconds:g}")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if ns.select:
@@ -295,7 +274,7 @@ def _overrides(ns: argparse.Namespace) -> dict[str, Any]:
 def _review(argv: list[str]) -> int:
     parser = _review_parser()
     ns = parser.parse_args(argv)
-    with _time_limit(ns.time_limit):
+    with time_limit(ns.time_limit):
         return _review_run(parser, ns)
 
 

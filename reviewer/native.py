@@ -9,9 +9,13 @@ results are cached by content hash, and the files of one phase are spread over a
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -145,13 +149,37 @@ def _run_phase(
     # first pass touches every object the parent holds (all files' facts) and the kernel
     # copies the whole heap into each worker.
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=get_context("fork"),
+        initializer=_worker_start,
+        initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+    )
     try:
         futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
     except BaseException:
         _end_phase(pool)
         raise
     return _pool_results(pool, futures)
+
+
+def _worker_start(parent: int, forked_by_main_thread: bool) -> None:
+    """A pool worker ends with the review (issue 11, U22): SIGTERM back to its default (the
+    parent's handler raises in its main thread), and on Linux PR_SET_PDEATHSIG, so a review
+    killed with SIGKILL leaves no worker behind (they stayed forever, blocked on their pipe).
+    The death signal follows the thread that forked the worker: only the main thread's."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not forked_by_main_thread or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the review died before the death signal was set
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _pool_results(pool: ProcessPoolExecutor, futures: list[Any]) -> Iterator[FileResult]:

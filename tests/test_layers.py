@@ -95,6 +95,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "face",
         (
             "reviewer.cli",
+            "reviewer.run_limits",
             "reviewer.pr",
             "reviewer.baseline_cli",
             "reviewer.route_changes",
