@@ -37,6 +37,7 @@ class Shape:
     kind: str  # dict | list | unknown
     keys: tuple[str, ...] = ()
     raised: bool = False  # from `raise HTTPException(...)`
+    status_given: bool = False  # a status was passed, maybe one not known here (a variable)
 
     @property
     def is_error(self) -> bool:
@@ -79,8 +80,8 @@ def _body(expr: cst.BaseExpression) -> tuple[str, tuple[str, ...]]:
         for element in expr.elements:
             if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
                 value = element.key.evaluated_value
-                if isinstance(value, str):
-                    keys.append(value)
+                if isinstance(value, str) and not (value in ERROR_KEYS and _empty(element.value)):
+                    keys.append(value)  # `"error": None` says there is no error
         return "dict", tuple(keys)
     if isinstance(expr, cst.List | cst.ListComp):
         return "list", ()
@@ -90,6 +91,13 @@ def _body(expr: cst.BaseExpression) -> tuple[str, tuple[str, ...]]:
         if expr.func.value == "list":
             return "list", ()
     return "unknown", ()
+
+
+def _empty(expr: cst.BaseExpression) -> bool:
+    """`None`, `False`, `""`: a key present only to say it holds nothing."""
+    if isinstance(expr, cst.Name):
+        return expr.value in ("None", "False")
+    return isinstance(expr, cst.SimpleString) and expr.evaluated_value in ("", b"")
 
 
 def _keyword(call: cst.Call, *names: str) -> cst.BaseExpression | None:
@@ -104,29 +112,33 @@ def response_shape(
 ) -> Shape:
     """The shape of `return value` (or of a response object built inline)."""
     status: int | None = None
+    given = False
     if isinstance(value, cst.Tuple) and len(value.elements) >= 2:
         status = status_of(value.elements[1].value)
+        given = True  # `return body, status_code`: whatever it holds, it is not the default
         value = value.elements[0].value
     if isinstance(value, cst.Call):
         name = (resolve(value.func) or dotted_name(value.func) or "").rsplit(".", 1)[-1]
         if name in RESPONSE_CTORS:
+            given = given or _keyword(value, "status", "status_code") is not None
             explicit = status_of(_keyword(value, "status", "status_code"))
             positional = [a for a in value.args if a.keyword is None]
             if name == "make_response" and len(positional) >= 2:
                 explicit = explicit or status_of(positional[1].value)
+                given = True
             status = explicit or status
             if name == "jsonify" and not positional:
                 keys = tuple(a.keyword.value for a in value.args if a.keyword is not None)
-                return Shape(node, status, "dict", keys)
+                return Shape(node, status, "dict", keys, status_given=given)
             content = _keyword(value, "content", "data")
             if content is None and positional:
                 content = positional[0].value
             if content is None:
-                return Shape(node, status, "unknown")
+                return Shape(node, status, "unknown", status_given=given)
             kind, keys = _body(content)
-            return Shape(node, status, kind, keys)
+            return Shape(node, status, kind, keys, status_given=given)
     kind, keys = _body(value)
-    return Shape(node, status, kind, keys)
+    return Shape(node, status, kind, keys, status_given=given)
 
 
 def handler_shapes(func: cst.FunctionDef, resolve: Callable[..., str | None]) -> list[Shape]:

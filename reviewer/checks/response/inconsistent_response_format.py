@@ -105,6 +105,24 @@ def not_a_route():
     return {"message": "x"}, 500                               # ok: BR704
 """
         ),
+        # the status comes from a helper; `"error": None` marks a success body
+        Valid(
+            """
+from flask import Flask, jsonify
+app = Flask(__name__)
+
+@app.get("/teams/<int:tid>")
+def team(tid):
+    success, data, status_code = load_team(tid)
+    if success:
+        return {"success": success, "data": data}, status_code
+    return {"success": success, "errors": data}, status_code   # ok: BR704
+
+@app.get("/summary")
+def summary():
+    return jsonify({"summary": "...", "error": None})          # ok: BR704
+"""
+        ),
         Valid(
             """
 from fastapi import FastAPI, HTTPException
@@ -194,7 +212,7 @@ async def list3():
         for handler, shape in self._shapes:
             if (
                 not shape.is_error
-                and shape.status in (None, 200)
+                and (shape.status == 200 or (shape.status is None and not shape.status_given))
                 and shape.kind == "dict"
                 and (
                     "error" in shape.keys
