@@ -81,7 +81,30 @@ def string_value(index: Index, value: Any, module: str, scope: str, depth: int =
         if default is not None:
             return string_value(index, default, module, "", depth + 1)
     found = module_value(index, name, "strings")  # its own names are qualified already
+    if found is None:
+        found = _class_attribute(index, name)
     return string_value(index, found, module, "", depth + 1) if found is not None else None
+
+
+def _class_attribute(index: Index, name: str) -> Any:
+    """`settings.API_PREFIX` with `settings = Settings()` (or `Settings.API_PREFIX`): the class
+    attribute the instance reads, through project base classes. For a pydantic
+    `BaseSettings` field this is the default, which an environment variable may override at
+    run time (https://docs.pydantic.dev/latest/concepts/pydantic_settings/)."""
+    owner, _, attr = name.rpartition(".")
+    found = index.resolve(owner) if owner else None
+    if found is None:
+        return None
+    klass = found.qualname
+    if found.kind == "object":
+        built = index.resolve(ref(found.record))
+        if built is None or built.kind != "class":
+            return None
+        klass = built.qualname
+    elif found.kind != "class":
+        return None
+    value = index.class_attr(klass, attr)
+    return value[0] if value is not None else None
 
 
 def _parameter_default(index: Index, param: str, module: str, scope: str) -> Any:

@@ -520,3 +520,43 @@ def test_unreadable_router_and_include_prefixes_are_marked() -> None:
         }
     )
     assert found == {("GET", "/{?}/{?}/x")}
+
+
+def test_prefix_from_a_settings_class_field_default() -> None:
+    """`include_router(api, prefix=settings.API_V1_STR)` with `settings = Settings()` and
+    `class Settings(BaseSettings): API_V1_STR: str = "/api/v1"`: the field's default; a field
+    without a default stays unknown."""
+    found = paths(
+        {
+            "core/__init__.py": "",
+            "core/config.py": """
+            from pydantic_settings import BaseSettings
+
+            class Base(BaseSettings):
+                API_V1_STR: str = "/api/v1"
+
+            class Settings(Base):
+                ADMIN_PREFIX: str
+
+            settings = Settings()
+            """,
+            "main.py": """
+            from fastapi import APIRouter, FastAPI
+            from core.config import settings
+
+            api = APIRouter()
+            admin = APIRouter()
+
+            @api.get("/items")
+            def items(): ...
+
+            @admin.get("/stats")
+            def stats(): ...
+
+            app = FastAPI()
+            app.include_router(api, prefix=settings.API_V1_STR)
+            app.include_router(admin, prefix=settings.ADMIN_PREFIX)
+            """,
+        }
+    )
+    assert found == {("GET", "/api/v1/items"), ("GET", "/{?}/stats")}
