@@ -638,6 +638,8 @@ def _routes(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="backend-review routes",
         description="Print the route inventory: every endpoint and what guards it.",
+        epilog="When the project builds framework apps, blueprints or routers but no route "
+        "is resolved, a note on stderr (and below the table/Markdown) names them.",
     )
     parser.add_argument("path", type=Path)
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
@@ -646,10 +648,15 @@ def _routes(argv: list[str]) -> int:
     if not ns.path.exists():
         parser.error(f"{ns.path}: no such file or directory")
     config = load_config(ns.path, None, ns.config)
-    from reviewer.framework.inventory import inventory
+    from reviewer.framework.inventory import inventory_with_notes
     from reviewer.reporters.routes import render_routes
 
-    sys.stdout.write(render_routes(inventory(ns.path, config), ns.format))
+    routes, notes = inventory_with_notes(ns.path, config)
+    sys.stdout.write(render_routes(routes, ns.format))
+    for note in notes:  # stdout stays the inventory (JSON stays parseable); the note is not lost
+        sys.stderr.write(f"backend-review routes: {note}\n")
+        if ns.format != "json":
+            sys.stdout.write(f"\nnote: {note}\n")
     return EXIT_OK
 
 

@@ -243,3 +243,27 @@ def test_main_leaves_the_callers_gc_threshold_alone(capsys: pytest.CaptureFixtur
     assert before != cli.GC_THRESHOLD
     assert cli.main(["rules"]) == 0
     assert gc.get_threshold() == before
+
+
+def test_routes_says_when_a_framework_app_yields_no_route(tmp_path: Path) -> None:
+    """A Flask app whose views all come from a package outside the reviewed tree: the
+    inventory is empty, and `routes` says which app it found instead of printing `[]` alone;
+    a project without any web framework gets no such note."""
+    svc = tmp_path / "svc"
+    svc.mkdir()
+    (svc / "app.py").write_text(
+        "from flask import Flask\nfrom vendor_views import bp\n\n"
+        "app = Flask(__name__)\napp.register_blueprint(bp)\n"
+    )
+    proc = run("routes", str(svc), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
+    assert "no route could be resolved" in proc.stderr
+    assert "flask app `app` in app.py" in proc.stderr
+    table = run("routes", str(svc))
+    assert "note: no route could be resolved" in table.stdout
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "tool.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    quiet = run("routes", str(plain), "--format", "json")
+    assert json.loads(quiet.stdout) == [] and "no route" not in quiet.stderr

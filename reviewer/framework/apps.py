@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,6 +98,21 @@ def classify(ctor: str) -> tuple[str, str] | None:
         if ctor in constructors:
             return framework, kind
     return None
+
+
+def declared_apps(facts: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Where the project builds a web-framework app, blueprint, router or route table, or a
+    Django URLconf ("flask app `app` in svc/app.py"): what `backend-review routes` names
+    when none of them yields a route, so an empty inventory is never silent (issue 13 item 2)."""
+    found: list[str] = []
+    for relpath, f in sorted(facts.items()):
+        for name, call in f.get("objects", {}).items():
+            kind = classify(ref(call))
+            if kind is not None:
+                found.append(f"{kind[0]} {kind[1]} `{name}` in {relpath}")
+        if f.get("urlpatterns"):
+            found.append(f"django urlpatterns in {relpath}")
+    return found
 
 
 class Apps:
@@ -485,7 +500,7 @@ class Apps:
         func = self.index.function(target)
         if func is None:
             return
-        kinds = g.function_kinds(self.index, func)
+        kinds = g.function_kinds(self.index, func) if self._may_stop(func) else set()
         app_wide = method in ("before_app_request", "app_url_value_preprocessor")
         level = "app" if obj.role == "app" or app_wide else "router"
         found = _only_if(
@@ -508,6 +523,31 @@ class Apps:
         else:
             obj.guards += found
 
+    def _may_stop(self, func: Def, depth: int = 0) -> bool:
+        """A before_request hook stops a request only by returning a value or by raising
+        (`abort(401)`, a redirect to login): "If any of these functions returns a value, the
+        request handling stops" (https://flask.palletsprojects.com/en/stable/api/#flask.Flask.before_request).
+        One that only reads `current_user.is_authenticated` to update a timestamp lets every
+        request through, so it guards nothing. A project function it calls may raise for it
+        (`g.user = current_user_or_401()`)."""
+        if func.record.get("returns_value") or func.record.get("raises"):
+            return True
+        auth, authz = self.index.nested_evidence(func)
+        if any(g.rejects(e) for e in [*auth, *authz]):
+            return True
+        if depth >= 3:
+            return False
+        for name in func.record.get("calls", []):
+            # the body's calls are written as resolved there: a module's own function bare
+            callee = self.index.function(name) or self.index.function(qualified(func.module, name))
+            if (
+                callee is not None
+                and callee.qualname != func.qualname
+                and self._may_stop(callee, depth + 1)
+            ):
+                return True
+        return False
+
     def _middleware(self, target: str, relpath: str, conditional: bool = False) -> list[Guard]:
         """The guards a middleware gives; installed on one branch of an `if` only (a setting
         turns it on), it guarantees nothing: see `_only_if`."""
@@ -518,6 +558,11 @@ class Apps:
         line = func.record.get("line", 0) if func is not None and func.kind != "object" else 0
         file = func.file if func is not None else relpath
         found = [Guard(tail(target), k, "middleware", file, line) for k in sorted(kinds)]
+        if func is not None and func.kind == "function":
+            # `if request.path.startswith("/auth/"): return await handler(request)`: the
+            # requests the middleware hands on before it checks anything
+            for guard in found:
+                self.passes[guard] = func.record.get("passes", [])
         return _only_if(found, conditional)
 
     def _deps(self, value: Any, level: str, relpath: str) -> list[Guard]:
@@ -1184,9 +1229,14 @@ class Apps:
         """Drop the before_request guards whose hook lets this request through early
         (`if request.endpoint == "login": return None`): Flask sets `request.endpoint` to
         "<blueprint>.<endpoint>" for blueprint views and `request.blueprint` to the
-        blueprint's name (https://flask.palletsprojects.com/en/stable/api/#flask.Request)."""
-        if obj.framework != "flask" or not any(x in self.passes for x in guards):
+        blueprint's name (https://flask.palletsprojects.com/en/stable/api/#flask.Request).
+        A middleware that hands some paths on unchecked (aiohttp's `request.path` is the full
+        path, sub-app prefix included) does not guard those routes either."""
+        if not any(x in self.passes for x in guards):
             return guards
+        if obj.framework != "flask":
+            facts = {"endpoint": "", "blueprint": "", "path": path}
+            return [x for x in guards if not any(_holds(c, facts) for c in self.passes.get(x, []))]
         blueprint = self._blueprint_name(obj)
         full = f"{blueprint}.{endpoint}" if blueprint else endpoint
         facts = {"endpoint": full, "blueprint": blueprint, "path": path}
@@ -1229,7 +1279,10 @@ def _exclusive(one: list[Any], other: list[Any]) -> bool:
 def _holds(conditions: list[list[Any]], facts: dict[str, str]) -> bool:
     """Every [field, op, literal] of a hook branch is true of this route's request."""
     for field_name, op, value in conditions:
-        actual = facts.get(field_name, "")
+        if field_name.startswith("path@"):  # the path without its first n characters
+            actual = facts.get("path", "")[int(field_name[5:]) :]
+        else:
+            actual = facts.get(field_name, "")
         if op == "==":
             ok = actual == value
         elif op == "in":

@@ -119,7 +119,7 @@ AUTHZ_EXCEPTIONS = frozenset(
     {"PermissionDenied", "Forbidden", "HTTPForbidden", "PermissionDeniedException"}
 )
 AUTH_HEADERS = re.compile(r"^(authorization|x-api-key|x-auth-token|api[-_]key)$", re.I)
-_STATUS = re.compile(r"\b(401|403)\b|HTTP_401|HTTP_403")
+_STATUS = re.compile(r"\b(401|403)\b|HTTP_401|HTTP_403|\b(UNAUTHORIZED|FORBIDDEN)\b")
 
 USER_REF = re.compile(
     r"\b(current_user|request\.user|g\.user|get_jwt_identity|authorized_userid|"
@@ -251,6 +251,13 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         return ("authorization", last)
     if last == "HttpResponseForbidden":
         return ("authorization", last)
+    if last in ("needs_refresh", "unauthorized") and (
+        ".login_manager." in f".{name}" or name.startswith("flask_login.")
+    ):
+        # Flask-Login's LoginManager answers an anonymous or stale session with a redirect to
+        # its login (refresh) view, else 401 (https://flask-login.readthedocs.io/en/latest/
+        # #flask_login.LoginManager.unauthorized, #flask_login.LoginManager.needs_refresh)
+        return ("authentication", f"login_manager.{last}")
     if last == "redirect_to_login":  # django.contrib.auth.views.redirect_to_login
         return ("authentication", "redirect to login")
     if last == "handle_no_permission":  # AccessMixin: redirect to login, or 403 when logged in
@@ -264,11 +271,12 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
         "Response",
         "make_response",
         "jsonify",
+        "json_response",  # aiohttp.web.json_response(data, status=HTTPStatus.UNAUTHORIZED)
     ):
         status = " ".join(code_of(a.value) for a in call.args)
         match = _STATUS.search(status)
         if match:
-            is_401 = "401" in match.group(0)
+            is_401 = "401" in match.group(0) or "UNAUTHORIZED" in match.group(0)
             return ("authentication" if is_401 else "authorization", f"{last}({match.group(0)})")
     if (
         (last == "redirect" or "Redirect" in last or last in _REDIRECTS)

@@ -316,6 +316,13 @@ class FrameworkCollector(Visitor):
         if record is not None and body.mentions_user(value, _user_names(record)):
             # `role = current_user.get_organization_role(org)`: a property of the user
             record.setdefault("user_locals", []).append(name)
+        if record is not None:
+            called = _called(value, imports)
+            if called:  # `err = check_token(request)`: what `return err` hands back
+                record.setdefault("call_locals", {})[name] = called
+            offset = _path_offset(value, self.ctx)
+            if offset is not None:  # `sub = request.path[len("/api/v1"):]`
+                record.setdefault("path_locals", {})[name] = offset
         if name == "urlpatterns":
             self.facts["urlpatterns"] = _flatten(encode(value, imports))
         elif at_module and (name in SETTINGS_NAMES or name.startswith("CORS_")):
@@ -542,11 +549,13 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is not None:
             self._ifs.add(id(record))
-        if record is None or not _returns_nothing(node.body):
+        if record is None or not (_returns_nothing(node.body) or _passes_on(node.body, record)):
             return
-        conditions = _request_conditions(node.test, self.ctx)
-        if conditions:
-            record["passes"].append(conditions)
+        # `if a or b: return` lets each of a, b through on its own
+        paths = record.get("path_locals", {})
+        branches = [_request_conditions(part, self.ctx, paths) for part in _disjuncts(node.test)]
+        if all(branches):
+            record["passes"].extend(branches)
 
     def visit_Raise(self, node: cst.Raise) -> None:
         record = self._current()
@@ -579,6 +588,9 @@ class FrameworkCollector(Visitor):
             value = dotted_name(node.value) or ""
             if value.startswith("self."):  # a property handing on `self.user.group_id`
                 record.setdefault("returns_self", []).append(value)
+        called = _called(node.value, self.ctx.imports) if record is not None else ""
+        if record is not None and called:  # `return check_token(request)`
+            record.setdefault("returned_calls", []).append(called)
         if record is not None and isinstance(node.value, cst.Dict):
             record["returns_dict"] = True
         if record is not None and node.value is not None:
@@ -734,13 +746,84 @@ def _returns_nothing(body: cst.BaseSuite) -> bool:
     return value is None or (isinstance(value, cst.Name) and value.value == "None")
 
 
+def _passes_on(body: cst.BaseSuite, record: dict[str, Any]) -> bool:
+    """The branch is exactly `return [await] handler(request)` with `handler` a parameter:
+    an aiohttp middleware (`async def mw(request, handler)`) handing the request on
+    unchecked (https://docs.aiohttp.org/en/stable/web_advanced.html#middlewares)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if len(statements) != 1:
+        return False
+    small = getattr(statements[0], "body", None)
+    if not isinstance(small, Sequence) or len(small) != 1 or not isinstance(small[0], cst.Return):
+        return False
+    value = small[0].value
+    if isinstance(value, cst.Await):
+        value = value.expression
+    params = {p["name"] for p in record["params"]}
+    return (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value in params
+    )
+
+
+def _disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    parts: list[cst.BaseExpression] = []
+    todo = [test]
+    while todo:
+        expr = todo.pop()
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            todo += [expr.right, expr.left]
+        else:
+            parts.append(expr)
+    return parts
+
+
+def _called(value: cst.BaseExpression | None, imports: Any) -> str:
+    """The qualified function a value calls (`helper(x)`, `await helper(x)`), else ""."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name | cst.Attribute):
+        return qualify(value.func, imports) or ""
+    return ""
+
+
+def _path_offset(value: cst.BaseExpression, ctx: Any) -> int | None:
+    """`request.path[len("/api/v1"):]` / `request.path[8:]` -> 8: the request path without
+    its first characters, `request.path` itself -> 0; None for anything else."""
+    if _request_attr(value, ctx) == "path":
+        return 0
+    if not (isinstance(value, cst.Subscript) and _request_attr(value.value, ctx) == "path"):
+        return None
+    if len(value.slice) != 1 or not isinstance(value.slice[0].slice, cst.Slice):
+        return None
+    cut = value.slice[0].slice
+    if cut.upper is not None or cut.step is not None or cut.lower is None:
+        return None
+    lower = cut.lower
+    if isinstance(lower, cst.Integer):
+        return int(lower.evaluated_value)
+    if (
+        isinstance(lower, cst.Call)
+        and isinstance(lower.func, cst.Name)
+        and lower.func.value == "len"
+        and len(lower.args) == 1
+    ):
+        text = _literal(lower.args[0].value)
+        return len(text) if isinstance(text, str) else None
+    return None
+
+
 _REQUEST_FIELDS = frozenset({"endpoint", "blueprint", "path"})
 
 
-def _request_conditions(test: cst.BaseExpression, ctx: Any) -> list[list[Any]]:
+def _request_conditions(
+    test: cst.BaseExpression, ctx: Any, paths: dict[str, int] | None = None
+) -> list[list[Any]]:
     """[field, op, literal] for each conjunct of `test` that matches the request's endpoint,
     blueprint or path against a literal; [] when any conjunct is about something else (a
-    setting), so the branch is not an exemption the code alone decides."""
+    setting), so the branch is not an exemption the code alone decides. `paths` names locals
+    holding the request path without its first n characters (field `path@n`)."""
     parts: list[cst.BaseExpression] = []
     todo = [test]
     while todo:
@@ -753,7 +836,7 @@ def _request_conditions(test: cst.BaseExpression, ctx: Any) -> list[list[Any]]:
     for part in parts:
         if isinstance(part, cst.Attribute) and _request_attr(part, ctx):
             continue  # `request.endpoint and ...`, `request.view_args`: truthiness only
-        condition = _request_condition(part, ctx)
+        condition = _request_condition(part, ctx, paths or {})
         if condition is None:
             return []
         found.append(condition)
@@ -778,28 +861,38 @@ def _literal(expr: cst.BaseExpression) -> Any:
     return None
 
 
-def _request_condition(part: cst.BaseExpression, ctx: Any) -> list[Any] | None:
+def _request_condition(
+    part: cst.BaseExpression, ctx: Any, paths: dict[str, int]
+) -> list[Any] | None:
+    def field_of(expr: cst.BaseExpression) -> str:
+        if isinstance(expr, cst.Name) and expr.value in paths:
+            return f"path@{paths[expr.value]}" if paths[expr.value] else "path"
+        return _request_attr(expr, ctx)
+
+    def known(field: str) -> bool:
+        return field in _REQUEST_FIELDS or field.startswith("path@")
+
     if isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute):
         # request.path.startswith("/api/")
         if part.func.attr.value == "startswith" and len(part.args) == 1:
-            field = _request_attr(part.func.value, ctx)
+            field = field_of(part.func.value)
             value = _literal(part.args[0].value)
-            if field in _REQUEST_FIELDS and isinstance(value, str | list):
+            if known(field) and isinstance(value, str | list):
                 return [field, "startswith", value]
         return None
     if not isinstance(part, cst.Comparison) or len(part.comparisons) != 1:
         return None
     op = part.comparisons[0].operator
     right = part.comparisons[0].comparator
-    left_field = _request_attr(part.left, ctx)
-    right_field = _request_attr(right, ctx)
-    if isinstance(op, cst.Equal) and left_field in _REQUEST_FIELDS:
+    left_field = field_of(part.left)
+    right_field = field_of(right)
+    if isinstance(op, cst.Equal) and known(left_field):
         value = _literal(right)
         return [left_field, "==", value] if isinstance(value, str) else None
-    if isinstance(op, cst.In) and left_field in _REQUEST_FIELDS:
+    if isinstance(op, cst.In) and known(left_field):
         value = _literal(right)
         return [left_field, "in", value] if isinstance(value, list) else None
-    if isinstance(op, cst.In) and right_field in _REQUEST_FIELDS:
+    if isinstance(op, cst.In) and known(right_field):
         value = _literal(part.left)  # "login" in request.endpoint
         return [right_field, "contains", value] if isinstance(value, str) else None
     return None

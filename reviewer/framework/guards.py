@@ -131,6 +131,8 @@ def function_kinds(index: Index, func: Def) -> Kinds:
     answer 403), not an authorization check; without such a check of its own (a FastAPI admin
     dependency below `get_current_user`) the 403 stays authorization."""
     auth, authz = index.nested_evidence(func)
+    handed_auth, handed_authz = returned_rejections(index, func)
+    auth, authz = [*auth, *handed_auth], [*authz, *handed_authz]
     if auth:
         authz = [e for e in authz if not _REFUSAL_ONLY.match(e)]
     kinds: Kinds = set()
@@ -144,6 +146,49 @@ def function_kinds(index: Index, func: Def) -> Kinds:
     elif AUTH_NAME.search(name):
         kinds.add(AUTHENTICATION)
     return kinds
+
+
+def returned_rejections(index: Index, func: Def, depth: int = 0) -> tuple[list[str], list[str]]:
+    """The rejections (401/403 responses, redirects to login) a function answers with by
+    returning what a project helper returns: `err = check_token(request); if err is not None:
+    return err`, where `check_token` returns `resp.no_token`, a property building
+    `web.json_response(..., status=401)`. The helper's own rejecting evidence counts as the
+    function's, through at most four calls."""
+    if depth > 3:
+        return [], []
+    record, module = func.record, func.module
+    names = list(record.get("returned_calls", []))
+    call_locals = record.get("call_locals", {})
+    for value in record.get("returns_refs", []):
+        name = ref(value)
+        local = name[len(module) + 1 :] if module and name.startswith(module + ".") else name
+        names.append(call_locals.get(local, name))
+    auth: list[str] = []
+    authz: list[str] = []
+    for name in dict.fromkeys(names):
+        target = index.function(name) or _property(index, name)
+        if target is None or target.qualname == func.qualname:
+            continue
+        own_auth, own_authz = index.nested_evidence(target)
+        auth += [e for e in own_auth if rejects(e)]
+        authz += [e for e in own_authz if rejects(e)]
+        more_auth, more_authz = returned_rejections(index, target, depth + 1)
+        auth += more_auth
+        authz += more_authz
+    return auth, authz
+
+
+def _property(index: Index, name: str) -> Def | None:
+    """`resp.no_token` where `resp = Responses()`: the method `no_token` of that class."""
+    owner, _, attr = name.rpartition(".")
+    found = index.resolve(owner) if owner else None
+    if found is None or found.kind != "object":
+        return None
+    klass = index.resolve(ref(found.record))
+    if klass is None or klass.kind != "class":
+        return None
+    defining = index.class_methods(klass.qualname).get(attr)
+    return index.function(f"{defining}.{attr}") if defining else None
 
 
 def decorator_kinds(index: Index, value: Any) -> tuple[Kinds, str]:
@@ -510,6 +555,8 @@ _REJECTIONS = frozenset(
         "redirect to login",
         "redirect_to_login",
         "handle_no_permission",
+        "login_manager.needs_refresh",
+        "login_manager.unauthorized",
     }
 )
 
@@ -526,5 +573,5 @@ def rejects(evidence: str) -> bool:
 
 _RESPONSES = frozenset(
     {"abort", "HTTPException", "JSONResponse", "JsonResponse", "Response", "HttpResponse"}
-    | {"make_response", "jsonify"}
+    | {"make_response", "jsonify", "json_response"}
 )
