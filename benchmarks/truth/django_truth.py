@@ -589,7 +589,10 @@ def routes(runtime: dict[str, Any]) -> list[dict[str, Any]]:
             if external:
                 route["builtin"] = True
                 route["third_party"] = True
-            if ".{format}" in path:  # DRF format_suffix_patterns: a variant of the route beside it
+            # DRF format_suffix_patterns: a variant of the route beside it. A route written with
+            # path() takes the `<drf_format_suffix:format>` converter, whose regex holds the
+            # dot, so DefaultRouter's root variant reads `/api/{format}`, not `/api/.{format}`.
+            if ".{format}" in path or path.endswith("/{format}"):
                 route["builtin"] = True
                 route["format_suffix"] = True
             drf = drf_flags(callback, cls, action, method, path)
