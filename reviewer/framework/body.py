@@ -457,6 +457,16 @@ def refusal_conditions(stack: list[cst.CSTNode]) -> list[Condition]:
     return tests
 
 
+def login_condition(tests: list[Condition]) -> bool:
+    """Some branch condition reads whether the caller is logged in (`user.is_authenticated`,
+    `user.is_anonymous`): a refusal there is the anonymous caller's."""
+    return any(
+        type(n) is cst.Attribute and n.attr.value in ("is_authenticated", "is_anonymous")
+        for test, _ in tests
+        for n in walk(test)
+    )
+
+
 def user_condition(tests: list[Condition], user_names: frozenset[str]) -> bool:
     """True when the branch conditions around a refusal (all must hold) read a role/permission
     of the current user or compare the user's identity with something. In

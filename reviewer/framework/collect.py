@@ -13,7 +13,7 @@ from typing import Any
 import libcst as cst
 
 from reviewer.context import Visitor
-from reviewer.framework import body
+from reviewer.framework import body, symbolic
 from reviewer.framework.values import code_of, encode, encode_call, qualify, ref
 from reviewer.imports import dotted_name
 
@@ -116,6 +116,14 @@ def _new_facts(module: str) -> dict[str, Any]:
         # calls that pass an app/blueprint-like local object on (`setup_routes(app)`):
         # {"call": callee, "args": [...], "kwargs": {...}}, args that are no object are None
         "calls": [],
+        # module-level `router.APIRootView = views.Root`: "router.APIRootView" -> the value
+        "attr_assigns": {},
+        # `registry[k][...].append(value)` in a function (symbolic.py): what a decorator records
+        "registry_stores": [],
+        # `path(...)` called in a loop of a function: URL patterns the function builds
+        "url_builds": [],
+        # module-level `decorator(args)(target)`: a decorator applied by a call
+        "applied": [],
     }
 
 
@@ -132,6 +140,8 @@ class FrameworkCollector(Visitor):
         self._module_objects: set[str] = set()
         self._ifs: set[int] = set()  # id() of function records an `if` was seen in so far
         self._if_numbers: dict[int, int] = {}  # id(If) -> its number in this file
+
+        self._scopes: dict[int, symbolic.Scope] = {}  # id(FunctionDef) -> its names
 
     # -- definitions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -255,6 +265,14 @@ class FrameworkCollector(Visitor):
                 self._attribute_set(target.target, node.value)
             elif isinstance(node.value, cst.Call):
                 self._self_object(target.target, node.value)
+            elif (
+                isinstance(target.target, cst.Attribute)
+                and isinstance(node.value, cst.Name | cst.Attribute)
+                and self.ctx.enclosing_function() is None
+            ):
+                dotted = dotted_name(target.target)
+                if dotted is not None:
+                    self.facts["attr_assigns"][dotted] = encode(node.value, self.ctx.imports)
 
     def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
         """`app_config.exception_handlers = {...}` (a Litestar plugin configuring the app) is
@@ -392,7 +410,16 @@ class FrameworkCollector(Visitor):
         self._pass_on(node)
         record = self._current()
         if record is None:
+            if isinstance(func, cst.Call) and dotted_name(func.func) is not None:
+                self._applied(node, func)
             return
+        self._symbolic_facts(node, record)
+        update = _route_mapping_update(node)
+        if update is not None:
+            index, mapping = update
+            record.setdefault("route_updates", []).append(
+                [index, encode(mapping, self.ctx.imports)]
+            )
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value == "__init__"
@@ -413,7 +440,10 @@ class FrameworkCollector(Visitor):
         if evidence and evidence[1] == "redirect to login" and not self._branched(record):
             evidence = None  # `logout` sends everyone to the login page: nobody is turned away
         if evidence and evidence[0] == "authorization" and not self._user_refusal(record, evidence):
-            evidence = None  # a 403 on a setting or a flag refuses everyone alike
+            # a 403 for the anonymous caller (`if not request.user.is_authenticated`) turns
+            # away who has no user; one on a setting or a flag refuses everyone alike
+            login = body.login_condition(body.refusal_conditions(self.ctx.stack))
+            evidence = ("authentication", evidence[1]) if login else None
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
         validator = body.validator_call(node, self.ctx)
@@ -471,6 +501,49 @@ class FrameworkCollector(Visitor):
                 elif below is node.orelse:
                     branches.append([self._if_numbers[id(node)], "else"])
         return branches
+
+    def _applied(self, node: cst.Call, decorator: cst.Call) -> None:
+        """`register(Model, "trace")(TraceView)` at module level: a decorator applied by hand."""
+        if self.ctx.enclosing_function() is None and len(node.args) == 1:
+            imports = self.ctx.imports
+            self.facts["applied"].append(
+                {
+                    "decorator": encode_call(decorator, imports),
+                    "target": encode(node.args[0].value, imports),
+                }
+            )
+
+    def _symbolic_facts(self, node: cst.Call, record: dict[str, Any]) -> None:
+        """A registry append or a URL pattern built in a loop (see symbolic.py); the function
+        scope is read only for these rare calls."""
+        func = node.func
+        store = isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript)
+        build = False
+        if not store and isinstance(func, cst.Name | cst.Attribute):
+            name = self.ctx.resolve(func) or ""
+            build = name in _URL_FUNCTIONS and any(isinstance(n, cst.For) for n in self.ctx.stack)
+        if not (store or build):
+            return
+        functions = [n for n in self.ctx.stack if isinstance(n, cst.FunctionDef)]
+        key = id(functions[-1])
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = symbolic.Scope(functions)
+        imports = self.ctx.imports
+        if store:
+            found = symbolic.registry_store(node, scope, imports)
+            if found is not None:
+                self.facts["registry_stores"].append({**found, "scope": record["qualname"]})
+            return
+        loops = symbolic.loops_around(self.ctx.stack, scope, imports)
+        if loops:
+            self.facts["url_builds"].append(
+                {
+                    "scope": record["qualname"],
+                    "loops": loops,
+                    "call": symbolic.symbolic(node, scope, imports),
+                }
+            )
 
     def _pass_on(self, node: cst.Call) -> None:
         """Record a call that hands a local object (`app = web.Application()`) or an imported
@@ -658,12 +731,18 @@ class FrameworkCollector(Visitor):
                     "lists",
                     "strings",
                     "calls",
+                    "attr_assigns",
+                    "registry_stores",
+                    "url_builds",
+                    "applied",
                 )
             )
         ):
             return
         facts["imports"] = dict(self.ctx.imports.names)
         facts["star_imports"] = list(self.ctx.imports.stars)
+        if facts["objects"]:
+            facts["object_lines"] = _assignment_lines(self.ctx.source, facts["objects"])
         found = _def_lines(self.ctx.source)
         position = 0
         for table, qualname, name in self._order:
@@ -675,6 +754,9 @@ class FrameworkCollector(Visitor):
                     break
         self.ctx.facts[FACTS_KEY] = facts
 
+
+# Django's URL pattern constructors (https://docs.djangoproject.com/en/5.2/ref/urls/)
+_URL_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 
@@ -709,6 +791,46 @@ def _target_names(target: cst.BaseExpression) -> list[str]:
         names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
         return names if len(names) == len(target.elements) else []
     return []
+
+
+_TOP_ASSIGN = re.compile(r"^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+
+
+def _assignment_lines(source: str, names: dict[str, Any]) -> dict[str, int]:
+    """Line of the first module-level `name = ...` of each object (a router, an app), found
+    with one regex pass instead of node positions."""
+    lines: dict[str, int] = {}
+    line, last = 1, 0
+    for match in _TOP_ASSIGN.finditer(source):
+        if match.group(1) in names and match.group(1) not in lines:
+            line += source.count("\n", last, match.start())
+            last = match.start()
+            lines[match.group(1)] = line
+    return lines
+
+
+def _route_mapping_update(node: cst.Call) -> tuple[int, cst.Dict] | None:
+    """`self.routes[0].mapping.update({"put": "bulk_update"})`: a DRF router subclass adding
+    methods to one of its `routes` (SimpleRouter.routes is a list of Route namedtuples whose
+    `mapping` is the method -> viewset action dict)."""
+    func = node.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "update"
+        and len(node.args) == 1
+        and isinstance(node.args[0].value, cst.Dict)
+        and isinstance(func.value, cst.Attribute)
+        and func.value.attr.value == "mapping"
+        and isinstance(func.value.value, cst.Subscript)
+    ):
+        return None
+    sub = func.value.value
+    if dotted_name(sub.value) != "self.routes" or len(sub.slice) != 1:
+        return None
+    index = sub.slice[0].slice
+    if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Integer):
+        return None
+    return int(index.value.evaluated_value), node.args[0].value
 
 
 def _text(node: cst.BaseExpression) -> str:

@@ -3,14 +3,16 @@ permission/throttle classes and the REST_FRAMEWORK / MIDDLEWARE settings (framew
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, make_route
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import is_call, ref, tail, text
+from reviewer.framework.view_registry import UNKNOWN, Ref, ViewRegistry
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
 
 HANDLERS = ("get", "post", "put", "patch", "delete")
@@ -32,6 +34,7 @@ GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "RetrieveUpdateAPIView": ("get", "put", "patch"),
     "RetrieveDestroyAPIView": ("get", "delete"),
     "RetrieveUpdateDestroyAPIView": ("get", "put", "patch", "delete"),
+    "APIRootView": ("get",),  # rest_framework.routers.APIRootView, DefaultRouter's root
 }
 VIEWSET_ACTIONS: dict[str, tuple[str, ...]] = {
     "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
@@ -42,6 +45,7 @@ VIEWSET_ACTIONS: dict[str, tuple[str, ...]] = {
     "UpdateModelMixin": ("update", "partial_update"),
     "DestroyModelMixin": ("destroy",),
 }
+ROOT_VIEW_NAME = "api-root"  # DefaultRouter.root_view_name
 LIST_ROUTE = (("GET", "list"), ("POST", "create"))
 DETAIL_ROUTE = (
     ("GET", "retrieve"),
@@ -162,6 +166,9 @@ class Django:
         for entry in entries:
             if isinstance(entry, dict) and "star" in entry:  # [*router.urls, *other_patterns]
                 entry = entry["star"]
+            if is_call(entry) and self.registry.is_builder(ref(entry)):
+                routes += self._built(entry, prefix, outer, relpath)  # [*get_urls(...)]
+                continue
             if not is_call(entry):
                 name = ref(entry)
                 if name.endswith(".urls"):
@@ -192,6 +199,8 @@ class Django:
                     routes += self._walk(target, full, outer, seen)
                 elif isinstance(target, list):
                     routes += self._entries(target, full, outer, seen, relpath)
+                elif is_call(target) and self.registry.is_builder(ref(target)):
+                    routes += self._built(target, full, outer, relpath)
                 elif ref(target).endswith(".urls"):
                     routes += self._router(ref(target).removesuffix(".urls"), full, outer)
                 elif ref(target) and ref(target) not in seen and len(seen) < 20:
@@ -206,6 +215,86 @@ class Django:
                 found = [replace(r, url_name=url_name) for r in found]
             routes += found
         return routes
+
+    @functools.cached_property
+    def registry(self) -> ViewRegistry:
+        return ViewRegistry(self.index, self._attribute, self._call)
+
+    def _built(self, call: Any, prefix: str, outer: list[Guard], relpath: str) -> list[Route]:
+        """The URL patterns a project function builds from a registry its decorators filled
+        (view_registry.py), listed as if the URLconf spelled them out."""
+        routes: list[Route] = []
+        for pattern in self.registry.build(call):
+            route = pattern.route if isinstance(pattern.route, str) else "{?}"
+            if pattern.kind != "path":
+                route = regex_route(route)
+            path = "/" + prefix + route
+            if not isinstance(pattern.view, Ref):
+                continue
+            found = self.index.resolve(pattern.view.name)
+            if found is not None and found.kind == "class":
+                made = self._class_view(found.qualname, path, outer, [])
+            elif found is not None and found.kind == "function":
+                made = self._function_view(found, path, outer, [])
+            else:
+                made = self._outside_view(pattern.view.name, path, outer, [], relpath)
+            if isinstance(pattern.name, str) and pattern.name:
+                made = [replace(r, url_name=pattern.name) for r in made]
+            routes += made
+        return routes
+
+    def _attribute(self, value: Any, name: str) -> Any:
+        """What Django gives for an attribute the registry code reads: a model class's
+        `_meta` (Options: `app_label`, `model_name`, `object_name`, `label`, `label_lower`,
+        https://docs.djangoproject.com/en/5.2/ref/models/options/) and `View.as_view`."""
+        if isinstance(value, Ref) and name == "_meta":
+            return _Meta(value.name)
+        if isinstance(value, Ref) and name == "as_view":
+            return _AsView(value.name)
+        if isinstance(value, _Meta):
+            object_name = tail(value.model)
+            app_label = self._app_label(value.model)
+            return {
+                "object_name": object_name,
+                "model_name": object_name.lower(),
+                "app_label": app_label,
+                "label": f"{app_label}.{object_name}",
+                "label_lower": f"{app_label}.{object_name.lower()}",
+            }.get(name, UNKNOWN)
+        return UNKNOWN
+
+    def _call(self, callee: str, func: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """`View.as_view()` serves the class's handlers; `import_string("a.b.View")` is the
+        named object (https://docs.djangoproject.com/en/5.2/ref/utils/#django.utils.module_loading.import_string)."""
+        if isinstance(func, _AsView):
+            return Ref(func.view)
+        if callee.endswith(".as_view"):  # `BookList.as_view()` written with the class's name
+            found = self.index.resolve(callee.removesuffix(".as_view"))
+            return Ref(found.qualname) if found is not None and found.kind == "class" else UNKNOWN
+        if callee == "django.utils.module_loading.import_string" and args:
+            return Ref(self.index.canonical(args[0])) if isinstance(args[0], str) else UNKNOWN
+        return UNKNOWN
+
+    def _app_label(self, model: str) -> str:
+        """A model's app label: its `Meta.app_label`, else the label (last component) of the
+        installed app whose package holds the model's module, else the package above the
+        `models` module (https://docs.djangoproject.com/en/5.2/ref/applications/#django.apps.AppConfig.label)."""
+        meta = self.index.resolve(f"{model}.Meta")
+        if meta is not None and meta.kind == "class":
+            label = meta.record["attrs"].get("app_label")
+            if isinstance(label, str):
+                return label
+        found = self.index.resolve(model)
+        module = found.module if found is not None else model.rsplit(".", 1)[0]
+        apps = self.settings.get("INSTALLED_APPS")
+        names = [a for a in apps if isinstance(a, str)] if isinstance(apps, list) else []
+        owners = [a for a in names if module == a or module.startswith(a + ".")]
+        if owners:
+            return tail(max(owners, key=len))
+        parts = module.split(".")
+        if "models" in parts[1:]:
+            return parts[parts.index("models", 1) - 1]
+        return parts[0]
 
     def _local_list(self, name: str, depth: int = 0) -> list[Any] | None:
         """The patterns a name holds: a module-level list (`_patterns = [...]`, possibly imported
@@ -363,7 +452,24 @@ class Django:
         for verb, owner in sorted(served.items(), key=lambda kv: HANDLERS.index(kv[0])):
             func = index.function(f"{owner}.{verb}")
             routes.append(self._class_route(klass, cdef, func, verb, path, outer, wrappers, drf))
+        if not routes and "dispatch" in methods and self._library_view(klass):
+            # a subclass of a library's view (strawberry's GraphQLView) that only overrides
+            # dispatch: the library's handlers are not known, so every method is listed
+            func = index.function(f"{methods['dispatch']}.dispatch")
+            route = self._class_route(klass, cdef, func, "*", path, outer, wrappers, drf)
+            routes.append(
+                replace(route, handler=f"{cdef.record['name']}.dispatch", action="dispatch")
+            )
         return routes
+
+    def _library_view(self, klass: str) -> bool:
+        """A base class outside the project that is not Django's or DRF's own View."""
+        return any(
+            self.index.resolve(base) is None
+            and not base.startswith(("django.", "rest_framework."))
+            and tail(base) not in GENERIC_METHODS
+            for base in self.index.ancestors(klass)
+        )
 
     def _class_route(
         self,
@@ -464,6 +570,7 @@ class Django:
     ) -> list[Guard]:
         index = self.index
         guards: list[Guard] = []
+        ignore = self._ignores_model_permissions(klass)
         perms = action_kwargs.get("permission_classes")
         level = "route"
         if perms is None:
@@ -479,7 +586,7 @@ class Django:
             called = [{"ref": c} for c in getter.record["calls"]]
             kinds: set[str] = set()
             for item in called:
-                kinds |= g.permission_kinds(index, [item], tuple(methods))
+                kinds |= g.permission_kinds(index, [item], tuple(methods), ignore)
             for kind in sorted(kinds):
                 guards.append(
                     Guard("get_permissions()", kind, "class", getter.file, getter.record["line"])
@@ -490,18 +597,25 @@ class Django:
             if any(c == "super" or tail(c) == "get_permissions" for c in getter.record["calls"]):
                 if perms is None:
                     guards += self._permission_guards(
-                        self.default_permissions(), methods, "settings", self.settings_file, 0
+                        self.default_permissions(),
+                        methods,
+                        "settings",
+                        self.settings_file,
+                        0,
+                        ignore,
                     )
                 else:
                     guards += self._permission_guards(
-                        perms, methods, level, cdef.file, cdef.record["line"]
+                        perms, methods, level, cdef.file, cdef.record["line"], ignore
                     )
         elif perms is None:
             guards += self._permission_guards(
-                self.default_permissions(), methods, "settings", self.settings_file, 0
+                self.default_permissions(), methods, "settings", self.settings_file, 0, ignore
             )
         else:
-            guards += self._permission_guards(perms, methods, level, cdef.file, cdef.record["line"])
+            guards += self._permission_guards(
+                perms, methods, level, cdef.file, cdef.record["line"], ignore
+            )
             if g.is_allow_any(index, perms):
                 flags.add("public")
         throttles = action_kwargs.get("throttle_classes")
@@ -524,10 +638,24 @@ class Django:
             guards += self._throttle_guards(throttles, "route", cdef.file)
         return guards
 
+    def _ignores_model_permissions(self, klass: str) -> bool:
+        """The view sets `_ignore_model_permissions` (DRF's APIRootView does): DRF's model
+        permission classes then only require a user."""
+        found = self.index.class_attr(klass, "_ignore_model_permissions")
+        if found is not None:
+            return found[0] is True
+        return "rest_framework.routers.APIRootView" in self.index.ancestors(klass)
+
     def _permission_guards(
-        self, perms: Any, methods: list[str], level: str, file: str, line: int
+        self,
+        perms: Any,
+        methods: list[str],
+        level: str,
+        file: str,
+        line: int,
+        ignore_model: bool = False,
     ) -> list[Guard]:
-        kinds = g.permission_kinds(self.index, perms, tuple(methods))
+        kinds = g.permission_kinds(self.index, perms, tuple(methods), ignore_model)
         items = perms if isinstance(perms, list) else [perms]
         shown = ", ".join(_short(p) for p in items) or "[]"
         return [Guard(shown, kind, level, file, line) for kind in sorted(kinds)]
@@ -545,6 +673,7 @@ class Django:
         if found is None or found.kind != "object":
             return []
         routes: list[Route] = []
+        shapes = self._router_shapes(ref(found.record))
         for f in index.facts.values():
             for reg in f["registrations"]:
                 if reg["method"] != "register" or len(reg["args"]) < 2:
@@ -554,11 +683,80 @@ class Django:
                     continue
                 rprefix = reg["args"][0] if isinstance(reg["args"][0], str) else ""
                 viewset = index.canonical(ref(reg["args"][1]))
-                routes += self._viewset(viewset, prefix, rprefix, found.record, outer)
-        return routes
+                routes += self._viewset(viewset, prefix, rprefix, found.record, outer, shapes)
+        return self._root_view(found, prefix, outer) + routes
+
+    def _router_shapes(self, router_class: str) -> tuple[list[tuple[str, str]], ...]:
+        """The (method, action) pairs of the list and the detail route a router class maps.
+        SimpleRouter.routes is [list Route, list DynamicRoute, detail Route, detail
+        DynamicRoute]; a subclass may add methods with `self.routes[0].mapping.update({...})`
+        in its `__init__` (bulk PUT/PATCH/DELETE on the list URL), and DRF routes a method only
+        to an action the viewset has (https://www.django-rest-framework.org/api-guide/routers/#custom-routers)."""
+        index = self.index
+        shapes = {0: dict(LIST_ROUTE), 2: dict(DETAIL_ROUTE)}
+        klass = index.canonical(router_class)
+        for owner in reversed([klass, *index.ancestors(klass)]):
+            init = index.function(f"{owner}.__init__")
+            if init is None or init.qualname != f"{owner}.__init__":
+                continue
+            for position, mapping in init.record.get("route_updates", ()):
+                if position in shapes and isinstance(mapping, dict):
+                    for key, value in mapping.get("dict", ()):
+                        if isinstance(key, str) and isinstance(value, str):
+                            shapes[position][key.upper()] = value
+        return list(shapes[0].items()), list(shapes[2].items())
+
+    def _root_view(self, router: Def, prefix: str, outer: list[Guard]) -> list[Route]:
+        """DefaultRouter serves an API root view (GET) at the router's own prefix unless
+        `include_root_view=False`; the view is the router's `APIRootView` attribute, which the
+        URLconf may replace (`router.APIRootView = views.MyRoot`)
+        (https://www.django-rest-framework.org/api-guide/routers/#defaultrouter)."""
+        index = self.index
+        klass = index.canonical(ref(router.record))
+        chain = [klass, *index.ancestors(klass)]
+        if "rest_framework.routers.DefaultRouter" not in chain:
+            return []
+        kwargs = router.record.get("kwargs") or {}
+        own = index.class_attr(klass, "include_root_view")
+        if kwargs.get("include_root_view", own[0] if own else True) is False:
+            return []
+        assigned = index.facts[router.file].get("attr_assigns", {})
+        local = router.qualname.removeprefix(f"{router.module}.")
+        view = ref(assigned.get(f"{local}.APIRootView"))
+        if not view:
+            found = index.class_attr(klass, "APIRootView")
+            view = ref(found[0]) if found else ""
+        path = "/" + prefix
+        if view and index.resolve(view) is not None:
+            routes = self._class_view(index.canonical(view), path, outer, [])
+            return [replace(r, url_name=ROOT_VIEW_NAME) for r in routes]
+        # DRF's own APIRootView: an APIView with `get`, under the settings' permission classes
+        guards = self._permission_guards(
+            self.default_permissions(), ["GET"], "settings", self.settings_file, 0, True
+        )
+        guards += self._throttle_guards(self.default_throttles(), "settings", self.settings_file)
+        route = make_route(
+            index,
+            "drf",
+            ["GET"],
+            path,
+            None,
+            [*outer, *guards],
+            file=router.file,
+            module=router.module,
+            handler="APIRootView.get",
+            line=index.facts[router.file].get("object_lines", {}).get(local, 1),
+        )
+        return [replace(route, url_name=ROOT_VIEW_NAME)]
 
     def _viewset(
-        self, klass: str, prefix: str, rprefix: str, router: dict[str, Any], outer: list[Guard]
+        self,
+        klass: str,
+        prefix: str,
+        rprefix: str,
+        router: dict[str, Any],
+        outer: list[Guard],
+        shapes: tuple[list[tuple[str, str]], ...] = (list(LIST_ROUTE), list(DETAIL_ROUTE)),
     ) -> list[Route]:
         index = self.index
         cdef = index.resolve(klass)
@@ -570,10 +768,8 @@ class Django:
         )
         lookup = lookup_attr[0] if lookup_attr and isinstance(lookup_attr[0], str) else "pk"
         base = "/" + prefix + rprefix
-        routes = self._viewset_routes(klass, base + slash, list(LIST_ROUTE), outer, [])
-        routes += self._viewset_routes(
-            klass, f"{base}/<{lookup}>{slash}", list(DETAIL_ROUTE), outer, []
-        )
+        routes = self._viewset_routes(klass, base + slash, shapes[0], outer, [])
+        routes += self._viewset_routes(klass, f"{base}/<{lookup}>{slash}", shapes[1], outer, [])
         methods = index.class_methods(klass)
         for name, owner in methods.items():
             func = index.function(f"{owner}.{name}")
@@ -639,6 +835,20 @@ class Django:
 
 
 _PERMISSION_CHECKS = ("has_perm", "has_perms", "has_permission")
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """`Model._meta` of a model class, for the registry evaluator."""
+
+    model: str
+
+
+@dataclass(frozen=True)
+class _AsView:
+    """`View.as_view`, not yet called."""
+
+    view: str
 
 
 def regex_route(regex: str) -> str:

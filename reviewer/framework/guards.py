@@ -421,24 +421,37 @@ def _annotated_items(annotation: Any) -> list[Any]:
     return []
 
 
-def permission_kinds(index: Index, value: Any, methods: tuple[str, ...]) -> Kinds:
-    """Kinds that a DRF `permission_classes` list gives a route serving `methods`."""
+# DRF's model permission classes: `has_permission` checks the user, then returns True at once
+# for a view with `_ignore_model_permissions` (DefaultRouter's APIRootView sets it), so such a
+# view needs a user but no model permission.
+MODEL_PERMISSIONS = frozenset(
+    {"DjangoModelPermissions", "DjangoModelPermissionsOrAnonReadOnly", "DjangoObjectPermissions"}
+)
+
+
+def permission_kinds(
+    index: Index, value: Any, methods: tuple[str, ...], ignore_model: bool = False
+) -> Kinds:
+    """Kinds that a DRF `permission_classes` list gives a route serving `methods`;
+    `ignore_model`: the view sets `_ignore_model_permissions`."""
     unsafe = changes_state(methods)
     items = value if isinstance(value, list) else [value]
     kinds: Kinds = set()
     for item in items:
-        kinds |= _permission_item(index, item, unsafe)
+        kinds |= _permission_item(index, item, unsafe, 0, ignore_model)
     return kinds
 
 
-def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> Kinds:
+def _permission_item(
+    index: Index, item: Any, unsafe: bool, depth: int = 0, ignore_model: bool = False
+) -> Kinds:
     if depth > 6:
         return set()
     if isinstance(item, dict) and "op" in item:
         if item["op"] == "~":
             return set()
-        left = _permission_item(index, item["left"], unsafe, depth + 1)
-        right = _permission_item(index, item.get("right"), unsafe, depth + 1)
+        left = _permission_item(index, item["left"], unsafe, depth + 1, ignore_model)
+        right = _permission_item(index, item.get("right"), unsafe, depth + 1, ignore_model)
         return left & right if item["op"] == "|" else left | right
     name = ref(item)
     if not name:
@@ -453,11 +466,19 @@ def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> K
                     kinds.add(kind.removeprefix("unsafe:"))
             else:
                 kinds.add(kind)
+        if ignore_model and last in MODEL_PERMISSIONS:
+            kinds.discard(AUTHORIZATION)
         return kinds
     found = index.resolve(name)
     if found is not None and found.kind == "class":
         kinds = set()
+        model = ignore_model and any(
+            b.startswith(DRF) and tail(b) in MODEL_PERMISSIONS
+            for b in index.ancestors(found.qualname)
+        )
         for method in ("has_permission", "has_object_permission"):
+            if model and method == "has_object_permission":
+                continue  # never reached: the view returned before any object is loaded
             func = index.function(f"{found.qualname}.{method}")
             if func is not None:
                 auth, authz = _method_evidence(index, found.qualname, func)
@@ -469,7 +490,7 @@ def _permission_item(index: Index, item: Any, unsafe: bool, depth: int = 0) -> K
                     kinds.add(AUTHORIZATION)
         for base in index.ancestors(found.qualname):
             if base.startswith(DRF) and tail(base) != "BasePermission":
-                kinds |= _permission_item(index, {"ref": base}, unsafe, depth + 1)
+                kinds |= _permission_item(index, {"ref": base}, unsafe, depth + 1, ignore_model)
         if AUTHZ_NAME.search(last) or re.search(r"Admin|Staff|Owner|Role", last):
             kinds.add(AUTHORIZATION)
         if re.search(r"Authenticated|Admin|Staff|Superuser", last):

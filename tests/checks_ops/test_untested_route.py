@@ -183,6 +183,9 @@ class OrderTests(APITestCase):
     def test_detail(self):
         self.client.get("/api/orders/5/")
         self.client.delete(f"/api/orders/{5}/")
+
+    def test_root(self):  # DefaultRouter's API root view is named "api-root"
+        self.client.get(reverse("api-root"))
 """
     project, findings = _findings(
         {
