@@ -166,6 +166,7 @@ class Layer:
     opt: dict[str, Any] = field(default_factory=dict)
     dependencies: dict[str, Any] = field(default_factory=dict)
     auth: list[AuthMiddleware] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 class Litestar:
@@ -198,6 +199,7 @@ class Litestar:
                         reg["args"][0]
                     )
         self.installed = self._installed_by_call()
+        self.plugin_notes: list[str] = []
         self.plugin: dict[str, list[Any]] = self._plugin_additions()
         self.reached: set[str] = set()
         self.steps = 0
@@ -332,6 +334,7 @@ class Litestar:
         middleware plugins add to the app config."""
         layer.auth += [a for a in self.installed if a not in layer.auth]
         layer.guards += self.plugin["guards"]
+        layer.notes += self.plugin_notes
         for item in self.plugin["middleware"]:
             found = self._middleware_auth(item, "middleware", layer.file)
             if found is not None and found not in layer.auth:
@@ -366,6 +369,13 @@ class Litestar:
                 ):
                     continue
                 args = reg["args"][1:] if reg["method"] == "insert" else reg["args"]
+                if reg.get("branches") and attr != "route_handlers":
+                    # a guard a setting turns on does not guard every deployment
+                    self.plugin_notes.append(
+                        f"{attr} added by {func.record['name']} ({func.file}) only on one branch"
+                        " of an if: not counted"
+                    )
+                    continue
                 for value in args[:1]:
                     items = self._items(value) if reg["method"] == "extend" else [value]
                     found[attr] += items
@@ -518,7 +528,7 @@ class Litestar:
                 [*dict.fromkeys(auth), *guards],
                 view_class=klass.record["name"] if klass is not None else "",
                 action=func.record["name"] if klass is not None else "",
-                notes=notes,
+                notes=[*dict.fromkeys(n for layer in layers for n in layer.notes), *notes],
                 dependency_params=dependency_params,
             )
             on_purpose = {

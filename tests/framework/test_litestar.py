@@ -600,3 +600,36 @@ def test_litestar_test_clients_map_tests_to_routes() -> None:
     )
     assert routes[("GET", "/items")].tests == ("tests/test_items.py",)
     assert routes[("POST", "/items")].tests == ("tests/test_items.py",)
+
+
+def test_a_guard_a_plugin_adds_on_one_branch_only_is_not_counted() -> None:
+    """`if settings.auth: app_config.guards.append(g)`: some deployments run without it, so
+    the routes do not count it and say why."""
+    routes = inventory(
+        {
+            "guards.py": GUARDS,
+            "plugin.py": """
+            from litestar.plugins import InitPluginProtocol
+            from guards import requires_active
+
+            AUTH = False
+
+            class Core(InitPluginProtocol):
+                def on_app_init(self, app_config):
+                    if AUTH:
+                        app_config.guards.append(requires_active)
+                    return app_config
+            """,
+            "app.py": """
+            from litestar import Litestar, post
+            from plugin import Core
+
+            @post("/notes")
+            async def create() -> None: ...
+
+            app = Litestar(route_handlers=[create], plugins=[Core()])
+            """,
+        }
+    )
+    assert [(r.path, r.auth) for r in routes] == [("/notes", ())]
+    assert any("only on one branch" in n for n in routes[0].notes)
