@@ -294,7 +294,7 @@ def _review_run(parser: argparse.ArgumentParser, ns: argparse.Namespace) -> int:
     for _, output in ns.outputs or []:
         folder = Path(output).parent if output else None
         if folder is not None and not folder.is_dir():
-            parser.error(f"-o {output}: folder {folder} does not exist")
+            parser.error(f"cannot write {output}: folder {folder} does not exist")
     try:
         plan = scope.prepare(ns, target)
     except scope.UsageError as exc:
