@@ -223,10 +223,11 @@ def score_app(app: str, findings: list[Entry], audit: dict[str, Any]) -> dict[st
 
 
 def write_template(app: str, audit: dict[str, Any], scored: dict[str, Any]) -> None:
-    """Append the new findings as `todo` entries; drop entries of findings that vanished
-    unless they were true positives (those stay, so their loss keeps showing)."""
+    """Append the new findings as `todo` entries. Entries of findings that vanished stay: a
+    true positive keeps showing as lost, a fixed false positive keeps its verdict should it
+    come back."""
     result: Match = scored["_match"]
-    kept = [e for _, e in result.matched] + result.lost
+    kept = [e for _, e in result.matched] + result.unmatched
     for finding in result.new:
         kept.append(
             {
