@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from functools import cache
 import reviewer.checks
 from reviewer.checklist import checklist_ids
 from reviewer.checks.base import Rule
-from reviewer.config import Config
+from reviewer.config import Config, ConfigError, brief
 from reviewer.model import RuleMeta
 from reviewer.selection import select
 from reviewer.taint.specs import SINK_KINDS
@@ -129,8 +130,61 @@ def _claims(metas: tuple[RuleMeta, ...]) -> dict[str, RuleMeta]:
     return claims
 
 
+def check_rule_options(classes: Iterable[type[Rule]], config: Config) -> None:
+    """Every `rules.<CODE>.<option>` value has the type of the option's default (issue 11,
+    U18): `min-length: "abc"` or `max-db-calls: null` made the rule crash on every file, so it
+    was silently off. A ConfigError names the file and the key instead."""
+    for cls in classes:
+        for key, value in config.options_for(cls.code).items():
+            if key not in cls.options:
+                continue  # not an option this rule has: left alone
+            expected = _option_type(cls.options[key])
+            if expected and not _has_type(value, cls.options[key]):
+                raise ConfigError(
+                    f"{config.source}: `rules.{cls.code}.{key}` must be {expected} (its "
+                    f"default is {cls.options[key]!r}), not {type(value).__name__} "
+                    f"{_shown(value)}"
+                )
+
+
+def _option_type(default: object) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "an integer"
+    if isinstance(default, float):
+        return "a finite number"
+    if isinstance(default, str):
+        return "a string"
+    if isinstance(default, list | tuple):
+        return "a list of strings" if all(isinstance(d, str) for d in default) else "a list"
+    return ""
+
+
+def _has_type(value: object, default: object) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if isinstance(default, int):
+        return isinstance(value, int)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and math.isfinite(value)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, list | tuple):
+        strings = all(isinstance(d, str) for d in default)
+        return isinstance(value, list) and (not strings or all(isinstance(v, str) for v in value))
+    return True
+
+
+def _shown(value: object) -> str:
+    return brief(value, 60)
+
+
 def load(config: Config) -> Registry:
     """The catalogue with the config's selection and severity overrides applied."""
+    check_rule_options(native_rule_classes(), config)
     overrides = dict(config.severity_overrides)
     _check_items(native_rule_classes())
     check_taint_kinds(native_rule_classes())

@@ -247,3 +247,33 @@ def test_a_timeout_must_be_finite(pr: Path, value: str) -> None:
     (pr / ".backend-review.yml").write_text(f"analyzers: {{ruff: {{timeout: {value}}}}}\n")
     result = review(pr, "-q")
     assert result.returncode == 2 and "analyzers.ruff.timeout" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ('{BR201: {min-length: "abc"}}', "`rules.BR201.min-length` must be an integer"),
+        ("{BR401: {max-db-calls: null}}", "`rules.BR401.max-db-calls` must be an integer"),
+        ("{BR401: {max-db-calls: true}}", "`rules.BR401.max-db-calls` must be an integer"),
+        ("{BR201: {entropy-threshold: .nan}}", "`rules.BR201.entropy-threshold` must be a finite"),
+        ("{BR201: {entropy-threshold: [1]}}", "`rules.BR201.entropy-threshold` must be a finite"),
+    ],
+)
+def test_a_rule_option_of_the_wrong_type_is_a_config_error(
+    pr: Path, rules: str, message: str
+) -> None:
+    """U18: `min-length: "abc"` made BR201 crash on every file (BR902 info): the rule was off."""
+    (pr / ".backend-review.yml").write_text(f"rules: {rules}\n")
+    result = review(pr, "-q")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"config error: {pr / '.backend-review.yml'}: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rule_options_of_the_right_type_are_used(pr: Path) -> None:
+    (pr / ".backend-review.yml").write_text(
+        "rules: {BR201: {min-length: 20, entropy-threshold: 4}, BR401: {max-db-calls: 0}}\n"
+    )
+    result = review(pr, "-q", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert not [f for f in json.loads(result.stdout)["findings"] if f["code"] == "BR902"]
