@@ -127,14 +127,36 @@ class HardcodedSecret(Rule):
     # -- where a literal gets a name ----------------------------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self._in_settings_class():
+        if self._in_settings_class() or self._in_testing_config():
             return
         for target in node.targets:
             self._named(target_name(target.target), node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and not self._in_settings_class():
+        if self._in_settings_class() or self._in_testing_config():
+            return
+        if node.value is not None:
             self._named(target_name(node.target), node.value)
+
+    def _in_testing_config(self) -> bool:
+        """A config class that sets `TESTING = True` (Flask's flag for the test client) is the
+        test suite's configuration: its keys sign test sessions only. Key formats (an AWS key,
+        a private key block) are still reported from the string itself."""
+        owner = self.ctx.enclosing_class()
+        if owner is None or not isinstance(owner.body, cst.IndentedBlock):
+            return False
+        for line in owner.body.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            for stmt in line.body:
+                if (
+                    isinstance(stmt, cst.Assign)
+                    and any(target_name(t.target) == "TESTING" for t in stmt.targets)
+                    and isinstance(stmt.value, cst.Name)
+                    and stmt.value.value == "True"
+                ):
+                    return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         for arg in node.args:
@@ -273,6 +295,19 @@ class HardcodedSecret(Rule):
         return is_settings_class(bases)
 
     VALID = [
+        Valid(
+            """
+class ServerConfig:
+    SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+class TestingConfig(ServerConfig):
+    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"  # ok: BR201 (the test suite's config: TESTING = True)
+    TESTING = True
+    DEBUG = True
+""",
+            path="app/config.py",
+        ),
         Valid(
             """
 CSRF_TOKEN_KEY = "csrftoken"  # ok: BR201 (the key the token is stored under)
@@ -428,6 +463,16 @@ def login(form):
     ]
 
     INVALID = [
+        # a production config class that only sets DEBUG is not the test suite's
+        Invalid(
+            """
+class ProductionConfig:
+    SECRET_KEY = "AAAAAAAAAAAAAAAAAAAA"  # expect: BR201
+    DEBUG = False
+    TESTING = False
+""",
+            path="app/config.py",
+        ),
         Invalid(
             """
 ADMIN_PASSWORD = "admin"  # expect: BR201
