@@ -530,7 +530,8 @@ class Apps:
         One that only reads `current_user.is_authenticated` to update a timestamp lets every
         request through, so it guards nothing. A project function it calls may raise for it
         (`g.user = current_user_or_401()`)."""
-        if func.record.get("returns_value") or func.record.get("raises"):
+        # what a called function returns goes back to the hook, not to the client
+        if (func.record.get("returns_value") and depth == 0) or func.record.get("raises"):
             return True
         auth, authz = self.index.nested_evidence(func)
         if any(g.rejects(e) for e in [*auth, *authz]):

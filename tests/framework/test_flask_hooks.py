@@ -1,7 +1,7 @@
 """Flask before_request hooks guard only when they can stop the request (issue 13 item 3;
 FlaskBB in benchmarks/corpus/README.md): a hook that returns Flask-Login's refresh answer
 authenticates, one that only reads `current_user.is_authenticated` to update a timestamp
-guards nothing."""
+guards nothing, even when a function it calls returns a value (that goes back to the hook)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ def test_before_request_hook_guards_only_when_it_stops_requests(tmp_path: Path) 
             admin = Blueprint("admin", __name__)
             forum = Blueprint("forum", __name__)
 
+            def stamp():
+                return 1
+
             @app.before_request
             def touch_last_seen():
                 if current_user.is_authenticated:
-                    current_user.seen = 1
+                    current_user.seen = stamp()
 
             @admin.before_request
             def fresh_only():
