@@ -165,12 +165,13 @@ class FrameworkCollector(Visitor):
                     "default": encode(param.default, imports),
                 }
             )
-        for star in (node.params.star_arg, node.params.star_kwarg):
+        for star, stars in ((node.params.star_arg, "*"), (node.params.star_kwarg, "**")):
             if isinstance(star, cst.Param):
                 params.append(
                     {
                         "name": star.name.value,
                         "kind": "star",
+                        "stars": stars,
                         "annotation": None,
                         "ann_text": code_of(star.annotation.annotation) if star.annotation else "",
                         "default": None,
@@ -522,7 +523,18 @@ class FrameworkCollector(Visitor):
         if not store and isinstance(func, cst.Name | cst.Attribute):
             name = self.ctx.resolve(func) or ""
             build = name in _URL_FUNCTIONS and any(isinstance(n, cst.For) for n in self.ctx.stack)
-        if not (store or build):
+        applied = (
+            isinstance(func, cst.Call)
+            and dotted_name(func.func) is not None
+            and len(node.args) == 1
+        )
+        startup = (
+            record["name"] == "ready"
+            and bool(record["class"])
+            and dotted_name(func) is not None
+            and not store
+        )
+        if not (store or build or applied or startup):
             return
         functions = [n for n in self.ctx.stack if isinstance(n, cst.FunctionDef)]
         key = id(functions[-1])
@@ -530,6 +542,24 @@ class FrameworkCollector(Visitor):
         if scope is None:
             scope = self._scopes[key] = symbolic.Scope(functions)
         imports = self.ctx.imports
+        if applied and isinstance(func, cst.Call):
+            # `register(model, "journal")(View)` in a loop of a function: applied per item
+            self.facts["applied"].append(
+                {
+                    "scope": record["qualname"],
+                    "loops": symbolic.loops_around(self.ctx.stack, scope, imports),
+                    "conditions": symbolic.conditions_around(self.ctx.stack, scope, imports),
+                    "decorator": symbolic.symbolic(func, scope, imports),
+                    "target": symbolic.symbolic(node.args[0].value, scope, imports),
+                }
+            )
+            return
+        if startup:
+            # a call in `ready()`: Django runs AppConfig.ready() once at startup
+            self.facts.setdefault("ready_calls", []).append(
+                {"scope": record["qualname"], "call": symbolic.symbolic(node, scope, imports)}
+            )
+            return
         if store:
             found = symbolic.registry_store(node, scope, imports)
             if found is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from reviewer.framework import guards as g
 from reviewer.framework.common import guards_from_decorators, make_route
-from reviewer.framework.index import Def, Index
+from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.values import is_call, ref, tail, text
 from reviewer.framework.view_registry import UNKNOWN, Ref, ViewRegistry
 from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, Route
@@ -218,7 +218,19 @@ class Django:
 
     @functools.cached_property
     def registry(self) -> ViewRegistry:
-        return ViewRegistry(self.index, self._attribute, self._call)
+        return ViewRegistry(self.index, self._attribute, self._call, self._startup)
+
+    def _startup(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The calls in each AppConfig subclass's `ready()`, which Django runs once when the
+        app registry is ready (https://docs.djangoproject.com/en/5.2/ref/applications/#django.apps.AppConfig.ready),
+        with `self` bound to the app config."""
+        calls = []
+        for f in self.index.facts.values():
+            for entry in f.get("ready_calls", ()):
+                klass = qualified(f["module"], entry["scope"].rsplit(".", 1)[0])
+                if "django.apps.AppConfig" in self.index.ancestors(klass):
+                    calls.append((entry["call"], {"self": _AppConfig(klass)}))
+        return calls
 
     def _built(self, call: Any, prefix: str, outer: list[Guard], relpath: str) -> list[Route]:
         """The URL patterns a project function builds from a registry its decorators filled
@@ -247,6 +259,11 @@ class Django:
         """What Django gives for an attribute the registry code reads: a model class's
         `_meta` (Options: `app_label`, `model_name`, `object_name`, `label`, `label_lower`,
         https://docs.djangoproject.com/en/5.2/ref/models/options/) and `View.as_view`."""
+        if isinstance(value, _AppConfig):
+            if name == "get_models":
+                return _GetModels(value.config)
+            found = self.index.class_attr(value.config, name)
+            return found[0] if found and isinstance(found[0], str) else UNKNOWN
         if isinstance(value, Ref) and name == "_meta":
             return _Meta(value.name)
         if isinstance(value, Ref) and name == "as_view":
@@ -266,6 +283,8 @@ class Django:
     def _call(self, callee: str, func: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """`View.as_view()` serves the class's handlers; `import_string("a.b.View")` is the
         named object (https://docs.djangoproject.com/en/5.2/ref/utils/#django.utils.module_loading.import_string)."""
+        if isinstance(func, _GetModels):
+            return self._app_models(func.config)
         if isinstance(func, _AsView):
             return Ref(func.view)
         if callee.endswith(".as_view"):  # `BookList.as_view()` written with the class's name
@@ -274,6 +293,31 @@ class Django:
         if callee == "django.utils.module_loading.import_string" and args:
             return Ref(self.index.canonical(args[0])) if isinstance(args[0], str) else UNKNOWN
         return UNKNOWN
+
+    def _app_models(self, config: str) -> list[Any]:
+        """AppConfig.get_models(): the app's concrete models, those whose app label is the
+        config's `label` (default: the last component of its `name`)."""
+        index = self.index
+        label_attr = index.class_attr(config, "label")
+        name_attr = index.class_attr(config, "name")
+        if label_attr and isinstance(label_attr[0], str):
+            label = label_attr[0]
+        elif name_attr and isinstance(name_attr[0], str):
+            label = tail(name_attr[0])
+        else:
+            return []
+        models: list[Any] = []
+        for f in index.facts.values():
+            for name in f["classes"]:
+                klass = qualified(f["module"], name)
+                if "." in name or "django.db.models.Model" not in index.ancestors(klass):
+                    continue
+                meta = index.resolve(f"{klass}.Meta")
+                if meta is not None and meta.record["attrs"].get("abstract") is True:
+                    continue
+                if self._app_label(klass) == label:
+                    models.append(Ref(klass))
+        return models
 
     def _app_label(self, model: str) -> str:
         """A model's app label: its `Meta.app_label`, else the label (last component) of the
@@ -842,6 +886,20 @@ class _Meta:
     """`Model._meta` of a model class, for the registry evaluator."""
 
     model: str
+
+
+@dataclass(frozen=True)
+class _AppConfig:
+    """`self` in an AppConfig subclass's ready()."""
+
+    config: str
+
+
+@dataclass(frozen=True)
+class _GetModels:
+    """`self.get_models` of an app config, not yet called."""
+
+    config: str
 
 
 @dataclass(frozen=True)

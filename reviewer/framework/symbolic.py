@@ -167,7 +167,11 @@ def symbolic(
         return {
             "call": func.get("ref", "") if isinstance(func, dict) else "",
             "func": func,
-            "args": [again(a.value) for a in expr.args if a.keyword is None and not a.star],
+            "args": [
+                {"star": again(a.value)} if a.star == "*" else again(a.value)
+                for a in expr.args
+                if a.keyword is None and a.star != "**"
+            ],
             "kwargs": {a.keyword.value: again(a.value) for a in expr.args if a.keyword is not None},
         }
     return {"?": code_of(expr)[:60]}
@@ -216,3 +220,16 @@ def loops_around(stack: list[cst.CSTNode], scope: Scope, imports: ImportTable) -
         if isinstance(node, cst.For) and isinstance(node.target, cst.Name):
             loops.insert(0, {"var": node.target.value, "iter": symbolic(node.iter, scope, imports)})
     return loops
+
+
+def conditions_around(stack: list[cst.CSTNode], scope: Scope, imports: ImportTable) -> list[Any]:
+    """The `if` tests of the innermost function that the current node runs under, each with
+    the value it must have: [[test, True]] in the body, [[test, False]] in the else branch."""
+    found: list[Any] = []
+    for at in range(len(stack) - 2, -1, -1):
+        node, below = stack[at], stack[at + 1]
+        if isinstance(node, cst.FunctionDef):
+            break
+        if isinstance(node, cst.If) and below is not node.test:
+            found.insert(0, [symbolic(node.test, scope, imports), below is node.body])
+    return found

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.framework.index import Index, qualified
+from reviewer.framework.index import Def, Index, qualified
 from reviewer.framework.values import ref
 
 MAX_ENTRIES = (
@@ -59,22 +59,36 @@ class Pattern:
     name: Any
 
 
-# hooks: attribute(value, name) and call(callee qualified name, function value, args, kwargs)
+# hooks: attribute(value, name) and call(callee qualified name, function value, args, kwargs);
+# startup(): the calls the framework makes when the application starts, each with its bindings
 AttributeHook = Callable[[Any, str], Any]
 CallHook = Callable[[str, Any, list[Any], dict[str, Any]], Any]
+StartupHook = Callable[[], list[tuple[dict[str, Any], dict[str, Any]]]]
 
 
 class ViewRegistry:
-    def __init__(self, index: Index, attribute: AttributeHook, call: CallHook) -> None:
+    def __init__(
+        self,
+        index: Index,
+        attribute: AttributeHook,
+        call: CallHook,
+        startup: StartupHook | None = None,
+    ) -> None:
         self.index = index
         self.attribute = attribute
         self.call = call
+        self.startup = startup
         self.entries: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
         self.builders: dict[str, list[dict[str, Any]]] = {}
+        self.applied_in: dict[str, list[dict[str, Any]]] = {}  # function -> its applications
         self._count = 0
         registrars: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for f in index.facts.values():
             module = f["module"]
+            for applied in f.get("applied", ()):
+                if applied.get("scope"):
+                    scope = qualified(module, applied["scope"])
+                    self.applied_in.setdefault(scope, []).append(applied)
             for store in f.get("registry_stores", ()):
                 scope = qualified(module, store["scope"])
                 registrars.setdefault(scope, []).append(("bare", store))
@@ -96,7 +110,49 @@ class ViewRegistry:
                     for dec in record["decorators"]:
                         self._apply(dec, target, registrars)
             for applied in f.get("applied", ()):
-                self._apply(applied["decorator"], self.value(applied["target"]), registrars)
+                if not applied.get("scope"):
+                    self._apply(applied["decorator"], self.value(applied["target"]), registrars)
+        if self.startup is not None and self.applied_in:
+            for call, env in self.startup():
+                self._run(call, env, registrars)
+
+    def _run(
+        self,
+        call: dict[str, Any],
+        env: dict[str, Any],
+        registrars: dict[str, list[tuple[str, dict[str, Any]]]],
+    ) -> None:
+        """A startup call of a function that applies registrars in its body
+        (`register_models(*self.get_models())` -> `register(model, "journal")(View)` per model
+        that passes the `if` tests around it)."""
+        callee = self.evaluate(call.get("func"), env)
+        found = self.index.function(callee.name) if isinstance(callee, Ref) else None
+        if found is None or found.qualname not in self.applied_in:
+            return
+        args = self._args(call["args"], env)
+        if args is UNKNOWN:
+            return
+        kwargs = {k: self.evaluate(v, env) for k, v in call["kwargs"].items()}
+        inner = self._bind_values(found.record["params"], args, kwargs)
+        for applied in self.applied_in[found.qualname]:
+            for bound in self._loops(applied["loops"], inner):
+                tests = [
+                    _truth(self.evaluate(test, bound)) in (want, UNKNOWN)
+                    for test, want in applied["conditions"]
+                ]
+                dec = applied["decorator"]
+                if not all(tests) or not isinstance(dec, dict) or "func" not in dec:
+                    continue
+                registrar = self.evaluate(dec["func"], bound)
+                target_def = (
+                    self.index.function(registrar.name) if isinstance(registrar, Ref) else None
+                )
+                dec_args = self._args(dec["args"], bound)
+                if target_def is None or dec_args is UNKNOWN:
+                    continue
+                dec_kwargs = {k: self.evaluate(v, bound) for k, v in dec["kwargs"].items()}
+                target = self.evaluate(applied["target"], bound)
+                self._apply_values(target_def, True, dec_args, dec_kwargs, target, registrars)
 
     def _apply(
         self, dec: Any, target: Any, registrars: dict[str, list[tuple[str, dict[str, Any]]]]
@@ -108,12 +164,27 @@ class ViewRegistry:
         if found is None or found.qualname not in registrars:
             return
         called = isinstance(dec, dict) and "call" in dec
+        args = [self.value(a) for a in dec["args"]] if called else []
+        kwargs = {k: self.value(v) for k, v in dec["kwargs"].items()} if called else {}
+        self._apply_values(found, called, args, kwargs, target, registrars)
+
+    def _apply_values(
+        self,
+        found: Def,
+        called: bool,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        target: Any,
+        registrars: dict[str, list[tuple[str, dict[str, Any]]]],
+    ) -> None:
+        if found.qualname not in registrars:
+            return
         for shape, store in registrars[found.qualname]:
             if (shape == "factory") != called:
                 continue
             env: dict[str, Any] = {}
             if called:
-                env.update(self._bind(found.record["params"], dec["args"], dec["kwargs"]))
+                env.update(self._bind_values(found.record["params"], args, kwargs))
                 inner = self.index.function(f"{found.qualname}.{store['scope'].rsplit('.', 1)[1]}")
                 params = inner.record["params"] if inner is not None else []
             else:
@@ -138,18 +209,43 @@ class ViewRegistry:
     def _bind(
         self, params: list[dict[str, Any]], args: list[Any], kwargs: dict[str, Any]
     ) -> dict[str, Any]:
+        """Parameters bound to a call site's encoded arguments (values.encode)."""
+        values = [self.value(a) for a in args]
+        return self._bind_values(params, values, {k: self.value(v) for k, v in kwargs.items()})
+
+    def _bind_values(
+        self, params: list[dict[str, Any]], args: list[Any], kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Parameters bound to evaluated arguments: positional ones in order, the rest into
+        `*args`, keywords by name, defaults for what is not passed."""
         env: dict[str, Any] = {}
         positional = [p for p in params if p["kind"] == "pos"]
         for i, param in enumerate(positional):
             if i < len(args):
-                env[param["name"]] = self.value(args[i])
+                env[param["name"]] = args[i]
+        rest = next((p for p in params if p.get("stars") == "*"), None)
+        if rest is not None:
+            env[rest["name"]] = list(args[len(positional) :])
         for param in params:
             name = param["name"]
             if name in kwargs:
-                env[name] = self.value(kwargs[name])
+                env[name] = kwargs[name]
             elif name not in env and param["kind"] != "star":
                 env[name] = self.value(param["default"])
         return env
+
+    def _args(self, syms: list[Any], env: dict[str, Any]) -> Any:
+        """Positional arguments evaluated, `*iterable` spread; UNKNOWN when a spread is."""
+        out: list[Any] = []
+        for sym in syms:
+            if isinstance(sym, dict) and "star" in sym:
+                spread = self.evaluate(sym["star"], env)
+                if not isinstance(spread, list):
+                    return UNKNOWN
+                out += spread
+            else:
+                out.append(self.evaluate(sym, env))
+        return out
 
     def value(self, encoded: Any) -> Any:
         """A value as values.encode wrote it (a call site's argument, a default)."""
@@ -205,6 +301,17 @@ class ViewRegistry:
         return []
 
     # -- the evaluator -----------------------------------------------------------------
+    def _issubclass(self, args: list[Any]) -> Any:
+        """Python's issubclass() over the project's class hierarchy (a base outside the
+        project is known by its qualified name)."""
+        if len(args) != 2 or not isinstance(args[0], Ref):
+            return UNKNOWN
+        bases = args[1] if isinstance(args[1], list) else [args[1]]
+        if not all(isinstance(b, Ref) for b in bases):
+            return UNKNOWN
+        chain = {args[0].name, *self.index.ancestors(args[0].name)}
+        return any(b.name in chain for b in bases)
+
     def evaluate(self, sym: Any, env: dict[str, Any]) -> Any:
         if sym is None or isinstance(sym, str | int | bool | float):
             return sym
@@ -268,9 +375,13 @@ class ViewRegistry:
             return out
         if "call" in sym:
             func = self.evaluate(sym["func"], env)
-            args = [self.evaluate(a, env) for a in sym["args"]]
+            args = self._args(sym["args"], env)
+            if args is UNKNOWN:
+                return UNKNOWN
             kwargs = {k: self.evaluate(v, env) for k, v in sym["kwargs"].items()}
             callee = func.name if isinstance(func, Ref) else ""
+            if callee.rsplit(".", 1)[-1] == "issubclass" and self.index.resolve(callee) is None:
+                return self._issubclass(args)
             return self.call(callee, func, args, kwargs)
         return UNKNOWN
 

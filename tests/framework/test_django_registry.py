@@ -321,3 +321,77 @@ def test_a_library_view_subclass_that_only_overrides_dispatch_serves_every_metho
     )
     assert table(routes) == {("*", "/graphql/", "Gql.dispatch")}
     assert routes[0].auth
+
+
+FEATURES = """
+from django.db import models
+
+class JournalMixin(models.Model):
+    class Meta:
+        abstract = True
+
+class TaggedMixin(models.Model):
+    class Meta:
+        abstract = True
+
+def register_models(*models):
+    from core.views import register_view
+    for model in models:
+        if issubclass(model, JournalMixin):
+            register_view(model, "journal")("shop.views.History")
+        if issubclass(model, TaggedMixin):
+            register_view(model, "tags")("shop.views.History")
+"""
+
+
+def test_registrations_made_in_app_config_ready_for_each_model_of_the_app() -> None:
+    """`AppConfig.ready()` runs at startup; `self.get_models()` is the app's concrete models
+    (app label `shop`: Book, not the abstract mixins nor Shelf, labelled `library`); each
+    model registers the views of the mixins it subclasses. A `ready` in a class that is not
+    an AppConfig is never called by Django."""
+    files = registry_project(
+        """
+        from django.urls import include, path
+        from core.urls import get_urls
+        urlpatterns = [
+            path("books/<int:pk>/", include(get_urls("shop", "book"))),
+            path("shelves/<int:pk>/", include(get_urls("library", "shelf"))),
+            path("notes/<int:pk>/", include(get_urls("notes", "note"))),
+        ]
+        """
+    )
+    files["core/features.py"] = FEATURES
+    files["shop/models.py"] = """
+    from django.db import models
+    from core.features import JournalMixin
+    class Book(JournalMixin, models.Model):
+        pass
+    class Shelf(JournalMixin, models.Model):
+        class Meta:
+            app_label = "library"
+    """
+    files["shop/apps.py"] = """
+    from django.apps import AppConfig
+    class ShopConfig(AppConfig):
+        name = "shop"
+        def ready(self):
+            from core.features import register_models
+            register_models(*self.get_models())
+    """
+    files["notes/models.py"] = """
+    from django.db import models
+    from core.features import TaggedMixin
+    class Note(TaggedMixin, models.Model):
+        pass
+    """
+    files["notes/apps.py"] = """
+    from core.features import register_models
+    class NotesSetup:
+        name = "notes"
+        def ready(self):
+            register_models(*self.get_models())
+    """
+    paths = {path for _, path, _ in table(inventory(files))}
+    assert "/books/<int:pk>/journal/" in paths
+    assert "/books/<int:pk>/tags/" not in paths  # Book is no TaggedMixin
+    assert not any(p.startswith(("/shelves/", "/notes/")) for p in paths)
