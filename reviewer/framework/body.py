@@ -479,7 +479,13 @@ def user_condition(tests: list[Condition], user_names: frozenset[str]) -> bool:
         elif negated:
             parts.append((test, True))
         else:
-            parts += [(p, False) for p in _conjuncts(test)]
+            for p in _conjuncts(test):
+                options = _disjuncts(p)
+                if len(options) > 1 and any(
+                    _role_test(o) and not _negated_role(o) for o in options
+                ):
+                    continue  # `if is_admin() or not_set_up:` lets admins and others in alike
+                parts.append((p, False))
     if len(parts) > 1:
         kept = [
             (p, negated)

@@ -432,6 +432,8 @@ def test_a_403_is_authorization_when_the_user_decides_it(tmp_path: Path) -> None
             @app.route("/setup", methods=["GET", "POST"])
             def setup():
                 if is_admin() or get_config("setup") is False:
+                    if not request.args.get("state"):
+                        abort(403)
                     return "ok"
                 else:
                     abort(403)
