@@ -1312,7 +1312,9 @@ def _is_route_verb(framework: str, verb: str) -> bool:
 __all__ = ["AUTHENTICATION", "Apps"]
 
 
-# keyword arguments that scope data access to an owner or tenant
+# keyword arguments that scope data access to an owner or tenant: an id (`group_id`,
+# `household_id`, `org_id`...) or a generic owner/tenant word; the value must also come from
+# the current user (`_tenant_scope`), which is what makes it a scope, not the name
 _SCOPE_KEYWORD = re.compile(
-    r"(^|_)(id|ids|user|owner|group|household|tenant|org|organization|account|team|workspace)$"
+    r"(^|_)(id|ids|user|owner|group|tenant|org|organization|account|team|workspace)$"
 )
