@@ -95,8 +95,8 @@ def _review_parser() -> argparse.ArgumentParser:
         prog="backend-review",
         description="Review a Python backend against a senior architect's checklist: native "
         "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
-        "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards only "
-        "(BR301, BR803).",
+        "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards "
+        "(BR301, BR803) and hardcoded secrets (BR201) only.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -412,8 +412,9 @@ def nothing_reviewed(report: Report) -> str:
     if report.files_reviewed:
         return (
             f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
-            " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa routes"
-            " are reviewed so far); the score is n/a and the gate fails"
+            " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa"
+            " routes (BR301, BR803) and hardcoded secrets (BR201) are reviewed so far); the score"
+            " is n/a and the gate fails"
         )
     if not found:
         return f"nothing reviewed: no source file found in {report.target}; the gate fails"

@@ -3,9 +3,10 @@
 It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, module
 resolution, Express, Fastify, NestJS, Hono and Koa routes) and runs, on the routes it found, the
 project-level rules whose logic is language-neutral: BR301 (route without authentication)
-and BR803 (no rate limiting). Only their checklist items apply to a Node-only service; every
-other item stays n/a until a JavaScript rule covers it. Its result is cached under all its
-inputs.
+and BR803 (no rate limiting); then the rules with a per-file JavaScript side (BR201, hardcoded
+secrets) on every file that parsed. Only their checklist items apply to a Node-only service;
+every other item stays n/a until a JavaScript rule covers it. Its results are cached under all
+their inputs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from reviewer.cache import Cache, content_hash, key_of
 from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
 from reviewer.checks.base import Rule
 from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
+from reviewer.checks.secrets.hardcoded_secret import HardcodedSecret
 from reviewer.config import Config
 from reviewer.frontend import FrontendResult, FrontendRun
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR
@@ -23,11 +25,14 @@ from reviewer.model import Finding, RuleMeta
 from reviewer.native import code_salt, config_salt
 from reviewer.node import NODE_ITEMS, NodeReview, review_node
 from reviewer.node.manifests import read_manifests
-from reviewer.node.syntax import SUFFIXES
+from reviewer.node.syntax import SUFFIXES, parse
 from reviewer.registry import Registry
 from reviewer.service import Project
 
 RULES: tuple[type[Rule], ...] = (RouteWithoutAuth, RouteWithoutRateLimit)
+# Rules with a per-file JavaScript/TypeScript side (`Rule.node_findings`) and the checklist
+# item each makes applicable wherever a Node file was reviewed.
+FILE_RULES: tuple[type[Rule], ...] = (HardcodedSecret,)
 
 
 class NodeFrontend:
@@ -38,7 +43,7 @@ class NodeFrontend:
         self.registry = registry
 
     def rules(self) -> Sequence[RuleMeta]:
-        codes = {cls.code for cls in RULES} | {PARSE_ERROR, ANALYZER_FAILED}
+        codes = {cls.code for cls in (*RULES, *FILE_RULES)} | {PARSE_ERROR, ANALYZER_FAILED}
         return tuple(m for m in self.registry.enabled if m.code in codes)
 
     def review(self, files: Mapping[str, bytes], run: FrontendRun) -> FrontendResult:
@@ -48,11 +53,16 @@ class NodeFrontend:
         enabled = self.registry.enabled_codes
         findings = [f for f in node.findings if f.code in enabled]
         findings += node_findings([c for c in RULES if c.code in enabled], node, run.config)
+        file_rules = [c for c in FILE_RULES if c.code in enabled]
+        reviewed = {rel: files[rel] for rel in node.reviewed}
+        findings += cached_file_findings(file_rules, reviewed, run.config, run.cache)
+        applicable = dict.fromkeys(NODE_ITEMS, bool(node.routes))
+        applicable |= {cls.item: bool(node.reviewed) for cls in file_rules}
         return FrontendResult(
             findings=tuple(findings),
             routes=node.routes,
             not_reviewed=node.not_reviewed,
-            applicable=dict.fromkeys(NODE_ITEMS, bool(node.routes)),
+            applicable=applicable,
         )
 
 
@@ -64,6 +74,39 @@ def node_findings(rules: Sequence[type[Rule]], node: NodeReview, config: Config)
         rate_limiting=node.rate_limiting,
     )
     return [f for cls in rules if cls in RULES for f in cls.project_findings(project, config)]
+
+
+def file_findings(
+    rules: Sequence[type[Rule]], files: Mapping[str, bytes], config: Config
+) -> list[Finding]:
+    """The per-file findings of `rules` on the JavaScript/TypeScript files that parsed."""
+    findings: list[Finding] = []
+    for relpath, data in sorted(files.items()):
+        parsed = parse(relpath, data)
+        for cls in rules:
+            findings += cls.node_findings(parsed, config)
+    return findings
+
+
+def cached_file_findings(
+    rules: Sequence[type[Rule]], files: Mapping[str, bytes], config: Config, cache: Cache | None
+) -> list[Finding]:
+    """`file_findings`, cached under our code, the config, the rules and every file's hash."""
+    if cache is None or not rules or not files:
+        return file_findings(rules, files, config)
+    key = key_of(
+        "node-files",
+        code_salt(),
+        config_salt(config),
+        *sorted(cls.code for cls in rules),
+        *sorted(key_of(rel, content_hash(data)) for rel, data in files.items()),
+    )
+    hit = cache.get_many([key]).get(key)
+    if isinstance(hit, list):
+        return hit
+    result = file_findings(rules, files, config)
+    cache.put_many({key: result})
+    return result
 
 
 def cached_review(files: Mapping[str, bytes], config: Config, cache: Cache | None) -> NodeReview:

@@ -109,11 +109,24 @@ def test_a_node_service_is_reviewed_for_its_routes(tmp_path: Path) -> None:
     assert report["score"]["overall"] is not None
 
 
-def test_node_files_without_routes_are_not_a_pass(tmp_path: Path) -> None:
+def test_node_files_without_routes_are_scored_on_secrets_only(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     root.mkdir()
     (root / "index.ts").write_text("export const add = (a: number, b: number) => a + b;\n")
-    result = run(str(root), "--fail-under", "0")
+    result = run(str(root), "-f", "json", "--fail-under", "100")
+    assert result.returncode == 0, result.stderr
+    status = {i["item"]: i["status"] for i in json.loads(result.stdout)["score"]["items"]}
+    assert status["secrets"] == "pass"  # BR201 reads every JavaScript/TypeScript file
+    assert status["authentication"] == "n/a" and status["sql-injection"] == "n/a"
+    (root / "keys.ts").write_text('export const JWT_SECRET = "s3cr3t-Jwt-k3y-for-prod";\n')
+    assert run(str(root), "--fail-under", "100").returncode == 1
+
+
+def test_node_files_with_no_rule_for_them_are_not_a_pass(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    root.mkdir()
+    (root / "index.ts").write_text("export const add = (a: number, b: number) => a + b;\n")
+    result = run(str(root), "--fail-under", "0", "--ignore", "BR201")
     assert result.returncode == 2
     assert "nothing scored: 1 file(s) reviewed" in result.stderr
 

@@ -22,6 +22,7 @@ from reviewer.service import Project
 
 if TYPE_CHECKING:
     from reviewer.config import Config
+    from reviewer.node.syntax import Parsed
 
 __all__ = ["Case", "Invalid", "Rule", "Valid", "Visitor"]
 
@@ -89,6 +90,12 @@ class Rule(Visitor):
             source=cls.source,
             scored=cls.scored,
         )
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """Findings in one parsed JavaScript/TypeScript file (the Node frontend calls this for
+        the rules it lists in `node_frontend.FILE_RULES`); rules without a Node side give none."""
+        return []
 
     @classmethod
     def cases(cls, which: str) -> list[Case]:

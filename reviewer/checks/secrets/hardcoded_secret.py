@@ -26,9 +26,15 @@ from reviewer.checks.secrets._common import (
     signing_key_argument,
     target_name,
 )
-from reviewer.model import Confidence, Severity
+from reviewer.checks.secrets._javascript import named_literals, string_literals
+from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.node.express import _TEST_FILE
+from reviewer.node.syntax import Parsed, line, text
 
 if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 _EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo"})
@@ -73,6 +79,13 @@ class HardcodedSecret(Rule):
 
     Messages show at most the first 4 characters of a value.
 
+    JavaScript/TypeScript files get the same judgement (`judge_named`) over their bindings:
+    `const JWT_SECRET = "..."`, `{ password: "..." }`, `this.apiKey = "..."`, parameter
+    defaults, `password === "..."`, and the key of `jwt.sign`/`jwt.verify` (jsonwebtoken),
+    `crypto.createHmac`, cookie-parser and the `secret` option of express-session, express-jwt,
+    koa-jwt and cookie-session (signing keys: a placeholder counts). `process.env.X || "dev"` is
+    no BR201, as `os.environ.get("X", "dev")` is none in Python (BR202's concern).
+
     ## Why is this bad
     A secret in the source is in every clone, fork, CI log and backup of the repository and in
     its git history forever (CWE-798). It cannot be rotated without a deploy, and the same value
@@ -100,6 +113,8 @@ class HardcodedSecret(Rule):
     - https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
     - https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY
     - https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns
+    - https://github.com/auth0/node-jsonwebtoken#jwtsignpayload-secretorprivatekey-options-callback
+    - https://github.com/expressjs/session#secret
     """
 
     code = "BR201"
@@ -123,6 +138,59 @@ class HardcodedSecret(Rule):
         super().__init__(ctx)
         self.done: set[int] = set()
         self.test_file = ctx.is_test_file or is_sample_or_test_config(ctx.relpath)
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: the same judgement over tree-sitter bindings
+        (`const JWT_SECRET = "..."`, `{ secret: "..." }`, `jwt.sign(payload, "...")`).
+        `process.env.X || "dev"` is not a literal binding: like `os.environ.get("X", "dev")` on
+        the Python side it is no BR201 (the fallback is BR202's concern)."""
+        test_file = bool(_TEST_FILE.search(file.relpath)) or is_sample_or_test_config(file.relpath)
+        options = {**cls.options, **config.options_for(cls.code)}
+        found: dict[int, tuple[Node, str, Confidence]] = {}
+        for value, node in string_literals(file.root):
+            key = find_key_format(value)
+            if key is None or (not key[0].certain and test_file):
+                continue
+            message = (
+                f"This string holds {key[0].label} (`{mask(key[1])}`): anyone with the code or its "
+                "history can use it. Revoke it now, then load the new one from the environment or "
+                "a secret manager."
+            )
+            confidence = Confidence.HIGH if key[0].certain else Confidence.MEDIUM
+            found[node.start_byte] = (node, message, confidence)
+        if not test_file:
+            for named in named_literals(file.root):
+                if named.node.start_byte in found:
+                    continue
+                verdict = judge_named(
+                    named.name,
+                    named.value,
+                    named.kind,
+                    options["entropy-threshold"],
+                    options["min-length"],
+                    env_hint=_node_env_hint(named.name),
+                )
+                if verdict is not None:
+                    found[named.node.start_byte] = (named.node, *verdict)
+        return [
+            Finding(
+                code=cls.code,
+                message=message,
+                location=Location(
+                    file.relpath,
+                    line(node),
+                    node.start_point[1] + 1,
+                    node.end_point[0] + 1,
+                    node.end_point[1] + 1,
+                ),
+                severity=cls.severity,
+                confidence=confidence,
+                snippet=mask(text(node)),
+                redact=True,  # the range is the secret literal
+            )
+            for _, (node, message, confidence) in sorted(found.items())
+        ]
 
     # -- where a literal gets a name ----------------------------------------------------------
 
@@ -227,46 +295,13 @@ class HardcodedSecret(Rule):
             return
         if self._formats(value_node, value) or self.test_file or self._in_example():
             return
-        kind = kind or classify_name(name)
-        if kind is None:
-            return
-        stripped = value.strip()
-        if is_placeholder(value):
-            if kind.signing and stripped:
-                self.done.add(id(value_node))
-                self.report(
-                    value_node,
-                    f"`{name}` signs sessions and tokens with the placeholder `{mask(stripped)}`: "
-                    "if this default reaches production anyone can forge them. Read the key from "
-                    "the environment and fail at start-up when it is missing.",
-                    confidence=Confidence.MEDIUM,
-                    redact=True,  # the range is the secret literal: snippets mask it
-                )
-            return
-        if is_not_a_secret_value(value, signing=kind.signing) or same_words(name, stripped):
-            return
-        if not kind.signing and (
-            names_the_key(name, stripped)
-            or (not is_password_name(name) and any(c.isspace() for c in _strip_scheme(stripped)))
-        ):
-            return  # `CSRF_TOKEN_KEY = "csrftoken"`; tokens and keys never hold spaces
-        if not kind.signing and len(stripped) < 4:
-            return
-        random = looks_random(
-            _strip_scheme(stripped), self.option("entropy-threshold"), self.option("min-length")
+        verdict = judge_named(
+            name, value, kind, self.option("entropy-threshold"), self.option("min-length")
         )
-        if kind.weak and not random:
-            return
-        insecure = stripped.startswith("django-insecure-")
-        self.done.add(id(value_node))
-        self.report(
-            value_node,
-            f"`{name}` is set to a hardcoded secret (`{mask(stripped)}`): it is in every copy of "
-            "the code and its history. Read it from the environment or a secret manager "
-            f"({_env_hint(name)}) and rotate the exposed value.",
-            confidence=Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
-            redact=True,  # the range is the secret literal: snippets mask it
-        )
+        if verdict is not None:
+            message, confidence = verdict
+            self.done.add(id(value_node))
+            self.report(value_node, message, confidence=confidence, redact=True)
 
     def _in_example(self, *, assignments: bool = True) -> bool:
         """Inside API docs examples: `json_schema_extra={"examples": [{"password": "..."}]}`,
@@ -581,11 +616,62 @@ password = "password123"  # ok: BR201
     ]
 
 
+def judge_named(
+    name: str,
+    value: str,
+    kind: SecretName | None,
+    threshold: float,
+    min_length: int,
+    env_hint: str = "",
+) -> tuple[str, Confidence] | None:
+    """Whether the literal `value` bound to `name` is a hardcoded secret: the message and the
+    confidence, or None. Shared by the Python and the JavaScript/TypeScript sides of BR201."""
+    kind = kind or classify_name(name)
+    if kind is None:
+        return None
+    stripped = value.strip()
+    if is_placeholder(value):
+        if kind.signing and stripped:
+            return (
+                f"`{name}` signs sessions and tokens with the placeholder `{mask(stripped)}`: "
+                "if this default reaches production anyone can forge them. Read the key from "
+                "the environment and fail at start-up when it is missing.",
+                Confidence.MEDIUM,
+            )
+        return None
+    if is_not_a_secret_value(value, signing=kind.signing) or same_words(name, stripped):
+        return None
+    if not kind.signing and (
+        names_the_key(name, stripped)
+        or (not is_password_name(name) and any(c.isspace() for c in _strip_scheme(stripped)))
+    ):
+        return None  # `CSRF_TOKEN_KEY = "csrftoken"`; tokens and keys never hold spaces
+    if not kind.signing and len(stripped) < 4:
+        return None
+    random = looks_random(_strip_scheme(stripped), threshold, min_length)
+    if kind.weak and not random:
+        return None
+    insecure = stripped.startswith("django-insecure-")
+    return (
+        f"`{name}` is set to a hardcoded secret (`{mask(stripped)}`): it is in every copy of "
+        "the code and its history. Read it from the environment or a secret manager "
+        f"({env_hint or _env_hint(name)}) and rotate the exposed value.",
+        Confidence.HIGH if (random or insecure) else Confidence.MEDIUM,
+    )
+
+
 def _env_hint(name: str) -> str:
     variable = "_".join(name_words(name)).upper()
     if not name.isidentifier() or not variable:
         return "`os.environ[...]`"
     return f'`os.environ["{variable}"]`'
+
+
+def _node_env_hint(name: str) -> str:
+    variable = "_".join(name_words(name)).upper()
+    if not name.replace("$", "_").isidentifier() or not variable:
+        return "`process.env`"
+    return f"`process.env.{variable}`"
 
 
 def _strip_scheme(value: str) -> str:
