@@ -29,7 +29,8 @@ from reviewer.checks.secrets._common import (
 from reviewer.checks.secrets._javascript import named_literals, string_literals
 from reviewer.model import Confidence, Finding, Location, Severity
 from reviewer.node.express import _TEST_FILE
-from reviewer.node.syntax import Parsed, line, text
+from reviewer.node.syntax import Parsed, text
+from reviewer.node.syntax import line as js_line
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -179,7 +180,7 @@ class HardcodedSecret(Rule):
                 message=message,
                 location=Location(
                     file.relpath,
-                    line(node),
+                    js_line(node),
                     node.start_point[1] + 1,
                     node.end_point[0] + 1,
                     node.end_point[1] + 1,
