@@ -191,6 +191,13 @@ def _property(index: Index, name: str) -> Def | None:
     return index.function(f"{defining}.{attr}") if defining else None
 
 
+# Flask-Allows (and its fork flask-allows2): `Allows()` whose `requires` checks requirements
+ALLOWS_CTORS = frozenset(
+    {"flask_allows.Allows", "flask_allows.allows.Allows", "flask_allows2.Allows"}
+    | {"flask_allows2.allows.Allows"}
+)
+
+
 def decorator_kinds(index: Index, value: Any) -> tuple[Kinds, str]:
     """Kinds of guard a decorator (encoded) provides, and its display name.
 
@@ -247,6 +254,11 @@ def decorator_kinds(index: Index, value: Any) -> tuple[Kinds, str]:
             ctor in LIMITER_CTORS or RATE_NAME.search(tail(receiver))
         ):
             kinds.add(RATE_LIMIT)
+        elif method == "requires" and ctor in ALLOWS_CTORS:
+            # Flask-Allows `allows.requires(IsAdmin, ...)`: the identity must meet every
+            # requirement, else `on_fail`/`throws` (403 Forbidden by default) answers
+            # (https://flask-allows.readthedocs.io/en/latest/api.html#flask_allows.allows.Allows.requires)
+            kinds.add(AUTHORIZATION)
         elif method == "login_required" and (ctor in HTTPAUTH_CTORS or not ctor):
             kinds.add(AUTHENTICATION)
             if call and value["kwargs"].get("role"):

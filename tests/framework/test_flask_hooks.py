@@ -121,3 +121,43 @@ def test_aiohttp_middleware_rejects_through_a_helper_and_exempts_paths(tmp_path:
         ("GET", "/api/health"): False,
         ("GET", "/open"): False,
     }
+
+
+def test_flask_allows_requirements_are_authorization(tmp_path: Path) -> None:
+    """Flask-Allows `allows.requires(IsAdmin)` in a MethodView's `decorators` checks the
+    identity's permissions: authorization. A `requires` method of some other object (a
+    feature-flag helper) checks nothing about the caller."""
+    routes = review(
+        tmp_path,
+        {
+            "app.py": """
+            from flask import Flask
+            from flask.views import MethodView
+            from flask_allows2 import Allows
+            from flags import Flags
+
+            app = Flask(__name__)
+            allows = Allows()
+            flags = Flags()
+
+            def IsAdmin(user):
+                return user.admin
+
+            class Panel(MethodView):
+                decorators = [allows.requires(IsAdmin)]
+                def get(self): ...
+
+            class Beta(MethodView):
+                decorators = [flags.requires("beta")]
+                def get(self): ...
+
+            app.add_url_rule("/panel", view_func=Panel.as_view("panel"))
+            app.add_url_rule("/beta", view_func=Beta.as_view("beta"))
+            """,
+        },
+    )
+    authorized = {
+        r.path: bool(r.authorization) or any(g.kind == "authorization" for g in r.auth)
+        for r in routes
+    }
+    assert authorized == {"/panel": True, "/beta": False}
