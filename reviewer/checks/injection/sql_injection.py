@@ -24,18 +24,23 @@ from reviewer.checks.injection._sql import (
     record_mutation,
     string_build,
 )
-from reviewer.model import Confidence, Severity
+from reviewer.checks.injection._sql_javascript import built_sql_calls
+from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
+from reviewer.node.syntax import Parsed
+from reviewer.node.syntax import text as node_text
 from reviewer.taint import Flow, flows
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 _MAX_SHOWN = 40
 
 
 class SqlInjection(Rule):
-    """SQL built by f-string, `%`, `+`, `.format()` or `str.join()` from non-constant parts
+    r"""SQL built by f-string, `%`, `+`, `.format()` or `str.join()` from non-constant parts
     and executed.
 
     ## What it does
@@ -72,6 +77,20 @@ class SqlInjection(Rule):
     Flows are followed across the functions and classes of one module; SQL built from data that
     comes from another module is reported from its shape.
 
+    JavaScript/TypeScript: a call to `.query`/`.execute` (node-postgres, mysql/mysql2,
+    sequelize, TypeORM), knex `.raw`/`.whereRaw` and the other `*Raw` builders, sequelize
+    `literal`, or Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, whose SQL argument (or the
+    local variable it was built into, `+=` included) is a template literal with a substitution
+    or a `+` concatenation with a non-constant part; for `.query`/`.execute` the literal parts
+    must read like SQL. High severity and confidence when the substituted value is read from
+    the request in the same function (`req.query/params/body`, Fastify `request.*`, Koa `ctx.*`,
+    Hono `c.req.*`, directly or through a local or destructured variable); otherwise low
+    severity and low confidence, as for Python's shape-only findings. Not reported: parameters
+    passed apart (`query("... $1", [x])`, `?` bindings), tagged templates (Prisma
+    `$queryRaw\`...\``, `sql\`...\``: the tag binds the values), numbers (`Number(x)`,
+    `parseInt`) and the drivers' escaping functions (`escape`, `escapeId`, `escapeLiteral`,
+    `escapeIdentifier`, pg-format `format`).
+
     ## Why is this bad
     Anything formatted into SQL text becomes SQL: a quote in a user's input ends the string
     literal and the rest runs as part of the statement (CWE-89). Drivers bind parameters out of
@@ -103,6 +122,12 @@ class SqlInjection(Rule):
     - https://peps.python.org/pep-0249/#id15 (DB-API parameters)
     - https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.text
     - https://docs.djangoproject.com/en/5.2/topics/db/sql/
+    - https://node-postgres.com/features/queries (parameterized queries, `$1` and a values array)
+    - https://sidorares.github.io/node-mysql2/docs/examples/queries/prepared-statements
+    - https://knexjs.org/guide/raw (raw parameter binding, `?` and `??`)
+    - https://sequelize.org/docs/v6/core-concepts/raw-queries/ (replacements and bind parameters)
+    - https://www.prisma.io/docs/orm/prisma-client/using-raw-sql/raw-queries (`$queryRaw` tagged
+      templates are parameterized; the `Unsafe` methods take a raw string)
     """
 
     # Runs in phase 1: phase 2 visits only route, service and taint-relevant files, and a file
@@ -126,6 +151,47 @@ class SqlInjection(Rule):
         "ruff:S610",
         "ruff:S611",
     )
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: SQL text built by template or `+` and run."""
+        if _NODE_TEST_FILE.search(file.relpath):
+            return []
+        findings: list[Finding] = []
+        for built in built_sql_calls(file.root):
+            if built.request:
+                message = (
+                    f"SQL text built from `{built.request[:60]}` (request data) is run by "
+                    f"`{built.method}()`: a crafted value rewrites the query. Pass the values as "
+                    "query parameters (`$1`/`?` with a values array, knex bindings, Prisma "
+                    "`$queryRaw` tagged templates) instead of building the SQL text."
+                )
+                severity, confidence = Severity.HIGH, Confidence.HIGH
+            else:
+                message = (
+                    f"SQL text built from non-constant values is run by `{built.method}()`; no "
+                    "request data was seen flowing into it in this function. Check where the "
+                    "values come from, and pass them as query parameters instead."
+                )
+                severity, confidence = Severity.LOW, Confidence.LOW
+            call = built.call
+            findings.append(
+                Finding(
+                    code=cls.code,
+                    message=message,
+                    location=Location(
+                        file.relpath,
+                        call.start_point[0] + 1,
+                        call.start_point[1] + 1,
+                        call.end_point[0] + 1,
+                        call.end_point[1] + 1,
+                    ),
+                    severity=severity,
+                    confidence=confidence,
+                    snippet=node_text(call)[:200],
+                )
+            )
+        return findings
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
