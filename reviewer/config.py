@@ -80,6 +80,7 @@ class Config:
     fail_under: float | None = None
     fail_on: Severity | None = None
     max_file_bytes: int = 2_000_000
+    file_time_limit: float = 60.0  # seconds of native analysis per file; then BR901, not a hang
     warnings: tuple[str, ...] = ()
     # (setting, file): what a config file inside the reviewed checkout set that can hide a
     # finding or loosen the gate; the report shows each one (issue 11, U6)
@@ -110,6 +111,7 @@ _KNOWN_KEYS = set(_LIST_KEYS) | {
     "fail-under",
     "fail-on",
     "max-file-bytes",
+    "file-time-limit",
     "default-excludes",
 }
 _ANALYZER_KEYS = {"enabled", "args", "timeout"}
@@ -473,6 +475,16 @@ def _apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{where}: `max-file-bytes` must be a positive integer")
             changes["max_file_bytes"] = value
+        elif norm == "file-time-limit":
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value <= 3600
+            ):
+                raise ConfigError(
+                    f"{where}: `file-time-limit` must be a number of seconds from 0 to 3600"
+                )
+            changes["file_time_limit"] = float(value)
         elif norm == "default-excludes":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: `default-excludes` must be true or false")

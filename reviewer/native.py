@@ -236,7 +236,7 @@ def _cached_phase(
         if on_file is not None:
             on_file(result.relpath)
     if cache is not None and fresh:
-        cache.put_many({keys[rel]: result for rel, result in fresh.items()})
+        cache.put_many({keys[rel]: result for rel, result in fresh.items() if result.cacheable})
     results.update(fresh)
     return results
 
@@ -304,7 +304,10 @@ def review_files(
         for cls in global_:
             findings.extend(_project_findings(cls, project, config, anchor))
     result = NativeResult(results, tuple(findings), project)
-    if cache is not None:
+    timely = all(r.cacheable for r in results.values()) and all(
+        r.cacheable for r in (second.values() if global_ else ())
+    )
+    if cache is not None and timely:
         cache.put_many({run_key: CachedRun.of(result)})
     return result
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import codecs
 import io
+import time
 import tokenize
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -32,12 +33,24 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     not_reviewed: str = ""  # reason the native rules could not review the file
     facts: dict[str, Any] = field(default_factory=dict)
+    cacheable: bool = True  # False for a result that depends on the moment (a time budget)
+
+
+class FileTimeLimitError(Exception):
+    """The native analysis of one file ran past `file-time-limit` (issue 11: a per-file
+    budget, so one crafted file cannot hold the review; the analyzers still review it)."""
+
+
+CLOCK_EVERY = 4096  # nodes between two looks at the clock (a look costs ~50 ns)
 
 
 class _Dispatcher:
-    """Calls each rule's visit_<Node>/leave_<Node> and keeps the ancestor stack."""
+    """Calls each rule's visit_<Node>/leave_<Node> and keeps the ancestor stack; stops the
+    file when its time budget is spent."""
 
-    def __init__(self, ctx: FileContext, rules: Sequence[Visitor]) -> None:
+    def __init__(self, ctx: FileContext, rules: Sequence[Visitor], deadline: float) -> None:
+        self.deadline = deadline
+        self.nodes = 0
         self.ctx = ctx
         self.visits: dict[str, list[tuple[str, Callable[[cst.CSTNode], object]]]] = defaultdict(
             list
@@ -65,8 +78,15 @@ class _Dispatcher:
                 self.crashed[label] = f"{type(exc).__name__}: {exc}"
 
     def enter(self, node: cst.CSTNode) -> None:
+        self.nodes += 1
+        if not self.nodes % CLOCK_EVERY:
+            self.check_clock()
         self.ctx.stack.append(node)
         self._call(self.visits, node)
+
+    def check_clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise FileTimeLimitError
 
     def leave(self, node: cst.CSTNode) -> None:
         self._call(self.leaves, node)
@@ -199,6 +219,7 @@ def analyze_source(
     project: Project | None = None,
 ) -> FileResult:
     """Review one file's bytes with the given rules and fact collectors."""
+    started = time.monotonic()
     text, reason = decode_source(data)
     if text is None:
         return _not_reviewed(relpath, reason, 1)
@@ -230,19 +251,26 @@ def analyze_source(
         project=project,
     )
     rules = [cls(ctx) for cls in visitor_classes]
-    dispatcher = _Dispatcher(ctx, rules)
+    dispatcher = _Dispatcher(ctx, rules, started + config.file_time_limit)
     try:
         traverse(module, dispatcher.enter, dispatcher.leave)
+        for rule in rules:
+            label = rule.code or type(rule).__name__
+            if label in dispatcher.crashed:
+                continue
+            try:
+                rule.finish()
+            except Exception as exc:
+                dispatcher.crashed[label] = f"{type(exc).__name__}: {exc}"
+            dispatcher.check_clock()
     except RecursionError:
         return _not_reviewed(relpath, "too deeply nested to review", 1)
-    for rule in rules:
-        label = rule.code or type(rule).__name__
-        if label in dispatcher.crashed:
-            continue
-        try:
-            rule.finish()
-        except Exception as exc:
-            dispatcher.crashed[label] = f"{type(exc).__name__}: {exc}"
+    except FileTimeLimitError:
+        spent = config.file_time_limit
+        late = _not_reviewed(
+            relpath, f"native analysis took longer than {spent:g} s (file-time-limit)", 1
+        )
+        return replace(late, cacheable=False)  # a quieter machine may finish it next time
     findings = _locate(ctx, tuple(text.splitlines()) if ctx.pending else ())
     for code, error in sorted(dispatcher.crashed.items()):
         findings.append(
