@@ -55,6 +55,10 @@ _ABOUT = _words(
 _SIGNING = re.compile(r"(^|_)(secret_key|signing_key|jwt_secret|jwt_secret_key|jwt_key)$")
 
 
+# Labels of API docs examples and of lists of known placeholders (`PLACEHOLDER_SECRETS = {...}`,
+# compared against at start-up): the values under them are samples, not credentials.
+EXAMPLE_WORDS = _words("example examples sample samples demo placeholder placeholders")
+
 _PASSWORD_WORDS = _words("pass password passwd passphrase passcode pwd")
 
 
@@ -202,6 +206,9 @@ _SEPARATORS = re.compile(r"[-_.:/\s]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]+")
 
 
+_CAMEL_WORDS = re.compile(r"([A-Z][a-z]+|[a-z]+)([A-Z][a-z]+)+")
+
+
 def looks_random(value: str, threshold: float, min_length: int) -> bool:
     """Long, high-entropy, no spaces, and with a run of at least 12 characters mixing letter
     cases or letters and digits: `a8f5f167f44f4964e6c9`, `sk_test_4eC39HqLyjWD`; not
@@ -214,6 +221,8 @@ def looks_random(value: str, threshold: float, min_length: int) -> bool:
         classes = sum((any(c.islower() for c in run), any(c.isupper() for c in run)))
         classes += any(c.isdigit() for c in run)
         if len(run) >= 12 and classes >= 2 and _BASE64.fullmatch(run):
+            if _CAMEL_WORDS.fullmatch(run):
+                continue  # `NotGitHubAuthorized`: words in camel case, a label
             return True
     return False
 

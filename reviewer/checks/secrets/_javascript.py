@@ -12,10 +12,15 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from reviewer.checks.secrets._common import SIGNING_KEY, SecretName, is_password_name, name_words
+from reviewer.checks.secrets._common import (
+    EXAMPLE_WORDS,
+    SIGNING_KEY,
+    SecretName,
+    is_password_name,
+    name_words,
+)
 from reviewer.node.syntax import arguments, callee_path, string_value, text, unwrap, walk
 
-_EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo"})
 _STATEMENTS = frozenset(
     {"program", "statement_block", "class_body", "expression_statement", "lexical_declaration"}
 )
@@ -131,7 +136,7 @@ def _in_example(node: ts.Node) -> bool:
             label = _name_of(current.child_by_field_name("key"))
         elif current.type == "variable_declarator":
             label = _name_of(current.child_by_field_name("name"))
-        if label and _EXAMPLE_WORDS & set(name_words(label)):
+        if label and EXAMPLE_WORDS & set(name_words(label)):
             return True
         current = current.parent
     return False

@@ -8,6 +8,7 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
+    EXAMPLE_WORDS,
     SIGNING_KEY,
     SecretName,
     classify_name,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from reviewer.config import Config
     from reviewer.context import FileContext
 
-_EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "demo"})
 _AUTH_SCHEMES = ("bearer ", "basic ", "token ", "digest ")
 
 
@@ -317,7 +317,7 @@ class HardcodedSecret(Rule):
                 label = " ".join(target_name(t.target) or "" for t in node.targets)
             elif isinstance(node, cst.BaseStatement):
                 return False
-            if label and _EXAMPLE_WORDS & set(name_words(label)):
+            if label and EXAMPLE_WORDS & set(name_words(label)):
                 return True
         return False
 
@@ -420,6 +420,8 @@ class UserIn(BaseModel):
 
 
 EXAMPLE_LOGIN = {"username": "ann", "password": "hunter22"}  # ok: BR201
+PLACEHOLDER_SECRETS = {"AUTH_JWT_SECRET": "secret"}  # ok: BR201 (known placeholders, checked)
+auth_failure = "NotGitHubAuthorized"  # ok: BR201 (camel-case words, not random)
 SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_NAME": "HTTP_AUTHORIZATION",  # ok: BR201
