@@ -96,7 +96,7 @@ def _review_parser() -> argparse.ArgumentParser:
         description="Review a Python backend against a senior architect's checklist: native "
         "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
         "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards "
-        "(BR301, BR803), hardcoded secrets (BR201) and SQL built from request data (BR101) only.",
+        "(BR301, BR803), hardcoded secrets (BR201, BR202) and SQL built from request data (BR101) only.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -413,7 +413,7 @@ def nothing_reviewed(report: Report) -> str:
         return (
             f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
             " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa"
-            " routes (BR301, BR803), hardcoded secrets (BR201) and SQL injection (BR101) are"
+            " routes (BR301, BR803), hardcoded secrets (BR201, BR202) and SQL injection (BR101) are"
             " reviewed so far); the score"
             " is n/a and the gate fails"
         )

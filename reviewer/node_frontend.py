@@ -4,7 +4,7 @@ It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, mod
 resolution, Express, Fastify, NestJS, Hono and Koa routes) and runs, on the routes it found, the
 project-level rules whose logic is language-neutral: BR301 (route without authentication)
 and BR803 (no rate limiting); then the rules with a per-file JavaScript side (BR201 hardcoded
-secrets, BR101 SQL injection) on every file that parsed. Only their checklist items apply to a Node-only service;
+secrets, BR202 env fallbacks, BR101 SQL injection) on every file that parsed. Only their checklist items apply to a Node-only service;
 every other item stays n/a until a JavaScript rule covers it. Its results are cached under all
 their inputs.
 """
@@ -19,6 +19,7 @@ from reviewer.checks.base import Rule
 from reviewer.checks.injection.sql_injection import SqlInjection
 from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
 from reviewer.checks.secrets.hardcoded_secret import HardcodedSecret
+from reviewer.checks.secrets.secret_default_in_env_lookup import SecretDefaultInEnvLookup
 from reviewer.config import Config
 from reviewer.frontend import FrontendResult, FrontendRun
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR
@@ -33,7 +34,7 @@ from reviewer.service import Project
 RULES: tuple[type[Rule], ...] = (RouteWithoutAuth, RouteWithoutRateLimit)
 # Rules with a per-file JavaScript/TypeScript side (`Rule.node_findings`) and the checklist
 # item each makes applicable wherever a Node file was reviewed.
-FILE_RULES: tuple[type[Rule], ...] = (HardcodedSecret, SqlInjection)
+FILE_RULES: tuple[type[Rule], ...] = (HardcodedSecret, SecretDefaultInEnvLookup, SqlInjection)
 
 
 class NodeFrontend:

@@ -140,3 +140,48 @@ def _in_example(node: ts.Node) -> bool:
             return True
         current = current.parent
     return False
+
+
+def env_fallbacks(root: ts.Node) -> Iterator[tuple[str, ts.Node, str]]:
+    """(variable, literal node, value) of `process.env.X || "v"`, `process.env["X"] ?? "v"`
+    and `const { X = "v" } = process.env`."""
+    for node in walk(root):
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is None or text(operator) not in ("||", "??"):
+                continue
+            variable = _env_variable(node.child_by_field_name("left"))
+            right = unwrap(node.child_by_field_name("right"))
+            value = string_value(right)
+            if variable is not None and right is not None and value is not None:
+                yield variable, right, value
+        elif node.type == "variable_declarator":
+            value_node = unwrap(node.child_by_field_name("value"))
+            pattern = node.child_by_field_name("name")
+            if pattern is None or pattern.type != "object_pattern":
+                continue
+            if value_node is None or callee_path(value_node) != ["process", "env"]:
+                continue
+            for child in pattern.named_children:
+                if child.type != "object_assignment_pattern":
+                    continue
+                left = child.child_by_field_name("left")
+                right = unwrap(child.child_by_field_name("right"))
+                value = string_value(right)
+                if left is not None and right is not None and value is not None:
+                    yield text(left), right, value
+
+
+def _env_variable(node: ts.Node | None) -> str | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "member_expression":
+        path = callee_path(node)
+        return path[2] if len(path) == 3 and path[:2] == ["process", "env"] else None
+    if node.type == "subscript_expression" and callee_path(node.child_by_field_name("object")) == [
+        "process",
+        "env",
+    ]:
+        return string_value(unwrap(node.child_by_field_name("index")))
+    return None

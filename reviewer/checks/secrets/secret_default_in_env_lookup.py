@@ -18,14 +18,45 @@ from reviewer.checks.secrets._common import (
     looks_random,
     mask,
 )
-from reviewer.model import Confidence, Severity
+from reviewer.checks.secrets._javascript import env_fallbacks
+from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
+from reviewer.node.syntax import Parsed
 
 # A number, a rate or a duration ("0", "5/min", "100/hour", "30s"): what a token budget or a
 # throttle holds. A password of digits still counts (`is_password_name`).
 _QUANTITY = re.compile(r"^\d+(\.\d+)?\s*(/\s*[a-z]+|ms|[smhd]|%)?$", re.IGNORECASE)
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
+
+
+def judge_fallback(
+    variable: str,
+    value: str,
+    what: str,
+    threshold: float,
+    min_length: int,
+    advice: str = "Drop the default so start-up fails (`os.environ[...]`, `config(...)` without "
+    "`default=`).",
+) -> str | None:
+    """The message when the literal fallback `value` of the secret-like `variable` is a
+    hardcoded secret, else None. Shared by the Python and JavaScript/TypeScript sides."""
+    if not value.strip():
+        return None
+    kind = classify_name(variable)
+    if kind is None:
+        return None
+    if _QUANTITY.match(value.strip()) and not is_password_name(variable):
+        return None  # "0", "5/min", "30s": a budget, rate or duration, not a secret
+    if kind.weak and not looks_random(value.strip(), threshold, min_length):
+        return None
+    return (
+        f"{what[0].upper()}{what[1:]} falls back to the hardcoded value `{mask(value)}`: when "
+        "the variable is missing in production the service runs on a secret that is in the "
+        f"repository. {advice}"
+    )
 
 
 class SecretDefaultInEnvLookup(Rule):
@@ -48,6 +79,9 @@ class SecretDefaultInEnvLookup(Rule):
     (`os.getenv("PORT", "8000")`, `os.getenv("LOG_LEVEL", "INFO")`, `os.getenv("TOKEN_TTL", "3600")`),
     and test files, test settings and samples (`settings/test.py`, `config.example.py`,
     `examples/`): setting a dummy secret for a test run is what they should do.
+
+    JavaScript/TypeScript: `process.env.X || "literal"`, `process.env["X"] ?? "literal"` and
+    `const { X = "literal" } = process.env`, judged the same way.
 
     ## Why is this bad
     When the variable is missing in production (a typo, a new deployment, a renamed secret) the
@@ -120,24 +154,50 @@ class SecretDefaultInEnvLookup(Rule):
 
     def _check(self, variable: str, default: cst.BaseExpression, what: str) -> None:
         value = literal_string(default)
-        if value is None or not value.strip():
+        if value is None:
             return
-        kind = classify_name(variable)
-        if kind is None:
-            return
-        if _QUANTITY.match(value.strip()) and not is_password_name(variable):
-            return  # "0", "5/min", "30s": a budget, rate or duration, not a secret
         threshold, min_length = self.option("entropy-threshold"), self.option("min-length")
-        if kind.weak and not looks_random(value.strip(), threshold, min_length):
-            return
-        self.report(
-            default,
-            f"{what[0].upper()}{what[1:]} falls back to the hardcoded value `{mask(value)}`: when "
-            "the variable is missing in production the service runs on a secret that is in the "
-            "repository. Drop the default so start-up fails (`os.environ[...]`, `config(...)` "
-            "without `default=`).",
-            redact=True,  # the range is the secret literal: snippets mask it
-        )
+        message = judge_fallback(variable, value, what, threshold, min_length)
+        if message is not None:
+            self.report(default, message, redact=True)  # the range is the secret literal
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: `process.env.X || "dev"`, `process.env.X ?? "dev"`
+        and `const { X = "dev" } = process.env`, judged as the Python lookups are."""
+        if _NODE_TEST_FILE.search(file.relpath) or is_sample_or_test_config(file.relpath):
+            return []
+        options = {**cls.options, **config.options_for(cls.code)}
+        findings = []
+        for variable, node, value in env_fallbacks(file.root):
+            message = judge_fallback(
+                variable,
+                value,
+                f"the lookup of `process.env.{variable}`",
+                options["entropy-threshold"],
+                options["min-length"],
+                advice="Drop the fallback so start-up fails when the variable is missing.",
+            )
+            if message is None:
+                continue
+            findings.append(
+                Finding(
+                    code=cls.code,
+                    message=message,
+                    location=Location(
+                        file.relpath,
+                        node.start_point[0] + 1,
+                        node.start_point[1] + 1,
+                        node.end_point[0] + 1,
+                        node.end_point[1] + 1,
+                    ),
+                    severity=cls.severity,
+                    confidence=cls.confidence,
+                    snippet=mask(value),
+                    redact=True,
+                )
+            )
+        return findings
 
     def _in_settings_class(self) -> bool:
         stack = self.ctx.stack
