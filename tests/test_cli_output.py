@@ -21,6 +21,9 @@ def search(term: str) -> list[tuple[str, ...]]:
     db = sqlite3.connect(os.environ["DB_PATH"])
     print("searching")
     return db.execute(f"SELECT name FROM items WHERE name = '{term}'").fetchall()
+
+
+SIGNING_SECRET = "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c"  # a high finding (BR201)
 """
 CONCISE_LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>\S+) \[(?P<sev>\w+)\] .+"
@@ -86,6 +89,7 @@ def test_min_severity_hides_findings_but_not_from_the_score(
     assert high.returncode == 0
     lines = high.stdout.rstrip("\n").split("\n")[:-1]
     assert lines and all(re.search(r"\[(high|critical)\]", line) for line in lines)
+    assert any("BR201" in line for line in lines)
     assert "BR802" not in high.stdout  # low
     hidden = sum(1 for f in every_finding if f["severity"] not in ("high", "critical"))
     assert f"{hidden} finding(s) below --min-severity" in high.stderr
