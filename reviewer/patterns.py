@@ -96,10 +96,20 @@ def compile_spec(lines: Iterable[str], where: str) -> Matcher:
             risky[number - 1] = glob
     if not risky:
         return pathspec.GitIgnoreSpec.from_lines(kept)
+    negated = [line.strip().startswith("!") for line in kept]
     return _OrderedSpec(
-        [risky.get(i) or pathspec.GitIgnoreSpec.from_lines([line]) for i, line in enumerate(kept)],
-        [not line.strip().startswith("!") for line in kept],
+        [
+            risky.get(i) or pathspec.GitIgnoreSpec.from_lines([_positive(line, negated[i])])
+            for i, line in enumerate(kept)
+        ],
+        [not n for n in negated],
     )
+
+
+def _positive(line: str, negated: bool) -> str:
+    """A `!pattern` line as the pattern it re-includes (matched positively, then applied as a
+    re-inclusion by _OrderedSpec); a one-line spec of `!x` alone would never match."""
+    return line.strip()[1:] if negated else line
 
 
 class _OrderedSpec:
@@ -113,7 +123,7 @@ class _OrderedSpec:
         for matcher, include in self._lines:
             if include:
                 ignored = ignored or matcher.match_file(file)
-            elif ignored and matcher.match_file(file.removeprefix("!")):
+            elif ignored and matcher.match_file(file):
                 ignored = False
         return ignored
 

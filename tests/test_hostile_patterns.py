@@ -71,9 +71,19 @@ def test_the_linear_matcher_agrees_with_fnmatch_and_gitignore_order() -> None:
         name = "".join(rng.choice("abcxyz0.9") for _ in range(rng.randint(1, 10)))
         assert SegmentGlob.parse(glob).match_file(name) == fnmatch.fnmatchcase(name, glob)  # type: ignore[union-attr]
     lines = ["*.pyc", "a*b*c*d", "!keep_a_b_c_d", "build/", "/top*x*y*z", "sub/*a*b*c*"]
+    lines += ["*x*y*z*", "!kxyz_keep", "*q*r*s*", "!*q*r*s*_keep"]  # re-included after a risky line
     ours, theirs = compile_spec(lines, "x"), pathspec.GitIgnoreSpec.from_lines(lines)
     paths = ["a1b2c3d", "keep_a_b_c_d", "q/a_b_c_d", "build/", "x/build/", "topAxByz", "s/topxyz"]
-    paths += ["sub/xaybzc1", "sub/q/aabbcc", "m.pyc", "sub/"]
+    paths += [
+        "sub/xaybzc1",
+        "sub/q/aabbcc",
+        "m.pyc",
+        "sub/",
+        "kxyz_keep",
+        "kxyz",
+        "qrs",
+        "qrs_keep",
+    ]
     assert [ours.match_file(p) for p in paths] == [theirs.match_file(p) for p in paths]
 
 
