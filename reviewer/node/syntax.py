@@ -15,6 +15,8 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
+from reviewer.model import Location
+
 SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 FUNCTIONS: tuple[str, ...] = (
     "function_declaration",
@@ -79,6 +81,17 @@ def text(node: ts.Node | None) -> str:
     if node is None or node.text is None:
         return ""
     return node.text.decode("utf-8", "replace")
+
+
+def location(relpath: str, node: ts.Node) -> Location:
+    """The 1-based range of `node` in `relpath` (tree-sitter points are 0-based)."""
+    return Location(
+        relpath,
+        node.start_point[0] + 1,
+        node.start_point[1] + 1,
+        node.end_point[0] + 1,
+        node.end_point[1] + 1,
+    )
 
 
 def line(node: ts.Node) -> int:

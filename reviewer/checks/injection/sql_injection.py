@@ -25,9 +25,9 @@ from reviewer.checks.injection._sql import (
     string_build,
 )
 from reviewer.checks.injection._sql_javascript import built_sql_calls
-from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.model import Confidence, Finding, Severity
 from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed
+from reviewer.node.syntax import Parsed, location
 from reviewer.node.syntax import text as node_text
 from reviewer.taint import Flow, flows
 from reviewer.walk import children as syntax_children
@@ -179,13 +179,7 @@ class SqlInjection(Rule):
                 Finding(
                     code=cls.code,
                     message=message,
-                    location=Location(
-                        file.relpath,
-                        call.start_point[0] + 1,
-                        call.start_point[1] + 1,
-                        call.end_point[0] + 1,
-                        call.end_point[1] + 1,
-                    ),
+                    location=location(file.relpath, call),
                     severity=severity,
                     confidence=confidence,
                     snippet=node_text(call)[:200],

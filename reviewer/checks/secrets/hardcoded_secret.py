@@ -28,10 +28,9 @@ from reviewer.checks.secrets._common import (
     target_name,
 )
 from reviewer.checks.secrets._javascript import named_literals, string_literals
-from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.model import Confidence, Finding, Severity
 from reviewer.node.express import _TEST_FILE
-from reviewer.node.syntax import Parsed, text
-from reviewer.node.syntax import line as js_line
+from reviewer.node.syntax import Parsed, location, text
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -178,13 +177,7 @@ class HardcodedSecret(Rule):
             Finding(
                 code=cls.code,
                 message=message,
-                location=Location(
-                    file.relpath,
-                    js_line(node),
-                    node.start_point[1] + 1,
-                    node.end_point[0] + 1,
-                    node.end_point[1] + 1,
-                ),
+                location=location(file.relpath, node),
                 severity=cls.severity,
                 confidence=confidence,
                 snippet=mask(text(node)),

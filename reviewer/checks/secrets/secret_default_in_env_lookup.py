@@ -19,9 +19,9 @@ from reviewer.checks.secrets._common import (
     mask,
 )
 from reviewer.checks.secrets._javascript import env_fallbacks
-from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.model import Confidence, Finding, Severity
 from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed
+from reviewer.node.syntax import Parsed, location
 
 # A number, a rate or a duration ("0", "5/min", "100/hour", "30s"): what a token budget or a
 # throttle holds. A password of digits still counts (`is_password_name`).
@@ -184,13 +184,7 @@ class SecretDefaultInEnvLookup(Rule):
                 Finding(
                     code=cls.code,
                     message=message,
-                    location=Location(
-                        file.relpath,
-                        node.start_point[0] + 1,
-                        node.start_point[1] + 1,
-                        node.end_point[0] + 1,
-                        node.end_point[1] + 1,
-                    ),
+                    location=location(file.relpath, node),
                     severity=cls.severity,
                     confidence=cls.confidence,
                     snippet=mask(value),
