@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 REPO = Path(__file__).resolve().parent.parent
 APP = """\
@@ -29,15 +30,7 @@ def search() -> list[tuple[str, ...]]:
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_reviewer(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,12 @@ closing summary line with the gate's verdict. Real subprocesses of the real comm
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 APP = """\
 import os
@@ -31,14 +30,7 @@ CONCISE_LINE = re.compile(
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", *args, "--no-cache", "-q"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_reviewer(*args, "--no-cache", "-q")
 
 
 @pytest.fixture(scope="module")
