@@ -3,10 +3,10 @@ hidden finding would be) and the real CLI run on it in a subprocess."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_reviewer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,18 +29,6 @@ def review(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m reviewer TARGET --no-cache --disable-analyzer semgrep ARGS`, this repository's
     reviewer on PYTHONPATH, run from the target's parent (from this repository `-m` would import
     the reviewer found in the working directory whatever PYTHONPATH says)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NO_COLOR": "1",
-        "SEMGREP_ENABLE_VERSION_CHECK": "0",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "--disable-analyzer",
-         "semgrep", *args],
-        cwd=target.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    return run_reviewer(
+        str(target), "--no-cache", "--disable-analyzer", "semgrep", *args, cwd=target.parent
+    )

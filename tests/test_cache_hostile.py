@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import reviewer_env, run_reviewer
 from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer import codec
@@ -28,20 +29,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 def cli(target: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
     """The CLI as CI runs it, with its own user cache directory (`home`)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "NO_COLOR": "1",
-        "SEMGREP_ENABLE_VERSION_CHECK": "0",
-        "XDG_CACHE_HOME": str(home),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", str(target), "--disable-analyzer", "semgrep", *args],
+    return run_reviewer(
+        str(target),
+        *("--disable-analyzer", "semgrep", *args),
         cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        env=reviewer_env(XDG_CACHE_HOME=str(home)),
     )
 
 

@@ -5,12 +5,10 @@ they never move the score."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 from reviewer.analyzers.policy import load_policy
 from reviewer.resources import external_policy_file
@@ -42,15 +40,7 @@ QUALITY = {"ruff:TRY400", "ruff:B904", "ruff:LOG015"}
 
 
 def review(target: Path, *args: str) -> dict:
-    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(target), "--no-cache", "-q", "-f", "json", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_reviewer(str(target), "--no-cache", "-q", "-f", "json", *args, cwd=REPO)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -90,31 +80,14 @@ def test_select_of_one_code_brings_only_that_one(service: Path) -> None:
 
 
 def test_terminal_shows_them_only_when_selected(service: Path) -> None:
-    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    argv = [sys.executable, "-m", "reviewer", str(service), "--no-cache", "-q"]
-    plain = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    chosen = subprocess.run(
-        [*argv, "--select", "BR,code-quality"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    plain = run_reviewer(str(service), "--no-cache", "-q", cwd=REPO)
+    chosen = run_reviewer(str(service), "--no-cache", "-q", "--select", "BR,code-quality", cwd=REPO)
     assert "Code quality" not in plain.stdout and "B904" not in plain.stdout
     assert "ruff:B904" in chosen.stdout and "ruff:TRY400" in chosen.stdout
 
 
 def test_explain_says_why_a_code_is_out_of_the_checklist() -> None:
-    env = {**os.environ, "NO_COLOR": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer", "explain", "ruff:B904"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_reviewer("explain", "ruff:B904", cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "not a checklist concern" in result.stdout
 

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 from reviewer.git import GitError, run_git
 
@@ -27,8 +28,6 @@ def test_a_hostile_repository_config_runs_nothing(tmp_path: Path) -> None:
     itself (`core.fsmonitor` on ls-files, which discovery runs; hooks). The review, with
     --diff, runs none of them."""
     import json
-    import os
-    import sys
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -59,15 +58,11 @@ def test_a_hostile_repository_config_runs_nothing(tmp_path: Path) -> None:
     subprocess.run(["git", "ls-files"], cwd=repo, check=True, capture_output=True)
     assert marker.exists(), "the probe must be able to run under a plain git"
     marker.unlink()
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(repo), "-q", "--no-cache", "-f", "json",
-         "--diff", "HEAD~1", "--disable-analyzer", "semgrep"],
+    result = run_reviewer(
+        *(str(repo), "-q", "--no-cache", "-f", "json", "--diff", "HEAD~1"),
+        *("--disable-analyzer", "semgrep"),
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["extra"]["diff"]["base"] == "HEAD~1"
     assert not marker.exists(), marker.read_text()

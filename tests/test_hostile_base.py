@@ -8,14 +8,13 @@ Real git repositories in tmp dirs, the real CLI in a subprocess.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from hostile_samples import REPO, VIEWS, review  # a real SQL injection (tests/ is on sys.path)
+from cli_runner import run_reviewer
+from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -98,12 +97,11 @@ def test_a_gitignore_the_pull_request_adds_is_not_applied(repo: Path) -> None:
 
 def make_baseline(repo: Path, out: Path) -> None:
     """`backend-review baseline create` (the real CLI) on the checked-out tree."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    made = subprocess.run(
-        [sys.executable, "-m", "reviewer", "baseline", "create", str(repo), "-o", str(out),
-         "--no-cache", "--disable-analyzer", "semgrep", "-q"],
-        cwd=repo.parent, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    made = run_reviewer(
+        *("baseline", "create", str(repo), "-o", str(out)),
+        *("--no-cache", "--disable-analyzer", "semgrep", "-q"),
+        cwd=repo.parent,
+    )
     assert made.returncode == 0, made.stderr
 
 

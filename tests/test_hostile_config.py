@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from hostile_samples import REPO, VIEWS, review  # a real SQL injection (tests/ is on sys.path)
+from cli_runner import run_reviewer
+from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer.config import ConfigError, brief, load
 
@@ -154,14 +154,7 @@ def test_remote_semgrep_configs_are_refused(pr: Path, entry: str) -> None:
     try:
         value = entry.format(port=server.server_address[1])
         (pr / ".backend-review.yml").write_text(f'semgrep-configs: ["{value}"]\n')
-        result = subprocess.run(
-            [sys.executable, "-m", "reviewer", str(pr), "-q", "--no-cache"],
-            cwd=pr.parent,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = run_reviewer(str(pr), "-q", "--no-cache", cwd=pr.parent)
     finally:
         server.shutdown()
         server.server_close()

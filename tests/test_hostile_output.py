@@ -4,16 +4,12 @@ the start of a stdout line, after which GitHub ignores every annotation."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 from reviewer.cli import no_workflow_commands
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown"])
@@ -21,15 +17,9 @@ def test_a_file_name_with_a_workflow_command_is_defused(tmp_path: Path, fmt: str
     root = tmp_path / "svc"
     (root / "app").mkdir(parents=True)
     (root / "app" / "a\n::stop-commands::pwn\nb.py").write_text("import os\nos.system(input())\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(root), "-q", "--no-cache", "-f", fmt,
-         "--disable-analyzer", "semgrep"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    result = run_reviewer(
+        str(root), "-q", "--no-cache", "-f", fmt, "--disable-analyzer", "semgrep", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "stop-commands" in result.stdout  # the file is reported ...
     assert not [ln for ln in result.stdout.splitlines() if ln.lstrip().startswith("::")]

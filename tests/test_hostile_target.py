@@ -11,6 +11,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from cli_runner import run_reviewer
 
 from reviewer.traversal import decode_source
 
@@ -65,15 +66,7 @@ def test_analyzer_args_in_the_targets_config_stop_the_review(tmp_path: Path) -> 
         f'    args: ["-s", "B000", "-f", "custom", "--msg-template", "x", "-o", "{written}"]\n'
     )
     (target / "app.py").write_text("import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer", ".", "-q", "--no-cache"],
-        cwd=target,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_reviewer(".", "-q", "--no-cache", cwd=target)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "analyzers.bandit.args" in result.stderr and ".backend-review.yml" in result.stderr
     assert "Traceback" not in result.stderr and not written.exists()
@@ -137,17 +130,10 @@ def test_a_second_encoding_cookie_hides_nothing(tmp_path: Path) -> None:
     (tmp_path / "app" / "views.py").write_text(COOKIE_DIFFERENTIAL, encoding="utf-8")
     only_utf7 = COOKIE_DIFFERENTIAL.replace("# -*- coding: utf-8 -*-\n", "", 1)
     (tmp_path / "app" / "utf7.py").write_text(only_utf7, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "reviewer", ".", "-q", "--no-cache", "--fail-on", "high"),
-            *("--disable-analyzer", "semgrep", "--disable-analyzer", "bandit", "-f", "json"),
-        ],
+    result = run_reviewer(
+        *(".", "-q", "--no-cache", "--fail-on", "high"),
+        *("--disable-analyzer", "semgrep", "--disable-analyzer", "bandit", "-f", "json"),
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)

@@ -8,10 +8,10 @@ JavaScript/TypeScript is reviewed by the Node frontend, for the items its rules 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_reviewer
 
 from reviewer.config import Config
 from reviewer.discovery import find_sources, unsupported_language
@@ -26,15 +26,7 @@ module.exports = app;
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewer", *args, "--no-cache", "-q"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_reviewer(*args, "--no-cache", "-q", cwd=REPO)
 
 
 def _node_service(root: Path) -> Path:

@@ -13,7 +13,9 @@ import pytest
 from reviewer.github.client import GitHubClient, RetryPolicy
 from reviewer.github.event import EventContext, load_event_context
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # works under any --import-mode
+# this folder and tests/ (for cli_runner), under any --import-mode
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contracts_path import contracts_dir
 from fake_github import TOKEN, FakeGitHub, Sleeps, Spec, actions_env

@@ -10,21 +10,18 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_reviewer, without_github
 from fake_github import TOKEN, FakeGitHub, Fault, actions_env
 from gh_repo import PRRepo, git, github_files
 
 from reviewer.github.review import FP_MARKER, RESOLVED_MARKER, SUMMARY_MARKER
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FP_RE = re.compile(r"<!-- backend-review:fp=([A-Za-z0-9:._-]+) -->")
 
 
@@ -60,25 +57,18 @@ class Harness:
     def run(
         self, *args: str, event: Path | None = None, event_name: str = "pull_request", **env: str
     ) -> Run:
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-        full_env.update(
-            actions_env(
-                self.fake,
-                event or self.contracts / "pull_request-event.json",
-                event_name,
-                GITHUB_STEP_SUMMARY=str(self.tmp / "step_summary.md"),
-            )
+        actions = actions_env(
+            self.fake,
+            event or self.contracts / "pull_request-event.json",
+            event_name,
+            GITHUB_STEP_SUMMARY=str(self.tmp / "step_summary.md"),
         )
-        full_env.update(env)
-        full_env["PYTHONPATH"] = str(REPO_ROOT)
-        proc = subprocess.run(
-            [sys.executable, "-m", "reviewer", str(self.repo.root), "-q", *self.options, *args],
-            env=full_env,
+        proc = run_reviewer(
+            str(self.repo.root),
+            *("-q", *self.options, *args),
+            env=without_github(**{**actions, **env}),
             cwd=self.tmp,
-            capture_output=True,
-            text=True,
             timeout=240,
-            check=False,
         )
         assert TOKEN not in proc.stdout and TOKEN not in proc.stderr
         assert "Traceback" not in proc.stderr, proc.stderr
@@ -262,15 +252,5 @@ def test_push_uploads_sarif_and_skips_the_review(h: Harness) -> None:
 
 
 def test_diff_from_the_event_needs_an_event(h: Harness) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(h.repo.root), "--diff", "-q"],
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
-            "PYTHONPATH": str(REPO_ROOT),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_reviewer(str(h.repo.root), "--diff", "-q", env=without_github(), timeout=120)
     assert proc.returncode == 2 and "GITHUB_EVENT_NAME" in proc.stderr

@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from cli_runner import run_reviewer, without_github
 from fake_github import TOKEN, FakeGitHub, Fault, actions_env
 from gh_repo import PRRepo
 
 from reviewer.scope import LIST_FILES_CAP, truncated_listing
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def event_for(repo: PRRepo, contracts: Path, tmp: Path, changed_files: int) -> Path:
@@ -31,14 +28,13 @@ def event_for(repo: PRRepo, contracts: Path, tmp: Path, changed_files: int) -> P
 def review(
     fake: FakeGitHub, repo: PRRepo, event: Path, tmp: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(actions_env(fake, event))
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    proc = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(repo.root), "-q", "--no-cache", "--diff",
-         "--format", "json", "--fail-on", "high", *args],
-        env=env, cwd=tmp, capture_output=True, text=True, timeout=240, check=False,
-    )  # fmt: skip
+    proc = run_reviewer(
+        *(str(repo.root), "-q", "--no-cache", "--diff", "--format", "json", "--fail-on", "high"),
+        *args,
+        env=without_github(**actions_env(fake, event)),
+        cwd=tmp,
+        timeout=240,
+    )
     assert TOKEN not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
     return proc
 
@@ -129,14 +125,13 @@ def test_pull_request_target_from_a_fork_is_refused(
     event.write_text(json.dumps(data))
 
     def run(**extra: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-        env.update(actions_env(fake, event, "pull_request_target", **extra))
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        return subprocess.run(
-            [sys.executable, "-m", "reviewer", str(pr_repo.root), "-q", "--no-cache",
-             "--diff", "--github-review", "--format", "json"],
-            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False,
-        )  # fmt: skip
+        return run_reviewer(
+            *(str(pr_repo.root), "-q", "--no-cache", "--diff", "--github-review"),
+            *("--format", "json"),
+            env=without_github(**actions_env(fake, event, "pull_request_target", **extra)),
+            cwd=tmp_path,
+            timeout=240,
+        )
 
     refused = run()
     assert refused.returncode == 2, refused.stderr
@@ -193,15 +188,14 @@ def test_an_api_url_with_credentials_is_refused_without_echoing_it(
     """C9: `GITHUB_API_URL=ftp://x-access-token:<TOKEN>@…` was an uncaught ValueError whose
     traceback printed the URL, token included."""
     event = event_for(pr_repo, gh_contracts, tmp_path, changed_files=len(pr_repo.files))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(actions_env(fake, event))
+    env = without_github(**actions_env(fake, event))
     env["GITHUB_API_URL"] = f"ftp://x-access-token:{TOKEN}@127.0.0.1:1"
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    proc = subprocess.run(
-        [sys.executable, "-m", "reviewer", str(pr_repo.root), "-q", "--no-cache", "--diff",
-         "--disable-analyzer", "semgrep"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False,
-    )  # fmt: skip
+    proc = run_reviewer(
+        *(str(pr_repo.root), "-q", "--no-cache", "--diff", "--disable-analyzer", "semgrep"),
+        env=env,
+        cwd=tmp_path,
+        timeout=240,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "GITHUB_API_URL must be an http(s) URL without credentials" in proc.stderr
     assert TOKEN not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr

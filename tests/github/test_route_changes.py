@@ -8,13 +8,12 @@ checkout, and the summary shows it. semgrep is disabled in the repo's config to 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_reviewer, without_github
 from fake_github import TOKEN, FakeGitHub, Spec, actions_env
 from gh_repo import git, github_files
 
@@ -26,8 +25,6 @@ from reviewer.github.review import SUMMARY_MARKER
 from reviewer.model import RouteChanges
 from reviewer.reporters import route_changes as route_changes_render
 from reviewer.reporters.json_report import route_changes_json
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 BASE = """\
 from flask import Flask
@@ -261,17 +258,12 @@ def test_pull_request_summary_comment_lists_the_changes(
         token=TOKEN,
     ).start()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-        env.update(actions_env(fake, event_path, GITHUB_STEP_SUMMARY=str(tmp_path / "s.md")))
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        proc = subprocess.run(
-            [sys.executable, "-m", "reviewer", str(target), "-q", "--no-cache", "--github-review"],
-            env=env,
+        actions = actions_env(fake, event_path, GITHUB_STEP_SUMMARY=str(tmp_path / "s.md"))
+        proc = run_reviewer(
+            *(str(target), "-q", "--no-cache", "--github-review"),
+            env=without_github(**actions),
             cwd=tmp_path,
-            capture_output=True,
-            text=True,
             timeout=240,
-            check=False,
         )
         assert "Traceback" not in proc.stderr, proc.stderr
         (summary,) = [
