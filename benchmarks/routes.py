@@ -8,7 +8,8 @@ worktree's) and compare on (method, normalized path):
 - every path parameter is written `{}` (Flask `<int:x>`, Django `<x>` and regex
   groups, FastAPI `{x:path}`, `:x`);
 - a trailing `/` difference is forgiven where the framework redirects (Flask,
-  Django's APPEND_SLASH, Starlette/FastAPI `redirect_slashes`);
+  Django's APPEND_SLASH, Starlette/FastAPI `redirect_slashes`) or matches both
+  (Express and NestJS on it: the router is not strict by default);
 - truth method "*" matches any method the tool gives for that path (and the
   tool's "*" any truth method);
 - implicit HEAD/OPTIONS from the tool are ignored unless the truth lists them;
@@ -37,6 +38,9 @@ MANIFESTS = REPO / "benchmarks" / "corpus"
 RESULTS = REPO / "benchmarks" / "results"
 # Starlette (so FastAPI) Router(redirect_slashes=True) redirects /x to /x/ and back when only one exists
 REDIRECTS_SLASH = {"flask", "django", "fastapi", "starlette"}
+# Express's router (so NestJS on it) is not strict by default: /x/ matches the route /x
+REDIRECTS_SLASH |= {"express", "nestjs"}
+NODE_FRAMEWORKS = {"express", "fastify", "nestjs", "hono", "koa"}
 IMPLICIT = {"HEAD", "OPTIONS"}
 
 Route = dict[str, Any]
@@ -242,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", type=Path, default=Path("/work/corpus"), help="where the app checkouts are"
     )
+    parser.add_argument(
+        "--node-corpus",
+        type=Path,
+        default=Path("/work/corpus-node"),
+        help="where the Node apps' checkouts are",
+    )
     parser.add_argument("--app", action="append", help="score only this app (repeatable)")
     parser.add_argument(
         "--out", type=Path, help="results file (default benchmarks/results/routes-<date>.json)"
@@ -252,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         manifest = json.loads(path.read_text())
         if ns.app and manifest["app"] not in ns.app:
             continue
-        checkout = ns.corpus / manifest["app"]
+        node = manifest["framework"] in NODE_FRAMEWORKS
+        checkout = (ns.node_corpus if node else ns.corpus) / manifest["app"]
         if not checkout.is_dir():
             skipped.append(
                 f"{manifest['app']}: git clone https://github.com/{manifest['repo']} {checkout} "

@@ -18,6 +18,16 @@ has at least "method", "path", "handler" and may carry "builtin", "auth",
 A manifest may name the interpreter for the venv ("python": "python3.12") when
 the app needs another Python than the one running build.py.
 
+Node apps (framework express, fastify): the "venv" is a throw-away copy of the
+checkout under /work/corpus-node-env/<app> with its node_modules, installed by
+`npm <install step>` for each manifest `install` step (e.g. ["ci",
+"--ignore-scripts"]: no install script runs, so native bindings stay unbuilt and
+the extractor stubs them).  A dependency or override the lock resolves from a
+git host, which the sandbox cannot reach, is dropped from package.json together
+with the lock before a step that names `install` ("npm_drop_git": true).  The
+extractor, node_truth.js, runs with `node` in that copy.  Their checkouts live in
+/work/corpus-node/<app> (`--node-corpus`).
+
 Merge: the extractor's routes become `"source": "runtime"`; routes of the old
 manifest with `"source": "read"` are kept; then the manifest's `labels` object
 is applied.  A label key is an fnmatch pattern matched against "METHOD path"
@@ -30,6 +40,8 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -40,6 +52,9 @@ HERE = Path(__file__).resolve().parent
 CORPUS_MANIFESTS = HERE.parent / "corpus"
 DEFAULT_CORPUS = Path("/work/corpus")
 DEFAULT_VENVS = Path("/work/corpus-venvs")
+DEFAULT_NODE_CORPUS = Path("/work/corpus-node")
+DEFAULT_NODE_ENVS = Path("/work/corpus-node-env")
+NODE_FRAMEWORKS = {"express", "fastify", "nestjs", "hono", "koa"}
 EXTRACTORS = {
     "flask": "flask_truth.py",
     "aiohttp": "aiohttp_truth.py",
@@ -47,6 +62,8 @@ EXTRACTORS = {
     "fastapi": "fastapi_truth.py",
     "starlette": "fastapi_truth.py",
     "litestar": "litestar_truth.py",
+    "express": "node_truth.js",
+    "fastify": "node_truth.js",
 }
 FLAG_FIELDS = (
     "auth",
@@ -77,12 +94,33 @@ def ensure_venv(
     return python
 
 
+def ensure_node_env(env: Path, checkout: Path, manifest: dict[str, Any]) -> Path:
+    """Copy a Node app's checkout to `env` and npm install it there, once; returns the copy."""
+    if (env / "node_modules").is_dir():
+        return env
+    shutil.copytree(checkout, env, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git"))
+    if manifest.get("npm_drop_git"):
+        package = json.loads((env / "package.json").read_text())
+        for section in ("dependencies", "devDependencies", "optionalDependencies", "overrides"):
+            for name, spec in list(package.get(section, {}).items()):
+                if isinstance(spec, str) and re.match(
+                    r"(github:|git\+|git://|https://github)", spec
+                ):
+                    del package[section][name]
+        (env / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+        (env / "package-lock.json").unlink(missing_ok=True)
+    for step in manifest.get("install", []):
+        subprocess.run(["npm", *step, "--no-audit", "--no-fund"], cwd=env, check=True)
+    return env
+
+
 def extract(python: Path, manifest: dict[str, Any], checkout: Path) -> list[Route]:
-    """Run the family's extractor inside the app's venv and return its routes."""
+    """Run the family's extractor inside the app's venv (Node: its npm copy) and return its routes."""
     runtime = manifest.get("runtime", {})
     script = HERE / runtime.get("extractor", EXTRACTORS[manifest["framework"]])
+    runner = "node" if script.suffix == ".js" else str(python)
     proc = subprocess.run(
-        [str(python), str(script), "--checkout", str(checkout), "--runtime", json.dumps(runtime)],
+        [runner, str(script), "--checkout", str(checkout), "--runtime", json.dumps(runtime)],
         cwd=checkout,
         capture_output=True,
         text=True,
@@ -147,17 +185,34 @@ def merge(manifest: dict[str, Any], runtime_routes: list[Route] | None) -> list[
     return unused
 
 
-def build(path: Path, corpus: Path, venvs: Path, run_extractor: bool) -> None:
+def build(
+    path: Path,
+    corpus: Path,
+    venvs: Path,
+    run_extractor: bool,
+    node_corpus: Path = DEFAULT_NODE_CORPUS,
+    node_envs: Path = DEFAULT_NODE_ENVS,
+) -> None:
     manifest = json.loads(path.read_text())
-    checkout = corpus / manifest["app"]
+    node = manifest["framework"] in NODE_FRAMEWORKS
+    checkout = (node_corpus if node else corpus) / manifest["app"]
     runtime_routes = None
+    if run_extractor and node and manifest["framework"] not in EXTRACTORS:
+        run_extractor = False  # hand-labelled truth ("source": "read"), see the manifest notes
     if run_extractor:
         if not checkout.is_dir():
             raise SystemExit(f"{manifest['app']}: no checkout at {checkout}")
-        python = ensure_venv(
-            venvs / manifest["app"], checkout, manifest.get("install", []), manifest.get("python")
-        )
-        runtime_routes = extract(python, manifest, checkout)
+        if node:
+            env = ensure_node_env(node_envs / manifest["app"], checkout, manifest)
+            runtime_routes = extract(Path("node"), manifest, env)
+        else:
+            python = ensure_venv(
+                venvs / manifest["app"],
+                checkout,
+                manifest.get("install", []),
+                manifest.get("python"),
+            )
+            runtime_routes = extract(python, manifest, checkout)
         manifest["extracted"] = date.today().isoformat()
     unused = merge(manifest, runtime_routes)
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -183,13 +238,32 @@ def main(argv: list[str] | None = None) -> int:
         "--venvs", type=Path, default=DEFAULT_VENVS, help="where the throw-away venvs go"
     )
     parser.add_argument(
+        "--node-corpus",
+        type=Path,
+        default=DEFAULT_NODE_CORPUS,
+        help="where the Node apps' checkouts are",
+    )
+    parser.add_argument(
+        "--node-envs",
+        type=Path,
+        default=DEFAULT_NODE_ENVS,
+        help="where the Node apps' throw-away npm installs go",
+    )
+    parser.add_argument(
         "--labels-only",
         action="store_true",
         help="do not run the extractor; re-apply the labels to the routes already in the manifest",
     )
     ns = parser.parse_args(argv)
     for app in ns.apps:
-        build(CORPUS_MANIFESTS / f"{app}.json", ns.corpus, ns.venvs, not ns.labels_only)
+        build(
+            CORPUS_MANIFESTS / f"{app}.json",
+            ns.corpus,
+            ns.venvs,
+            not ns.labels_only,
+            ns.node_corpus,
+            ns.node_envs,
+        )
     return 0
 
 
