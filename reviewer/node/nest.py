@@ -24,8 +24,10 @@ What NestJS does (https://docs.nestjs.com/controllers, /guards, /security/authen
 - `RouterModule.register([{ path, module, children }])` (@nestjs/core) prefixes every
   controller listed in that module's `@Module({ controllers })`, children under their
   parent's path (https://docs.nestjs.com/recipes/router-module).
-Not yet: a global prefix or version that is not a literal (read from configuration), guards
-bound in modules other than APP_GUARD.
+- A global prefix read from configuration (`configService.get("app.apiPrefix")` over a
+  `registerAs("app", ...)` namespace, `process.env.X || "api"`) is taken at the default the
+  code gives (reviewer/node/nest_config.py).
+Not yet: a version that is not a literal, guards bound in modules other than APP_GUARD.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import tree_sitter as ts
 from reviewer.node.express import join
 from reviewer.node.guards import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, function_kinds
 from reviewer.node.modules import External, Program, Resolved, Value
+from reviewer.node.nest_config import config_string
 from reviewer.node.syntax import arguments, callee_path, line, string_value, text, unwrap, walk
 from reviewer.service import Guard, Route
 
@@ -105,7 +108,8 @@ class Nest:
                     if method == "useGlobalGuards":
                         self.global_guards += [(file, a, "app") for a in args]
                     elif method == "setGlobalPrefix" and args:
-                        self.global_prefix = string_value(args[0]) or self.global_prefix
+                        prefix = config_string(self.program, file, args[0])
+                        self.global_prefix = prefix or self.global_prefix
                         excluded = unwrap(_property(args[1], "exclude")) if len(args) > 1 else None
                         if excluded is not None and excluded.type == "array":
                             self.prefix_exclude |= {
