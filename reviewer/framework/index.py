@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reviewer.config import Config
@@ -67,17 +68,9 @@ class Index:
         exists): its modules are imported as `CTFd.admin`, not `admin`, so every module and
         definition is also known under the package's dotted name (parents that are packages
         too included). Names of the reviewed tree itself always win."""
-        root = self.config.root
-        parts: list[str] = []
-        try:
-            while (root / "__init__.py").is_file() and root.name.isidentifier():
-                parts.insert(0, root.name)
-                root = root.parent
-        except OSError:
+        package = package_name(self.config.root)
+        if not package:
             return
-        if not parts:
-            return
-        package = ".".join(parts)
         for module, relpath in list(self.modules.items()):
             if self.modules.get(module) == relpath and module == self.facts[relpath]["module"]:
                 self.modules.setdefault(f"{package}.{module}" if module else package, relpath)
@@ -210,3 +203,16 @@ class Index:
                 auth.extend(record["auth"])
                 authz.extend(record["authz"])
         return auth, authz
+
+
+def package_name(root: Path) -> str:
+    """The dotted name a reviewed package directory is imported under (`CTFd` for `CTFd/`
+    with an `__init__.py`, parents that are packages too included); "" for a plain folder."""
+    parts: list[str] = []
+    try:
+        while (root / "__init__.py").is_file() and root.name.isidentifier():
+            parts.insert(0, root.name)
+            root = root.parent
+    except OSError:
+        return ""
+    return ".".join(parts)

@@ -158,12 +158,16 @@ def analyze_file(module: cst.Module, imports: ImportTable, index: TaintIndex) ->
     in the order the interpreter meets them (one sink may be reached by several flows)."""
     functions, classes = local_names(module)
     found: list[Flow] = []
-    for fn, class_name, qname in iter_functions(module, imports.module):
+    entries = list(iter_functions(module, imports.module))
+    defs = frozenset(qname for _, _, qname in entries)
+    for fn, class_name, qname in entries:
         summary = index.functions.get(qname)
         if summary is not None and not summary.has_sink:
             continue
         hooks = ReportHooks(index, qname, found)
-        FunctionAnalyzer(module, imports, hooks, functions, classes, class_name).run_function(fn)
+        FunctionAnalyzer(
+            module, imports, hooks, functions, classes, class_name, True, qname, defs
+        ).run_function(fn)
     top = index.functions.get(f"{imports.module}.<module>")
     if top is None or top.has_sink:
         hooks = ReportHooks(index, f"{imports.module}.<module>", found)

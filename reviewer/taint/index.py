@@ -12,11 +12,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewer.taint.values import CallSite, Flow, FunctionSummary, ModuleFacts, flow_union
+from reviewer.taint.values import (
+    GUARD_REF,
+    CallSite,
+    Flow,
+    FunctionSummary,
+    ModuleFacts,
+    flow_union,
+)
 
 MAX_ROUNDS = 8
 MAX_DEPTH = 16
 FACTS_KEY = "taint"
+_GUARD_DEPTH = 4  # guards delegating to guards followed this deep
 
 
 @dataclass
@@ -35,6 +43,10 @@ class TaintIndex:
     _memo: dict[tuple[str, int], Flow | None] = field(default_factory=dict, repr=False)
     # lookup() answers, once the index is joined (the tables it reads no longer change)
     _lookups: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _guards: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict, repr=False)
+    # the dotted name the reviewed directory is imported under when it is a package itself
+    # (`CTFd/` reviewed: `from CTFd.utils import validators` names the module `utils.validators`)
+    package: str = ""
 
     # -- name resolution -----------------------------------------------------------------
 
@@ -66,6 +78,8 @@ class TaintIndex:
             found = self._lookup(f"{base}.{method}", depth + 1)  # an inherited method
             if found is not None:
                 return found
+        if self.package and qname.startswith(self.package + "."):
+            return self._lookup(qname[len(self.package) + 1 :], depth + 1)
         return None
 
     def param_key_map(self, target: str, site: CallSite) -> dict[int, Flow]:
@@ -237,10 +251,29 @@ class TaintIndex:
                 return got
         return None
 
-    def guards_of(self, qname: str) -> dict[int, frozenset[str]]:
+    def guards_of(self, qname: str, depth: int = 0) -> dict[int, frozenset[str]]:
+        """The sink kinds a project function validates each parameter for; a guard that
+        delegates (`return _is_safe(url) and ...`) validates what its callee does."""
         target = self.lookup(qname)
         fn = self.functions.get(target) if target else None
-        return {i: frozenset(k) for i, k in fn.guards} if fn else {}
+        if fn is None or not fn.guards:
+            return {}
+        assert target is not None
+        known = self._guards.get(target)
+        if known is not None:
+            return known
+        out: dict[int, frozenset[str]] = {}
+        for index, kinds in fn.guards:
+            real = {k for k in kinds if not k.startswith(GUARD_REF)}
+            for ref in kinds:
+                if ref.startswith(GUARD_REF) and depth < _GUARD_DEPTH:
+                    callee, _, at = ref[len(GUARD_REF) :].rpartition("#")
+                    real |= self.guards_of(callee, depth + 1).get(int(at), frozenset())
+            if real:
+                out[index] = frozenset(real)
+        if depth == 0:
+            self._guards[target] = out
+        return out
 
     def relevant_files(self) -> frozenset[str]:
         """Files whose functions may report a finding: a sink plus a source or tainted input."""
@@ -274,9 +307,10 @@ def _through(inner: Flow, outer: Flow) -> Flow:
     return Flow(inner.labels, inner.weak or outer.weak, inner.cleared | outer.cleared)
 
 
-def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
-    """Join the per-module facts of a project into resolved summaries."""
-    index = TaintIndex()
+def build_index(modules: Iterable[tuple[str, ModuleFacts]], package: str = "") -> TaintIndex:
+    """Join the per-module facts of a project into resolved summaries (`package`: the name
+    the reviewed directory is imported under, when it is a package)."""
+    index = TaintIndex(package=package)
     for relpath, facts in modules:
         index.aliases[facts.module] = facts.aliases
         index.module_files[facts.module] = relpath
@@ -291,10 +325,15 @@ def build_index(modules: Iterable[tuple[str, ModuleFacts]]) -> TaintIndex:
     return index
 
 
-def build_index_from_facts(facts_by_file: Mapping[str, Mapping[str, Any]]) -> TaintIndex:
+def build_index_from_facts(
+    facts_by_file: Mapping[str, Mapping[str, Any]], package: str = ""
+) -> TaintIndex:
     """The same, from the engine's per-file `ctx.facts` (the collector stores `facts["taint"]`)."""
     return build_index(
-        (path, facts[FACTS_KEY])
-        for path, facts in sorted(facts_by_file.items())
-        if isinstance(facts.get(FACTS_KEY), ModuleFacts)
+        (
+            (path, facts[FACTS_KEY])
+            for path, facts in sorted(facts_by_file.items())
+            if isinstance(facts.get(FACTS_KEY), ModuleFacts)
+        ),
+        package,
     )

@@ -22,6 +22,7 @@ ALL = specs.ALL_KINDS
 _ADDERS = frozenset({"append", "extend", "add", "insert", "update", "setdefault", "appendleft"})
 _SCALARS = frozenset({"int", "float", "bool"})
 _TERMINATORS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "os._exit", "quit"})
+_CHECKED = "@"  # environment keys of checked client-data reads (no variable name has it)
 
 
 @dataclass
@@ -76,8 +77,12 @@ class Interpreter:
         local_classes: frozenset[str],
         class_name: str | None = None,
         with_trail: bool = True,
+        qname: str = "",
+        defs: frozenset[str] = frozenset(),
     ) -> None:
         self.module = module
+        self.qname = qname  # this function's qualified name
+        self.defs = defs  # the qualified names of every def of the module (nested ones too)
         self.imports = imports
         self.hooks = hooks
         self.local_functions = local_functions
@@ -373,10 +378,9 @@ class Interpreter:
                 self.types[target.value] = name
             else:
                 self.types.pop(target.value, None)
-            if expr.args:
-                first = expr.args[0].value
-                if isinstance(first, cst.Name):
-                    self.derived[target.value] = first.value
+            origin = _derived_from(expr)
+            if origin is not None:
+                self.derived[target.value] = origin
         elif isinstance(expr, cst.Attribute | cst.Name):
             base = dotted_name(expr)
             if base and base.split(".")[0] in self.derived:
@@ -461,6 +465,12 @@ class Interpreter:
         return {}, {}
 
     def _subjects(self, expr: cst.BaseExpression) -> set[str]:
+        """The names a check of `expr` is about (its root name and what that was derived from),
+        or, for a read of client data such as `request.args.get("next")`, that expression's
+        key: the same read later in the branch is the checked value."""
+        reads = type(expr) is cst.Call or type(expr) is cst.Attribute or type(expr) is cst.Subscript
+        if reads and self._reads_source(expr):
+            return {_expr_key(self.module, expr)}
         while True:
             if isinstance(expr, cst.Attribute | cst.Subscript):
                 expr = expr.value
@@ -491,7 +501,25 @@ class Interpreter:
         for name, kinds in refined.items():
             if name in out:
                 out[name] = out[name].with_(cleared=kinds)
+            elif name[:1] == _CHECKED:  # a checked read of client data: a marker, no value
+                out[name] = Taint(frozenset(), cleared=kinds)
         return out
+
+    def _reads_source(self, expr: cst.BaseExpression) -> bool:
+        """`expr` itself reads client data (`request.args.get("x")`, `request.form["x"]`)."""
+        if type(expr) is cst.Call:
+            func = expr.func
+            return type(func) is cst.Attribute and self.source_of(func) is not None
+        assert isinstance(expr, cst.Attribute | cst.Subscript)
+        return self.source_of(expr) is not None
+
+    def _checked(self, node: cst.BaseExpression, taint: Taint, env: dict[str, Taint]) -> Taint:
+        """A read of client data the branch has checked (see `_subjects`) is cleared as the
+        check made it."""
+        if not any(key[:1] == _CHECKED for key in env):
+            return taint
+        mark = env.get(_expr_key(self.module, node))
+        return taint if mark is None else taint.with_(cleared=mark.cleared)
 
     # -- expressions -------------------------------------------------------------------
 
@@ -501,7 +529,7 @@ class Interpreter:
         if type(node) is cst.Attribute:
             src = self.source_of(node)
             if src is not None:
-                return src
+                return self._checked(node, src, env)
             key = dotted_name(node)
             if key is not None and key in env:
                 return env[key]
@@ -515,7 +543,7 @@ class Interpreter:
         if type(node) is cst.Subscript:
             src = self.source_of(node)
             if src is not None:
-                return src
+                return self._checked(node, src, env)
             for element in node.slice:
                 if isinstance(element.slice, cst.Index):
                     self.expr(element.slice.value, env)
@@ -622,7 +650,9 @@ class Interpreter:
                 self._eval_args(node, env)
                 if method == "get" and syntax.kw_name(node, "type") in _SCALARS:
                     return None  # request.args.get("n", type=int) converts
-                return self._source(node, syntax.describe(self.module, node))
+                return self._checked(
+                    node, self._source(node, syntax.describe(self.module, node)), env
+                )
             receiver = self.expr(func.value, env)
         elif type(func) is not cst.Name:
             self.expr(func, env)
@@ -681,6 +711,10 @@ class Interpreter:
             )
             if handled:
                 return result
+        if method == "get" and receiver is None and 0 < len(positional) == len(args) <= 2:
+            # a lookup on a mapping that holds no client data: the value stored under the key
+            # or the default, not the key (`watches.get(uuid)` is a stored watch)
+            return positional[1][1] if len(positional) == 2 else None
         unresolved = merge(receiver, all_args)
         if unresolved is None:
             return None
@@ -712,6 +746,8 @@ class Interpreter:
         """The qualified name of a call that may be project code, and whether it is bound."""
         module = self.imports.module
         if isinstance(func, cst.Name):
+            if name == func.value and (nested := self._nested_def(name)):
+                return nested, False
             if name in self.local_functions or name in self.local_classes:
                 return f"{module}.{name}", False
             if name != func.value:
@@ -735,6 +771,16 @@ class Interpreter:
                 if owner:
                     return f"{owner}.{func.attr.value}", True
         return "", False
+
+    def _nested_def(self, name: str) -> str:
+        """The def a bare name calls when it is nested in this function or an enclosing one
+        (a Flask blueprint factory's helpers): Python's enclosing-function scopes."""
+        scope = self.qname
+        while "." in scope:
+            if scope in self.defs and f"{scope}.{name}" in self.defs:
+                return f"{scope}.{name}"
+            scope = scope.rsplit(".", 1)[0]
+        return ""
 
     def _kinds_for(self, taint: Taint) -> set[str]:
         kinds = set()
@@ -814,7 +860,12 @@ def join(a: dict[str, Taint], b: dict[str, Taint]) -> dict[str, Taint]:
     if a is b:
         return out
     for key, value in b.items():
+        if key[:1] == _CHECKED and key not in a:
+            continue  # checked on one branch only: not checked after the join
         out[key] = merge(out.get(key), value) or value
+    for key in a:
+        if key[:1] == _CHECKED and key not in b:
+            del out[key]
     return out
 
 
@@ -823,6 +874,25 @@ def join_all(envs: list[dict[str, Taint]]) -> dict[str, Taint]:
     for env in envs:
         out = join(out, env)
     return out
+
+
+def _expr_key(module: cst.Module, node: cst.CSTNode) -> str:
+    """The environment key of a checked expression: its code without whitespace."""
+    return _CHECKED + "".join(module.code_for_node(node).split())
+
+
+def _derived_from(call: cst.Call) -> str | None:
+    """The name a call's result is derived from: its first argument that is a name, looking
+    into nested calls (`urlparse(urljoin(base_url, target))` is derived from `target`)."""
+    for arg in call.args:
+        value = arg.value
+        if type(value) is cst.Name:
+            return value.value
+        if type(value) is cst.Call:
+            inner = _derived_from(value)
+            if inner is not None:
+                return inner
+    return None
 
 
 def _expand(kinds: frozenset[str]) -> frozenset[str]:

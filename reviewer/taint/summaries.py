@@ -12,10 +12,19 @@ import libcst as cst
 
 from reviewer.imports import ImportTable
 from reviewer.taint.analysis import FunctionAnalyzer, Hooks, SinkHit
-from reviewer.taint.values import CallSite, Flow, FunctionSummary, ModuleFacts, Taint, flow_union
+from reviewer.taint.values import (
+    CallSite,
+    Flow,
+    FunctionSummary,
+    ModuleFacts,
+    Taint,
+    flow_union,
+    guard_ref,
+)
 
 FunctionEntry = tuple[cst.FunctionDef, str | None, str]  # (node, class name, qualified name)
 _COMPOUND = (cst.If, cst.Try, cst.With, cst.For, cst.While)
+_GUARD_ARITY = 6  # parameters of a delegated guard call that are followed
 
 
 def iter_functions(module: cst.Module, module_name: str) -> Iterator[FunctionEntry]:
@@ -102,6 +111,11 @@ class SummaryHooks(Hooks):
     def sink(self, hit: SinkHit) -> None:
         return None
 
+    def guard(self, callee: str) -> dict[int, frozenset[str]]:
+        """A call that may be a project guard: what it validates is known after the join, so
+        each parameter gets a reference the index resolves (`TaintIndex.guards_of`)."""
+        return {i: frozenset({guard_ref(callee, i)}) for i in range(_GUARD_ARITY)}
+
 
 def summarize_module(module: cst.Module, imports: ImportTable) -> ModuleFacts:
     """The summaries of every function of one module (and its top-level code as `<module>`)."""
@@ -119,9 +133,11 @@ def summarize_module(module: cst.Module, imports: ImportTable) -> ModuleFacts:
                 if name:
                     bases.append(f"{imports.module}.{name}" if name in classes else name)
             facts.bases[f"{imports.module}.{stmt.name.value}"] = tuple(bases)
-    for fn, class_name, qname in iter_functions(module, imports.module):
+    entries = list(iter_functions(module, imports.module))
+    defs = frozenset(qname for _, _, qname in entries)
+    for fn, class_name, qname in entries:
         facts.functions[qname] = summarize_function(
-            module, imports, fn, class_name, qname, functions, classes
+            module, imports, fn, class_name, qname, functions, classes, defs
         )
     hooks = SummaryHooks()
     top = FunctionAnalyzer(module, imports, hooks, functions, classes, with_trail=False)
@@ -142,10 +158,11 @@ def summarize_function(
     qname: str,
     functions: frozenset[str],
     classes: frozenset[str],
+    defs: frozenset[str] = frozenset(),
 ) -> FunctionSummary:
     hooks = SummaryHooks()
     analyzer = FunctionAnalyzer(
-        module, imports, hooks, functions, classes, class_name, with_trail=False
+        module, imports, hooks, functions, classes, class_name, False, qname, defs
     )
     analyzer.run_function(fn)
     params = tuple(

@@ -89,6 +89,15 @@ def flow_union(parts: list[Flow]) -> Flow | None:
     return Flow(frozenset(labels), weak, cleared or frozenset())
 
 
+GUARD_REF = "?"  # a guard kind that is a reference: `?<callee>#<parameter index>`
+
+
+def guard_ref(callee: str, index: int) -> str:
+    """What a parameter checked by a call to another (project) function is validated for:
+    whatever that function validates its `index`-th parameter for."""
+    return f"{GUARD_REF}{callee}#{index}"
+
+
 @dataclass(frozen=True)
 class CallSite:
     """A call from one function into a name that may be project code."""

@@ -13,7 +13,10 @@ class OpenRedirect(TaintRule):
     ## What it does
     Follows client data (typically a `next` parameter) to the redirect helpers of Flask,
     Django, FastAPI/Starlette and aiohttp. `url_has_allowed_host_and_scheme()`, a host
-    allowlist check on `urlparse(url).netloc` or membership in a set of known paths stop it.
+    allowlist check on `urlparse(url).netloc` or membership in a set of known paths stop it,
+    and so does a project's own check that compares the parsed target's scheme or host (an
+    `is_safe_url()` port), found by what its returns test, also when it checks the request
+    read itself (`if is_safe(request.args.get("next")): return redirect(request.args.get("next"))`).
 
     ## Why is this bad
     A link on your domain that forwards to any site is a phishing tool: users trust the domain
