@@ -101,11 +101,14 @@ class Interpreter:
         self.has_source = False
         self.has_sink = False
         self.fn_name = ""
+        self.fn_node: cst.FunctionDef | None = None
+        self.assigning: tuple[cst.BaseExpression, str] | None = None  # (value, target name)
 
     # -- entry points ------------------------------------------------------------------
 
     def run_function(self, fn: cst.FunctionDef) -> None:
         self.fn_name = fn.name.value
+        self.fn_node = fn
         env = self.enter_function(fn)
         self.block(fn.body.body, env)
 
@@ -130,7 +133,10 @@ class Interpreter:
         if type(stmt) is cst.SimpleStatementLine:
             return self.block(stmt.body, env)
         if type(stmt) is cst.Assign:
+            only = stmt.targets[0].target if len(stmt.targets) == 1 else None
+            self.assigning = (stmt.value, only.value if type(only) is cst.Name else "")
             value = self.expr(stmt.value, env)
+            self.assigning = None
             for target in stmt.targets:
                 self.assign(target.target, value, env, stmt.value)
             return env, False

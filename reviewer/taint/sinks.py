@@ -7,6 +7,8 @@ reports a kind is the rules' business (`Rule.taint_kinds`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from reviewer.imports import dotted_name
@@ -236,6 +238,8 @@ class Sinks(Interpreter):
                 ),
                 "",
             )
+            if not declared and self.assigning is not None and self.assigning[0] is node:
+                declared = self._declared_later(self.assigning[1])
             if declared and "html" not in declared:
                 return  # JSON, plain text, CSV...: not rendered as HTML
             if not declared and name in specs.HTML_ONLY_WHEN_DECLARED:
@@ -255,6 +259,34 @@ class Sinks(Interpreter):
         for arg, taint in args:
             if arg.keyword is not None and arg.keyword.value in sink.keywords and taint is not None:
                 self._sink(sink.kind, sink.label, arg.value, taint, sink.cwe, cap)
+
+    def _declared_later(self, name: str) -> str:
+        """The Content-Type this function gives the response it stored in `name` (`r.mimetype =
+        "text/plain"`, `r.headers["Content-Type"] = ...`, `r.content_type = ...`): the literal,
+        "?" for a computed one, "" when none is set."""
+        if not name or self.fn_node is None:
+            return ""
+        found = ""
+        for assign in _assignments(self.fn_node):
+            for target in assign.targets:
+                t = target.target
+                if isinstance(t, cst.Attribute) and t.attr.value in ("mimetype", "content_type"):
+                    owner = t.value
+                elif (
+                    isinstance(t, cst.Subscript)
+                    and isinstance(t.value, cst.Attribute)
+                    and t.value.attr.value == "headers"
+                    and syntax.const_key(t).lower() == "content-type"
+                ):
+                    owner = t.value.value
+                else:
+                    continue
+                if isinstance(owner, cst.Name) and owner.value == name:
+                    value = syntax.literal(assign.value) or "?"
+                    if "html" in value.lower():
+                        return value
+                    found = value
+        return found
 
     def _check_subprocess(
         self,
@@ -306,3 +338,31 @@ class Sinks(Interpreter):
     ) -> None:
         self.has_sink = True
         self.hooks.sink(SinkHit(kind, label, node, taint, cwe, cap))
+
+
+def _assignments(fn: cst.FunctionDef) -> list[cst.Assign]:
+    """Every assignment statement of a function body (not of the defs nested in it)."""
+    found: list[cst.Assign] = []
+    stack: list[cst.CSTNode] = [*_suite(fn.body)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            found.extend(s for s in node.body if isinstance(s, cst.Assign))
+        elif isinstance(
+            node, cst.BaseCompoundStatement | cst.Else | cst.Finally | cst.ExceptHandler
+        ):
+            if isinstance(node, cst.FunctionDef | cst.ClassDef):
+                continue
+            stack.extend(_suite(node.body))
+            orelse = getattr(node, "orelse", None)
+            if orelse is not None:
+                stack.append(orelse)
+            stack.extend(getattr(node, "handlers", ()))
+            final = getattr(node, "finalbody", None)
+            if final is not None:
+                stack.append(final)
+    return found
+
+
+def _suite(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return body.body if isinstance(body, cst.IndentedBlock) else ()

@@ -426,6 +426,10 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "urllib.parse.urlencode": frozenset({"header", "redirect", "xss"}),
     "re.escape": frozenset({"xpath"}),
     "ast.literal_eval": frozenset({"code", "deserialization"}),
+    # an in-memory file object holding the bytes: what is opened is no file system path
+    # (https://docs.python.org/3/library/io.html#io.BytesIO)
+    "io.BytesIO": frozenset({"path"}),
+    "io.StringIO": frozenset({"path"}),
 }
 # Guard calls: `if not f(x, ...): return` makes x safe for these kinds.
 GUARD_CALLS: dict[str, frozenset[str]] = {
