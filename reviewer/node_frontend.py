@@ -4,7 +4,7 @@ It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, mod
 resolution, Express, Fastify, NestJS, Hono and Koa routes) and runs, on the routes it found, the
 project-level rules whose logic is language-neutral: BR301 (route without authentication)
 and BR803 (no rate limiting); then the rules with a per-file JavaScript side (BR201 hardcoded
-secrets, BR202 env fallbacks, BR101 SQL injection) on every file that parsed. Only their checklist items apply to a Node-only service;
+secrets, BR202 env fallbacks, BR101 SQL injection, BR601 blocking calls in handlers) on every file that parsed. Only their checklist items apply to a Node-only service;
 every other item stays n/a until a JavaScript rule covers it. Its results are cached under all
 their inputs.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reviewer.cache import Cache, content_hash, key_of
+from reviewer.checks.async_io.blocking_call_in_async import BlockingCallInAsync
 from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
 from reviewer.checks.base import Rule
 from reviewer.checks.injection.sql_injection import SqlInjection
@@ -34,7 +35,12 @@ from reviewer.service import Project
 RULES: tuple[type[Rule], ...] = (RouteWithoutAuth, RouteWithoutRateLimit)
 # Rules with a per-file JavaScript/TypeScript side (`Rule.node_findings`) and the checklist
 # item each makes applicable wherever a Node file was reviewed.
-FILE_RULES: tuple[type[Rule], ...] = (HardcodedSecret, SecretDefaultInEnvLookup, SqlInjection)
+FILE_RULES: tuple[type[Rule], ...] = (
+    HardcodedSecret,
+    SecretDefaultInEnvLookup,
+    SqlInjection,
+    BlockingCallInAsync,
+)
 
 
 class NodeFrontend:

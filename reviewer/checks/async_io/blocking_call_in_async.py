@@ -7,11 +7,16 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from reviewer.checks.async_io._javascript import blocking_calls
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.imports import dotted_name
-from reviewer.model import Confidence, Severity
+from reviewer.model import Confidence, Finding, Severity
+from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
+from reviewer.node.syntax import Parsed, location
+from reviewer.node.syntax import text as node_text
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 # Fully qualified blocking functions -> (what it is, what to use instead).
@@ -153,6 +158,16 @@ class BlockingCallInAsync(Rule):
     SQLAlchemy `Session`/engine, and the Django ORM (`Model.objects.get(...)`, iterating a
     queryset, `get_object_or_404`) where the async `a*` methods exist.
 
+    JavaScript/TypeScript: every request of a Node process runs on one thread, so a synchronous
+    call blocks all of them wherever it is made in a handler. Reported: the `*Sync` functions
+    of `fs` (and fs-extra, graceful-fs), `child_process` (`execSync`, `spawnSync`, ...), `zlib`
+    and `crypto` (`pbkdf2Sync`, `scryptSync`, ...), and bcrypt/bcryptjs `hashSync`/`compareSync`,
+    resolved through the file's `import`/`require` (destructured and renamed too), when one of
+    the functions around the call takes the request (`req`/`request`: Express, Fastify; `ctx`:
+    Koa), callbacks inside the handler included. Not reported: the same calls at start-up
+    (module level, or in functions that take no request), the promise and callback forms
+    (`fs.promises.readFile`, `execFile(cmd, cb)`), and test files.
+
     ## Why is this bad
     An ASGI server (FastAPI, Starlette, Django ASGI, aiohttp) runs every request of a worker on one
     event loop: a 200 ms blocking call freezes every other request of that worker for 200 ms.
@@ -183,6 +198,8 @@ class BlockingCallInAsync(Rule):
     - https://fastapi.tiangolo.com/async/
     - https://docs.djangoproject.com/en/5.2/topics/async/
     - https://docs.python.org/3/library/asyncio-dev.html#running-blocking-code
+    - https://nodejs.org/en/learn/asynchronous-work/dont-block-the-event-loop
+    - https://nodejs.org/api/fs.html#synchronous-api
     """
 
     code = "BR601"
@@ -203,6 +220,28 @@ class BlockingCallInAsync(Rule):
         "ruff:ASYNC250",
         "ruff:ASYNC251",
     )
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: `*Sync` I/O, process and crypto calls in handlers."""
+        if _NODE_TEST_FILE.search(file.relpath):
+            return []
+        return [
+            Finding(
+                code=cls.code,
+                message=(
+                    f"`{name}()` runs synchronously in a request handler (`{request}`): it "
+                    "holds Node's only thread, so every other request waits for it. Use the "
+                    "promise or callback form (`fs.promises`, `execFile` with a callback, "
+                    "`crypto.pbkdf2`, `bcrypt.hash`), or do it once at start-up."
+                ),
+                location=location(file.relpath, call),
+                severity=cls.severity,
+                confidence=cls.confidence,
+                snippet=node_text(call)[:200],
+            )
+            for call, name, request in blocking_calls(file)
+        ]
 
     VALID = [
         Valid(
