@@ -9,6 +9,7 @@ parameters and call results) and flows in phase 2 (concrete taints).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -559,6 +560,15 @@ class Interpreter:
         if type(node) is cst.Await:
             return self.expr(node.expression, env)
         if type(node) is cst.BinaryOperation:
+            if type(node.operator) is cst.Add and _builds_text(node):
+                return _joined(
+                    [
+                        (syntax.literal(op), None)
+                        if type(op) is cst.SimpleString
+                        else (None, self.expr(op, env))
+                        for op in _added(node)
+                    ]
+                )
             both = merge(self.expr(node.left, env), self.expr(node.right, env))
             if (
                 both is not None
@@ -569,11 +579,12 @@ class Interpreter:
                 return both.with_(cleared=frozenset({"xss", "template"}))  # Markup % escapes
             return both
         if type(node) is cst.FormattedString:
-            return merge_all(
+            return _joined(
                 [
-                    self.expr(part.expression, env)
-                    for part in node.parts
+                    (None, self.expr(part.expression, env))
                     if isinstance(part, cst.FormattedStringExpression)
+                    else (part.value if isinstance(part, cst.FormattedStringText) else None, None)
+                    for part in node.parts
                 ]
             )
         if type(node) is cst.ConcatenatedString:
@@ -880,6 +891,46 @@ def join_all(envs: list[dict[str, Taint]]) -> dict[str, Taint]:
     for env in envs:
         out = join(out, env)
     return out
+
+
+_FIXED_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]*[/?#]")
+
+
+def _fixed_by(prefix: str) -> frozenset[str]:
+    """What a URL's text before a value fixes: after `scheme://host/` (or any `?`/`#`) the
+    value only picks a path, query or fragment of that host, so it cannot choose where a
+    request goes or a redirect leads; after `/x` (a same-host path) it cannot leave the host."""
+    if "?" in prefix or "#" in prefix or _FIXED_ORIGIN.match(prefix):
+        return frozenset({"ssrf", "redirect"})
+    if len(prefix) > 1 and prefix[0] == "/" and prefix[1] not in "/\\":
+        return frozenset({"redirect"})
+    return frozenset()
+
+
+def _joined(parts: list[tuple[str | None, Taint | None]]) -> Taint | None:
+    """The taint of text built from parts in order (literal text, or a value's taint): each
+    value is cleared of what the text before it fixes (see `_fixed_by`)."""
+    prefix = ""
+    out: list[Taint | None] = []
+    for text, taint in parts:
+        fixed = _fixed_by(prefix)
+        if taint is not None:
+            out.append(taint.with_(cleared=fixed) if fixed else taint)
+        prefix += text if text is not None else "\x00"
+    return merge_all(out)
+
+
+def _added(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of an `a + b + c` chain, in order."""
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
+        return [*_added(node.left), *_added(node.right)]
+    return [node]
+
+
+def _builds_text(node: cst.BinaryOperation) -> bool:
+    return any(
+        type(op) is cst.SimpleString or type(op) is cst.FormattedString for op in _added(node)
+    )
 
 
 def _expr_key(module: cst.Module, node: cst.CSTNode) -> str:
