@@ -432,6 +432,13 @@ class FrameworkCollector(Visitor):
         name = self.ctx.resolve(func) or ""
         if name and name not in record["calls"]:
             record["calls"].append(name)
+        handed = sorted({a.value.value for a in node.args if type(a.value) is cst.Name})
+        if handed and isinstance(func, cst.Name | cst.Attribute):
+            # `_get_check_for_user(request, code)`: a helper the function hands its names to
+            # (delegation.py follows what the helper checks)
+            callee = qualify(func, self.ctx.imports)
+            if callee:
+                record.setdefault("arg_calls", []).append([callee, handed])
         for passed in node.args:  # `AllRepositories(session, group_id=self.group_id)`
             if passed.keyword is not None:
                 value = dotted_name(passed.value) or ""
@@ -698,6 +705,9 @@ class FrameworkCollector(Visitor):
             record["returns_dict"] = True
         if record is not None and node.value is not None:
             record["returns_value"] = True
+            answer = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if not isinstance(answer, cst.Call | cst.Name | cst.Attribute):
+                record["returns_other"] = True  # a literal, a tuple: the function's own answer
 
     def _user_refusal(self, record: dict[str, Any], evidence: tuple[str, str]) -> bool:
         """A 403 refusal is authorization when it is unconditional (a permission hook's verdict)

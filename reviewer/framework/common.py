@@ -8,6 +8,7 @@ from typing import Any
 
 from reviewer.framework import guards as g
 from reviewer.framework.body import VALIDATOR_BASES
+from reviewer.framework.delegation import delegated_guards
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import is_call, ref, tail
 from reviewer.http import method_rank, path_params
@@ -95,6 +96,7 @@ def make_route(
                 raw.append(f"{p.name}: {p.annotation or 'untyped'}")
             elif is_validator_type(index, ref(fact["annotation"]) or p.annotation):
                 valid.append(p.annotation)
+        guards.extend(delegated_guards(index, func, in_path))
         for kind, items in (
             (AUTHENTICATION, _in_body_auth(record["auth"], handler)),
             (AUTHORIZATION, record["authz"]),
