@@ -126,30 +126,3 @@ async def ping(host: str | None = None) -> None:
         }
     )
     assert sorted(f.location.line for f in findings) == [10, 14, 20]
-
-
-def test_reviewing_a_package_directory_resolves_its_own_absolute_imports(tmp_path: Path) -> None:
-    """`backend-review shop/` with `shop/__init__.py`: `from shop.tools import run` names the
-    module reviewed as `tools`, so the flow is followed (high confidence, sink in tools.py)."""
-    root = tmp_path / "shop"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    files = {
-        "__init__.py": "",
-        "tools.py": "import os\n\ndef run(cmd):\n    os.system(cmd)\n",
-        "views.py": """
-from flask import Flask, request
-from shop.tools import run
-
-app = Flask(__name__)
-
-@app.route("/r")
-def view():
-    run(request.args["q"])
-    return "ok"
-""",
-    }
-    data = {path: text.encode() for path, text in files.items()}
-    result = review_files(data, [CommandInjection], Config(root=root))
-    found = [(f.location.path, f.location.line, f.confidence) for f in result.findings]
-    assert found == [("tools.py", 4, Confidence.HIGH)]
