@@ -13,7 +13,10 @@ worktree's) and compare on (method, normalized path):
 - truth method "*" matches any method the tool gives for that path (and the
   tool's "*" any truth method);
 - implicit HEAD/OPTIONS from the tool are ignored unless the truth lists them;
-- builtin truth routes (admin, docs) are scored separately.
+- builtin truth routes (admin, docs) are scored separately;
+- GraphQL operations (`POST /graphql/#query.x`, framework "graphql") are not URLs of
+  their own: the truth lists their endpoint once, so they are counted apart
+  (`graphql_operations`) and never scored as spurious routes.
 
 On matched routes: auth-flag, authorization-flag and tested-flag accuracy, each
 over the routes whose truth is not null.  Writes benchmarks/results/routes-<date>.json
@@ -106,6 +109,8 @@ class Index:
 def tool_pairs(tool: list[Route], truth: Index) -> Index:
     index = Index()
     for route in tool:
+        if route.get("framework") == "graphql":
+            continue
         path = normalize_path(route["path"])
         for method in route.get("methods") or ["*"]:
             method = method.upper()
@@ -200,6 +205,7 @@ def score(manifest: dict[str, Any], tool: list[Route]) -> dict[str, Any]:
         "missed": missed,
         "spurious": spurious,
         "builtin_missed": builtin_missed,
+        "graphql_operations": sum(1 for r in tool if r.get("framework") == "graphql"),
     }
 
 

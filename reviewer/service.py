@@ -57,7 +57,7 @@ class Param:
 class Route:
     """One endpoint: (methods, full path) served by one handler, and what guards it."""
 
-    framework: str  # flask | fastapi | django | drf | aiohttp | litestar
+    framework: str  # flask | fastapi | django | drf | aiohttp | litestar | graphql (one operation)
     methods: tuple[str, ...]
     path: str
     handler: str  # qualified name inside its module: `create_order`, `OrderViewSet.create`

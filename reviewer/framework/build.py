@@ -13,6 +13,7 @@ from reviewer.framework.apps import Apps
 from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
+from reviewer.framework.graphql import GraphQL, inherit_tests
 from reviewer.framework.index import Index
 from reviewer.framework.litestar import Litestar
 from reviewer.framework.relations import relations_from_facts
@@ -57,6 +58,11 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         except Exception as exc:  # a model bug must not lose the rest of the review
             reading = _file_being_read(exc, framework_facts)
             errors.append(BuilderError(name, reading, f"{type(exc).__name__}: {exc}"))
+    try:  # GraphQL operations behind the endpoints the builders above found
+        routes += GraphQL(index).routes(routes)
+    except Exception as exc:
+        reading = _file_being_read(exc, framework_facts)
+        errors.append(BuilderError("graphql", reading, f"{type(exc).__name__}: {exc}"))
     # Routes declared in test files are test scaffolding (an app built inside a test to
     # exercise a library), not endpoints of the service under review.
     routes = [r for r in _dedupe(routes) if not is_test_path(r.file)]
@@ -71,7 +77,7 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     test_calls = resolve_references(
         {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
     )
-    routes = [replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes]
+    routes = inherit_tests([replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes])
     return Project(
         routes=tuple(sorted(routes, key=_route_order)),
         files=frozenset(files),

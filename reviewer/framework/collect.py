@@ -78,6 +78,8 @@ REGISTRATION_METHODS = frozenset(
         "add_exception_handler",
         # Flask `app.config.from_object(DefaultConfig)`: where `app.config["X"]` comes from
         "from_object",
+        # ariadne `query.set_field("user", resolve_user)`: a GraphQL resolver bound by call
+        "set_field",
     }
 )
 SETTINGS_NAMES = frozenset(
@@ -225,6 +227,7 @@ class FrameworkCollector(Visitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         imports = self.ctx.imports
         attrs: dict[str, Any] = {}
+        annotations: dict[str, Any] = {}  # `circuit: CircuitType = strawberry_django.field()`
         methods: list[str] = []
         if isinstance(node.body, cst.IndentedBlock):
             for stmt in node.body.body:
@@ -242,6 +245,9 @@ class FrameworkCollector(Visitor):
                             and small.value is not None
                         ):
                             attrs[small.target.value] = encode(small.value, imports)
+                            annotations[small.target.value] = encode(
+                                small.annotation.annotation, imports
+                            )
         self._order.append(("classes", self.ctx.scope_name(), node.name.value))
         self.facts["classes"][self.ctx.scope_name()] = {
             "name": node.name.value,
@@ -249,6 +255,7 @@ class FrameworkCollector(Visitor):
             "bases": [encode(b.value, imports) for b in node.bases if b.keyword is None],
             "decorators": [encode(d.decorator, imports) for d in node.decorators],
             "attrs": attrs,
+            "annotations": annotations,
             "methods": methods,
         }
 
@@ -792,6 +799,11 @@ class FrameworkCollector(Visitor):
                     facts[table][qualname]["line"] = found[at][1]
                     position = at + 1
                     break
+        lines: list[str] = []
+        for record in facts["classes"].values():
+            if record["attrs"]:
+                lines = lines or self.ctx.source.splitlines()
+                record["attr_lines"] = _attribute_lines(lines, record)
         self.ctx.facts[FACTS_KEY] = facts
 
 
@@ -814,6 +826,23 @@ def _def_lines(source: str) -> list[tuple[str, int]]:
         found.append((match.group(1), line))
     return found
 
+
+def _attribute_lines(lines: list[str], record: dict[str, Any]) -> dict[str, int]:
+    """Line of each class attribute (`name = ...` / `name: T = ...`, indented), searched from
+    the class's own line: where a GraphQL field declared as an attribute is reported."""
+    found: dict[str, int] = {}
+    wanted = set(record["attrs"])
+    start = max(record["line"], 1)
+    for number in range(start, min(len(lines), start + 5000) + 1):
+        match = _ATTR.match(lines[number - 1])
+        if match and match.group(1) in wanted and match.group(1) not in found:
+            found[match.group(1)] = number
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+_ATTR = re.compile(r"^[ \t]+(\w+)[ \t]*(?::[^=]*)?=(?!=)")
 
 # route decorators a project may apply by calling them (`router.post(path)(view)`)
 _DECORATOR_VERBS = frozenset(

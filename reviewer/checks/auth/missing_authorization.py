@@ -21,11 +21,27 @@ _USERISH = re.compile(r"user|account|principal|identity|owner|client|member|cust
 class _Handler:
     def __init__(self, routes: tuple[Route, ...], user_names: frozenset[str]) -> None:
         self.routes = routes
-        self.params = frozenset(p for r in routes for p in path_params(r.path))
+        self.params = frozenset(p for r in routes for p in client_ids(r))
+        self.where = (
+            "GraphQL arguments" if any(r.framework == "graphql" for r in routes) else "path"
+        )
         self.user_names = user_names
         self.loads: list[cst.Call] = []
         self.owner_checked = False
         self.unused_user: str = ""
+
+
+# a GraphQL resolver's own parameters that are no client argument (strawberry `self`/`info`,
+# graphene `root`/`info`, ariadne `obj`/`info`)
+_RESOLVER_CONTEXT = frozenset({"self", "cls", "info", "root", "source", "parent", "obj", "_"})
+
+
+def client_ids(route: Route) -> list[str]:
+    """The values the client chooses: path parameters, and for a GraphQL operation its
+    resolver's arguments (the operation's variables, https://spec.graphql.org/October2021/#sec-Language.Arguments)."""
+    if route.framework == "graphql":
+        return [p.name for p in route.params if p.name not in _RESOLVER_CONTEXT]
+    return sorted(path_params(route.path))
 
 
 class MissingAuthorization(Rule):
@@ -124,7 +140,7 @@ class MissingAuthorization(Rule):
             self.report(
                 node.name,
                 f"{summarize(handler.routes)} asks for the current user (`{handler.unused_user}`) "
-                f"but never uses it: `{ids}` from the path is used without checking that the "
+                f"but never uses it: `{ids}` from the {handler.where} is used without checking that the "
                 "object belongs to the caller (IDOR). Pass the user to the query or service and "
                 "filter by owner.",
             )
@@ -133,7 +149,7 @@ class MissingAuthorization(Rule):
             label = summarize(handler.routes)
             self.report(
                 call,
-                f"{label} loads an object by the client-supplied id from its path and never "
+                f"{label} loads an object by the client-supplied id from its {handler.where} and never "
                 "checks that it belongs to the caller: any signed-in user can reach other users' "
                 "records by changing the id (IDOR). Filter the query by the current user or "
                 "compare the owner before using the object.",
