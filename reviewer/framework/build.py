@@ -14,7 +14,7 @@ from reviewer.framework.collect import FACTS_KEY
 from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.graphql import GraphQL, inherit_tests
-from reviewer.framework.index import Index
+from reviewer.framework.index import Index, package_name
 from reviewer.framework.litestar import Litestar
 from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
@@ -69,10 +69,9 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
     frameworks = tuple(sorted({r.framework for r in routes}))
-    # Not package_name(config.root) yet: resolving a reviewed package's own absolute imports
-    # exposes the over-approximation of stored fields (self.datastore "holds" what any caller
-    # stored), 9 new false BR103/BR107 on changedetection (issue 14).
-    taint = build_index_from_facts({p: f for p, f in facts.items() if f and TAINT in f})
+    taint = build_index_from_facts(
+        {p: f for p, f in facts.items() if f and TAINT in f}, package_name(config.root)
+    )
     files |= taint.relevant_files()
     test_calls = resolve_references(
         {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}

@@ -45,7 +45,9 @@ class TaintIndex:
     _lookups: dict[str, str | None] = field(default_factory=dict, repr=False)
     _guards: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict, repr=False)
     # the dotted name the reviewed directory is imported under when it is a package itself
-    # (`CTFd/` reviewed: `from CTFd.utils import validators` names the module `utils.validators`)
+    # (`CTFd/` reviewed: `from CTFd.utils import validators` names the module `utils.validators`).
+    # Used for guards only, which can only clear taint: resolving every call this way surfaced
+    # the over-approximation of stored fields (9 new false BR103/BR107 on changedetection).
     package: str = ""
 
     # -- name resolution -----------------------------------------------------------------
@@ -78,8 +80,6 @@ class TaintIndex:
             found = self._lookup(f"{base}.{method}", depth + 1)  # an inherited method
             if found is not None:
                 return found
-        if self.package and qname.startswith(self.package + "."):
-            return self._lookup(qname[len(self.package) + 1 :], depth + 1)
         return None
 
     def param_key_map(self, target: str, site: CallSite) -> dict[int, Flow]:
@@ -255,6 +255,8 @@ class TaintIndex:
         """The sink kinds a project function validates each parameter for; a guard that
         delegates (`return _is_safe(url) and ...`) validates what its callee does."""
         target = self.lookup(qname)
+        if target is None and self.package and qname.startswith(self.package + "."):
+            target = self.lookup(qname[len(self.package) + 1 :])
         fn = self.functions.get(target) if target else None
         if fn is None or not fn.guards:
             return {}

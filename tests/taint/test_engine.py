@@ -9,6 +9,7 @@ import pickle
 from pathlib import Path
 
 from reviewer.checks.injection.command_injection import CommandInjection
+from reviewer.checks.injection.open_redirect import OpenRedirect
 from reviewer.config import Config
 from reviewer.model import Confidence, Finding
 from reviewer.native import review_files
@@ -126,3 +127,40 @@ async def ping(host: str | None = None) -> None:
         }
     )
     assert sorted(f.location.line for f in findings) == [10, 14, 20]
+
+
+def test_a_package_directorys_own_guard_resolves_by_its_absolute_name(tmp_path: Path) -> None:
+    """`backend-review shop/` with `shop/__init__.py`: `from shop import checks` names the
+    module reviewed as `checks`; its host check still clears the redirect target."""
+    root = tmp_path / "shop"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    files = {
+        "__init__.py": "",
+        "checks.py": """
+from urllib.parse import urlparse
+
+def is_local(target):
+    return urlparse(target).netloc == ""
+""",
+        "views.py": """
+from flask import Flask, redirect, request
+from shop import checks
+
+app = Flask(__name__)
+
+@app.route("/a")
+def checked():
+    target = request.args["next"]
+    if checks.is_local(target):
+        return redirect(target)
+    return redirect("/")
+
+@app.route("/b")
+def unchecked():
+    return redirect(request.args["next"])
+""",
+    }
+    data = {path: text.encode() for path, text in files.items()}
+    result = review_files(data, [OpenRedirect], Config(root=root))
+    assert [(f.location.path, f.location.line) for f in result.findings] == [("views.py", 16)]
