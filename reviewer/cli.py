@@ -96,8 +96,8 @@ def _review_parser() -> argparse.ArgumentParser:
         description="Review a Python backend against a senior architect's checklist: native "
         "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
         "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards "
-        "(BR301, BR803), hardcoded secrets (BR201, BR202), SQL built from request data (BR101) and "
-        "synchronous calls in request handlers (BR601) only.",
+        "(BR301, BR803), hardcoded secrets (BR201, BR202), SQL built from request data (BR101), "
+        "synchronous calls in request handlers (BR601) and secrets in logs (BR801) only.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -414,8 +414,9 @@ def nothing_reviewed(report: Report) -> str:
         return (
             f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
             " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa"
-            " routes (BR301, BR803), hardcoded secrets (BR201, BR202), SQL injection (BR101) and"
-            " blocking calls in handlers (BR601) are reviewed so far); the score"
+            " routes (BR301, BR803), hardcoded secrets (BR201, BR202), SQL injection (BR101),"
+            " blocking calls in handlers (BR601) and secrets in logs (BR801) are reviewed so far);"
+            " the score"
             " is n/a and the gate fails"
         )
     if not found:

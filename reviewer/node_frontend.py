@@ -4,7 +4,8 @@ It reviews the JavaScript/TypeScript files with reviewer/node/ (tree-sitter, mod
 resolution, Express, Fastify, NestJS, Hono and Koa routes) and runs, on the routes it found, the
 project-level rules whose logic is language-neutral: BR301 (route without authentication)
 and BR803 (no rate limiting); then the rules with a per-file JavaScript side (BR201 hardcoded
-secrets, BR202 env fallbacks, BR101 SQL injection, BR601 blocking calls in handlers) on every file that parsed. Only their checklist items apply to a Node-only service;
+secrets, BR202 env fallbacks, BR101 SQL injection, BR601 blocking calls in handlers,
+BR801 sensitive data logged) on every file that parsed. Only their checklist items apply to a Node-only service;
 every other item stays n/a until a JavaScript rule covers it. Its results are cached under all
 their inputs.
 """
@@ -18,6 +19,7 @@ from reviewer.checks.async_io.blocking_call_in_async import BlockingCallInAsync
 from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
 from reviewer.checks.base import Rule
 from reviewer.checks.injection.sql_injection import SqlInjection
+from reviewer.checks.logging.sensitive_data_logged import SensitiveDataLogged
 from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
 from reviewer.checks.secrets.hardcoded_secret import HardcodedSecret
 from reviewer.checks.secrets.secret_default_in_env_lookup import SecretDefaultInEnvLookup
@@ -40,6 +42,7 @@ FILE_RULES: tuple[type[Rule], ...] = (
     SecretDefaultInEnvLookup,
     SqlInjection,
     BlockingCallInAsync,
+    SensitiveDataLogged,
 )
 
 

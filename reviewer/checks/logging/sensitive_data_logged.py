@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.logging._javascript import logging_calls, sensitive_values
 from reviewer.checks.logging_calls import is_logging_call
 from reviewer.imports import dotted_name
-from reviewer.model import Confidence, Severity
+from reviewer.model import Confidence, Finding, Severity
+from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
+from reviewer.node.syntax import Parsed, location
+from reviewer.node.syntax import text as node_text
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 _SECRET_WORDS = frozenset(
@@ -73,6 +78,12 @@ def _string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
+_CONSEQUENCE = (
+    "logs are widely copied and kept for months, so this leaks credentials or personal data. "
+    "Log an identifier or a masked value instead, and add a redacting log filter as a safety net."
+)
+
+
 class SensitiveDataLogged(Rule):
     """Passwords, tokens, keys, auth headers or whole request payloads passed to a logger.
 
@@ -85,6 +96,16 @@ class SensitiveDataLogged(Rule):
     request objects (`request.headers`, `request.json`, `request.form`, `request.POST`,
     `request.META`, `request.get_json()`), which contain them. Values wrapped in a masking call
     (`mask(...)`, `redact(...)`, `len(...)`) are not reported.
+
+    JavaScript/TypeScript: the arguments of `console.log/info/warn/error/debug/trace` and of a
+    logger's level methods (`logger.info`, `req.log.warn`, `fastify.log.error`,
+    `this.logger.debug`: pino, winston, bunyan, NestJS `Logger`), template substitutions and
+    object literals included, judged by the same names: secret-like names and properties
+    (`password`, `{ token }`, `user.apiKey`), the `Authorization`/`Cookie` headers
+    (`req.headers.authorization`, `req.get("Authorization")`), and whole request payloads
+    (`req.body`, `req.headers`, `req.cookies`, Fastify `request.body`, Koa `ctx.request.body`).
+    One field of the body (`req.body.email`), `.length` and masking calls are not
+    reported; nor are test files.
 
     ## Why is this bad
     Logs are copied to aggregators, backups, support tickets and third parties and are kept for
@@ -108,6 +129,8 @@ class SensitiveDataLogged(Rule):
     ## References
     - https://cwe.mitre.org/data/definitions/532.html
     - https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html
+    - https://nodejs.org/api/console.html
+    - https://getpino.io/#/docs/redaction
     """
 
     code = "BR801"
@@ -260,12 +283,28 @@ class OrderView(APIView):
             not isinstance(expr, cst.Name) or expr.value in {"None", "True", "False"}
         )
 
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: secrets and request payloads in console/logger calls."""
+        if _NODE_TEST_FILE.search(file.relpath):
+            return []
+        return [
+            Finding(
+                code=cls.code,
+                message=f"{what} is written to the logs: {_CONSEQUENCE}",
+                location=location(file.relpath, node),
+                severity=cls.severity,
+                confidence=cls.confidence,
+                snippet=node_text(call)[:200],
+            )
+            for call in logging_calls(file.root)
+            for node, what in sensitive_values(call, sensitive_name)
+        ]
+
     def _flag(self, node: cst.CSTNode, what: str) -> None:
         self.report(
             node,
-            f"{what} is written to the logs: logs are widely copied and kept for months, so this "
-            "leaks credentials or personal data. Log an identifier or a masked value instead, "
-            "and add a redacting log filter as a safety net.",
+            f"{what} is written to the logs: {_CONSEQUENCE}",
         )
 
     def _find(self, expr: cst.CSTNode) -> tuple[cst.CSTNode, str] | None:
