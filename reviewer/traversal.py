@@ -23,6 +23,7 @@ from reviewer.context import FileContext, Visitor
 from reviewer.imports import build_import_table
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, FlowStep, Location, mask_secret
+from reviewer.nesting_bound import within_limits
 from reviewer.service import Project
 from reviewer.walk import traverse
 
@@ -171,9 +172,17 @@ _CHAINING_NAMES = frozenset(("lambda", "if", "else", "and", "or", "not", "in", "
 
 
 def nesting_problem(text: str) -> tuple[str, int]:
-    """Why `text` is too deep for the parser ("" when it is not) and the line, from its
-    tokens: bracket depth, indentation depth, and how many operators and trailers chain into
-    one expression (each nests the previous one in the tree; a comma starts a sibling)."""
+    """Why `text` is too deep for the parser ("" when it is not) and the line: from its
+    tokens, unless a cheap upper bound of the same measures clears it (nesting_bound.py)."""
+    if within_limits(text, MAX_BRACKETS, MAX_INDENT, MAX_NESTING):
+        return "", 0
+    return token_nesting_problem(text)
+
+
+def token_nesting_problem(text: str) -> tuple[str, int]:
+    """nesting_problem from every token: bracket depth, indentation depth, and how many
+    operators and trailers chain into one expression (each nests the previous one in the
+    tree; a comma starts a sibling)."""
     depth = indent = running = 0
     chains = [0]  # chained tokens per open bracket level, since its last comma
     try:

@@ -9,12 +9,15 @@ The real CLI in a subprocess, the real libcst in its worker processes.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
 
-from reviewer.traversal import MAX_NESTING, nesting_problem
+from reviewer import traversal
+from reviewer.nesting_bound import within_limits
+from reviewer.traversal import MAX_BRACKETS, MAX_INDENT, MAX_NESTING, nesting_problem
 
 DEEP = {
     "brackets.py": "x = " + "[" * 2000 + "]" * 2000 + "\n",
@@ -56,3 +59,47 @@ def test_wide_code_is_not_deep() -> None:
     assert nesting_problem(statements) == ("", 0)
     assert nesting_problem(just_under) == ("", 0)
     assert nesting_problem(just_under.replace("y", "y[0]", 1) + "\n")[0]
+
+
+def test_the_cheap_bound_clears_ordinary_code_and_no_deep_file() -> None:
+    """nesting_problem skips its token walk when nesting_bound clears the file: the bound
+    must clear what real code looks like, and none of the crashing shapes."""
+    limits = (MAX_BRACKETS, MAX_INDENT, MAX_NESTING)
+    table = "DATA = {\n" + "".join(f'    "k{i}": [{i}, {i} + 1],\n' for i in range(2000)) + "}\n"
+    code = Path(traversal.__file__).read_text()
+    assert within_limits(table, *limits)
+    assert within_limits(code, *limits)
+    assert within_limits(code.replace("\n", "\r\n"), *limits)
+    for text in DEEP.values():
+        assert not within_limits(text, *limits)
+
+
+# Pieces of token soup: brackets, separators, operators, keywords that chain, strings of
+# every quoting (closed, open, continued), comments, continuations, indentation.
+_ATOMS = [
+    *"()[]{},;:.+!$ ",
+    *("**=", "->", "...", "  ", "\t", "\f", "\n", "\n    ", "\n  ", "\n\n", "\r\n", "\r"),
+    *("'", '"', "'''", '"""', "#", "\\", "\\\n", "\\'", '\\"', "f'", "b'"),
+    *("if", " if ", "in", " not ", "else", "lambda", "await", "xor", "1if", "x", "y1", "1.5"),
+]
+
+
+def test_the_cheap_bound_never_clears_what_the_token_walk_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With tiny limits, random token soup reaches them often: whenever the bound clears a
+    text, the token walk must find nothing in it either."""
+    monkeypatch.setattr(traversal, "MAX_BRACKETS", 3)
+    monkeypatch.setattr(traversal, "MAX_INDENT", 3)
+    monkeypatch.setattr(traversal, "MAX_NESTING", 6)
+    rnd = random.Random(11)
+    cleared = refused = 0
+    for _ in range(20000):
+        text = "".join(rnd.choice(_ATOMS) for _ in range(rnd.randint(1, 40)))
+        found = traversal.token_nesting_problem(text)
+        if within_limits(text, 3, 3, 6):
+            cleared += 1
+            assert found == ("", 0), repr(text)
+        elif found[0]:
+            refused += 1
+    assert cleared > 2000 and refused > 1000  # both sides of the limits were exercised
