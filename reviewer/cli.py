@@ -62,8 +62,10 @@ examples:
   backend-review baseline create ./service -o .backend-review-baseline.json
   backend-review ./service --baseline .backend-review-baseline.json
 
-configuration is read from .backend-review.yml or [tool.backend-review] in the target's
-pyproject.toml; command-line options override it. With --diff BASE (or in a pull request),
+configuration is read from .backend-review.yml or [tool.backend-review] in a pyproject.toml,
+the first found from the target up to its repository root (never above); it is validated
+against docs/schemas/config.schema.json (an unknown key, rule or option, or a wrong type, is
+exit 2 naming file, line and key); command-line options override it. With --diff BASE (or in a pull request),
 that config, a --baseline inside the checkout and the .gitignore files are read from the base
 commit: what the change alters in them is listed under "Switched off", not applied.
 

@@ -1,7 +1,9 @@
 """Read `.backend-review.yml` or `[tool.backend-review]` into one frozen Config.
 
-File values come first, CLI overrides replace them. Unknown keys are warned about (a typo
-should not silently change nothing); a bad value is a ConfigError naming the file and key.
+The file is found from the target up to its repository root (the folder holding .git), never
+above it. File values come first, CLI overrides replace them. Every file is checked against the
+published schema (config_schema, config_check): an unknown key or a wrong type is a ConfigError
+naming the file, line and key, so a typo never silently changes nothing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
+from reviewer.config_check import key_line, normalized, problems
+from reviewer.config_schema import published_schema
 from reviewer.model import Severity
 
 if TYPE_CHECKING:
@@ -88,6 +92,14 @@ class Config:
     # in a pull-request run, the base commit's .gitignore files (folder relative to root,
     # lines) that discovery applies instead of the checkout's; None: the checkout's own
     ignore_files: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    # (dotted key, "file:line") of the file's selector keys; the command line's are absent
+    origins: tuple[tuple[str, str], ...] = ()
+
+    def origin(self, key: str) -> str:
+        """Where `key` (select, severity.BR101...) was set: "file:line" or "command line"."""
+        return dict(self.origins).get(key) or dict(self.origins).get(
+            key.partition(".")[0], "command line"
+        )
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
@@ -139,17 +151,42 @@ def _load_toml(text: str) -> dict[str, Any]:
         raise tomllib.TOMLDecodeError("nested too deeply") from None
 
 
-def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
-    """Return the config file of the target and its raw table, or None."""
-    return _find_in(root, _read_text)
+class Found(NamedTuple):
+    """A config file read: its path, its table (checked), the text and how to find lines."""
+
+    path: Path
+    table: dict[str, Any]
+    text: str
+    kind: str  # "yaml", "pyproject" (the [tool.backend-review] table) or "toml" (whole file)
+
+
+def find_config_file(root: Path) -> Found | None:
+    """The config file for the target folder `root`, or None."""
+    return _discover(root, _read_text)
 
 
 def _read_text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _find_in(root: Path, read: Any) -> tuple[Path, dict[str, Any]] | None:
-    """The first config file `read` (path -> text or None) finds under `root`."""
+def _discover(folder: Path, read: Any) -> Found | None:
+    """The first config file from `folder` up to its repository root (the folder holding
+    .git), like ruff's discovery; never above the repository, and only `folder` itself when it
+    is in no repository (a file above it could belong to anyone)."""
+    folder = folder.resolve()
+    chain = [folder]
+    top = next((d for d in (folder, *folder.parents) if (d / ".git").exists()), None)
+    if top is not None:
+        chain = [d for d in (folder, *folder.parents) if d.is_relative_to(top)]
+    for directory in chain:
+        found = _find_in(directory, read)
+        if found is not None:
+            return found
+    return None
+
+
+def _find_in(root: Path, read: Any) -> Found | None:
+    """The config file `read` (path -> text or None) finds in the folder `root`."""
     for name in CONFIG_FILES:
         path = root / name
         try:
@@ -157,7 +194,7 @@ def _find_in(root: Path, read: Any) -> tuple[Path, dict[str, Any]] | None:
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from None
         if text is not None:
-            return path, _yaml_table(text, path)
+            return _checked(path, _yaml_table(text, path), text, "yaml")
     pyproject = root / "pyproject.toml"
     try:
         text = read(pyproject)
@@ -170,8 +207,41 @@ def _find_in(root: Path, read: Any) -> tuple[Path, dict[str, Any]] | None:
             raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
         table = data.get("tool", {}).get("backend-review")
         if isinstance(table, dict):
-            return pyproject, table
+            return _checked(pyproject, table, text, "pyproject")
     return None
+
+
+def _toml_found(path: Path, text: str, where: str) -> Found:
+    try:
+        data = _load_toml(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("backend-review")
+    if isinstance(table, dict):
+        return _checked(path, table, text, "pyproject")
+    return _checked(path, data, text, "toml")
+
+
+def _checked(path: Path, table: dict[str, Any], text: str, kind: str) -> Found:
+    """The table, refused with every problem the published schema finds in it."""
+    found = problems(normalized(table), published_schema(), str(path), text, kind)
+    if found:
+        raise ConfigError("\n".join(found))
+    return Found(path, table, text, kind)
+
+
+def origins(found: Found) -> tuple[tuple[str, str], ...]:
+    """Where the selector keys are written ("file:line"), for errors found later (an unknown
+    rule code is only known once the rules are)."""
+    out: list[tuple[str, str]] = []
+    for key, value in normalized(found.table).items():
+        paths = [[key]]
+        if key in {"severity", "per-path-ignores"} and isinstance(value, dict):
+            paths += [[key, str(k)] for k in value]
+        for path in paths:
+            line = key_line(found.text, found.kind, path)
+            out.append((".".join(path), f"{found.path}:{line}" if line else str(found.path)))
+    return tuple(out)
 
 
 def _yaml_table(text: str, path: Path) -> dict[str, Any]:
@@ -215,13 +285,18 @@ def load(
             label = f" ({base.label})"
     config = Config(root=root, ignore_files=ignore_files)
     if found is not None:
-        path, table = found
+        path, table = found.path, found.table
         inside = inside_checkout(path, root)
         if inside:
             _refuse_raw_analyzer_flags(table, path)
         config = _apply(config, table, str(path) + label)
         semgrep = _checked_semgrep_configs(config.semgrep_configs, path, root, inside)
-        config = replace(config, source=str(path) + label, semgrep_configs=semgrep)
+        config = replace(
+            config,
+            source=str(path) + label,
+            semgrep_configs=semgrep,
+            origins=tuple((k, w + label) for k, w in origins(found)),
+        )
         if inside:
             shown = tuple((s, f + label) for s, f in _switch_offs(table, path, root))
             config = replace(config, switched_off=shown)
@@ -234,9 +309,7 @@ def load(
 IGNORE_NOTE = "the base commit's ignore rules are used"
 
 
-def _base_config(
-    base: BaseTree, folder: Path, config_file: Path | None
-) -> tuple[Path, dict[str, Any]] | None:
+def _base_config(base: BaseTree, folder: Path, config_file: Path | None) -> Found | None:
     """The config file at the base commit: `config_file` there, or the first one found."""
 
     def read(path: Path) -> str | None:
@@ -244,22 +317,18 @@ def _base_config(
         return None if data is None else data.decode("utf-8")
 
     if config_file is None:
-        return _find_in(folder, read)
+        return _discover(folder, read)
     text = read(config_file)
     if text is None:
         return None
     if config_file.suffix == ".toml":
-        try:
-            data = _load_toml(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{config_file} ({base.label}): not valid TOML: {exc}") from None
-        return config_file, data.get("tool", {}).get("backend-review", data)
-    return config_file, _yaml_table(text, config_file)
+        return _toml_found(config_file, text, f"{config_file} ({base.label})")
+    return _checked(config_file, _yaml_table(text, config_file), text, "yaml")
 
 
 def _changed_settings(
-    head: tuple[Path, dict[str, Any]] | None,
-    base: tuple[Path, dict[str, Any]] | None,
+    head: Found | None,
+    base: Found | None,
     tree: BaseTree,
     root: Path,
 ) -> tuple[tuple[str, str], ...]:
@@ -270,7 +339,7 @@ def _changed_settings(
         if base is None:
             return ()
         return ((f"{prefix}: the checkout removes this config file", shown_path(base[0], root)),)
-    path, table = head
+    path, table = head.path, head.table
     shown = shown_path(path, root)
     before = {str(k).replace("_", "-"): v for k, v in (base[1] if base else {}).items()}
     after = {str(k).replace("_", "-"): v for k, v in table.items()}
@@ -414,23 +483,17 @@ def _refuse_raw_analyzer_flags(table: Mapping[str, Any], path: Path) -> None:
             )
 
 
-def _read_explicit(path: Path) -> tuple[Path, dict[str, Any]]:
+def _read_explicit(path: Path) -> Found:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    if path.suffix == ".toml":
-        try:
-            data = _load_toml(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        table = data.get("tool", {}).get("backend-review", data)
-        return path, table
     try:
-        loaded = _load_yaml(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(loaded, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping")
-    return path, loaded
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        kind = "TOML" if path.suffix == ".toml" else "YAML"
+        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
+    if path.suffix == ".toml":
+        return _toml_found(path, text, str(path))
+    return _checked(path, _yaml_table(text, path), text, "yaml")
 
 
 def _str_list(value: Any, where: str, key: str) -> tuple[str, ...]:

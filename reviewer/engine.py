@@ -32,7 +32,7 @@ from reviewer.postprocess.fingerprint import fingerprint_all
 from reviewer.postprocess.normalize import normalize
 from reviewer.postprocess.suppression import apply_suppressions
 from reviewer.python_frontend import PythonFrontend
-from reviewer.registry import Registry
+from reviewer.registry import Registry, check_selectors
 from reviewer.registry import load as load_registry
 from reviewer.resources import rules_dir
 from reviewer.selection import select
@@ -64,6 +64,7 @@ def review(
     """
     started = time.monotonic()
     registry = registry or load_registry(config)
+    check_selectors([*registry.all, *(m for f in frontends for m in f.rules())], config)
 
     python = PythonFrontend(registry, on_framework_facts)
     every: list[Frontend] = [python, NodeFrontend(registry), *frontends]

@@ -110,6 +110,7 @@ def config_salt(config: Config) -> str:
         "semgrep_configs",
         "ignore_files",  # which files are reviewed, not what a file's result is
         "switched_off",  # what the report lists
+        "origins",  # where the config's keys are written, for error messages
     }
     parts = [f"{f.name}={getattr(config, f.name)!r}" for f in fields(config) if f.name not in skip]
     return key_of(*parts)

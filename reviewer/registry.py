@@ -6,11 +6,12 @@ an external id (`bandit:B608` -> BR101) and which rules a config selects.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import math
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -19,7 +20,7 @@ from reviewer.checklist import checklist_ids
 from reviewer.checks.base import Rule
 from reviewer.config import Config, ConfigError, brief
 from reviewer.model import RuleMeta
-from reviewer.selection import select
+from reviewer.selection import matches, select
 from reviewer.taint.specs import SINK_KINDS
 
 
@@ -147,6 +148,48 @@ def check_rule_options(classes: Iterable[type[Rule]], config: Config) -> None:
                 )
 
 
+ANALYZER_PREFIXES = ("bandit:", "ruff:", "semgrep:")
+
+
+def check_selectors(metas: Sequence[RuleMeta], config: Config) -> None:
+    """Every selector of `select`, `ignore` and `per-path-ignores`, and every `severity` code,
+    names a rule that exists (issue 18): `--select BR999` used to score 100/100 on nothing.
+    Analyzer ids (`ruff:TRY`, `bandit:B1`) are accepted for any id of a known analyzer, since
+    the passthrough findings are only known once the analyzers ran."""
+    items = set(checklist_ids())  # code-quality holds only analyzer ids, known once they ran
+    known = sorted({m.code for m in metas} | {m.name for m in metas} | items)
+    problems: list[str] = []
+
+    def check(selector: str, key: str) -> None:
+        sel = selector.strip()
+        if not sel or sel.upper() == "ALL" or sel.lower().startswith(ANALYZER_PREFIXES):
+            return
+        if sel in items or any(matches(sel, m) for m in metas):
+            return
+        problems.append(_unknown(config.origin(key), key, sel, known, "rule selector"))
+
+    for sel in config.select:
+        check(sel, "select")
+    for sel in config.ignore:
+        check(sel, "ignore")
+    for glob, selectors in config.per_path_ignores:
+        for sel in selectors:
+            check(sel, f"per-path-ignores.{glob}")
+    codes = sorted(m.code for m in metas)
+    for code, _ in config.severity_overrides:
+        if code not in codes and not code.lower().startswith(ANALYZER_PREFIXES):
+            key = f"severity.{code}"
+            problems.append(_unknown(config.origin(key), key, code, codes, "rule code"))
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def _unknown(where: str, key: str, value: str, known: Sequence[str], what: str) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{where}: `{key}`: unknown {what} {value!r} ({hint}see `backend-review rules`)"
+
+
 def _option_type(default: object) -> str:
     if isinstance(default, bool):
         return "true or false"
@@ -204,3 +247,15 @@ def load(config: Config) -> Registry:
         enabled_codes=frozenset(enabled),
         overridden=frozenset(overrides) & frozenset(codes),
     )
+
+
+def config_schema() -> dict[str, object]:
+    """The config file's JSON Schema, with every rule's declared options (committed as
+    docs/schemas/config.schema.json; tests/test_config_schema.py keeps it current)."""
+    from reviewer.config import ANALYZERS
+    from reviewer.config_schema import build_schema
+
+    options: dict[str, dict[str, object]] = {m.code: {} for m in _semgrep_metas()}
+    for cls in native_rule_classes():
+        options[cls.code] = dict(cls.options)
+    return build_schema(options, ANALYZERS)

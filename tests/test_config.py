@@ -34,7 +34,7 @@ analyzers:
   semgrep: false
   bandit: {timeout: 30}
 rules:
-  BR402: {max-handlers: 12}
+  BR402: {max-handlers-per-module: 12}
 fail-under: 70
 fail-on: high
 auth-decorators: [myapp.auth.require_login]
@@ -47,7 +47,7 @@ auth-decorators: [myapp.auth.require_login]
     assert dict(config.severity_overrides) == {"BR101": Severity.CRITICAL}
     assert not config.analyzers["semgrep"].enabled
     assert config.analyzers["bandit"].timeout == 30.0
-    assert config.options_for("BR402") == {"max-handlers": 12}
+    assert config.options_for("BR402") == {"max-handlers-per-module": 12}
     assert config.fail_under == 70.0 and config.fail_on is Severity.HIGH
     assert config.auth_decorators == ("myapp.auth.require_login",)
 
@@ -64,11 +64,64 @@ def test_pyproject_table_and_cli_overrides(tmp_path: Path) -> None:
     assert str(tmp_path / "pyproject.toml") in config.source
 
 
-def test_unknown_keys_are_warned_about(tmp_path: Path) -> None:
-    write(tmp_path / ".backend-review.yml", "selct: [BR1]\nanalyzers: {ruff: {tmeout: 3}}\n")
-    config = load(tmp_path)
-    assert any("selct" in w for w in config.warnings)
-    assert any("analyzers.ruff.tmeout" in w for w in config.warnings)
+def test_unknown_keys_are_errors_with_line_and_suggestion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / ".backend-review.yml",
+        "selct: [BR1]\nanalyzers: {ruff: {tmeout: 3}}\nrules:\n  BR402: {max-handlers: 12}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path)
+    lines = str(info.value).splitlines()
+    assert lines == [
+        f"{path}:1: `selct`: unknown key (did you mean `select`?)",
+        f"{path}:2: `analyzers.ruff.tmeout`: unknown key (did you mean `timeout`?)",
+        f"{path}:4: `rules.BR402.max-handlers`: unknown key (did you mean `max-handler-lines`?)",
+    ]
+
+
+def test_pyproject_problems_name_the_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.backend-review]\nselect = ["BR1"]\n'
+        'fail_under = "high"\n\n[tool.backend-review.rules.BR402]\nmax-module-lines = "x"\n'
+        "[tool.backend-review.analyzers]\nruff = {enabled = true, timeot = 3}\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path)
+    assert str(info.value).splitlines() == [
+        f"{path}:6: `fail-under`: must be a number from 0 to 100 or null, not string 'high'",
+        f"{path}:9: `rules.BR402.max-module-lines`: must be an integer, not string 'x'",
+        f"{path}:11: `analyzers.ruff.timeot`: unknown key (did you mean `timeout`?)",
+    ]
+
+
+def test_rule_codes_under_rules_are_checked(tmp_path: Path) -> None:
+    path = write(tmp_path / ".backend-review.yml", "rules:\n  BR40: {}\n  br402: {}\n")
+    with pytest.raises(ConfigError, match=rf"{path}:2: `rules.BR40`: unknown key \(did you mean"):
+        load(tmp_path)
+    write(path, "rules:\n  br402: {max_module_lines: 3}\n")
+    assert load(tmp_path).options_for("BR402") == {"max-module-lines": 3}
+
+
+def test_config_is_found_up_to_the_repository_root_never_above(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    target = repo / "services" / "api"
+    target.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    above = write(tmp_path / ".backend-review.yml", "select: [BR1]\n")
+    assert load(target).source == "defaults"  # above the repository: never read
+    middle = write(repo / "services" / ".backend-review.yml", "select: [BR2]\n")
+    assert load(target).source == str(middle) and load(target).select == ("BR2",)
+    # a pyproject.toml without our table does not stop the walk; one with it does
+    write(repo / "services" / "api" / "pyproject.toml", '[project]\nname = "api"\n')
+    assert load(target).source == str(middle)
+    middle.unlink()
+    top = write(repo / "pyproject.toml", '[tool.backend-review]\nignore = ["BR3"]\n')
+    assert load(target).source == str(top) and load(target).ignore == ("BR3",)
+    # outside any repository only the target folder itself counts
+    (repo / ".git").rmdir()
+    assert load(target).source == "defaults"
+    assert above.is_file()
 
 
 @pytest.mark.parametrize(

@@ -55,8 +55,8 @@ def codes(doc: dict) -> set[str]:
 
 
 def test_a_config_the_pull_request_adds_is_not_applied(repo: Path) -> None:
-    """`select: [BR999]` in the pull request's own config gave score 100 and no finding."""
-    commit(repo, {"app/views.py": VIEWS, ".backend-review.yml": "select: [BR999]\n"})
+    """`select: [BR804]` (one rule) in the pull request's own config hid every other finding."""
+    commit(repo, {"app/views.py": VIEWS, ".backend-review.yml": "select: [BR804]\n"})
     local = json.loads(review(repo, "-q", "-f", "json").stdout)
     assert "BR101" not in codes(local)  # outside a pull-request run the checkout's config applies
     result = review(repo, "-q", "-f", "json", "--diff", "main")
@@ -65,7 +65,7 @@ def test_a_config_the_pull_request_adds_is_not_applied(repo: Path) -> None:
     shown = [(e["setting"], e["file"]) for e in doc["switched_off"]]
     assert len(shown) == 1 and shown[0][1] == ".backend-review.yml"
     assert shown[0][0].startswith("not applied, changed since the base commit ")
-    assert shown[0][0].endswith(": select: [BR999]")
+    assert shown[0][0].endswith(": select: [BR804]")
     assert result.returncode == 0
 
 
@@ -148,11 +148,11 @@ def test_the_base_commits_baseline_applies_and_its_suppressions_are_listed(repo:
 
 
 def test_a_base_commit_missing_from_the_clone_is_said(repo: Path) -> None:
-    commit(repo, {"app/views.py": VIEWS, ".backend-review.yml": "select: [BR999]\n"})
+    commit(repo, {"app/views.py": VIEWS, ".backend-review.yml": "select: [BR804]\n"})
     diff = repo.parent / "change.diff"
     diff.write_text(git(repo, "diff", "main...HEAD"))
     result = review(repo, "-q", "-f", "json", "--diff", "no-such-ref")
     assert result.returncode == 2 and "no-such-ref" in result.stderr
     doc = json.loads(review(repo, "-q", "-f", "json", "--diff", str(diff)).stdout)
     # a diff file names no base commit: the checkout's config applies and is listed as before
-    assert doc["switched_off"] == [{"setting": "select: [BR999]", "file": ".backend-review.yml"}]
+    assert doc["switched_off"] == [{"setting": "select: [BR804]", "file": ".backend-review.yml"}]

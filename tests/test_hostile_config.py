@@ -41,7 +41,7 @@ def pr(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("setting", "shown"),
     [
-        ("select: [BR999]", "select: [BR999]"),
+        ("select: [BR804]", "select: [BR804]"),
         ('exclude: ["*.py"]', "exclude: [*.py]"),
         ('per-path-ignores: {"**": [BR]}', "per-path-ignores: {**: [BR]}"),
         ("max-file-bytes: 1", "max-file-bytes: 1"),
@@ -65,7 +65,7 @@ def test_a_hiding_setting_in_the_checkouts_config_is_reported(
 
 def test_a_config_outside_the_checkout_is_the_callers_choice(pr: Path, tmp_path: Path) -> None:
     outside = tmp_path / "ours.yml"
-    outside.write_text("select: [BR999]\n")
+    outside.write_text("select: [BR804]\n")
     doc = json.loads(review(pr, "-q", "-f", "json", "--config", str(outside)).stdout)
     assert doc["switched_off"] == []
     (pr / "pyproject.toml").write_text('[tool.backend-review]\nignore = ["BR101"]\n')
@@ -245,11 +245,17 @@ def test_a_timeout_must_be_finite(pr: Path, value: str) -> None:
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        ('{BR201: {min-length: "abc"}}', "`rules.BR201.min-length` must be an integer"),
-        ("{BR401: {max-db-calls: null}}", "`rules.BR401.max-db-calls` must be an integer"),
-        ("{BR401: {max-db-calls: true}}", "`rules.BR401.max-db-calls` must be an integer"),
-        ("{BR201: {entropy-threshold: .nan}}", "`rules.BR201.entropy-threshold` must be a finite"),
-        ("{BR201: {entropy-threshold: [1]}}", "`rules.BR201.entropy-threshold` must be a finite"),
+        ('{BR201: {min-length: "abc"}}', ":1: `rules.BR201.min-length`: must be an integer"),
+        ("{BR401: {max-db-calls: null}}", ":1: `rules.BR401.max-db-calls`: must be an integer"),
+        ("{BR401: {max-db-calls: true}}", ":1: `rules.BR401.max-db-calls`: must be an integer"),
+        (
+            "{BR201: {entropy-threshold: .nan}}",
+            ": `rules.BR201.entropy-threshold` must be a finite",
+        ),
+        (
+            "{BR201: {entropy-threshold: [1]}}",
+            ":1: `rules.BR201.entropy-threshold`: must be a number",
+        ),
     ],
 )
 def test_a_rule_option_of_the_wrong_type_is_a_config_error(
@@ -259,7 +265,7 @@ def test_a_rule_option_of_the_wrong_type_is_a_config_error(
     (pr / ".backend-review.yml").write_text(f"rules: {rules}\n")
     result = review(pr, "-q")
     assert result.returncode == 2, result.stdout + result.stderr
-    assert f"config error: {pr / '.backend-review.yml'}: {message}" in result.stderr
+    assert f"config error: {pr / '.backend-review.yml'}{message}" in result.stderr
     assert "Traceback" not in result.stderr
 
 

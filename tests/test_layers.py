@@ -39,6 +39,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "utilities",
         (
             "reviewer.config",
+            "reviewer.config_schema",
+            "reviewer.config_check",
             "reviewer.diff",
             "reviewer.imports",
             "reviewer.cache",
