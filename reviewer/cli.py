@@ -606,15 +606,9 @@ def _explain(argv: list[str]) -> int:
             f"backend-review: unknown rule {ns.code!r}; see `backend-review rules`", file=sys.stderr
         )
         return EXIT_USAGE
-    header = f"# {meta.code} {meta.name}\n\n"
-    facts = (
-        f"checklist item: {meta.item} · severity: {meta.severity.value} · "
-        f"confidence: {meta.confidence.value}"
-        + (f" · CWE: {', '.join(f'CWE-{c}' for c in meta.cwe)}" if meta.cwe else "")
-        + (f"\nclaims: {', '.join(meta.external_ids)}" if meta.external_ids else "")
-        + "\n\n"
-    )
-    sys.stdout.write(header + facts + meta.docs)
+    from reviewer.catalogue import rule_page
+
+    sys.stdout.write(rule_page(meta))
     return EXIT_OK
 
 

@@ -38,6 +38,8 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "backend-review"
 INFORMATION_URI = "https://github.com/backend-review/backend-review"
+# every rule of the catalogue has a page there (python -m reviewer.catalogue --update-docs)
+RULE_DOCS_URI = INFORMATION_URI + "/blob/main/docs/rules/"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "backendReview/v1"
 MAX_RESULTS = 25_000
@@ -195,7 +197,7 @@ def _descriptor(rule: RuleMeta, item: ChecklistItem | None) -> dict[str, Any]:
     }
     if item is not None and item.security and rule.severity in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": _clip(rule.name or rule.code, MAX_NAME),
         "shortDescription": {"text": _clip(summary)},
@@ -204,6 +206,15 @@ def _descriptor(rule: RuleMeta, item: ChecklistItem | None) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": properties,
     }
+    if has_rule_page(rule):
+        descriptor["helpUri"] = RULE_DOCS_URI + quote(rule.code) + ".md"
+    return descriptor
+
+
+def has_rule_page(rule: RuleMeta) -> bool:
+    """Catalogue rules (native, semgrep, meta: BR codes) have a docs/rules page; analyzer ids
+    passed through (ruff:TRY003) and codes only a finding named have none."""
+    return rule.code.startswith("BR") and rule.source in {"native", "semgrep", "meta"}
 
 
 def _unknown_rule(finding: Finding) -> RuleMeta:
@@ -328,6 +339,15 @@ def _invocation(report: Report, uris: _Uris, truncated: bool) -> dict[str, Any]:
         for path in run.not_covered:
             text = f"{run.name} could not analyze this file"
             notifications.append(_file_note(uris, path, text, "file-not-analyzed"))
+    for setting, source in report.switched_off:
+        # the reviewed checkout's own config hid something: said, never silent (issue 18)
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {"text": f"switched off by the reviewed checkout ({source}): {setting}"},
+                "descriptor": {"id": "config-switched-off"},
+            }
+        )
     for path, reason in report.not_reviewed:
         text = f"not reviewed: {one_line(reason)}"
         notifications.append(_file_note(uris, path, text, "file-not-reviewed"))
