@@ -160,7 +160,7 @@ def test_inputs_reach_scripts_only_through_env(action: dict[str, Any]) -> None:
                 if expr.startswith("inputs."):
                     used.add(expr.split(".", 1)[1])
     assert used == set(action["inputs"]), set(action["inputs"]) - used
-    install = action["runs"]["steps"][0]
+    install = next(s for s in action["runs"]["steps"] if s.get("id") == "install")
     assert "pip install" in install["run"] and "$ACTION_PATH" in install["run"]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
 
@@ -212,7 +212,7 @@ def run_review_step(
 ) -> tuple[int, dict[str, str], str]:
     """The review step as the runner runs it: env resolved, `bash -e -o pipefail`."""
     inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
-    inputs.update({k.replace("_", "-"): v for k, v in given.items()})
+    inputs.update({k.replace("_", "-"): v for k, v in given.items() if k != "event"})
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "review")
     steps = {"install": {"python": python}}
     env = {k: _resolve(str(v), inputs, steps) for k, v in step["env"].items()}
@@ -224,7 +224,8 @@ def run_review_step(
         HOME=str(tmp_path),
         RUNNER_TEMP=str(tmp_path),
         GITHUB_OUTPUT=str(output_file),
-        GITHUB_EVENT_NAME="workflow_dispatch",
+        GITHUB_EVENT_NAME=given.get("event", "workflow_dispatch"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "step_summary.md"),
     )
     script = tmp_path / "step.sh"
     script.write_text(step["run"])
@@ -260,6 +261,9 @@ def test_review_step_runs_and_writes_outputs(
     sarif = json.loads((workspace / "backend-review.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert "backend-review" in log and "Score" in log
+    # the job summary is written outside pull requests too (push, schedule, manual runs)
+    summary = (tmp_path / "step_summary.md").read_text()
+    assert summary.count("backend-review score:") == 1, summary[:300]
 
     # the gate decides the step's exit code, and the outputs are still written
     code, values, log = run_review_step(
@@ -282,6 +286,35 @@ def test_review_step_runs_and_writes_outputs(
         action, tmp_path, workspace, installed_python, path="svc", github_review="maybe"
     )
     assert code == 2 and "github-review must be" in log
+
+
+def test_a_push_run_writes_the_job_summary_once(
+    action: dict[str, Any], tmp_path: Path, installed_python: str
+) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "svc").mkdir(parents=True)
+    (workspace / "svc" / ".backend-review.yml").write_text("analyzers:\n  semgrep: false\n")
+    (workspace / "svc" / "app.py").write_text("def run(cmd):\n    print(cmd)\n")
+    code, _, log = run_review_step(
+        action, tmp_path, workspace, installed_python, path="svc", event="push"
+    )
+    assert code == 0, log
+    summary = (tmp_path / "step_summary.md").read_text()
+    assert summary.count("backend-review score:") == 1, summary[:300]
+
+
+def test_installs_and_review_results_are_cached_between_runs(action: dict[str, Any]) -> None:
+    steps = action["runs"]["steps"]
+    ids = [s.get("id") for s in steps]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    install = steps[ids.index("install")]
+    assert steps.index(cache) < steps.index(install)  # restored before pip runs
+    paths = cache["with"]["path"].splitlines()
+    assert install["env"]["PIP_CACHE_DIR"] in paths
+    assert "~/.cache/backend-review" in paths  # reviewer.cache.user_cache_base() on the runner
+    # one entry per run, restored from the newest of the same OS and action version
+    assert cache["with"]["key"].endswith("-${{ github.run_id }}")
+    assert cache["with"]["restore-keys"].strip() + "${{ github.run_id }}" == cache["with"]["key"]
 
 
 def test_a_file_the_review_leaves_out_fails_the_step_unless_switched_off(
