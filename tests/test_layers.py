@@ -74,7 +74,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("checks", ("reviewer.checks",)),
     (
         "catalogue",
-        ("reviewer.registry", "reviewer.traversal", "reviewer.catalogue"),
+        ("reviewer.registry", "reviewer.traversal", "reviewer.nesting_bound", "reviewer.catalogue"),
     ),
     (
         "pipeline",
