@@ -33,6 +33,7 @@ from reviewer.framework import COLLECTORS, build_project
 from reviewer.framework.test_calls import TestCallCollector
 from reviewer.meta_findings import ANALYZER_FAILED, meta_finding
 from reviewer.model import Finding, Location
+from reviewer.run_limits import held_back
 from reviewer.service import Project, Route
 from reviewer.traversal import FileResult, analyze_source
 
@@ -150,17 +151,18 @@ def _run_phase(
     # first pass touches every object the parent holds (all files' facts) and the kernel
     # copies the whole heap into each worker.
     gc.freeze()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=get_context("fork"),
-        initializer=_worker_start,
-        initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
-    )
-    try:
-        futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
-    except BaseException:
-        _end_phase(pool)
-        raise
+    with held_back():  # SIGTERM or --time-limit: once the pool is whole (see held_back)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=get_context("fork"),
+            initializer=_worker_start,
+            initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+        )
+        try:
+            futures = [pool.submit(_analyze_batch, b, classes, config) for b in batches]
+        except BaseException:
+            _end_phase(pool)
+            raise
     return _pool_results(pool, futures)
 
 

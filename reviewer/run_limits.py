@@ -50,7 +50,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: Any) -> None:
-        raise TimeLimitReachedError(f"{seconds:g}")
+        _end_run(TimeLimitReachedError(f"{seconds:g}"))
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -70,10 +70,44 @@ def terminate_on_sigterm() -> Iterator[None]:
         return
 
     def terminated(signum: int, frame: Any) -> None:
-        raise TerminatedError
+        _end_run(TerminatedError())
 
     previous = signal.signal(signal.SIGTERM, terminated)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# Ends held back while the main thread is inside `held_back()` (the first one counts).
+_held: list[BaseException] = []
+_holding = 0
+
+
+def _end_run(end: BaseException) -> None:
+    if _holding and _in_main_thread():
+        _held.append(end)
+        return
+    raise end
+
+
+@contextmanager
+def held_back() -> Iterator[None]:
+    """A signal's end of the run waits until the block is done, then is raised.
+
+    For code that must not be cut in the middle: an exception raised inside
+    ProcessPoolExecutor.submit, between the pool creating its manager thread and starting it,
+    left a pool whose shutdown failed with "cannot join thread before it is started"; one
+    raised in the at-fork hooks of a starting worker was printed as "Exception ignored" and
+    lost, so the review went on after SIGTERM. Masking the signal would not do: another thread
+    of the process (an analyzer's reader) takes it and the handler still runs here."""
+    global _holding
+    _holding += 1
+    try:
+        yield
+    finally:
+        _holding -= 1
+        if not _holding and _held:
+            end = _held[0]
+            _held.clear()
+            raise end

@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.resources",
             "reviewer.checklist",
             "reviewer.selection",
+            "reviewer.run_limits",
         ),
     ),
     (
@@ -97,7 +98,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "face",
         (
             "reviewer.cli",
-            "reviewer.run_limits",
             "reviewer.pr",
             "reviewer.baseline_cli",
             "reviewer.route_changes",
