@@ -18,9 +18,12 @@ import libcst as cst
 
 from reviewer.context import Visitor
 from reviewer.model import Confidence, Finding, RuleMeta, Severity
+from reviewer.node.syntax import location
 from reviewer.service import Project
 
 if TYPE_CHECKING:
+    from tree_sitter import Node
+
     from reviewer.config import Config
     from reviewer.node.syntax import Parsed
 
@@ -96,6 +99,30 @@ class Rule(Visitor):
         """Findings in one parsed JavaScript/TypeScript file (the Node frontend calls this for
         the rules it lists in `node_frontend.FILE_RULES`); rules without a Node side give none."""
         return []
+
+    @classmethod
+    def node_finding(
+        cls,
+        file: Parsed,
+        node: Node,
+        message: str,
+        *,
+        snippet: str,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        redact: bool = False,
+    ) -> Finding:
+        """A finding of this rule at `node` of a JavaScript/TypeScript file (what `report()` is
+        on the Python side; `redact`: the node is a secret literal, `snippet` already masked)."""
+        return Finding(
+            code=cls.code,
+            message=message,
+            location=location(file.relpath, node),
+            severity=severity or cls.severity,
+            confidence=confidence or cls.confidence,
+            snippet=snippet,
+            redact=redact,
+        )
 
     @classmethod
     def cases(cls, which: str) -> list[Case]:

@@ -33,6 +33,13 @@ from reviewer.service import AUTHENTICATION, AUTHORIZATION, RATE_LIMIT, Guard, R
 
 METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
 _TEST_FILE = re.compile(r"(^|/)(__tests__|tests?|spec|e2e)/|\.(test|spec|e2e)\.[cm]?[jt]sx?$")
+
+
+def is_test_file(relpath: str) -> bool:
+    """A JavaScript/TypeScript test or spec file (`__tests__/`, `*.spec.ts`, `e2e/`)."""
+    return bool(_TEST_FILE.search(relpath))
+
+
 MAX_MOUNT_DEPTH = 16
 
 Key = tuple[object, ...]

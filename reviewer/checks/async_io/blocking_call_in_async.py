@@ -11,8 +11,8 @@ from reviewer.checks.async_io._javascript import blocking_calls
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Finding, Severity
-from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed, location
+from reviewer.node.express import is_test_file as is_node_test_file
+from reviewer.node.syntax import Parsed
 from reviewer.node.syntax import text as node_text
 
 if TYPE_CHECKING:
@@ -224,20 +224,16 @@ class BlockingCallInAsync(Rule):
     @classmethod
     def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
         """The JavaScript/TypeScript side: `*Sync` I/O, process and crypto calls in handlers."""
-        if _NODE_TEST_FILE.search(file.relpath):
+        if is_node_test_file(file.relpath):
             return []
         return [
-            Finding(
-                code=cls.code,
-                message=(
-                    f"`{name}()` runs synchronously in a request handler (`{request}`): it "
-                    "holds Node's only thread, so every other request waits for it. Use the "
-                    "promise or callback form (`fs.promises`, `execFile` with a callback, "
-                    "`crypto.pbkdf2`, `bcrypt.hash`), or do it once at start-up."
-                ),
-                location=location(file.relpath, call),
-                severity=cls.severity,
-                confidence=cls.confidence,
+            cls.node_finding(
+                file,
+                call,
+                f"`{name}()` runs synchronously in a request handler (`{request}`): it holds "
+                "Node's only thread, so every other request waits for it. Use the promise or "
+                "callback form (`fs.promises`, `execFile` with a callback, `crypto.pbkdf2`, "
+                "`bcrypt.hash`), or do it once at start-up.",
                 snippet=node_text(call)[:200],
             )
             for call, name, request in blocking_calls(file)

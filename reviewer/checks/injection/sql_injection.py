@@ -26,8 +26,8 @@ from reviewer.checks.injection._sql import (
 )
 from reviewer.checks.injection._sql_javascript import built_sql_calls
 from reviewer.model import Confidence, Finding, Severity
-from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed, location
+from reviewer.node.express import is_test_file as is_node_test_file
+from reviewer.node.syntax import Parsed
 from reviewer.node.syntax import text as node_text
 from reviewer.taint import Flow, flows
 from reviewer.walk import children as syntax_children
@@ -155,7 +155,7 @@ class SqlInjection(Rule):
     @classmethod
     def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
         """The JavaScript/TypeScript side: SQL text built by template or `+` and run."""
-        if _NODE_TEST_FILE.search(file.relpath):
+        if is_node_test_file(file.relpath):
             return []
         findings: list[Finding] = []
         for built in built_sql_calls(file.root):
@@ -176,13 +176,13 @@ class SqlInjection(Rule):
                 severity, confidence = Severity.LOW, Confidence.LOW
             call = built.call
             findings.append(
-                Finding(
-                    code=cls.code,
-                    message=message,
-                    location=location(file.relpath, call),
+                cls.node_finding(
+                    file,
+                    call,
+                    message,
+                    snippet=node_text(call)[:200],
                     severity=severity,
                     confidence=confidence,
-                    snippet=node_text(call)[:200],
                 )
             )
         return findings

@@ -14,8 +14,8 @@ from reviewer.checks.logging._javascript import logging_calls, sensitive_values
 from reviewer.checks.logging_calls import is_logging_call
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Finding, Severity
-from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed, location
+from reviewer.node.express import is_test_file as is_node_test_file
+from reviewer.node.syntax import Parsed
 from reviewer.node.syntax import text as node_text
 from reviewer.walk import children as syntax_children
 
@@ -286,15 +286,13 @@ class OrderView(APIView):
     @classmethod
     def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
         """The JavaScript/TypeScript side: secrets and request payloads in console/logger calls."""
-        if _NODE_TEST_FILE.search(file.relpath):
+        if is_node_test_file(file.relpath):
             return []
         return [
-            Finding(
-                code=cls.code,
-                message=f"{what} is written to the logs: {_CONSEQUENCE}",
-                location=location(file.relpath, node),
-                severity=cls.severity,
-                confidence=cls.confidence,
+            cls.node_finding(
+                file,
+                node,
+                f"{what} is written to the logs: {_CONSEQUENCE}",
                 snippet=node_text(call)[:200],
             )
             for call in logging_calls(file.root)

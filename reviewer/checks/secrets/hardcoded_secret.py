@@ -30,7 +30,7 @@ from reviewer.checks.secrets._common import (
 from reviewer.checks.secrets._javascript import named_literals, string_literals
 from reviewer.model import Confidence, Finding, Severity
 from reviewer.node.express import _TEST_FILE
-from reviewer.node.syntax import Parsed, location, text
+from reviewer.node.syntax import Parsed, text
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -174,14 +174,9 @@ class HardcodedSecret(Rule):
                 if verdict is not None:
                     found[named.node.start_byte] = (named.node, *verdict)
         return [
-            Finding(
-                code=cls.code,
-                message=message,
-                location=location(file.relpath, node),
-                severity=cls.severity,
-                confidence=confidence,
-                snippet=mask(text(node)),
-                redact=True,  # the range is the secret literal
+            # the range is the secret literal
+            cls.node_finding(
+                file, node, message, snippet=mask(text(node)), confidence=confidence, redact=True
             )
             for _, (node, message, confidence) in sorted(found.items())
         ]

@@ -20,8 +20,8 @@ from reviewer.checks.secrets._common import (
 )
 from reviewer.checks.secrets._javascript import env_fallbacks
 from reviewer.model import Confidence, Finding, Severity
-from reviewer.node.express import _TEST_FILE as _NODE_TEST_FILE
-from reviewer.node.syntax import Parsed, location
+from reviewer.node.express import is_test_file as is_node_test_file
+from reviewer.node.syntax import Parsed
 
 # A number, a rate or a duration ("0", "5/min", "100/hour", "30s"): what a token budget or a
 # throttle holds. A password of digits still counts (`is_password_name`).
@@ -165,7 +165,7 @@ class SecretDefaultInEnvLookup(Rule):
     def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
         """The JavaScript/TypeScript side: `process.env.X || "dev"`, `process.env.X ?? "dev"`
         and `const { X = "dev" } = process.env`, judged as the Python lookups are."""
-        if _NODE_TEST_FILE.search(file.relpath) or is_sample_or_test_config(file.relpath):
+        if is_node_test_file(file.relpath) or is_sample_or_test_config(file.relpath):
             return []
         options = {**cls.options, **config.options_for(cls.code)}
         findings = []
@@ -180,17 +180,7 @@ class SecretDefaultInEnvLookup(Rule):
             )
             if message is None:
                 continue
-            findings.append(
-                Finding(
-                    code=cls.code,
-                    message=message,
-                    location=location(file.relpath, node),
-                    severity=cls.severity,
-                    confidence=cls.confidence,
-                    snippet=mask(value),
-                    redact=True,
-                )
-            )
+            findings.append(cls.node_finding(file, node, message, snippet=mask(value), redact=True))
         return findings
 
     def _in_settings_class(self) -> bool:
