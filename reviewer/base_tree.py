@@ -38,6 +38,8 @@ class BaseTree:
     def spec(self, path: Path) -> str:
         """`commit:./rel`, `rel` relative to `root` (git reads `./` from its working folder)."""
         rel = os.path.relpath(path.absolute(), self.root.absolute())
+        if rel.startswith(".."):  # a folder above root (symlinks resolved on both sides)
+            rel = os.path.relpath(path.resolve(), self.root.resolve())
         return f"{self.commit}:./{Path(rel).as_posix()}"
 
     def read(self, path: Path) -> bytes | None:
@@ -48,7 +50,45 @@ class BaseTree:
             return None
 
     def ignore_files(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """Every .gitignore under `root` at the base commit: (folder relative to root, lines)."""
+        """Every .gitignore under `root` at the base commit: (folder relative to root, lines),
+        and those of the folders above `root` up to the repository root (`..`, `../..`)."""
+        return self._outer_ignore_files() + self._inner_ignore_files()
+
+    def _outer_folders(self) -> list[tuple[Path, str]]:
+        """The folders from the repository root down to `root`'s parent: (path, `..`-form)."""
+        try:
+            top = Path(os.fsdecode(run_git(self.root, "rev-parse", "--show-toplevel").strip()))
+        except GitError:
+            return []
+        here, top = self.root.resolve(), top.resolve()
+        return [
+            (folder, Path(os.path.relpath(folder, here)).as_posix())
+            for folder in reversed(here.parents)
+            if folder.is_relative_to(top)
+        ]
+
+    def _outer_ignore_files(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        result = []
+        for folder, rel in self._outer_folders():
+            data = self.read(folder / IGNORE_FILE)
+            if data is not None:
+                result.append((rel, tuple(data.decode("utf-8", "replace").splitlines())))
+        return tuple(result)
+
+    def _changed_outer_ignore_files(self) -> tuple[str, ...]:
+        """The .gitignore files above `root` whose checkout copy differs from the base's."""
+        changed = []
+        for folder, rel in self._outer_folders():
+            path = folder / IGNORE_FILE
+            try:
+                head: bytes | None = path.read_bytes() if path.is_file() else None
+            except OSError:
+                head = None
+            if head != self.read(path):
+                changed.append(f"{rel}/{IGNORE_FILE}")
+        return tuple(changed)
+
+    def _inner_ignore_files(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         try:
             out = run_git(self.root, "ls-tree", "-r", "-z", "--name-only", self.commit, "--", ".")
         except GitError:
@@ -67,7 +107,8 @@ class BaseTree:
         return tuple(result)
 
     def changed_ignore_files(self) -> tuple[str, ...]:
-        """The .gitignore files under `root` that the checkout has changed since the base."""
+        """The .gitignore files that the checkout has changed since the base: those above
+        `root` up to the repository root (`../.gitignore`), then those under it."""
         try:
             out = run_git(
                 self.root,
@@ -83,8 +124,9 @@ class BaseTree:
                 f"**/{IGNORE_FILE}",
             )
         except GitError:
-            return ()
-        return tuple(sorted(os.fsdecode(raw) for raw in out.split(b"\0") if raw))
+            return self._changed_outer_ignore_files()
+        inner = sorted(os.fsdecode(raw) for raw in out.split(b"\0") if raw)
+        return self._changed_outer_ignore_files() + tuple(inner)
 
 
 def open_base(root: Path, ref: str) -> BaseTree:

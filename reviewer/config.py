@@ -556,15 +556,15 @@ def _apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
     return replace(config, **changes)
 
 
-def _check_patterns(patterns: tuple[str, ...], where: str) -> None:
-    """`exclude` globs are matched by a backtracking engine: refuse the ones that could take
+def _check_patterns(patterns: tuple[str, ...], where: str, key: str = "exclude") -> None:
+    """`exclude` and `per-path-ignores` globs are matched by a backtracking engine: refuse the ones that could take
     hours on a crafted file name (issue 11, U13; reviewer/patterns.py)."""
     from reviewer.patterns import refusal, too_complex
 
     for pattern in patterns:
         reason = too_complex(pattern)
         if reason:
-            raise ConfigError(f"{where}: `exclude`: {refusal(pattern, reason)}")
+            raise ConfigError(f"{where}: `{key}`: {refusal(pattern, reason)}")
 
 
 def _severity(value: Any, where: str, key: str) -> Severity:
@@ -579,10 +579,12 @@ def _severity(value: Any, where: str, key: str) -> Severity:
 def _per_path(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: `per-path-ignores` must map globs to lists of codes")
-    return tuple(
+    result = tuple(
         (str(glob), _str_list(codes, where, f"per-path-ignores.{glob}"))
         for glob, codes in value.items()
     )
+    _check_patterns(tuple(glob for glob, _ in result), where, "per-path-ignores")
+    return result
 
 
 def _severities(value: Any, where: str) -> tuple[tuple[str, Severity], ...]:

@@ -2,7 +2,8 @@
 
 Directories named in DEFAULT_EXCLUDES (virtualenvs, node_modules, build output, migrations...),
 Alembic migration environments (by their layout, whatever their name) and the config's
-`exclude` globs are skipped; every .gitignore on the way is honoured. Symlinked
+`exclude` globs are skipped; every .gitignore on the way is honoured, and so are those of the
+folders above the target up to the repository root and `.git/info/exclude` (issue 18). Symlinked
 directories are not followed (no loops); a symlinked file is reviewed only when it resolves
 inside the target. Files that cannot be reviewed are listed with the reason, never dropped.
 
@@ -145,7 +146,10 @@ def find_sources(
     oversized: list[SourceFile] = []
     others: list[tuple[SourceFile, str]] = []
     skipped: list[tuple[str, str]] = []
-    ignores: list[tuple[Path, Matcher]] = []
+    # (folder, matcher, the ignore file's name as reported): the repository's ignore files
+    # above the target come first, like git reads them (issue 18 item 2)
+    outer = _outer_ignores(root, config)
+    ignores: list[tuple[Path, Matcher, str]] = []
 
     # a pull-request run applies the base commit's .gitignore files, not the checkout's
     base_ignores = (
@@ -164,11 +168,11 @@ def find_sources(
         rel = path.relative_to(root).as_posix()
         if user_spec.match_file(rel + ("/" if is_dir else "")):
             return ""
-        for base, spec in ignores:
+        for base, spec, name in (*outer, *ignores):
             if path.is_relative_to(base):
                 sub = path.relative_to(base).as_posix() + ("/" if is_dir else "")
                 if spec.match_file(sub):
-                    return (base / ".gitignore").relative_to(root).as_posix()
+                    return name
         return None
 
     def hidden_tracked(rel: str, by: str | None, is_dir: bool) -> None:
@@ -190,14 +194,14 @@ def find_sources(
 
     for dirpath, dirnames, filenames in _walk(root, unreadable):
         current = Path(dirpath)
-        ignores = [(b, s) for b, s in ignores if current.is_relative_to(b)]
+        ignores = [entry for entry in ignores if current.is_relative_to(entry[0])]
         if base_ignores is None:
             spec = _gitignore(current, root)
         else:
             folder = current.relative_to(root).as_posix()
             spec = base_ignores.get("" if folder == "." else folder)
         if spec is not None:
-            ignores.append((current, spec))
+            ignores.append((current, spec, (current / ".gitignore").relative_to(root).as_posix()))
         kept = []
         for name in sorted(dirnames):
             sub = current / name
@@ -235,6 +239,84 @@ def find_sources(
             else:
                 others.append((SourceFile(rel, path), language))
     return Discovery(root, tuple(files), tuple(sorted(skipped)), tuple(oversized), tuple(others))
+
+
+def repository_root(path: Path) -> Path | None:
+    """The nearest folder from `path` up holding `.git` (a folder, or a worktree's file)."""
+    for candidate in (path, *path.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _outer_ignores(root: Path, config: Config) -> list[tuple[Path, Matcher, str]]:
+    """The ignore files git applies to `root` from outside it: `.git/info/exclude` and the
+    `.gitignore` of every folder from the repository root down to `root`'s parent, each with
+    the folder its patterns are relative to and its name as reported (`../.gitignore`).
+
+    In a pull-request run the `.gitignore` files come from the base commit (folders `..`,
+    `../..` in `Config.ignore_files`); `.git/info/exclude` is the clone's, not the change's.
+    A file whose patterns ignore `root` itself (or a folder between) is left out: the folder
+    was named on the command line, and git's rule would hide all of it."""
+    top = repository_root(root)
+    if top is None:
+        return []
+    found: list[tuple[Path, Matcher, str]] = []
+    info = _git_dir(top) / "info" / "exclude"
+    try:
+        lines = info.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    if lines:
+        found.append((top, _spec(lines, os.path.relpath(info, root)), _shown(info, root)))
+    base = None if config.ignore_files is None else dict(config.ignore_files)
+    for folder in reversed(root.parents):
+        if not folder.is_relative_to(top):
+            continue
+        path = folder / ".gitignore"
+        name = _shown(path, root)
+        if base is None:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            found.append((folder, _spec(text, name), name))
+        else:
+            key = Path(os.path.relpath(folder.resolve(), root.resolve())).as_posix()
+            if key in base:
+                found.append((folder, _spec(base[key], name + " (base commit)"), name))
+    kept = []
+    for folder, spec, name in found:
+        between = [p for p in (root, *root.parents) if p.is_relative_to(folder) and p != folder]
+        if any(spec.match_file(p.relative_to(folder).as_posix() + "/") for p in between):
+            continue
+        kept.append((folder, spec, name))
+    return kept
+
+
+def _git_dir(top: Path) -> Path:
+    """`top/.git`, or the folder a worktree's `.git` file points at (`gitdir: ...`)."""
+    dot = top / ".git"
+    if dot.is_file():
+        try:
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return dot
+        if text.startswith("gitdir:"):
+            linked = Path(text[len("gitdir:") :].strip())
+            linked = linked if linked.is_absolute() else top / linked
+            # a linked worktree's info/exclude is the main repository's (git's common dir)
+            common = linked / "commondir"
+            try:
+                shared = common.read_text(encoding="utf-8").strip()
+            except OSError:
+                return linked
+            return (linked / shared).resolve()
+    return dot
+
+
+def _shown(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
 
 
 def _walk(

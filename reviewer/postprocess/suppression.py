@@ -6,17 +6,20 @@ text of the other language's comment suppresses nothing. A suppression covers th
 is required (a bare `ignore` suppresses nothing and is reported). Suppressed findings stay in
 the report, marked, so SARIF and JSON can show them; unused suppressions become BR903 findings.
 The analyzers' own `# nosec`, `# noqa` and `# nosemgrep` keep working inside those tools.
+
+`per-path-ignores` keys are gitignore-style patterns, like `exclude` (pathspec), matched against
+the finding's path relative to the target.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.patterns import Matcher, compile_spec
 from reviewer.selection import matches
 
 if TYPE_CHECKING:  # a type only: the registry reaches the rules, which parse Python
@@ -74,6 +77,12 @@ def apply_suppressions(
     suppressions = [s for p, lines in lines_by_path.items() for s in find_suppressions(p, lines)]
     used: set[Suppression] = set()
     metas = registry.by_code
+    # gitignore-style, like `exclude` (pathspec): `scripts/` and `scripts/*` cover the whole
+    # folder, `*.py` any depth, `/x.py` only the top; the config already refused risky globs
+    specs: list[tuple[str, Matcher, tuple[str, ...]]] = [
+        (glob, compile_spec([glob], f"per-path-ignores.{glob}"), selectors)
+        for glob, selectors in per_path_ignores
+    ]
     result = []
     for finding in findings:
         reason = ""
@@ -83,13 +92,13 @@ def apply_suppressions(
                 reason = sup.reason or "suppressed inline"
                 break
         if not reason:
-            for glob, selectors in per_path_ignores:
+            for glob, spec, selectors in specs:
                 meta = metas.get(finding.code)
                 hit = any(
                     finding.code.upper().startswith(s.upper()) or (meta and matches(s, meta))
                     for s in selectors
                 )
-                if hit and fnmatch.fnmatchcase(finding.location.path, glob):
+                if hit and spec.match_file(finding.location.path):
                     reason = f"per-path-ignores: {glob}"
                     break
         if reason and not finding.code.startswith("BR9"):
