@@ -201,25 +201,33 @@ def _find_in(root: Path, read: Any) -> Found | None:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
     if text is not None:
-        try:
-            data = _load_toml(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
-        table = data.get("tool", {}).get("backend-review")
-        if isinstance(table, dict):
+        table = _tool_table(_parsed_toml(text, pyproject))
+        if table is not None:
             return _checked(pyproject, table, text, "pyproject")
     return None
 
 
 def _toml_found(path: Path, text: str, where: str) -> Found:
-    try:
-        data = _load_toml(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-    table = data.get("tool", {}).get("backend-review")
-    if isinstance(table, dict):
+    data = _parsed_toml(text, where)
+    table = _tool_table(data)
+    if table is not None:
         return _checked(path, table, text, "pyproject")
     return _checked(path, data, text, "toml")
+
+
+def _parsed_toml(text: str, where: object) -> dict[str, Any]:
+    try:
+        return _load_toml(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+
+
+def _tool_table(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The `[tool.backend-review]` table of a pyproject.toml, if it has one (a `tool` key that
+    is not a table, as in `tool = 1`, has none)."""
+    tool = data.get("tool")
+    table = tool.get("backend-review") if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
 
 
 def _checked(path: Path, table: dict[str, Any], text: str, kind: str) -> Found:

@@ -233,6 +233,16 @@ def test_deep_toml_is_a_config_error(pr: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("text", ["tool = 1\n", 'tool = "backend-review"\n', "tool = [1]\n"])
+def test_a_pyproject_whose_tool_key_is_no_table_has_no_config(pr: Path, text: str) -> None:
+    """`tool = 1` in a pull request's pyproject.toml crashed the review (exit 3,
+    AttributeError); it is valid TOML with no `[tool.backend-review]`, so the defaults hold."""
+    (pr / "pyproject.toml").write_text(text)
+    result = review(pr, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "no gate set" in result.stdout and "2 high" in result.stdout  # the sample's findings
+
+
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
 def test_a_timeout_must_be_finite(pr: Path, value: str) -> None:
     """U17: `.nan` timed ruff and semgrep out at once (their checks silently off); `.inf`
