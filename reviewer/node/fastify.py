@@ -44,8 +44,24 @@ HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
 INSTANCE_NAMES = ((), ("default",), ("fastify",), ("Fastify",))
 LIMITERS = ("@fastify/rate-limit", "fastify-rate-limit")
 AUTOLOAD = ("@fastify/autoload", "fastify-autoload")
+# instance methods that return the instance (https://fastify.dev/docs/latest/Reference/Server/)
+CHAINABLE = (
+    "register",
+    "addHook",
+    "decorate",
+    "decorateRequest",
+    "decorateReply",
+    "setErrorHandler",
+    "setNotFoundHandler",
+    "addContentTypeParser",
+    "addSchema",
+    "after",
+)
+# packages whose result holds the environment as read from .env (`env.API_PREFIX`)
+ENV_LOADERS = ("env-schema", "@fastify/env", "envalid")
 
 Key = tuple[object, ...]
+Option = tuple[str, ts.Node] | str | None  # an expression where it is, or a computed string
 
 
 @dataclass
@@ -69,6 +85,9 @@ class Fastify:
         self.plugins: dict[Key, Key] = {}  # plugin function's first parameter -> its context
         self.decorations: dict[str, tuple[str, ts.Node]] = {}
         self.request_decorations: dict[str, tuple[str, ts.Node]] = {}  # request.NAME(...)
+        # a plugin function's second parameter -> the options it is registered with: (file,
+        # options expression, the prefix @fastify/autoload adds after `options.prefix`)
+        self.option_sources: dict[Key, tuple[str, ts.Node | None, str | None]] = {}
 
     def collect(self) -> None:
         calls = self.program.calls()
@@ -102,7 +121,15 @@ class Fastify:
         callee = unwrap(call.child_by_field_name("function"))
         if callee is None or callee.type != "member_expression":
             return None
-        key = self._context(self.program.resolve(file, callee.child_by_field_name("object")))
+        obj = unwrap(callee.child_by_field_name("object"))
+        for _ in range(16):  # `server.register(a).register(b)`: register and friends chain
+            inner = _callee(obj) if obj is not None and obj.type == "call_expression" else None
+            if inner is None or inner.type != "member_expression":
+                break
+            if text(inner.child_by_field_name("property")) not in CHAINABLE:
+                break
+            obj = unwrap(inner.child_by_field_name("object"))
+        key = self._context(self.program.resolve(file, obj))
         if key is None:
             return None
         return key, text(callee.child_by_field_name("property")), arguments(call)
@@ -117,14 +144,22 @@ class Fastify:
         if isinstance(plugin, External) and plugin.module in AUTOLOAD:
             self._autoload(key, file, call, options)
             return
-        prefix = string_value(_property(options, "prefix")) or ""
-        self._plug(key, file, call, text(args[0])[:60], plugin, prefix)
+        prefix = self.string(file, _property(options, "prefix")) or ""
+        self._plug(key, file, call, text(args[0])[:60], plugin, prefix, (file, options, None))
 
     def _plug(
-        self, key: Key, file: str, call: ts.Node, shown: str, plugin: Resolved, prefix: str
+        self,
+        key: Key,
+        file: str,
+        call: ts.Node,
+        shown: str,
+        plugin: Resolved,
+        prefix: str,
+        source: tuple[str, ts.Node | None, str | None] | None = None,
     ) -> Key | None:
         """Register `plugin` on the context `key`: its first parameter is a child context
-        (with `prefix`), or `key` itself when fastify-plugin wraps it; a limiter limits `key`."""
+        (with `prefix`), or `key` itself when fastify-plugin wraps it; a limiter limits `key`.
+        `source` is what the plugin's second parameter (its options) is."""
         if isinstance(plugin, External):
             if plugin.module in LIMITERS:
                 guard = Guard(shown, RATE_LIMIT, "app", file, line(call))
@@ -133,20 +168,16 @@ class Fastify:
             return None
         encapsulated = True
         function = _function(plugin)
-        if function is None and isinstance(plugin, Value):
-            wrapper = unwrap(plugin.node)
-            if wrapper is not None and wrapper.type == "call_expression":
-                made = self.program.resolve(plugin.file, _callee(wrapper))
-                if isinstance(made, External) and made.module == "fastify-plugin":
-                    inner = arguments(wrapper)
-                    if inner:
-                        plugin = self.program.resolve(plugin.file, inner[0])
-                        function, encapsulated = _function(plugin), False
+        if function is None:
+            plugin, function, encapsulated = self._unwrap_plugin(plugin)
         if function is None or not isinstance(plugin, Value):
             return None
         name = _first_parameter(function)
         if not name:
             return None
+        second = _parameter(function, 1)
+        if second and source is not None:
+            self.option_sources[("param", plugin.file, function.start_byte, second)] = source
         param: Key = ("param", plugin.file, function.start_byte, name)
         if param in self.plugins:
             return self.plugins[param]
@@ -158,6 +189,23 @@ class Fastify:
         self.plugins[param] = key
         return key
 
+    def _unwrap_plugin(self, plugin: Resolved) -> tuple[Resolved, ts.Node | None, bool]:
+        """(the plugin function's value, the function, whether it is encapsulated): a
+        `fp(fn)` (fastify-plugin) is `fn`, not encapsulated."""
+        function = _function(plugin)
+        if function is None and isinstance(plugin, Value):
+            wrapper = unwrap(plugin.node)
+            if wrapper is not None and wrapper.type == "variable_declarator":
+                wrapper = unwrap(wrapper.child_by_field_name("value"))
+            if wrapper is not None and wrapper.type == "call_expression":
+                made = self.program.resolve(plugin.file, _callee(wrapper))
+                if isinstance(made, External) and made.module == "fastify-plugin":
+                    inner = arguments(wrapper)
+                    if inner:
+                        plugin = self.program.resolve(plugin.file, inner[0])
+                        return plugin, _function(plugin), False
+        return plugin, function, True
+
     def _autoload(self, key: Key, file: str, call: ts.Node, options: ts.Node | None) -> None:
         """@fastify/autoload: every plugin file under `dir` is registered, each folder a
         context whose name is a prefix of its plugins' routes (`dirNameRoutePrefix`, on by
@@ -168,6 +216,10 @@ class Fastify:
         if root is None:
             return
         prefixes = text(_property(options, "dirNameRoutePrefix")) != "false"
+        # `options` are every plugin's options; their `prefix`, without a trailing `/`, comes
+        # before the folder's prefix (@fastify/autoload's loadPlugin)
+        shared = _property(options, "options")
+        base = (self._option_string(self._option(file, shared, "prefix")) or "").removesuffix("/")
         auto_hooks = text(_property(options, "autoHooks")) == "true"
         cascade = text(_property(options, "cascadeHooks")) == "true"
         below = sorted(
@@ -176,7 +228,7 @@ class Fastify:
             if f.startswith(root + "/") and not _TEST_FILE.search(f) and not f.endswith(".d.ts")
         )
         top: Key = ("autohooks", file, call.start_byte, "")
-        self.contexts[top] = Context(top, file, key)
+        self.contexts[top] = Context(top, file, key, base)
         folders: dict[str, tuple[Key, Key]] = {"": (key, top)}
 
         def folder_of(rel: str) -> tuple[Key, Key]:
@@ -186,6 +238,8 @@ class Fastify:
             parent, hooked = folder_of(posixpath.dirname(rel))
             here: Key = ("autoload", file, call.start_byte, rel)
             prefix = "/" + posixpath.basename(rel) if prefixes else ""
+            if not posixpath.dirname(rel) and not cascade:  # under the instance, not `top`
+                prefix = base + prefix
             self.contexts[here] = Context(here, file, hooked if cascade else parent, prefix)
             hooks: Key = ("autohooks", file, call.start_byte, rel)
             self.contexts[hooks] = Context(hooks, file, here)
@@ -203,9 +257,14 @@ class Fastify:
                 continue
             auto = string_value(self._export_value(target, "autoPrefix")) or ""
             # a package's plugin (`export default fastifyRateLimit`) is fastify-plugin wrapped
-            # as they ship: it belongs to the instance autoload registers on
-            owner = key if isinstance(plugin, External) else context
-            self._plug(owner, target, call, shown, plugin, auto)
+            # as they ship: it belongs to the instance autoload registers on; so does a plugin
+            # of the target's wrapped in fastify-plugin (autoload's prefix is only an option
+            # to it, `options.prefix`), unless autohooks put it in its folder's context
+            folder = posixpath.dirname(rel) if "/" in rel else ""
+            wrapped = not self._unwrap_plugin(plugin)[2]
+            owner = key if isinstance(plugin, External) or (wrapped and not auto_hooks) else context
+            crumb = "/" + folder if prefixes and folder else ("/" if folder else "")
+            self._plug(owner, target, call, shown, plugin, auto, (file, shared, auto or crumb))
 
     def _param_key(self, plugin: Resolved) -> tuple[object, ...]:
         function = _function(plugin)
@@ -231,7 +290,7 @@ class Fastify:
         options: ts.Node | None
         methods: tuple[str, ...]
         if method in METHODS and len(args) >= 2:
-            path = string_value(args[0])
+            path = self.string(file, args[0])
             if path is None:
                 return
             options = unwrap(args[1]) if len(args) > 2 else None
@@ -244,7 +303,7 @@ class Fastify:
             options = unwrap(args[0])
             if options is None or options.type != "object":
                 return
-            path = string_value(_property(options, "url") or _property(options, "path"))
+            path = self.string(file, _property(options, "url") or _property(options, "path"))
             found_handler = _property(options, "handler")
             if path is None or found_handler is None:
                 return
@@ -260,6 +319,126 @@ class Fastify:
             name = string_value(args[0])
             if name:
                 self.request_decorations.setdefault(name, (file, args[1]))
+
+    def string(self, file: str, node: ts.Node | None, depth: int = 0) -> str | None:
+        """The one string `node` is: a literal or constant, `a + b` and templates of such
+        parts, `options.prefix` of the options a plugin is registered with, the default of
+        `process.env.X || "d"`, and the environment the target documents (`process.env.X`,
+        or an env-schema result, read from its .env templates). None when unknown."""
+        node = unwrap(node)
+        if node is None or depth > 12:
+            return None
+        found = self.program.strings(file, node)
+        if found is not None:
+            return found[0] if len(found) == 1 else None
+        kind = node.type
+        if kind == "binary_expression":
+            operator = text(node.child_by_field_name("operator"))
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if operator == "+":
+                a, b = self.string(file, left, depth + 1), self.string(file, right, depth + 1)
+                return None if a is None or b is None else a + b
+            if operator in ("||", "??"):
+                return self.string(file, left, depth + 1) or self.string(file, right, depth + 1)
+            return None
+        if kind == "template_string":
+            out = ""
+            for part in node.children:
+                if part.type == "template_substitution":
+                    inner = part.named_children[0] if part.named_children else None
+                    value = self.string(file, inner, depth + 1)
+                    if value is None:
+                        return None
+                    out += value
+                elif part.type != "`":
+                    out += text(part)
+            return out
+        if kind == "member_expression":
+            obj = unwrap(node.child_by_field_name("object"))
+            name = text(node.child_by_field_name("property"))
+            if self._is_environment(file, obj):
+                return self.program.environment.get(name)
+            return self._option_string(self._option(file, obj, name), depth)
+        return None
+
+    def _option_string(self, found: Option, depth: int = 0) -> str | None:
+        if found is None or isinstance(found, str):
+            return found
+        return self.string(found[0], found[1], depth + 1)
+
+    def _is_environment(self, file: str, node: ts.Node | None) -> bool:
+        node = unwrap(node)
+        if node is None:
+            return False
+        if text(node) == "process.env":
+            return True
+        value = self.program.resolve(file, node)
+        if isinstance(value, Value):
+            made = unwrap(value.node)
+            if made is not None and made.type == "variable_declarator":
+                made = unwrap(made.child_by_field_name("value"))
+            callee = self.program.resolve(value.file, _callee(made))
+            return isinstance(callee, External) and callee.module in ENV_LOADERS
+        return False
+
+    def _option(self, file: str, node: ts.Node | None, name: str, depth: int = 0) -> Option:
+        """The expression property `name` of the object `node` is: an object literal (with
+        spreads), a variable, `await f()` of a function returning one, `Object.assign(...)`,
+        or a plugin's options parameter (what it was registered with)."""
+        node = unwrap(node)
+        if node is None or depth > 12:
+            return None
+        if node.type == "object":
+            for item in reversed(node.named_children):
+                if item.type == "spread_element" and item.named_children:
+                    hit = self._option(file, item.named_children[0], name, depth + 1)
+                    if hit is not None:
+                        return hit
+                elif item.type in ("pair", "shorthand_property_identifier"):
+                    found = _property(node, name)
+                    if found is not None and item.start_byte <= found.start_byte < item.end_byte:
+                        return file, found
+            return None
+        if node.type == "call_expression":
+            callee = unwrap(node.child_by_field_name("function"))
+            args = arguments(node)
+            if text(callee) == "Object.assign":
+                for arg in reversed(args):
+                    hit = self._option(file, arg, name, depth + 1)
+                    if hit is not None:
+                        return hit
+                return None
+            function = _function(self.program.resolve(file, callee))
+            if function is None:
+                return None
+            body = function.child_by_field_name("body")
+            if body is not None and body.type != "statement_block":
+                return self._option(file, body, name, depth + 1)
+            for returned in _returns(body):
+                hit = self._option(file, returned, name, depth + 1)
+                if hit is not None:
+                    return hit
+            return None
+        if node.type not in ("identifier", "member_expression"):
+            return None
+        value = self.program.resolve(file, node)
+        if isinstance(value, Param):
+            source = self.option_sources.get(("param", *value.key))
+            if source is None:
+                return None
+            where, options, crumb = source
+            hit = self._option(where, options, name, depth + 1)
+            if crumb is None or name != "prefix":
+                return hit
+            return (self._option_string(hit, depth) or "").removesuffix("/") + crumb
+        if isinstance(value, Value):
+            target = unwrap(value.node)
+            if target is not None and target.type == "variable_declarator":
+                target = target.child_by_field_name("value")
+            if target is not None and target is not node:
+                return self._option(value.file, target, name, depth + 1)
+        return None
 
     def _kinds(self, file: str, node: ts.Node) -> Kinds:
         node = unwrap(node) or node
@@ -404,6 +583,33 @@ def fastify_routes(
     model = Fastify(program)
     model.collect()
     return model.routes()
+
+
+def _parameter(function: ts.Node, index: int) -> str:
+    """The name of the function's parameter at `index` ("" when it is a pattern)."""
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return text(function.child_by_field_name("parameter")) if index == 0 else ""
+    found = params.named_children[index] if len(params.named_children) > index else None
+    if found is None:
+        return ""
+    target = found.child_by_field_name("pattern") or found
+    return text(target) if target.type == "identifier" else ""
+
+
+def _returns(body: ts.Node | None) -> list[ts.Node]:
+    """The expressions a function body returns (not those of functions nested in it)."""
+    out: list[ts.Node] = []
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "return_statement":
+            out += node.named_children[:1]
+            continue
+        if node is not body and node.type in FUNCTIONS:
+            continue
+        stack.extend(reversed(node.named_children))
+    return out
 
 
 def _first_parameter(function: ts.Node) -> str:

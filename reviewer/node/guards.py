@@ -220,8 +220,8 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
                 if resolved.module == "jsonwebtoken" and resolved.names[-1:] == ("verify",):
                     rejects = True
                 found |= _package_kinds(resolved, node) - {RATE_LIMIT}
-            if path[-1:] == ["jwtVerify"]:  # @fastify/jwt: throws 401 when the token is bad
-                found.add(AUTHENTICATION)
+            if path[-1:] == ["jwtVerify"] and not _swallowed(node):
+                found.add(AUTHENTICATION)  # @fastify/jwt: throws 401 when the token is bad
             if path and path[-1] in VALIDATE_METHODS and _reads_request(node):
                 found.add(VALIDATION)
             if path == ["next"] and args and _inside_request_check(node):
@@ -250,6 +250,30 @@ def function_kinds(program: Program, file: str, function: ts.Node) -> frozenset[
         if _ROLE.search(body_text):
             found.add(AUTHORIZATION)
     return frozenset(found)
+
+
+def _swallowed(call: ts.Node) -> bool:
+    """Whether the error `call` throws is caught and dropped: it sits in a `try` block whose
+    `catch` neither throws, returns, nor calls anything (`catch (err) { /* optional */ }`),
+    so a request that fails the check goes on, as an optional authentication."""
+    node: ts.Node | None = call
+    while node is not None and node.type not in FUNCTIONS:
+        parent = node.parent
+        if (
+            parent is not None
+            and parent.type == "try_statement"
+            and node == parent.child_by_field_name("body")
+        ):
+            handler = parent.child_by_field_name("handler")
+            body = handler.child_by_field_name("body") if handler is not None else None
+            if body is None:
+                return False
+            return not any(
+                n.type in ("throw_statement", "return_statement", "call_expression")
+                for n in walk(body)
+            )
+        node = parent
+    return False
 
 
 def _error_status(program: Program, file: str, new: ts.Node) -> int | None:

@@ -22,7 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NAMES = ("package.json", "tsconfig.json", "jsconfig.json")
+# dotenv templates: the environment a target documents (`cp .env.example .env`); never `.env`
+# itself, a deployment's own file that holds its secrets
+ENV_TEMPLATES = (".env.example", ".env.sample", ".env.defaults", ".env.template")
+NAMES = ("package.json", "tsconfig.json", "jsconfig.json", *ENV_TEMPLATES)
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 MAX_BYTES = 1 << 20
 _JSONC = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.S)
 CONDITIONS = ("import", "require", "node", "default", "types")
@@ -71,12 +75,17 @@ class Manifests:
 
     packages: dict[str, tuple[str, dict[str, object]]] = field(default_factory=dict)
     configs: dict[str, tuple[str, list[tuple[str, list[str]]]]] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)  # from the dotenv templates
 
     @classmethod
     def of(cls, manifests: Mapping[str, bytes]) -> Manifests:
         found = cls()
         for rel, data in sorted(manifests.items()):
             folder, name = posixpath.split(rel)
+            if name in ENV_TEMPLATES:
+                for key, value in _dotenv(data).items():
+                    found.environment.setdefault(key, value)
+                continue
             loaded = load_jsonc(data) if name != "package.json" else _json(data)
             if not isinstance(loaded, dict):
                 continue
@@ -129,6 +138,23 @@ class Manifests:
         main = manifest.get("main")
         targets = [main] if isinstance(main, str) else []
         return [posixpath.normpath(posixpath.join(folder, t)) for t in [*targets, "index"]]
+
+
+def _dotenv(data: bytes) -> dict[str, str]:
+    """`KEY=value` lines of a dotenv file (quotes stripped, `#` comments skipped), as the
+    dotenv package reads them (https://github.com/motdotla/dotenv#what-rules-does-the-parsing-engine-follow)."""
+    out: dict[str, str] = {}
+    for raw in data.decode("utf-8", "replace").splitlines():
+        match = _ENV_LINE.match(raw)
+        if match is None or raw.lstrip().startswith("#"):
+            continue
+        value = match.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        out.setdefault(match.group(1), value)
+    return out
 
 
 def _at(folder: str, path: str) -> str:

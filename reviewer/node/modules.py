@@ -126,6 +126,8 @@ class Program:
         self.parsed = parsed
         self.files = frozenset(parsed)
         self.manifests = manifests
+        # the environment the target documents in its dotenv templates (KEY -> value)
+        self.environment: dict[str, str] = manifests.environment if manifests else {}
         self._exports: dict[str, dict[str, tuple[str, ts.Node]]] = {}
         self._resolved: dict[tuple[str, int, int, str, int], Resolved] = {}
         self._bindings: dict[tuple[str, int, int, str], Resolved | bool] = {}

@@ -78,3 +78,88 @@ module.exports = app;
     assert [g.name for g in found["DELETE /tasks/:id"].authorization] == ["inline middleware"]
     assert found["DELETE /tasks/:id"].auth == ()  # the role check assumes a user
     assert found["PATCH /tasks/:id"].authorization == () and found["PATCH /tasks/:id"].auth == ()
+
+
+def test_autoload_options_prefix_reaches_plugins_and_their_options() -> None:
+    """@fastify/autoload's `options.prefix` (a trailing `/` dropped) comes before a folder's
+    prefix: encapsulated plugins' routes get it; a fastify-plugin wrapped plugin gets it only as
+    `options.prefix` (here `/api` + `/` with `dirNameRoutePrefix: false`), the realworld shape."""
+    found = routes(
+        {
+            "src/app.js": """
+const path = require("path");
+const fp = require("fastify-plugin");
+const autoLoad = require("@fastify/autoload");
+async function plugin(server, config) {
+  server.register(require("@fastify/cors")).register(autoLoad, {
+    dir: path.join(__dirname, "routes"),
+    options: config,
+    dirNameRoutePrefix: false,
+  });
+}
+module.exports = fp(plugin);
+""",
+            "src/index.js": """
+const start = require("./app");
+async function getConfig() {
+  const config = { prefix: process.env.API_PREFIX, port: 3000 };
+  return config;
+}
+const main = async () => {
+  const config = await getConfig();
+  const server = require("fastify")();
+  server.register(start, config);
+};
+main();
+""",
+            "src/routes/users/index.js": """
+const fp = require("fastify-plugin");
+async function users(server, options) {
+  server.route({ method: "GET", path: options.prefix + "user", handler: async () => ({}) });
+}
+module.exports = fp(users);
+""",
+            "src/routes/tags/index.js": """
+module.exports = async function (server, opts) {
+  server.get("/tags", async () => []);
+};
+""",
+        },
+        manifests={".env.example": "# copy to .env\nAPI_PREFIX=/api/\nOTHER='x' # note\n"},
+    )
+    assert sorted(found) == ["GET /api/tags", "GET /api/user"]
+
+
+def test_an_unknown_prefix_leaves_the_route_out() -> None:
+    found = routes(
+        {
+            "src/app.js": """
+const fastify = require("fastify")();
+fastify.register(async function (app, opts) {
+  app.get(opts.prefix + "x", async () => 1);
+  app.get("/y", async () => 2);
+}, { prefix: process.env.UNSET });
+""",
+        }
+    )
+    assert sorted(found) == ["GET /y"]
+
+
+def test_a_swallowed_jwt_verify_is_no_authentication() -> None:
+    found = routes(
+        {
+            "src/app.js": """
+const fastify = require("fastify")();
+fastify.decorate("optional", async function (req) {
+  try { await req.jwtVerify(); } catch (err) { /* anonymous */ }
+});
+fastify.decorate("required", async function (req) {
+  try { await req.jwtVerify(); } catch (err) { throw new Error("401"); }
+});
+fastify.delete("/a", { onRequest: [fastify.optional] }, async () => null);
+fastify.delete("/b", { onRequest: [fastify.required] }, async () => null);
+""",
+        }
+    )
+    assert auth(found["DELETE /a"]) == []
+    assert auth(found["DELETE /b"]) == ["fastify.required@route"]
