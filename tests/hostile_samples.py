@@ -25,6 +25,16 @@ def users():
 """
 
 
+def git(cwd: Path, *args: str) -> None:
+    """Run git in CWD as a throw-away identity (the tests' repositories have no user set)."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
 def review(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m reviewer TARGET --no-cache --disable-analyzer semgrep ARGS`, this repository's
     reviewer on PYTHONPATH, run from the target's parent (from this repository `-m` would import

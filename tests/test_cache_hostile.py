@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from cli_runner import reviewer_env, run_reviewer
-from hostile_samples import VIEWS  # a real SQL injection (tests/ is on sys.path)
+from hostile_samples import VIEWS, git  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer import codec
 from reviewer.cache import DB_NAME, Cache, key_of
@@ -34,15 +34,6 @@ def cli(target: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str
         *("--disable-analyzer", "semgrep", *args),
         cwd=target.parent,  # not this repository: `-m` would import the reviewer found there
         env=reviewer_env(XDG_CACHE_HOME=str(home)),
-    )
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
     )
 
 

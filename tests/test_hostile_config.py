@@ -9,24 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from cli_runner import run_reviewer
-from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
+from hostile_samples import VIEWS, git, review  # a real SQL injection (tests/ is on sys.path)
 
 from reviewer.config import ConfigError, brief, load
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture()

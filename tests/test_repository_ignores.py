@@ -5,19 +5,9 @@ the same gitignore-style patterns as `exclude`. Each test runs the real command 
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-from hostile_samples import VIEWS, review  # a real SQL injection (tests/ is on sys.path)
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
+from hostile_samples import VIEWS, git, review  # a real SQL injection (tests/ is on sys.path)
 
 
 def write(root: Path, files: dict[str, str]) -> None:

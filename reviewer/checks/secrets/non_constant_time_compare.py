@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.secrets._common import target_name
 from reviewer.model import Confidence, Severity
 
 # The last word of a name that holds a secret the client must match (an HMAC, a signature, an
@@ -26,25 +27,15 @@ _NEUTRAL_CALLS = frozenset({"len", "type", "isinstance", "bool", "int", "id", "h
 
 
 def _last_word(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        index = node.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            value = index.value.evaluated_value
-            return value.replace("-", "_") if isinstance(value, str) else ""
+    """The name a value is held under: `sig`, `req.token`, `headers["X-Api-Key"]`, `.get("otp")`."""
     if (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value == "get"
         and node.args
-        and isinstance(node.args[0].value, cst.SimpleString)
     ):
-        value = node.args[0].value.evaluated_value
-        return value.replace("-", "_") if isinstance(value, str) else ""
-    return ""
+        node = cst.Subscript(node.func.value, [cst.SubscriptElement(cst.Index(node.args[0].value))])
+    return (target_name(node) or "").replace("-", "_")
 
 
 def _is_literal(node: cst.BaseExpression) -> bool:
