@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,11 @@ def installed_python(tmp_path_factory: pytest.TempPathFactory) -> str:
     ).stdout.strip()
     # read before the system site-packages, so this worktree wins over any other install
     (Path(site) / "aaa_worktree.pth").write_text(str(ROOT) + "\n")
+    # and the dependencies come from the environment running the tests: when that is itself a
+    # virtualenv, `--system-site-packages` would only reach the base interpreter's packages
+    parents = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} if p]
+    lines = [f"import site; site.addsitedir({p!r})" for p in sorted(parents)]
+    (Path(site) / "zzz_test_environment.pth").write_text("\n".join(lines) + "\n")
     return str(python)
 
 
