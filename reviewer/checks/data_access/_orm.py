@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewer.checks.orm_queries import capitalised
+from reviewer.framework.orm_queries import capitalised
 from reviewer.imports import dotted_name
 from reviewer.walk import children as syntax_children
 

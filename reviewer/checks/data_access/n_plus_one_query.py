@@ -11,7 +11,7 @@ import libcst as cst
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.data_access._models import relations_from_classdef
 from reviewer.checks.data_access._orm import QuerySource, inline_root, query_source
-from reviewer.checks.orm_queries import is_query_call
+from reviewer.framework.orm_queries import is_query_call
 from reviewer.framework.relations import EAGER_LAZY, index_relations
 from reviewer.model import Confidence, Severity
 from reviewer.service import Relation
