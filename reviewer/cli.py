@@ -4,6 +4,7 @@
     backend-review rules                 list the rule catalogue
     backend-review explain CODE          print a rule's documentation
     backend-review routes PATH           print the route inventory
+    backend-review layers PATH           print the modules by role and the imports between roles
     backend-review baseline create|update PATH   record / ratchet known findings
 
 Exit codes: 0 the quality gate passed, 1 it failed (--fail-under / --fail-on /
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit")
-COMMANDS = ("review", "rules", "explain", "routes")
+COMMANDS = ("review", "rules", "explain", "routes", "layers")
 
 _EPILOG = """\
 commands:
@@ -47,6 +48,8 @@ commands:
   backend-review rules                 list the rule catalogue
   backend-review explain CODE          a rule's documentation (BR101, sql-injection, bandit:B602)
   backend-review routes PATH           the route inventory with each route's guards
+  backend-review layers PATH           modules by role (controller, service, repository, model,
+                                       schema) and the imports between roles (text, Mermaid)
   backend-review baseline create|update PATH   record / ratchet down known findings
   each command has its own --help
 
@@ -573,6 +576,8 @@ def _subcommand(name: str, argv: list[str]) -> int:
         return _rules(argv)
     if name == "explain":
         return _explain(argv)
+    if name == "layers":
+        return _layers(argv)
     return _routes(argv)
 
 
@@ -657,6 +662,31 @@ def _routes(argv: list[str]) -> int:
         sys.stderr.write(f"backend-review routes: {note}\n")
         if ns.format != "json":
             sys.stdout.write(f"\nnote: {note}\n")
+    return EXIT_OK
+
+
+def _layers(argv: list[str]) -> int:
+    from reviewer.layers import FORMATS as LAYER_FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="backend-review layers",
+        description="Print the layer model: each module's role (controller, service, "
+        "repository, model, schema, other), decided from what it contains (route handlers, ORM "
+        "model classes, queries, validation classes, calls from handlers), and how many module "
+        "pairs import from one role into another.",
+        epilog="`--format mermaid` prints only the Mermaid `graph LR` diagram (one node per role, "
+        "edges labelled with module-pair counts); the text output ends with it.",
+    )
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--format", choices=LAYER_FORMATS, default="text")
+    parser.add_argument("--config", type=Path)
+    ns = parser.parse_args(argv)
+    if not ns.path.exists():
+        parser.error(f"{ns.path}: no such file or directory")
+    config = load_config(ns.path, None, ns.config)
+    from reviewer.layers import layers_of, render_layers
+
+    sys.stdout.write(render_layers(layers_of(ns.path, config), ns.format))
     return EXIT_OK
 
 

@@ -63,7 +63,7 @@ class ImportTable:
                     top = full.split(".")[0]
                     self.names[top] = top
             return
-        base = self._from_base(node)
+        base = self.from_base(node)
         if isinstance(node.names, cst.ImportStar):
             if base and base not in self.stars:
                 self.stars.append(base)  # `from .dependencies import *`: names looked up there
@@ -75,7 +75,8 @@ class ImportTable:
                 local = alias.asname.name.value
             self.names[local] = f"{base}.{imported}" if base else imported
 
-    def _from_base(self, node: cst.ImportFrom) -> str:
+    def from_base(self, node: cst.ImportFrom) -> str:
+        """The absolute module a `from ... import` reads from (relative levels resolved)."""
         module = dotted_name(node.module) if node.module is not None else ""
         level = len(node.relative)
         if not level:

@@ -117,6 +117,62 @@ class BuilderError:
     message: str  # `KeyError: 'module'`
 
 
+ROLES = ("controller", "service", "repository", "model", "schema", "other")
+
+
+@dataclass(frozen=True)
+class ModuleRole:
+    """One module of the reviewed service and its layer, with the evidence that decided it.
+
+    `role`: controller (defines route handlers) | model (ORM model classes) | repository (runs
+    ORM queries or SQL, no routes) | schema (validation classes: Pydantic, marshmallow, DRF
+    serializers) | service (called by handlers, reaches models or repositories) | other.
+    """
+
+    module: str
+    file: str
+    role: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """One imported name of a module: `target` is the project module it names ("" outside)."""
+
+    module: str
+    file: str
+    line: int
+    name: str  # the qualified name imported: `flask.request`, `app.services.orders`
+    target: str = ""
+    type_only: bool = False  # under `if TYPE_CHECKING:` (never runs)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A function that talks to the database: the first such call per (function, model)."""
+
+    module: str
+    file: str
+    function: str  # qualname inside the module ("" at module level)
+    line: int
+    model: str = ""  # the model class the call names, "" for raw SQL or unknown
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The layer model: each module's role, the imports between them, the data access."""
+
+    modules: tuple[ModuleRole, ...] = ()
+    imports: tuple[ModuleImport, ...] = ()
+    queries: tuple[Query, ...] = ()
+
+    def role_of(self, module: str) -> str:
+        for m in self.modules:
+            if m.module == module:
+                return m.role
+        return ""
+
+
 @dataclass(frozen=True)
 class Project:
     """The project-wide model the second phase reads."""
@@ -131,6 +187,7 @@ class Project:
     errors: tuple[BuilderError, ...] = ()  # route builders that crashed (their routes are missing)
     schemas: frozenset[str] = frozenset()  # project classes that validate (Pydantic, DRF, ...)
     relations: tuple[Relation, ...] = ()  # ORM relations of every model class, joined once
+    layers: Layers = field(default_factory=Layers)  # module roles and imports (layers.py)
 
     def routes_of(self, file: str, handler: str) -> tuple[Route, ...]:
         """The routes served by the function `handler` (qualname) of `file`."""

@@ -106,6 +106,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.scope",
             "reviewer.progress",
             "reviewer.inventory",
+            "reviewer.layers",
         ),
     ),
 ]

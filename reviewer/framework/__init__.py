@@ -11,6 +11,7 @@ from reviewer.applicability import ApplicabilityCollector
 from reviewer.context import Visitor
 from reviewer.framework.build import build_project
 from reviewer.framework.collect import FrameworkCollector
+from reviewer.framework.layers import LayerCollector
 from reviewer.framework.test_calls import TestCallCollector
 from reviewer.service import Guard, Param, Project, Route
 from reviewer.taint.collector import TaintCollector
@@ -22,6 +23,7 @@ COLLECTORS: tuple[type[Visitor], ...] = (
     TestCallCollector,
     TaintCollector,
     ApplicabilityCollector,
+    LayerCollector,
 )
 
 __all__ = ["COLLECTORS", "Guard", "Param", "Project", "Route", "build_project"]

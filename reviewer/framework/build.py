@@ -15,13 +15,14 @@ from reviewer.framework.common import is_validator_type
 from reviewer.framework.django import Django
 from reviewer.framework.graphql import GraphQL, inherit_tests
 from reviewer.framework.index import Index, package_name
+from reviewer.framework.layers import build_layers
 from reviewer.framework.litestar import Litestar
 from reviewer.framework.relations import relations_from_facts
 from reviewer.framework.test_calls import FACTS_KEY as TEST_CALLS
 from reviewer.framework.test_match import resolve_references, tests_for
 from reviewer.framework.values import ref, tail
 from reviewer.http import ANY_METHOD, method_rank
-from reviewer.service import RATE_LIMIT, BuilderError, Guard, Project, Route
+from reviewer.service import RATE_LIMIT, BuilderError, Guard, Layers, Project, Route
 from reviewer.taint.index import FACTS_KEY as TAINT
 from reviewer.taint.index import build_index_from_facts
 
@@ -77,6 +78,16 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         {p: f[TEST_CALLS] for p, f in facts.items() if f and TEST_CALLS in f}
     )
     routes = inherit_tests([replace(r, tests=tuple(tests_for(r, test_calls))) for r in routes])
+    schemas = frozenset(
+        name
+        for name, d in index.defs.items()
+        if d.kind == "class" and d.qualname == name and is_validator_type(index, name)
+    )
+    try:  # the layer model (module roles) is read by the architecture rules and `layers`
+        layers = build_layers(index, facts, routes, schemas)
+    except Exception as exc:
+        layers = Layers()
+        errors.append(BuilderError("layers", "", f"{type(exc).__name__}: {exc}"))
     return Project(
         routes=tuple(sorted(routes, key=_route_order)),
         files=frozenset(files),
@@ -87,11 +98,8 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
         taint=taint,
         errors=tuple(errors),
         relations=tuple(relations_from_facts(framework_facts)),
-        schemas=frozenset(
-            name
-            for name, d in index.defs.items()
-            if d.kind == "class" and d.qualname == name and is_validator_type(index, name)
-        ),
+        schemas=schemas,
+        layers=layers,
     )
 
 
