@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tokenize
 from pathlib import Path
 
@@ -187,6 +188,10 @@ print(json.dumps({
 """
 
 
+def _test_environment_site_packages() -> list[str]:
+    return sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+
+
 def test_missing_analyzer_is_reported(tmp_path: Path) -> None:
     """A real process whose interpreter directory and PATH hold ruff but no bandit."""
     bindir = tmp_path / "bin"
@@ -199,7 +204,9 @@ def test_missing_analyzer_is_reported(tmp_path: Path) -> None:
     root = _small_target(tmp_path / "t", "analyzers:\n  semgrep: false\n")
     env = {
         "PATH": f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "PYTHONPATH": str(REPO),
+        # the symlinked interpreter is the base one even when the tests run in a virtualenv:
+        # the dependencies come from the environment running the tests
+        "PYTHONPATH": os.pathsep.join([str(REPO), *_test_environment_site_packages()]),
         "HOME": str(tmp_path),
         "SEMGREP_ENABLE_VERSION_CHECK": "0",
     }
