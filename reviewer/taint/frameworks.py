@@ -11,6 +11,7 @@ ask these. Data tables (decorator names, converters, safe types) live in `specs`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -19,8 +20,15 @@ from reviewer.imports import ImportTable, dotted_name
 from reviewer.taint import specs
 
 
-def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str] | None, bool]:
-    """(is a route handler, path-parameter names or None when the path has none, is Flask)."""
+class RouteInfo(NamedTuple):
+    is_route: bool
+    path_params: set[str] | None  # client-controlled path parameters, None: the path has none
+    is_flask: bool
+    segments: frozenset[str] = frozenset()  # path parameters that match one segment (no "/")
+
+
+def route_info(fn: cst.FunctionDef, imports: ImportTable) -> RouteInfo:
+    """Whether `fn` is a Flask/FastAPI/Starlette route handler, and what its path says."""
     for deco in fn.decorators:
         expr = deco.decorator
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
@@ -38,17 +46,21 @@ def route_info(fn: cst.FunctionDef, imports: ImportTable) -> tuple[bool, set[str
         names: set[str] = set()
         safe: set[str] = set()
         flask_style = "<" in str(path)
-        for param in path_parameters(str(path)):
+        params = path_parameters(str(path))
+        for param in params:
             names.add(param.name)
             if param.converter in specs.SAFE_CONVERTERS:
                 safe.add(param.name)
+        segments = frozenset(
+            p.name for p in params if p.name and p.converter in specs.SEGMENT_CONVERTERS
+        )
         is_flask = (
             resolved.startswith("flask")
             or flask_style
             or (imports_package(imports, "flask") and not imports_package(imports, "fastapi"))
         )
-        return True, (names - safe) if flask_style else None, is_flask
-    return False, None, False
+        return RouteInfo(True, (names - safe) if flask_style else None, is_flask, segments)
+    return RouteInfo(False, None, False)
 
 
 def litestar_handler(fn: cst.FunctionDef, imports: ImportTable) -> bool:

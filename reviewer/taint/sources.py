@@ -34,7 +34,7 @@ class Sources(Interpreter):
 
     def enter_function(self, fn: cst.FunctionDef) -> dict[str, Taint]:
         env: dict[str, Taint] = {}
-        is_route, path_params, is_flask = frameworks.route_info(fn, self.imports)
+        is_route, path_params, is_flask, segments = frameworks.route_info(fn, self.imports)
         litestar = not is_route and frameworks.litestar_handler(fn, self.imports)
         params = [*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params]
         self.params = {p.name.value for p in params}
@@ -61,6 +61,8 @@ class Sources(Interpreter):
                     routed = routed and name not in ("self", "cls")
                 if routed:
                     taint = self._source(param, f"route parameter {name}")
+                    if name in segments:  # holds no "/": cannot leave a directory
+                        taint = taint.with_(cleared=frozenset({"path"}))
             elif litestar and frameworks.litestar_source(param):
                 taint = self._source(param, f"route parameter {name}")
             if (

@@ -152,6 +152,13 @@ SAFE_PARAM_TYPES = NON_TEXT_TYPES | frozenset(
     }
 )
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+# Converters whose value is one path segment: the server has percent-decoded the path before the
+# router matches it, and these match no "/" (Werkzeug's default/`string`/`any`, Starlette's
+# default/`str`), so the value cannot walk out of a directory (`..` alone names the parent
+# directory itself, not a file in it). `path` matches "/" and is not here, nor is a converter the
+# project defines. https://werkzeug.palletsprojects.com/en/stable/routing/#built-in-converters,
+# https://www.starlette.io/routing/#path-parameters
+SEGMENT_CONVERTERS = frozenset({"", "string", "any", "str", *SAFE_CONVERTERS})
 # Litestar route handler decorators (`from litestar import get`), and what a handler parameter
 # must look like to carry client data: the body `data`, the raw `body`/`headers`/`cookies`/
 # `query`, or a path/query parameter, which is simple-typed (Litestar injects a dependency by its

@@ -14,7 +14,11 @@ class PathTraversal(TaintRule):
     Follows client data to functions that open, send, move or delete files. `secure_filename`,
     `os.path.basename`, an allowlist check or a `realpath`/`commonpath` containment check
     (`if not full.startswith(BASE): abort(...)`) stop the flow. `send_from_directory` is only
-    reported when the directory itself comes from the request.
+    reported when the directory itself comes from the request. A path parameter whose converter
+    matches one segment (Flask's `<name>`, `<string:name>`, `<any(...):name>`, FastAPI's
+    `{name}`) is not a source here: the router matched it against the decoded path, so it holds
+    no `/` (`..` alone names a directory, not a file in it); `<path:name>`, `{name:path}` and
+    converters the project defines are. (On a Windows server a segment may still hold `\\`.)
 
     ## Why is this bad
     `../` sequences and absolute paths let a client read or overwrite any file the service can
@@ -35,6 +39,8 @@ class PathTraversal(TaintRule):
     ## References
     - https://cwe.mitre.org/data/definitions/22.html
     - https://owasp.org/www-community/attacks/Path_Traversal
+    - https://werkzeug.palletsprojects.com/en/stable/routing/#built-in-converters
+    - https://www.starlette.io/routing/#path-parameters
     """
 
     code = "BR103"
@@ -65,9 +71,14 @@ def download():
     path = os.path.join(UPLOADS, name)
     return send_file(path)  # expect: BR103
 
-@app.route("/delete/<name>")
+@app.route("/delete/<path:name>")
 def delete(name):
     os.remove(UPLOADS + "/" + name)  # expect: BR103
+    return "ok"
+
+@app.route("/remove/<name>")
+def remove(name):
+    os.remove(UPLOADS + "/" + name)  # ok: BR103 (one segment: holds no "/")
     return "ok"
 """
         ),
@@ -78,7 +89,7 @@ from fastapi.responses import FileResponse
 
 app = FastAPI()
 
-@app.get("/files/{name}")
+@app.get("/files/{name:path}")
 async def get_file(name: str):
     with open(f"/data/{name}") as fh:  # expect: BR103
         fh.read()
