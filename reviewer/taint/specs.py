@@ -442,8 +442,9 @@ SANITIZERS: dict[str, frozenset[str]] = {
 GUARD_CALLS: dict[str, frozenset[str]] = {
     "django.utils.http.url_has_allowed_host_and_scheme": frozenset({"redirect", "ssrf"}),
     "django.utils.http.is_safe_url": frozenset({"redirect", "ssrf"}),
-    "url_has_allowed_host_and_scheme": frozenset({"redirect", "ssrf"}),
-    "is_safe_url": frozenset({"redirect", "ssrf"}),
+    # the `is_safe_url` package (PyPI), a port of Django's; a project's own helper of that name
+    # is a guard only by what it does (see interpreter.refine and the guard summaries)
+    "is_safe_url.is_safe_url": frozenset({"redirect", "ssrf"}),
     "re.match": frozenset({"*"}),
     "re.fullmatch": frozenset({"*"}),
     "os.path.isfile": frozenset(),
