@@ -106,6 +106,9 @@ class ReportHooks(Hooks):
     def guard(self, callee: str) -> dict[int, frozenset[str]]:
         return self.index.guards_of(callee)
 
+    def is_enum(self, qname: str) -> bool:
+        return self.index.is_enum(qname)
+
     def field(self, attr: str, node: cst.CSTNode) -> Taint | None:
         owner = self.qname.rsplit(".", 1)[0]
         flow = self.index.field_of(owner, attr)

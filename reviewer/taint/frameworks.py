@@ -116,6 +116,21 @@ def annotation_name(param: cst.Param) -> str:
     return dotted_name(ann) or ""
 
 
+def annotated_class(param: cst.Param) -> cst.BaseExpression | None:
+    """The class a parameter is annotated with, looking inside `Annotated[X, ...]` and
+    `Optional[X]`: what FastAPI validates the value against."""
+    if param.annotation is None:
+        return None
+    ann = param.annotation.annotation
+    if isinstance(ann, cst.Subscript) and ann.slice:
+        base = dotted_name(ann.value) or ""
+        first = ann.slice[0].slice
+        if base.rsplit(".", 1)[-1] in ("Annotated", "Optional") and isinstance(first, cst.Index):
+            return first.value
+        return None
+    return ann if isinstance(ann, cst.Name | cst.Attribute) else None
+
+
 def is_safe_param(param: cst.Param) -> bool:
     ann = annotation_name(param)
     if (

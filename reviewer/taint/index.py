@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewer.taint import specs
 from reviewer.taint.values import (
     GUARD_REF,
     CallSite,
@@ -250,6 +251,15 @@ class TaintIndex:
             if target is not None and (got := self.field_of(target, attr, depth + 1)):
                 return got
         return None
+
+    def is_enum(self, qname: str, depth: int = 0) -> bool:
+        """`qname` names an `enum.Enum` subclass, through project base classes."""
+        if qname in specs.ENUM_CLASSES:
+            return True
+        target = self.lookup(qname)
+        if target is None or depth > 4:
+            return False
+        return any(self.is_enum(base, depth + 1) for base in self.bases.get(target, ()))
 
     def guards_of(self, qname: str, depth: int = 0) -> dict[int, frozenset[str]]:
         """The sink kinds a project function validates each parameter for; a guard that

@@ -65,6 +65,10 @@ class Hooks:
         """The taint callers store in `self.<attr>` of the current class."""
         return None
 
+    def is_enum(self, qname: str) -> bool:
+        """`qname` is an `enum.Enum` subclass (of the project or the standard library)."""
+        return qname in specs.ENUM_CLASSES
+
 
 class Interpreter:
     """Runs over one function (or a module's top-level statements); see the module docstring."""

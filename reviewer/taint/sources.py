@@ -58,7 +58,7 @@ class Sources(Interpreter):
                     routed = name in path_params
                 else:
                     routed = name not in self.request_names and not frameworks.is_safe_param(param)
-                    routed = routed and name not in ("self", "cls")
+                    routed = routed and name not in ("self", "cls") and not self._enum_typed(param)
                 if routed:
                     taint = self._source(param, f"route parameter {name}")
                     if name in segments:  # holds no "/": cannot leave a directory
@@ -82,6 +82,16 @@ class Sources(Interpreter):
         elif specs.SECURITY_NAME.search(self.fn_name):
             self.return_sink = "random"
         return env
+
+    def _enum_typed(self, param: cst.Param) -> bool:
+        """Typed with an Enum: FastAPI admits only its members."""
+        cls = frameworks.annotated_class(param)
+        if cls is None:
+            return False
+        name = self.imports.resolve(cls) or ""
+        if name in self.local_classes:
+            name = f"{self.imports.module}.{name}"
+        return bool(name) and self.hooks.is_enum(name)
 
     def _source(self, node: cst.CSTNode, desc: str, prefix: str = "S") -> Taint:
         self.has_source = True

@@ -152,6 +152,10 @@ SAFE_PARAM_TYPES = NON_TEXT_TYPES | frozenset(
     }
 )
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+# A FastAPI parameter typed with an Enum is validated to one of its members before the handler
+# runs (422 otherwise): an allowlist the framework enforces.
+# https://fastapi.tiangolo.com/tutorial/path-params/#predefined-values
+ENUM_CLASSES = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
 # Converters whose value is one path segment: the server has percent-decoded the path before the
 # router matches it, and these match no "/" (Werkzeug's default/`string`/`any`, Starlette's
 # default/`str`), so the value cannot walk out of a directory (`..` alone names the parent
