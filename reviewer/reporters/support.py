@@ -14,7 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
-from reviewer.model import AnalyzerRun, Finding, Location, Report, RuleMeta, Severity
+from reviewer.model import (
+    AnalyzerRun,
+    Finding,
+    Location,
+    Report,
+    RuleMeta,
+    Severity,
+    mask_secret,
+)
 from reviewer.scoring import ChecklistItem, load_checklist
 
 NATIVE_SOURCE = "backend-review"
@@ -124,6 +132,28 @@ class SourceFiles:
             return path.read_bytes().decode("utf-8", errors="replace")
         except OSError:
             return None
+
+
+def code_frame(
+    sources: SourceFiles, finding: Finding, context: int
+) -> list[tuple[int, bool, str]]:
+    """The source lines around a finding as (number, inside the finding, text): at most six
+    lines of the finding itself and `context` lines either side, a secret masked, control
+    characters dropped. [] for project-level findings and lines the source does not have."""
+    location = finding.location
+    lines = None if finding.project_level else sources.lines(location.path)
+    if not lines or not 1 <= location.line <= len(lines):
+        return []
+    last = min(location.end_line, location.line + 5, len(lines))
+    first = max(1, location.line - context)
+    stop = min(len(lines), last + context)
+    frame = []
+    for number in range(first, stop + 1):
+        line = lines[number - 1]
+        if finding.redact:
+            line = mask_secret(line, location, number)
+        frame.append((number, location.line <= number <= last, clean_text(line).rstrip()))
+    return frame
 
 
 def to_jsonable(value: Any) -> Any:

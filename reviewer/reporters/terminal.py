@@ -28,13 +28,14 @@ from rich.table import Table
 from rich.text import Text
 
 from reviewer.analyzers.policy import QUALITY_ITEM
-from reviewer.model import Finding, ItemScore, Report, Severity, mask_secret
+from reviewer.model import Finding, ItemScore, Report, Severity
 from reviewer.reporters.base import RenderOptions
 from reviewer.reporters.support import (
     SourceFiles,
     analyzer_problems,
     checklist_or_default,
     clean_text,
+    code_frame,
     group_by_item,
     location_text,
     one_line,
@@ -260,23 +261,13 @@ class _Writer:
         self.out.print(Padding(text, (0, 0, 0, 2)))
 
     def code_frame(self, finding: Finding) -> None:
-        location = finding.location
-        lines = self.sources.lines(location.path)
-        if not lines or not 1 <= location.line <= len(lines):
-            return
-        last = min(location.end_line, location.line + 5, len(lines))
-        first = max(1, location.line - self.options.context_lines)
-        stop = min(len(lines), last + self.options.context_lines)
-        digits = len(str(stop))
-        for number in range(first, stop + 1):
-            marked = location.line <= number <= last
+        frame = code_frame(self.sources, finding, self.options.context_lines)
+        digits = len(str(frame[-1][0])) if frame else 0
+        for number, marked, line in frame:
             text = Text()
             text.append(" > " if marked else "   ", style="bold red" if marked else "")
             text.append(f"{number:>{digits}} │ ", style="dim")
-            line = lines[number - 1]
-            if finding.redact:
-                line = mask_secret(line, location, number)
-            text.append(clean_text(line).rstrip(), style="bold" if marked else "")
+            text.append(line, style="bold" if marked else "")
             self.out.print(text, no_wrap=True, overflow="ellipsis", crop=True)
 
     def suppressed(self) -> None:
