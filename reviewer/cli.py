@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from reviewer.scope import Outcome, ScopePlan
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit")
+FORMATS = ("terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit", "html")
 COMMANDS = ("review", "rules", "explain", "routes", "layers")
 
 _EPILOG = """\
@@ -58,6 +58,7 @@ examples:
   backend-review ./service --format sarif -o review.sarif --format terminal
   backend-review ./service --fail-under 80 --fail-on high
   backend-review ./service --format concise --min-severity medium
+  backend-review ./service --format html -o report.html
   backend-review ./service --statistics
   backend-review ./service --select BR1 --ignore BR101
   backend-review explain BR101
@@ -115,7 +116,9 @@ def _review_parser() -> argparse.ArgumentParser:
         dest="outputs",
         help="output format; repeat for several, at most one to standard output (default: "
         "terminal; concise = one line per finding, path:line:col: CODE [severity] message; "
-        "gitlab = GitLab Code Quality JSON; junit = JUnit XML for CI test reports)",
+        "gitlab = GitLab Code Quality JSON; junit = JUnit XML for CI test reports; html = one "
+        "self-contained page: score chart, filterable findings with code frames, sortable "
+        "route table)",
     )
     parser.add_argument(
         "-o",

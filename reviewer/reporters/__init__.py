@@ -1,5 +1,5 @@
 """Reporters render one immutable Report as text: terminal, concise, json, sarif, markdown,
-gitlab (Code Quality) and junit.
+gitlab (Code Quality), junit and html (one self-contained page).
 
 Each is a function `render(report, checklist=None, options=None) -> str`; pick one by name
 from REPORTERS (the CLI's --format choices) or call `render_report`.
@@ -13,6 +13,7 @@ from reviewer.model import Report
 from reviewer.reporters import (
     concise,
     gitlab,
+    html,
     json_report,
     junit,
     markdown,
@@ -31,6 +32,7 @@ REPORTERS: dict[str, Reporter] = {
     "concise": concise.render,
     "gitlab": gitlab.render,
     "junit": junit.render,
+    "html": html.render,
 }
 # not a --format: `--statistics` prints it instead of the text report on standard output
 STATISTICS: Reporter = statistics.render
