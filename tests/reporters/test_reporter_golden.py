@@ -50,7 +50,16 @@ def test_rendering_is_deterministic(
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"terminal", "concise", "json", "sarif", "markdown", "gitlab", "junit"}
+    assert set(REPORTERS) == {
+        "terminal",
+        "concise",
+        "json",
+        "sarif",
+        "markdown",
+        "gitlab",
+        "junit",
+        "html",
+    }
 
 
 def test_unknown_format_is_an_error(report: Report) -> None:
