@@ -385,5 +385,5 @@ def test_the_core_scores_and_renders_a_report_with_libcst_unimportable(tmp_path:
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == [
         "ok",
-        "7",
-    ]  # terminal, concise, json, sarif, markdown, gitlab, junit
+        "8",
+    ]  # terminal, concise, json, sarif, markdown, gitlab, junit, html

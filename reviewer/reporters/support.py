@@ -134,9 +134,7 @@ class SourceFiles:
             return None
 
 
-def code_frame(
-    sources: SourceFiles, finding: Finding, context: int
-) -> list[tuple[int, bool, str]]:
+def code_frame(sources: SourceFiles, finding: Finding, context: int) -> list[tuple[int, bool, str]]:
     """The source lines around a finding as (number, inside the finding, text): at most six
     lines of the finding itself and `context` lines either side, a secret masked, control
     characters dropped. [] for project-level findings and lines the source does not have."""

@@ -173,3 +173,21 @@ def test_git_is_never_run_with_a_ref_that_looks_like_an_option(
         main([str(repo.root), "-q", "--diff=--output=/tmp/x"])
     assert "invalid base ref" in capsys.readouterr().err
     assert subprocess.run(["git", "status"], cwd=repo.root, capture_output=True).returncode == 0
+
+
+def test_the_html_report_of_a_diff_run_shows_its_new_code_score(
+    repo: PRRepo, tmp_path: Path
+) -> None:
+    page, data = tmp_path / "report.html", tmp_path / "report.json"
+    args = [str(repo.root), "--diff", repo.base, "--no-cache", "-q"]
+    assert main([*args, "-f", "html", "-o", str(page), "-f", "json", "-o", str(data)]) == 0
+    document = json.loads(data.read_text(encoding="utf-8"))
+    new_code = document["extra"]["new_code_score"]
+    text = page.read_text(encoding="utf-8")
+    assert '<b id="new-code-score" class="score-' in text
+    assert f">{new_code:.1f}</b>/100" in text.split('id="new-code-score"')[1][:40]
+    outside = document["extra"]["diff"]["outside"]
+    assert f"{outside} outside the change (added vs {repo.base})" in text
+    # one thin bar per item the new code scores (plus the legend's)
+    items = document["extra"]["new_code_items"]
+    assert text.count('class="new-code-bar"') == len(items) + 1 > 1
