@@ -12,7 +12,7 @@ from cli_runner import run_reviewer
 from reviewer.cli import no_workflow_commands
 
 
-@pytest.mark.parametrize("fmt", ["terminal", "markdown"])
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html"])
 def test_a_file_name_with_a_workflow_command_is_defused(tmp_path: Path, fmt: str) -> None:
     root = tmp_path / "svc"
     (root / "app").mkdir(parents=True)
