@@ -19,7 +19,10 @@ from typing import Any
 import pytest
 from cli_runner import REPO, run_reviewer
 
+from reviewer.model import Report
+from reviewer.reporters import render_report
 from reviewer.reporters.routes import COLUMNS
+from reviewer.scoring import ChecklistItem
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -58,7 +61,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
 
 
 @pytest.fixture(scope="module")
-def browser(outputs: tuple[Path, dict[str, Any]]) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -75,7 +78,6 @@ def browser(outputs: tuple[Path, dict[str, Any]]) -> Iterator[Any]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
     try:
-        driver.get(outputs[0].as_uri())
         yield driver
     finally:
         driver.quit()
@@ -121,7 +123,8 @@ def test_the_page_works_in_chromium(
     from selenium.webdriver.common.by import By
 
     driver = browser
-    _, document = outputs
+    page, document = outputs
+    driver.get(page.as_uri())
     active = [f for f in document["findings"] if not f["suppressed"]]
     checklist = {item["id"] for item in document["checklist"]}
     assert len(active) > 20 and len(document["routes"]) > 20  # a fixture worth filtering
@@ -223,3 +226,26 @@ def test_the_page_works_in_chromium(
     driver.execute_script("window.scrollTo(0, 0)")
     assert driver.save_screenshot(str(screenshot))
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_suppressed_findings_and_markup_in_messages(
+    browser: Any, report: Report, checklist: tuple[ChecklistItem, ...], tmp_path: Path
+) -> None:
+    """The sample report: its suppressed finding appears only when asked for, and a message
+    holding `<b>500</b>` is shown as those characters, never as an element."""
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "sample.html"
+    page.write_text(render_report("html", report, checklist), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert len(_visible(browser)) == len(report.active) < len(report.findings)
+    browser.find_element(By.ID, "show-suppressed").click()
+    shown = _visible(browser)
+    assert len(shown) == len(report.findings)
+    assert [e.get_attribute("data-suppressed") for e in shown].count("1") == 1
+    [message] = [
+        m for m in browser.find_elements(By.CSS_SELECTOR, ".finding .msg") if "500" in m.text
+    ]
+    assert message.text == "str(exc) returned to the client <b>500</b>"
+    assert not message.find_elements(By.TAG_NAME, "b")
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
