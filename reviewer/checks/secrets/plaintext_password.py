@@ -47,7 +47,9 @@ _HASHER_CALLS = frozenset(
         "crypt.crypt",
     }
 )
-_HASHER_WORDS = re.compile(r"hash|crypt|digest|derive|kdf|pbkdf|scrypt|argon", re.IGNORECASE)
+_HASHER_WORDS = re.compile(
+    r"hash|crypt|digest|derive|kdf|pbkdf|scrypt|argon|^make_password$", re.IGNORECASE
+)
 # Calls that hand a string on unchanged (for the question "is this still the raw password").
 _PASSTHROUGH_METHODS = frozenset(
     {"strip", "lstrip", "rstrip", "encode", "decode", "lower", "upper", "casefold"}
@@ -144,6 +146,28 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             continue
         yield child
         yield from _children(child)
+
+
+@dataclass
+class _Model:
+    """A class of the file under review: is it an ORM model, which fields hash on assignment."""
+
+    is_model: bool
+    hashed: set[str] = field(default_factory=set)
+
+
+_SAVE_HOOKS = frozenset({"save", "__init__", "__setattr__", "pre_save", "before_save"})
+
+
+def _class_binding(
+    small: cst.BaseSmallStatement,
+) -> tuple[str | None, cst.BaseExpression | None]:
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+        return (target.value if isinstance(target, cst.Name) else None), small.value
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        return small.target.value, small.value
+    return None, None
 
 
 @dataclass
@@ -258,7 +282,7 @@ class PlaintextPassword(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._scopes: dict[int, _Scope] = {}
-        self._setters = self._hashing_setters(node)
+        self._models = self._read_models(node)
 
     # -- scopes and values --------------------------------------------------------------------
 
@@ -349,6 +373,9 @@ class PlaintextPassword(Rule):
             return
         field_name = arg.keyword.value
         if isinstance(func, cst.Attribute) and self._is_orm_write(func):
+            model = self._model_of(node)
+            if model and model[0] in self._models and not self._plain_model(model[0], field_name, model[1]):
+                return  # the model's own setter or save() hashes
             self._report_store(node, field_name, f"{method}()")
         elif method in _QUERY_CALLS:
             self.report(
@@ -358,7 +385,11 @@ class PlaintextPassword(Rule):
                 "`set_password`, argon2, bcrypt) and check it with the hasher's verify "
                 "(`authenticate()`, `check_password()`) (CWE-256)",
             )
-        elif method[:1].isupper() and self._is_persisted(node) and field_name not in self._setters:
+        elif (
+            method[:1].isupper()
+            and self._is_persisted(node)
+            and self._plain_model(method, field_name, self.ctx.call_name(node) or "")
+        ):
             self._report_store(node, field_name, f"{method}(...) then saved")
 
     def _is_orm_write(self, func: cst.Attribute) -> bool:
@@ -415,24 +446,68 @@ class PlaintextPassword(Rule):
         target = node.targets[0].target
         if not isinstance(target, cst.Attribute) or not _is_field(target.attr.value):
             return
-        if target.attr.value in self._setters or _is_literal(node.value):
-            return
-        if not self._is_raw(node.value):
+        if _is_literal(node.value) or not self._is_raw(node.value):
             return
         function = self.ctx.enclosing_function()
         if function is not None and self._is_setter(function):
             return
-        obj = target.value
+        field_name, obj = target.attr.value, target.value
         if isinstance(obj, cst.Name) and obj.value == "self":
             klass = self.ctx.enclosing_class()
-            bases = [cst.Module([]).code_for_node(b.value) for b in klass.bases] if klass else []
-            if not any(_MODEL_BASES.search(base) for base in bases):
+            if klass is None or not self._plain_model(klass.name.value, field_name):
                 return  # a client or config object keeping a credential, not a table row
-        elif not isinstance(obj, cst.Name):
+        elif isinstance(obj, cst.Name):
+            scope = self._scope()
+            if obj.value not in scope.persisted and not scope.commits:
+                return  # an object never saved here: a form, a settings object
+            made = scope.assigned.get(obj.value, [])
+            if not any(self._makes_plain_row(value, field_name) for value in made):
+                return  # a row of a model this file cannot see: its setter may hash
+        else:
             return
-        elif obj.value not in self._scope().persisted and not self._scope().commits:
-            return  # an object never saved here: a form, a settings object
-        self._report_store(node, target.attr.value, f"`.{target.attr.value} = ...` then saved")
+        self._report_store(node, field_name, f"`.{field_name} = ...` then saved")
+
+    def _plain_model(self, name: str, field_name: str, qualified: str = "") -> bool:
+        """A model class that stores `field_name` as assigned: defined in this file without a
+        hashing hook, or Django's own `User` (whose only hashing is `set_password`)."""
+        if qualified.startswith("django.contrib.auth.models."):
+            return True
+        model = self._models.get(name)
+        if model is None or not model.is_model:
+            return False
+        return field_name not in model.hashed and "*" not in model.hashed
+
+    def _makes_plain_row(self, value: cst.BaseExpression, field_name: str) -> bool:
+        """`User(...)`, `User.objects.get(...)`, `get_object_or_404(User, ...)` of a plain model."""
+        if not isinstance(value, cst.Call):
+            return False
+        model = self._model_of(value)
+        return model is not None and self._plain_model(model[0], field_name, model[1])
+
+    def _model_of(self, call: cst.Call) -> tuple[str, str] | None:
+        """(class name, qualified name) of the model a call builds or loads."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value == "get_object_or_404" and call.args:
+            first = call.args[0].value
+            return (_last(first) or "", self.ctx.resolve(first) or "")
+        if isinstance(func, cst.Name | cst.Attribute) and (_last(func) or "")[:1].isupper():
+            return (_last(func) or "", self.ctx.resolve(func) or "")
+        chain: cst.BaseExpression = func
+        while isinstance(chain, cst.Attribute | cst.Call):
+            if isinstance(chain, cst.Call):
+                first = chain.args[0].value if chain.args else None
+                if (
+                    _last(chain.func) in ("query", "get", "get_or_404", "select")
+                    and isinstance(first, cst.Name)
+                    and first.value[:1].isupper()
+                ):
+                    return (first.value, self.ctx.resolve(first) or "")  # session.get(User, 1)
+                chain = chain.func
+            elif chain.attr.value in ("objects", "query"):
+                return (_last(chain.value) or "", self.ctx.resolve(chain.value) or "")
+            else:
+                chain = chain.value
+        return None
 
     @staticmethod
     def _is_setter(function: cst.FunctionDef) -> bool:
@@ -441,25 +516,49 @@ class PlaintextPassword(Rule):
             for d in function.decorators
         )
 
-    def _hashing_setters(self, module: cst.Module) -> set[str]:
-        """Fields whose property setter (or SQLAlchemy `@validates`) in this file hashes."""
-        fields: set[str] = set()
+    def _read_models(self, module: cst.Module) -> dict[str, _Model]:
+        """This file's classes and the password fields each hashes on assignment: a property
+        setter or SQLAlchemy `@validates` that hashes, `synonym`/`property` built on a hashing
+        method, a `PasswordType` column, or a `save`/`__init__` that hashes (`*`: every field)."""
+        models: dict[str, _Model] = {}
         for node in _walk(module):
-            if isinstance(node, cst.FunctionDef) and (
-                self._is_setter(node)
-                or any(
-                    isinstance(d.decorator, cst.Call) and _last(d.decorator.func) == "validates"
-                    for d in node.decorators
-                )
-            ):
-                if self._is_hashed_body(node):
-                    fields.add(node.name.value)
-                    for decorator in node.decorators:
-                        if isinstance(decorator.decorator, cst.Call):
-                            for arg in decorator.decorator.args:
-                                key = literal_string(arg.value)
-                                if key:
-                                    fields.add(key)
+            if not isinstance(node, cst.ClassDef) or not isinstance(node.body, cst.IndentedBlock):
+                continue
+            bases = [cst.Module([]).code_for_node(b.value) for b in node.bases]
+            model = _Model(is_model=any(_MODEL_BASES.search(b) for b in bases))
+            hashing: set[str] = set()
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.FunctionDef) and self._is_hashed_body(stmt):
+                    hashing.add(stmt.name.value)
+                    model.hashed.update(self._hooked_fields(stmt))
+            for stmt in node.body.body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    target, value = _class_binding(small)
+                    if target is None or value is None:
+                        continue
+                    inner = list(_walk(value))
+                    if any(isinstance(n, cst.Name) and n.value in hashing for n in inner) or any(
+                        isinstance(n, cst.Call) and (_last(n.func) or "").endswith("PasswordType")
+                        for n in inner
+                    ):
+                        model.hashed.add(target)
+            models[node.name.value] = model
+        return models
+
+    def _hooked_fields(self, function: cst.FunctionDef) -> set[str]:
+        if function.name.value in _SAVE_HOOKS:
+            return {"*"}
+        fields: set[str] = set()
+        for decorator in function.decorators:
+            if isinstance(decorator.decorator, cst.Attribute):
+                if decorator.decorator.attr.value == "setter":
+                    fields.add(function.name.value)
+            elif isinstance(decorator.decorator, cst.Call):
+                if _last(decorator.decorator.func) == "validates":
+                    args = decorator.decorator.args
+                    fields.update(k for k in (literal_string(a.value) for a in args) if k)
         return fields
 
     def _is_hashed_body(self, function: cst.FunctionDef) -> bool:
@@ -634,11 +733,21 @@ def fstring(conn, name, password):
         ),
         Invalid(
             """
+from django.contrib.auth.models import User as DjangoUser
+from django.shortcuts import get_object_or_404
 from flask import request
+from flask_sqlalchemy import SQLAlchemy
 
-from .models import User, db
-
+db = SQLAlchemy()
 users = {"admin": {"password": "s3cret"}}
+
+class User(db.Model):
+    email = db.Column(db.String)
+    password = db.Column(db.String)
+
+    def __init__(self, email, password):
+        self.email = email
+        self.password = password  # expect: BR210
 
 def login():
     username, password = request.form["username"], request.form["password"]
@@ -656,9 +765,16 @@ def register(body):
     db.session.add(user)
     db.session.commit()
 
-def reset(user, form):
+def reset(uid, form):
+    user = User.query.get(uid)
     user.password = form.password.data  # expect: BR210
     db.session.commit()
+
+def django_reset(request, pk):
+    account = get_object_or_404(DjangoUser, pk=pk)
+    account.password = request.POST["password"]  # expect: BR210
+    account.save()
+    DjangoUser(username="x", password=request.POST["password"]).save()  # expect: BR210
 """
         ),
     ]
@@ -745,6 +861,37 @@ def register(form):
     user = User()
     user.password = form.password.data  # ok: BR210
     db.session.add(user)
+    db.session.add(Account(email=form.email.data, password=form.password.data))  # ok: BR210
+    db.session.commit()
+
+class Users(db.Model):
+    password = db.Column(db.String(128))
+
+    @validates("password")
+    def validate_password(self, key, plaintext):
+        return hash_password(str(plaintext))
+
+class Member(Base):
+    _password = mapped_column("password", String(120))
+
+    def _set_password(self, password):
+        self._password = generate_password_hash(password)
+
+    password = synonym("_password", descriptor=property(lambda self: self._password, _set_password))
+
+class Profile(models.Model):
+    password = models.CharField(max_length=128)
+
+    def save(self, *args, **kwargs):
+        self.password = make_password(self.password)
+        super().save(*args, **kwargs)
+
+def signup(form, request):
+    db.session.add(Users(name=form.name.data, password=form.password.data))  # ok: BR210
+    member = Member.query.get(1)
+    member.password = request.form["password"]  # ok: BR210
+    db.session.commit()
+    Profile.objects.create(password=request.POST["password"])  # ok: BR210
 """
         ),
         Valid(
