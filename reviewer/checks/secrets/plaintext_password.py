@@ -19,17 +19,20 @@ _FIELD = re.compile(r"^_*(user_?)?(password|passwd|pwd|passphrase|pass_word)\d*$
 _SQL_FIELD = re.compile(r"\b(password|passwd|pwd|passphrase|pass_word)\d*\b", re.IGNORECASE)
 _SQL_VERB = re.compile(r"\b(select|update|insert|delete|where)\b", re.IGNORECASE)
 
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Words of a name holding a password value (`password`, `raw_password`, `passwd`, `pass1`) ...
-_PASSWORD_WORDS = frozenset("password passwd pwd passphrase pass pw pword passw".split())
+_PASSWORD_WORDS = _wordset("password passwd pwd passphrase pass pw pword passw")
 # ... unless another word says it is about the password, or already a hash of it.
-_NOT_RAW_WORDS = frozenset(
-    """
+_NOT_RAW_WORDS = _wordset("""
     hash hashed hasher hashes digest encrypted enc crypted crypt hint policy token reset length
     len min max field fields label salt strength regex pattern error errors msg message url
     rounds iterations validator validators is has check checked valid required widget expiry
     expires changed date at time mode placeholder help column col input type
-    """.split()
-)
+    """)
 # Keys of submitted form/JSON data that carry the password (`request.POST.get("pass")`).
 _KEY_WORDS = _PASSWORD_WORDS
 
@@ -67,13 +70,11 @@ _SQL_CALLS = frozenset(
     {"execute", "executemany", "exec_driver_sql", "raw", "fetch", "fetchrow", "fetchval"}
 )
 # Roots of submitted data: one of these on both sides of `==` is a confirmation check.
-_SUBMITTED_ROOTS = frozenset(
-    """
+_SUBMITTED_ROOTS = _wordset("""
     request req form args POST GET json body payload data params cleaned_data validated_data
     serializer values kwargs
-    """.split()
-)
-_CONFIRM_WORDS = frozenset("confirm confirmation again repeat retype verify check new2".split())
+    """)
+_CONFIRM_WORDS = _wordset("confirm confirmation again repeat retype verify check new2")
 _MODEL_BASES = re.compile(r"(Model|Base|Document|SQLModel|DeclarativeBase)$")
 
 
@@ -329,7 +330,9 @@ class PlaintextPassword(Rule):
             return any(self._is_raw(value, depth + 1) for value in assigned)
         if isinstance(node, cst.Attribute):
             if node.attr.value in ("data", "value") and isinstance(node.value, cst.Attribute):
-                return _is_password_value_name(node.value.attr.value)  # WTForms `form.password.data`
+                return _is_password_value_name(
+                    node.value.attr.value
+                )  # WTForms `form.password.data`
             return _is_password_value_name(node.attr.value)
         if isinstance(node, cst.Subscript):
             key = _subscript_key(node)
@@ -349,9 +352,13 @@ class PlaintextPassword(Rule):
 
     def _raw_field_keyword(self, call: cst.Call) -> cst.Arg | None:
         for arg in call.args:
-            if arg.keyword is not None and _is_field(arg.keyword.value):
-                if not _is_literal(arg.value) and self._is_raw(arg.value):
-                    return arg
+            if (
+                arg.keyword is not None
+                and _is_field(arg.keyword.value)
+                and not _is_literal(arg.value)
+                and self._is_raw(arg.value)
+            ):
+                return arg
         return None
 
     # -- ORM writes and queries -----------------------------------------------------------------
@@ -374,7 +381,11 @@ class PlaintextPassword(Rule):
         field_name = arg.keyword.value
         if isinstance(func, cst.Attribute) and self._is_orm_write(func):
             model = self._model_of(node)
-            if model and model[0] in self._models and not self._plain_model(model[0], field_name, model[1]):
+            if (
+                model
+                and model[0] in self._models
+                and not self._plain_model(model[0], field_name, model[1])
+            ):
                 return  # the model's own setter or save() hashes
             self._report_store(node, field_name, f"{method}()")
         elif method in _QUERY_CALLS:
@@ -408,11 +419,12 @@ class PlaintextPassword(Rule):
                 chain = chain.func
             else:
                 break
-        # peewee / Tortoise / ormar: `User.create(password=...)` on a model class
+        # peewee / Tortoise / ormar: `User.create(password=...)` on a model class this file
+        # defines (an imported one may hash in a property setter the file cannot see)
         return (
             method == "create"
             and isinstance(func.value, cst.Name)
-            and func.value.value[:1].isupper()
+            and func.value.value in self._models
         )
 
     def _is_persisted(self, call: cst.Call) -> bool:
@@ -488,25 +500,27 @@ class PlaintextPassword(Rule):
         """(class name, qualified name) of the model a call builds or loads."""
         func = call.func
         if isinstance(func, cst.Name) and func.value == "get_object_or_404" and call.args:
-            first = call.args[0].value
-            return (_last(first) or "", self.ctx.resolve(first) or "")
+            model = call.args[0].value
+            return (_last(model) or "", self.ctx.resolve(model) or "")
         if isinstance(func, cst.Name | cst.Attribute) and (_last(func) or "")[:1].isupper():
             return (_last(func) or "", self.ctx.resolve(func) or "")
         chain: cst.BaseExpression = func
         while isinstance(chain, cst.Attribute | cst.Call):
             if isinstance(chain, cst.Call):
-                first = chain.args[0].value if chain.args else None
+                arg = chain.args[0].value if chain.args else None
                 if (
                     _last(chain.func) in ("query", "get", "get_or_404", "select")
-                    and isinstance(first, cst.Name)
-                    and first.value[:1].isupper()
+                    and isinstance(arg, cst.Name)
+                    and arg.value[:1].isupper()
                 ):
-                    return (first.value, self.ctx.resolve(first) or "")  # session.get(User, 1)
+                    return (arg.value, self.ctx.resolve(arg) or "")  # session.get(User, 1)
                 chain = chain.func
             elif chain.attr.value in ("objects", "query"):
                 return (_last(chain.value) or "", self.ctx.resolve(chain.value) or "")
             else:
                 chain = chain.value
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            return (func.value.value, self.ctx.resolve(func.value) or "")  # peewee `User.create`
         return None
 
     @staticmethod
@@ -555,10 +569,12 @@ class PlaintextPassword(Rule):
             if isinstance(decorator.decorator, cst.Attribute):
                 if decorator.decorator.attr.value == "setter":
                     fields.add(function.name.value)
-            elif isinstance(decorator.decorator, cst.Call):
-                if _last(decorator.decorator.func) == "validates":
-                    args = decorator.decorator.args
-                    fields.update(k for k in (literal_string(a.value) for a in args) if k)
+            elif (
+                isinstance(decorator.decorator, cst.Call)
+                and _last(decorator.decorator.func) == "validates"
+            ):
+                args = decorator.decorator.args
+                fields.update(k for k in (literal_string(a.value) for a in args) if k)
         return fields
 
     def _is_hashed_body(self, function: cst.FunctionDef) -> bool:
@@ -612,16 +628,14 @@ class PlaintextPassword(Rule):
         if not _is_field(name):
             return False
         root = _root(node)
-        return root not in _SUBMITTED_ROOTS and root != "self" or self._is_column(node)
+        return root not in _SUBMITTED_ROOTS or self._is_column(node)
 
     def _is_submitted(self, node: cst.BaseExpression, stored: cst.BaseExpression) -> bool:
         if _is_literal(node) or not self._is_raw(node):
             return False
         if self._is_stored(node) and _root(node) == _root(stored):
             return False  # `data["password"] != data["password2"]`: a confirmation check
-        last = _last(node) or (
-            _subscript_key(node) if isinstance(node, cst.Subscript) else None
-        )
+        last = _last(node) or (_subscript_key(node) if isinstance(node, cst.Subscript) else None)
         return not (last and _words(last) & _CONFIRM_WORDS)
 
     # -- SQL text -----------------------------------------------------------------------------------
@@ -770,6 +784,12 @@ def reset(uid, form):
     user.password = form.password.data  # expect: BR210
     db.session.commit()
 
+class Account(Model):
+    password = CharField()
+
+def peewee_signup(form):
+    Account.create(username=form["username"], password=form["password"])  # expect: BR210
+
 def django_reset(request, pk):
     account = get_object_or_404(DjangoUser, pk=pk)
     account.password = request.POST["password"]  # expect: BR210
@@ -892,6 +912,8 @@ def signup(form, request):
     member.password = request.form["password"]  # ok: BR210
     db.session.commit()
     Profile.objects.create(password=request.POST["password"])  # ok: BR210
+    Member.create(username="x", password=request.form["password"])  # ok: BR210
+    ImportedUser.create(username="x", password=request.form["password"])  # ok: BR210
 """
         ),
         Valid(
