@@ -15,9 +15,18 @@ from reviewer.model import Confidence, Severity
 # A column / model field / record key that holds the password itself (`password_hash`,
 # `hashed_password`, `password_digest` end or start in another word and are not it).
 _FIELD = re.compile(r"^_*(user_?)?(password|passwd|pwd|passphrase|pass_word)\d*$", re.IGNORECASE)
-# The same inside SQL text: `password = ?`, `(username, password, ...)`, `SET password=`.
-_SQL_FIELD = re.compile(r"\b(password|passwd|pwd|passphrase|pass_word)\d*\b", re.IGNORECASE)
-_SQL_VERB = re.compile(r"\b(select|update|insert|delete|where)\b", re.IGNORECASE)
+# The same inside SQL text: `password = ?`, `(username, password, ...)`, `SET password=`, in a
+# statement (`SELECT ... FROM`, `UPDATE t SET`, `INSERT INTO`, `WHERE`), not a sentence.
+_SQL_FIELD = re.compile(
+    r"\b(password|passwd|pwd|passphrase|pass_word)\d*\b\s*(=|,|\)|like\b)"
+    r"|[(,]\s*(password|passwd|pwd|passphrase|pass_word)\d*\b",
+    re.IGNORECASE,
+)
+_SQL_VERB = re.compile(
+    r"\bselect\b[\s\S]*\bfrom\b|\bupdate\s+\S+\s+set\b|\binsert\s+into\b|\bdelete\s+from\b"
+    r"|\bwhere\b",
+    re.IGNORECASE,
+)
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -72,7 +81,7 @@ _SQL_CALLS = frozenset(
 # Roots of submitted data: one of these on both sides of `==` is a confirmation check.
 _SUBMITTED_ROOTS = _wordset("""
     request req form args POST GET json body payload data params cleaned_data validated_data
-    serializer values kwargs
+    serializer values kwargs credentials creds form_data login_data user_in signin_data
     """)
 _CONFIRM_WORDS = _wordset("confirm confirmation again repeat retype verify check new2")
 _MODEL_BASES = re.compile(r"(Model|Base|Document|SQLModel|DeclarativeBase)$")
@@ -635,8 +644,8 @@ class PlaintextPassword(Rule):
     def _is_submitted(self, node: cst.BaseExpression, stored: cst.BaseExpression) -> bool:
         if _is_literal(node) or not self._is_raw(node):
             return False
-        if self._is_stored(node) and _root(node) == _root(stored):
-            return False  # `data["password"] != data["password2"]`: a confirmation check
+        if self._is_stored(node):
+            return False  # `old.password != new.password`: two records (or a confirmation check)
         last = _last(node) or (_subscript_key(node) if isinstance(node, cst.Subscript) else None)
         return not (last and _words(last) & _CONFIRM_WORDS)
 
@@ -847,6 +856,9 @@ def login(user, password, form):
         return check_password_hash(user.password, password)  # ok: BR210
     if password != form["password_again"] or form["password"] != form["password2"]:  # ok: BR210
         return False
+    if settings.password != previous_settings.password:  # ok: BR210
+        reconnect()
+    log.info("user %s asked to update password for the account where %s" % (user.name, password))  # ok: BR210
     return len(user.password) == 0 or user.password is None  # ok: BR210
 
 def store(conn, name, password, db):
