@@ -10,6 +10,7 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.errors._common import BROAD, caught_names
+from reviewer.checks.secrets._common import env_lookup, env_wrappers, literal_string
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
 from reviewer.walk import children as syntax_children
@@ -111,6 +112,19 @@ def _is_true(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "True"
 
 
+# what `distutils.util.strtobool`, django-environ's and environs' `bool` read as on
+_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
+
+
+def _truthy_literal(expr: cst.BaseExpression | None) -> bool:
+    if expr is None:
+        return False
+    if _is_true(expr) or (isinstance(expr, cst.Integer) and expr.value not in ("0", "0x0")):
+        return True
+    value = literal_string(expr)
+    return value is not None and value.strip().lower() in _TRUTHY
+
+
 class InternalErrorExposed(Rule):
     """Exception messages, tracebacks or debug mode sent to the client.
 
@@ -124,7 +138,9 @@ class InternalErrorExposed(Rule):
     `app.run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`,
     `FastAPI(debug=True)`, `Starlette(debug=True)`, aiohttp `Application(debug=True)`, and
     `DEBUG = True` in Django settings that are not named for development (`dev`, `local`,
-    `test`).
+    `test`), and a `DEBUG` read from the environment that falls back to on
+    (`os.getenv("DEBUG", "True") == "True"`, `env.bool("DEBUG", default=True)`, or the module's
+    own wrapper around `os.getenv` called with `"True"`) outside development modules.
 
     ## Why is this bad
     Exception messages carry SQL statements, file paths, host names, library versions and
@@ -235,10 +251,23 @@ INSTALLED_APPS = ["django.contrib.auth"]
         Valid(
             """
 import os
-DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+import environ
+
+env = environ.Env()
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"                  # ok: BR702
+DEBUG = os.getenv("DEBUG", "False") == "True"                     # ok: BR702 (off by default)
+DEBUG = env.bool("DEBUG", default=False)                          # ok: BR702
+DEBUG = os.getenv("DEBUG", "1") == "0"                            # ok: BR702 (on only if set)
 INSTALLED_APPS = []
 """,
             path="project/settings.py",
+        ),
+        Valid(
+            """
+import os
+DEBUG = os.getenv("DEBUG", "True") == "True"                      # ok: BR702 (dev settings)
+""",
+            path="project/settings/local.py",
         ),
         Valid(
             """
@@ -252,6 +281,26 @@ def parse(text):
         ),
     ]
     INVALID = [
+        Invalid(
+            """
+import os
+import environ
+
+env = environ.Env()
+
+
+def envbool(name, default):
+    value = os.getenv(name, default=default)
+    return value == "True"
+
+
+DEBUG = os.getenv("DEBUG", "True") == "True"                      # expect: BR702
+DEBUG = os.environ.get("APP_DEBUG", "yes").lower() in ("1", "yes") # expect: BR702
+DEBUG = env.bool("DEBUG", default=True)                           # expect: BR702
+DEBUG = envbool("DEBUG", "True")                                  # expect: BR702
+""",
+            path="project/settings.py",
+        ),
         Invalid(
             """
 import traceback
@@ -344,6 +393,7 @@ DEBUG = True                                                 # expect: BR702
         roots = {n.split(".")[0] for n in self.ctx.imports.names.values()}
         self._web = bool(roots & _WEB_ROOTS)
         self._flask = "flask" in roots
+        self._env_wrappers = env_wrappers(ctx.module, ctx.resolve)
 
     # --- exposure in responses ------------------------------------------------------------
 
@@ -476,7 +526,10 @@ DEBUG = True                                                 # expect: BR702
             self.report(node, self._debug_message("`config DEBUG=True`"), severity=Severity.HIGH)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if not _is_true(node.value) or self.ctx.is_test_file:
+        if self.ctx.is_test_file:
+            return
+        if not _is_true(node.value):
+            self._check_debug_fallback(node)
             return
         for target in node.targets:
             expr = target.target
@@ -503,6 +556,54 @@ DEBUG = True                                                 # expect: BR702
                     "it from the environment, off by default, or keep it in a dev settings module.",
                     severity=Severity.HIGH,
                 )
+
+    def _check_debug_fallback(self, node: cst.Assign) -> None:
+        """`DEBUG = os.getenv("DEBUG", "True") == "True"`, `DEBUG = env.bool("DEBUG", True)`,
+        `DEBUG = envbool("DEBUG", "True")` (the module's own wrapper): debug mode is on wherever
+        the variable is not set, production included."""
+        if not any(
+            isinstance(t.target, cst.Name) and t.target.value == "DEBUG" for t in node.targets
+        ):
+            return
+        stem = self.ctx.relpath.lower().rsplit("/", 1)[-1].removesuffix(".py")
+        if self.ctx.enclosing_function() is not None or _DEV_SETTINGS.search(stem):
+            return
+        value, compared = node.value, None
+        if isinstance(value, cst.Comparison) and len(value.comparisons) == 1:
+            test = value.comparisons[0]
+            if not isinstance(test.operator, cst.Equal | cst.In):
+                return
+            value, compared = value.left, test.comparator
+            while (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in ("lower", "strip", "casefold")
+            ):
+                value = value.func.value
+        if not isinstance(value, cst.Call):
+            return
+        lookup = env_lookup(value, self.ctx.call_name(value), self._env_wrappers)
+        if lookup is None or "DEBUG" not in lookup.variable.upper():
+            return
+        default = lookup.default
+        if compared is None:
+            on = _truthy_literal(default)
+        else:
+            fallback = literal_string(default) if default is not None else None
+            accepted = {literal_string(e.value) for e in getattr(compared, "elements", ())} or {
+                literal_string(compared)
+            }
+            on = fallback is not None and fallback.strip().lower() in {
+                a.lower() for a in accepted if a is not None
+            }
+        if on:
+            self.report(
+                node,
+                f"`DEBUG` falls back to on when `{lookup.variable}` is not set: a deployment "
+                "that forgets the variable serves tracebacks (and settings) to every visitor. "
+                "Make the fallback off.",
+                severity=Severity.MEDIUM,
+            )
 
     def _settings_module(self) -> bool:
         """A settings module that production may use: `settings.py`, or a module of a

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -401,17 +402,83 @@ def _positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
     return positional[index].value if len(positional) > index else None
 
 
-def env_lookup(call: cst.Call, qualified: str | None) -> EnvLookup | None:
+@dataclass(frozen=True)
+class EnvWrapper:
+    """A module's own helper around an environment lookup (`def envbool(name, default):
+    v = os.getenv(name, default=default) ...`): which of its parameters are the variable's name
+    and the fallback."""
+
+    name_index: int
+    default_index: int | None
+    default_keyword: str | None
+
+
+def env_wrappers(
+    module: cst.Module, resolve: Callable[[cst.BaseExpression], str | None]
+) -> dict[str, EnvWrapper]:
+    """The module-level functions that pass one parameter as the variable name to
+    `os.getenv`/`os.environ.get`/python-decouple `config`, and another as its default: a call
+    of one with literals is that lookup, with that default."""
+    found: dict[str, EnvWrapper] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        params = [p.name.value for p in (*stmt.params.posonly_params, *stmt.params.params)]
+        for call in _calls(stmt.body):
+            qualified = resolve(call.func) or ""
+            if qualified not in _OS_LOOKUPS and qualified != "decouple.config":
+                continue
+            first = _positional(call, 0)
+            if not isinstance(first, cst.Name) or first.value not in params:
+                continue
+            default = _positional(call, 1) or _keyword(call, "default")
+            at = (
+                params.index(default.value)
+                if isinstance(default, cst.Name) and default.value in params
+                else None
+            )
+            keyword = params[at] if at is not None else None
+            found[stmt.name.value] = EnvWrapper(params.index(first.value), at, keyword)
+            break
+    return found
+
+
+def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    out: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            out.append(call)
+
+    node.visit(_Calls())
+    return out
+
+
+def env_lookup(
+    call: cst.Call, qualified: str | None, wrappers: Mapping[str, EnvWrapper] | None = None
+) -> EnvLookup | None:
     """An environment/config lookup by literal name: `os.environ.get`, `os.getenv`,
     `os.environ.setdefault`, python-decouple `config`, environs / django-environ `env.str`,
-    `env(...)`, starlette `Config` instances called as `config(...)`, and config objects read
+    `env(...)`, starlette `Config` instances called as `config(...)`, config objects read
     with a fallback (`app.config.get("X", d)`, `settings.get("X", d)`,
-    `getattr(settings, "X", d)`)."""
+    `getattr(settings, "X", d)`), and the module's own `wrappers` around one of these."""
     first = _positional(call, 0)
     variable = literal_string(first) if first is not None else None
     qualified = qualified or ""
     func = call.func
     default: cst.BaseExpression | None
+    if wrappers and isinstance(func, cst.Name) and func.value in wrappers:
+        wrapper = wrappers[func.value]
+        named = _positional(call, wrapper.name_index)
+        variable = literal_string(named) if named is not None else None
+        if variable is None:
+            return None
+        default = None
+        if wrapper.default_index is not None:
+            default = _positional(call, wrapper.default_index)
+        if default is None and wrapper.default_keyword is not None:
+            default = _keyword(call, wrapper.default_keyword)
+        return EnvLookup(variable, default)
     if isinstance(func, cst.Name) and func.value == "getattr":
         second = _positional(call, 1)
         receiver = (_last_name(first) or "").lower() if first is not None else ""
@@ -428,7 +495,7 @@ def env_lookup(call: cst.Call, qualified: str | None) -> EnvLookup | None:
         default = _keyword(call, "default")
     elif (
         isinstance(func, cst.Attribute)
-        and func.attr.value in ("str", "get", "get_value")
+        and func.attr.value in ("str", "bool", "get", "get_value")
         and (_last_name(func.value) or "").lower() in _ENV_RECEIVERS | _CONFIG_RECEIVERS
     ):
         default = _keyword(call, "default")

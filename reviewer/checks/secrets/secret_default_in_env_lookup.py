@@ -9,8 +9,10 @@ import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import (
+    EnvWrapper,
     classify_name,
     env_lookup,
+    env_wrappers,
     is_password_name,
     is_sample_or_test_config,
     is_settings_class,
@@ -68,7 +70,9 @@ class SecretDefaultInEnvLookup(Rule):
     `os.environ.get("SECRET_KEY", "dev")`, `os.getenv("API_TOKEN", "abc123")`,
     `os.environ.setdefault("SECRET_KEY", "...")`, python-decouple `config("SECRET", default="...")`,
     environs / django-environ `env.str("SECRET_KEY", default="...")` and `env("X", default="...")`,
-    `os.environ.get("SECRET_KEY") or "dev"`, config objects read with a fallback
+    `os.environ.get("SECRET_KEY") or "dev"`, the module's own wrappers around `os.getenv` /
+    `os.environ.get` (`def env_str(name, fallback): return os.environ.get(name, fallback)` called
+    as `env_str("API_TOKEN", "...")`), config objects read with a fallback
     (`app.config.get("SECRET_KEY", "dev")`, `getattr(settings, "API_TOKEN", "...")`, dynaconf
     `settings.get(...)`), and pydantic `BaseSettings` fields with a literal
     default (`secret_key: str = "dev"`). Weaker names (`key`, `salt`, `dsn`) count only when the
@@ -120,11 +124,14 @@ class SecretDefaultInEnvLookup(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.test_file = ctx.is_test_file or is_sample_or_test_config(ctx.relpath)
+        self.wrappers: dict[str, EnvWrapper] = {}
+        if not self.test_file:
+            self.wrappers = env_wrappers(ctx.module, ctx.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.test_file:
             return
-        lookup = env_lookup(node, self.ctx.call_name(node))
+        lookup = env_lookup(node, self.ctx.call_name(node), self.wrappers)
         if lookup is not None and lookup.default is not None:
             self._check(lookup.variable, lookup.default, f"the lookup of `{lookup.variable}`")
 
@@ -134,7 +141,7 @@ class SecretDefaultInEnvLookup(Rule):
             return
         if not isinstance(node.left, cst.Call):
             return
-        lookup = env_lookup(node.left, self.ctx.call_name(node.left))
+        lookup = env_lookup(node.left, self.ctx.call_name(node.left), self.wrappers)
         if lookup is not None:
             self._check(lookup.variable, node.right, f"the lookup of `{lookup.variable}`")
 
@@ -253,6 +260,26 @@ class LoginForm(BaseModel):
     ]
 
     INVALID = [
+        Invalid(
+            """
+import os
+
+
+def env_str(name, fallback=None):
+    return os.environ.get(name, fallback)
+
+
+def env(name, default=None):
+    return os.getenv(name, default=default)
+
+
+API_TOKEN = env_str("API_TOKEN", "k9Lm2Qx7Vb4Tz8Rw1Np6")          # expect: BR202
+SECRET_KEY = env("SECRET_KEY", default="dev-secret")              # expect: BR202
+DB_PASSWORD = env_str("DB_PASSWORD")                              # ok: BR202 (no fallback)
+PORT = env_str("PORT", "8000")                                    # ok: BR202 (not a secret)
+""",
+            path="project/config.py",
+        ),
         Invalid(
             """
 import os
