@@ -274,14 +274,24 @@ class Interpreter:
         self.return_sinks(value, taint, env)
 
     def _record_guard(self, value: cst.BaseExpression, env: dict[str, Taint]) -> None:
-        """A function whose every return is False/None or a check of a parameter is a guard:
-        `if not is_allowed(url): abort()` then clears `url` at the call site."""
+        """A function whose every return is False/None, a check of a parameter, or True after
+        checks of it is a guard: `if not is_allowed(url): abort()` then clears `url` at the call
+        site."""
         if self.guards is None:
             return
         if isinstance(value, cst.Name) and value.value in ("False", "None"):
             return
-        pos, _ = self.refine(value, env)
-        found = {self.param_index[n]: k for n, k in pos.items() if n in self.param_index}
+        if isinstance(value, cst.Name) and value.value == "True":
+            # `if parsed.netloc: return False ... return True`: the checks made on the way
+            # here are what the True answer vouches for
+            found = {
+                i: env[n].cleared
+                for n, i in self.param_index.items()
+                if n in env and env[n].cleared and f"P:{i}" in env[n].labels
+            }
+        else:
+            pos, _ = self.refine(value, env)
+            found = {self.param_index[n]: k for n, k in pos.items() if n in self.param_index}
         if not found:
             self.guards = None
             return
@@ -412,6 +422,9 @@ class Interpreter:
             if isinstance(test.operator, cst.And):
                 return {**lp, **rp}, {}
             return {}, {**ln, **rn}
+        if isinstance(test, cst.Attribute) and test.attr.value in ("netloc", "hostname", "host"):
+            # `if parsed.netloc: return False`: past it the URL names no host (a relative path)
+            return {}, {s: frozenset({"redirect", "ssrf"}) for s in self._subjects(test)}
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             comp = test.comparisons[0]
             op = comp.operator
