@@ -188,6 +188,24 @@ def _module_of(name: str, modules: Mapping[str, str]) -> str:
     return ""
 
 
+def _view_class_files(index: Index, routes: Iterable[Route]) -> set[tuple[str, str]]:
+    """(relpath, class) of the view classes of routes: `Route.file` is where the handler's
+    `def` is, a base class's file when the view inherits it."""
+    by_name: dict[str, list[str]] = {}
+    for name, d in index.defs.items():
+        if d.kind == "class" and d.qualname == name:
+            by_name.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+    found: set[tuple[str, str]] = set()
+    for r in routes:
+        candidates = by_name.get(r.view_class, []) if r.view_class else []
+        if len(candidates) > 1:
+            owner = f"{r.module}.{r.handler.partition('.')[0]}" if r.module else r.handler
+            candidates = [c for c in candidates if owner in index.ancestors(c) or c == owner]
+        if len(candidates) == 1:
+            found.add((index.defs[candidates[0]].file, r.view_class))
+    return found
+
+
 def build_layers(
     index: Index,
     facts: Mapping[str, Mapping[str, Any]],
@@ -231,6 +249,9 @@ def build_layers(
     for r in routes:
         if r.file in names:
             handlers.setdefault(r.file, []).append(r.handler)
+    for relpath, view in _view_class_files(index, routes):
+        if relpath in names:  # a view class whose handlers are all inherited (DRF viewsets)
+            handlers.setdefault(relpath, []).append(view)
     tables = [
         f"{f['module']}.{t}" if f["module"] else t
         for f in layer_facts.values()

@@ -169,3 +169,35 @@ def test_the_layers_command_prints_text_mermaid_and_json(tmp_path: Path) -> None
     data = json.loads(run("--format", "json").stdout)
     assert {"from": "controller", "to": "service", "modules": 1} in data["edges"]
     assert render_layers(layers_of(root, Config(root=root)), "mermaid") == only.stdout
+
+
+def test_a_viewset_whose_handlers_are_all_inherited_is_a_controller(tmp_path: Path) -> None:
+    """The routes of `PostViewSet` are served by `ListMixin.list` (Route.file is the mixin's
+    module): the module declaring the view class is a controller too."""
+    root = _write(
+        tmp_path,
+        {
+            "base/mixins.py": (
+                "from rest_framework.response import Response\n\nclass ListMixin:\n"
+                "    def list(self, request):\n        return Response([])\n"
+            ),
+            "blog/models.py": (
+                "from django.db import models\n\nclass Post(models.Model):\n"
+                "    title = models.CharField(max_length=10)\n"
+            ),
+            "blog/api.py": (
+                "from rest_framework.viewsets import GenericViewSet\nfrom base.mixins import ListMixin\n"
+                "from blog.models import Post\n\nclass PostViewSet(ListMixin, GenericViewSet):\n"
+                "    queryset = Post.objects.all()\n"
+            ),
+            "blog/urls.py": (
+                "from rest_framework.routers import DefaultRouter\nfrom blog.api import PostViewSet\n"
+                "router = DefaultRouter()\nrouter.register('posts', PostViewSet)\n"
+                "urlpatterns = router.urls\n"
+            ),
+            "settings.py": "ROOT_URLCONF = 'blog.urls'\nINSTALLED_APPS = ['blog']\n",
+        },
+    )
+    roles = {m.file: m.role for m in layers_of(root, Config(root=root)).modules}
+    assert roles["base/mixins.py"] == "controller"
+    assert roles["blog/api.py"] == "controller"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
+from reviewer.framework.values import ref
 from reviewer.model import Confidence, Finding, Location, Severity
 from reviewer.service import ModuleImport, ModuleRole, Project
 
@@ -61,11 +62,15 @@ class UpwardLayerImport(Rule):
     - a controller module, or a function or class defined in one (a route handler module).
 
     Imports inside functions count (they run); imports under `if TYPE_CHECKING:` do not, and
-    neither do other names of the web framework (`HTTPException`, `status`). A module that
-    provides a guard or a dependency to routes (an auth helper, `Depends(get_current_user)`)
-    is part of the web layer and may read the request. A name of a controller module that is
-    no function or class there (`db`, `app` built in a package that also holds routes) is not
-    reported. `import flask` followed by `flask.request` is not seen.
+    neither do other names of the web framework (`HTTPException`, `status`). Modules that are
+    part of the web layer may read the request: one that provides a guard or a dependency to
+    routes (`Depends(get_current_user)`), one that authenticates (reads the `Authorization`
+    header, decodes a token, answers 401 or redirects to the login), and one that wires the web
+    app (registers middleware, hooks, blueprints or routers: `@app.middleware`,
+    `@app.before_request`, `include_router`). Of a controller module only the module itself,
+    its route handlers and its view classes count: a model mixin or a `db` object that happens
+    to live beside views is not reported. `import flask` followed by `flask.request` is not
+    seen.
 
     ## Why is this bad
     A service or model that reads the request can only run inside a request: it cannot be
@@ -147,6 +152,42 @@ class UpwardLayerImport(Rule):
                 "app/__init__.py": "from flask import Flask\nfrom flask_sqlalchemy import "
                 "SQLAlchemy\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n\n"
                 "@app.get('/health')\ndef health():\n    return 'ok'\n"
+            },
+        ),
+        # web-layer modules below the handlers: the app module's middleware opening a session
+        # per request, an authentication provider reading the Authorization header
+        Valid(
+            "from fastapi import FastAPI\nfrom starlette.requests import Request  # ok: BR403\n"
+            "from app.db import db\nfrom app.models import Order\nfrom app.views import router\n"
+            "app = FastAPI()\napp.include_router(router)\n\n@app.middleware('http')\n"
+            "async def db_session(request: Request, call_next):\n"
+            "    request.state.order = db.session.get(Order, 1)\n"
+            "    return await call_next(request)\n",
+            path="app/main.py",
+            files={
+                **_SERVICES,
+                "app/views.py": "from fastapi import APIRouter\nfrom app import auth\n"
+                "router = APIRouter()\n\n"
+                "@router.get('/orders')\ndef orders():\n    return auth.whoami()\n",
+                "app/auth.py": "from fastapi import HTTPException\n"
+                "from flask import request  # ok: BR403\n"
+                "from app.db import db\nfrom app.models import Order\n\n"
+                "def whoami():\n    token = request.headers.get('Authorization')\n"
+                "    if not token:\n        raise HTTPException(status_code=401)\n"
+                "    return db.session.get(Order, token)\n",
+            },
+        ),
+        # a model mixin defined beside view mixins in a module that serves routes
+        Valid(
+            "from django.db import models\n"
+            "from app.mixins import WatchedModelMixin  # ok: BR403\n\n"
+            "class Post(WatchedModelMixin, models.Model):\n"
+            "    title = models.CharField(max_length=10)\n",
+            path="app/models.py",
+            files={
+                "app/mixins.py": "from flask import Flask\napp = Flask(__name__)\n\n"
+                "class WatchedModelMixin:\n    watchers = 0\n\n"
+                "@app.get('/watch')\ndef watch():\n    return 'ok'\n"
             },
         ),
         # a helper module no handler calls and that touches no data: `other`
@@ -235,15 +276,31 @@ def _against(imp: ModuleImport, project: Project, roles: dict[str, ModuleRole]) 
     if imp.name == imp.target:
         return f"the controller module `{imp.target}`"
     rest = imp.name.removeprefix(imp.target + ".")
-    facts = project.facts.get(target.file, {})
-    if rest in facts.get("functions", {}) or rest in facts.get("classes", {}):
+    served = {
+        name
+        for r in project.routes
+        if r.file == target.file
+        for name in (r.handler, r.handler.partition(".")[0], r.view_class)
+        if name
+    }
+    if rest in served:
         return f"`{rest}` of the controller module `{imp.target}`"
     return None
 
 
 def _web_glue(project: Project) -> set[str]:
-    """Files that provide routes their guards or dependencies: part of the web layer."""
+    """Files of the web layer below the handlers: they provide routes their guards or
+    dependencies, authenticate, or wire the web app (middleware, hooks, blueprints)."""
     files: set[str] = set()
+    for file, facts in project.facts.items():
+        if facts.get("registrations") or any(
+            ref(d).rsplit(".", 1)[-1] in _HOOKS
+            for rec in facts.get("functions", {}).values()
+            for d in rec["decorators"]
+        ):
+            files.add(file)
+        if any(_authenticates(rec.get("auth", ())) for rec in facts.get("functions", {}).values()):
+            files.add(file)
     for r in project.routes:
         for guard in (*r.auth, *r.authorization, *r.rate_limits):
             if guard.file:
@@ -263,3 +320,17 @@ def _files_of(name: str, modules: dict[str, str]) -> Iterator[str]:
         if file is not None:
             yield file
             return
+
+
+# decorators that install a function into the web app's request cycle
+_HOOKS = frozenset(
+    {"middleware", "before_request", "after_request", "teardown_request", "before_app_request"}
+    | {"after_app_request", "url_defaults", "url_value_preprocessor", "exception_handler"}
+    | {"errorhandler", "app_errorhandler", "on_event", "context_processor"}
+)
+
+
+def _authenticates(evidence: Iterable[str]) -> bool:
+    """Authentication done here (`Authorization header`, `HTTPException(HTTP_401)`, `redirect
+    to login`), not merely a call of another function that authenticates (`get_current_user`)."""
+    return any(not e.isidentifier() for e in evidence)
