@@ -73,7 +73,6 @@ _GETTERS = frozenset({"get", "getlist", "getfirst", "pop", "get_argument", "getv
 _MANAGER_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update"})
 # ORM reads that match a field: Django, SQLAlchemy, peewee, Tortoise, Q objects.
 _QUERY_CALLS = frozenset({"filter", "filter_by", "get", "exclude", "get_or_none", "where", "Q"})
-_QUERY_HOSTS = frozenset({"filter", "filter_by", "where", "having", "and_", "or_", "exclude"})
 _PERSIST_CALLS = frozenset({"add", "add_all", "merge", "bulk_create", "bulk_save_objects"})
 _SQL_CALLS = frozenset(
     {"execute", "executemany", "exec_driver_sql", "raw", "fetch", "fetchrow", "fetchval"}
@@ -225,9 +224,11 @@ class PlaintextPassword(Rule):
     that did not go through a hasher:
 
     - ORM writes: Django `Model.objects.create(password=raw)` / `update(...)` /
-      `update_or_create(...)`, peewee/Tortoise `Model.create(password=raw)`, SQLAlchemy
-      `insert(...).values(password=raw)`, `User(password=raw)` that is then `add`ed or
-      `save`d, `user.password = raw` followed by a save (or `self.password = raw` in a model);
+      `update_or_create(...)`, SQLAlchemy `insert(...).values(password=raw)`; and, for a model
+      whose class the file can see (defined there, or Django's `User`): `User(password=raw)`
+      then `add`ed or `save`d, `User.create(password=raw)` (peewee, Tortoise), `user.password =
+      raw` on a row made or loaded in the function and then saved, `self.password =
+      form["password"]` in the model;
     - queries that match the raw password: `filter(password=raw)`, `filter_by(...)`,
       `get(...)`, `User.password == raw` in a query, SQL text naming the password column with
       the raw value formatted in or passed as a parameter (`WHERE password = ?`);
@@ -241,8 +242,11 @@ class PlaintextPassword(Rule):
     cryptography's KDFs, or a function whose name says it hashes (`hash_password`).
     Django's `create_user`, `set_password`, `check_password`, `authenticate`, argon2's
     `ph.verify` and `bcrypt.checkpw` hash for you and pass. Literals (seed data, hard-coded
-    credentials) are BR201's; fast hashes such as md5 of a password are BR203's. A model whose
-    `password` property setter hashes (`@password.setter`) in the same file passes.
+    credentials) are BR201's; fast hashes such as md5 of a password are BR203's. A model that
+    hashes on assignment passes: a `@password.setter` or SQLAlchemy `@validates("password")`
+    that hashes, a `synonym`/`property` built on a hashing method, a `PasswordType` column, a
+    `save()`/`__init__` that hashes. A model imported from another module is not judged (its
+    setter may hash), and `self.password = password` from a parameter is the caller's choice.
 
     ## Why is this bad
     A password kept as the string the user typed is disclosed in full by any read of the
