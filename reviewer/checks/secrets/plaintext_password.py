@@ -689,12 +689,18 @@ class PlaintextPassword(Rule):
             return
         self._report_sql(node, raw)
 
+    def _sql_literal(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The SQL of `"..."`, `text("...")` (SQLAlchemy), or a name assigned one of those."""
+        if isinstance(node, cst.Call) and _last(node.func) == "text" and node.args:
+            node = node.args[0].value
+        text = literal_string(node)
+        if text is None and isinstance(node, cst.Name) and depth < 3:
+            assigned = self._scope().assigned.get(node.value, [])
+            text = next((t for t in (self._sql_literal(a, depth + 1) for a in assigned) if t), None)
+        return text
+
     def _check_sql_parameters(self, call: cst.Call) -> None:
-        first = call.args[0].value
-        text = literal_string(first)
-        if text is None and isinstance(first, cst.Name):
-            assigned = self._scope().assigned.get(first.value, [])
-            text = next((t for t in map(literal_string, assigned) if t), None)
+        text = self._sql_literal(call.args[0].value)
         if not text or not _SQL_VERB.search(text) or not _SQL_FIELD.search(text):
             return
         params = call.args[1].value
@@ -755,6 +761,14 @@ def check(conn, name, pwd):
 
 def param(conn, name, raw_password):
     return conn.execute("SELECT id FROM users WHERE name = ? AND password = ?", (name, raw_password))  # expect: BR210
+
+def sqlalchemy_text(session, name, password):
+    query = text("SELECT id FROM users WHERE name = :n AND password = :p")
+    return session.execute(query, {"n": name, "p": password})  # expect: BR210
+
+def loop(conn, query, password):
+    query = query
+    return conn.execute(query, (password,))
 
 def fstring(conn, name, password):
     return conn.execute(f"UPDATE users SET password = '{password}' WHERE name = '{name}'")  # expect: BR210
