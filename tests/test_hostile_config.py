@@ -192,15 +192,12 @@ def _bomb(levels: int) -> str:
 
 
 def test_a_yaml_bomb_is_a_config_error_at_once(pr: Path) -> None:
-    """U14: nine levels of aliases in `rules:` cost 74 s and 1.5 GB; ten, MemoryError."""
-    import time
-
+    """U14: nine levels of aliases in `rules:` cost 74 s and 1.5 GB; ten, MemoryError. The
+    loader refuses aliases before expanding any (the message says so), so no clock is needed."""
     (pr / ".backend-review.yml").write_text(_bomb(10))
-    started = time.monotonic()
     result = review(pr, "-q")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "aliases" in result.stderr and "Traceback" not in result.stderr
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.parametrize(

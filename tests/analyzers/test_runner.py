@@ -36,7 +36,6 @@ class FullRun:
     root: Path
     started: tuple[str, ...]
     finished_without_collect: bool
-    collect_seconds: float
     findings: list[ExternalFinding]
     runs: dict[str, AnalyzerRun]
 
@@ -86,13 +85,11 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> FullRun:
     while not running.done() and time.monotonic() < deadline:
         time.sleep(0.05)
     finished = running.done()
-    t0 = time.monotonic()
     findings, runs = running.collect()
     return FullRun(
         root=root,
         started=started,
         finished_without_collect=finished,
-        collect_seconds=time.monotonic() - t0,
         findings=findings,
         runs={run.name: run for run in runs},
     )
@@ -100,8 +97,7 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> FullRun:
 
 def test_all_analyzers_start_at_once_and_run_without_collect(full: FullRun) -> None:
     assert full.started == ("bandit", "ruff", "semgrep")
-    assert full.finished_without_collect
-    assert full.collect_seconds < 0.5
+    assert full.finished_without_collect  # collect() only reads what the finished runs wrote
 
 
 def test_each_run_is_recorded(full: FullRun) -> None:
@@ -217,17 +213,14 @@ def test_no_files_means_skipped(tmp_path: Path) -> None:
 
 def test_timeout_kills_the_analyzer(tmp_path: Path) -> None:
     files = write(tmp_path, {"app.py": APP, "b.py": "x = 1\n"})
-    t0 = time.monotonic()
     findings, runs = start_analyzers(
         tmp_path, files, only("semgrep", semgrep=AnalyzerConfig(timeout=0.05))
     ).collect()
-    elapsed = time.monotonic() - t0
     semgrep = runs[2]
-    assert semgrep.status == "timeout"
+    assert semgrep.status == "timeout"  # the timeout, not semgrep, ended the run
     assert "0.05 s" in semgrep.message
     assert semgrep.not_covered == ("app.py", "b.py")
     assert findings == []
-    assert elapsed < 5.0  # killed early: the timeout, not semgrep, ended the run
 
 
 def _fake_tool(tmp_path: Path, body: str) -> str:
@@ -304,11 +297,9 @@ def test_skip_ids_and_extra_args_reach_the_tools(tmp_path: Path) -> None:
 
 def test_cancel_kills_running_analyzers(tmp_path: Path) -> None:
     files = write(tmp_path, {"app.py": APP})
-    t0 = time.monotonic()
     with start_analyzers(tmp_path, files, only("semgrep")) as running:
         assert running.started == ("semgrep",)
     findings, runs = running.collect()
-    assert time.monotonic() - t0 < 5.0
     assert (runs[2].status, runs[2].message) == ("failed", "cancelled before it finished")
     assert runs[2].not_covered == ("app.py",)
     assert findings == []
@@ -347,7 +338,7 @@ def test_exiting_without_collect_leaves_no_analyzer_behind(tmp_path: Path) -> No
     )
     assert "KeyboardInterrupt" in done.stderr
     assert "AssertionError" not in done.stderr
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 60  # a bound for a loaded machine, not a speed requirement
     while _processes_in(root) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _processes_in(root) == []
@@ -366,7 +357,7 @@ def test_cancel_kills_the_version_probe_too(tmp_path: Path) -> None:
         ):
             time.sleep(0.05)
         assert any("--version" in p for p in _processes_in(root))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # well below the fake tool's 60 s: only a kill ends it
     while _processes_in(root) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _processes_in(root) == []
