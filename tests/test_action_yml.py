@@ -15,17 +15,22 @@ import re
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from packaging.requirements import Requirement  # pytest's own dependency
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from reviewer.github import outputs as action_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
+CONSTRAINTS = ROOT / ".ci" / "action-constraints.txt"
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 ID = "^[A-Za-z_][A-Za-z0-9_-]*$"
 
@@ -307,6 +312,35 @@ def test_a_push_run_writes_the_job_summary_once(
     assert code == 0, log
     summary = (tmp_path / "step_summary.md").read_text()
     assert summary.count("backend-review score:") == 1, summary[:300]
+
+
+def test_the_install_pins_the_analyzers_within_the_projects_ranges(
+    action: dict[str, Any],
+) -> None:
+    """issue 18 item 5: the action installs the analyzers at versions in the repository."""
+    install = next(s for s in action["runs"]["steps"] if s.get("id") == "install")
+    assert '-c "$ACTION_PATH/.ci/action-constraints.txt"' in install["run"]
+    pins = {}
+    for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = Version(version)
+    assert {"bandit", "ruff", "semgrep", "libcst", "tree-sitter"} <= set(pins)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    ranges = {
+        canonicalize_name(r.name): r for r in map(Requirement, project["project"]["dependencies"])
+    }
+    for name, version in pins.items():
+        assert name in ranges, f"{name} is pinned but not a dependency"
+        assert ranges[name].specifier.contains(version), (name, str(version), str(ranges[name]))
+
+
+def test_windows_runners_are_refused_with_a_reason(action: dict[str, Any]) -> None:
+    steps = action["runs"]["steps"]
+    refuse = next(s for s in steps if s.get("if") == "runner.os == 'Windows'")
+    assert steps.index(refuse) == 0  # before anything is downloaded
+    assert "::error" in refuse["run"] and "semgrep" in refuse["run"]
+    assert refuse["run"].rstrip().endswith("exit 2")
 
 
 def test_installs_and_review_results_are_cached_between_runs(action: dict[str, Any]) -> None:
