@@ -473,7 +473,9 @@ def _add_scope_arguments(parser: argparse.ArgumentParser) -> None:
         const=FROM_EVENT,
         metavar="BASE",
         help="report only what the change is responsible for: a git ref (diffs BASE...HEAD), "
-        "a unified diff file, or no value in GitHub Actions (the pull request from the event)",
+        "a unified diff file, :staged (the index against HEAD, what a pre-commit hook "
+        "commits), :worktree (uncommitted changes against HEAD), or no value in GitHub Actions "
+        "(the pull request from the event)",
     )
     group.add_argument(
         "--filter-mode",

@@ -403,8 +403,16 @@ def parse_github_files(files: Iterable[Mapping[str, Any]]) -> FileDiffs:
 # --------------------------------------------------------------------------- git
 
 
+# `--diff` values that are no git ref (a ref name cannot contain ":"): the changes not committed
+# yet, for pre-commit hooks and local runs
+STAGED = ":staged"  # the index against HEAD (`git diff --cached HEAD`): what the commit will hold
+WORKTREE = ":worktree"  # the working tree against HEAD (`git diff HEAD`), staged or not
+LOCAL_CHANGES = {STAGED: ("--cached", "HEAD"), WORKTREE: ("HEAD",)}
+
+
 def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
-    """Diff ``base_ref...HEAD`` (changes since the merge base) in the repository holding `root`.
+    """Diff ``base_ref...HEAD`` (changes since the merge base) in the repository holding `root`,
+    or, for `STAGED` / `WORKTREE`, the changes not committed yet against HEAD.
 
     Paths are relative to `root` (``--relative``), so they match finding paths even when the
     target is a sub-folder of the repository; changes outside `root` are left out. External diff
@@ -412,6 +420,7 @@ def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
     """
     if not base_ref or base_ref.startswith("-"):
         raise DiffError(f"invalid base ref {base_ref!r}")
+    revisions = LOCAL_CHANGES.get(base_ref, (f"{base_ref}...HEAD",))
     args = [
         "diff",
         "--unified=3",
@@ -422,7 +431,7 @@ def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
         "--relative",
         "--src-prefix=a/",
         "--dst-prefix=b/",
-        f"{base_ref}...HEAD",
+        *revisions,
         "--",
     ]
     try:
@@ -434,14 +443,15 @@ def changed_files_from_git(root: str | Path, base_ref: str) -> FileDiffs:
         hint = ""
         if "no merge base" in err or "unknown revision" in err or "bad revision" in err:
             hint = " (is the base fetched? in CI use actions/checkout with fetch-depth: 0)"
-        raise DiffError(f"git diff {base_ref}...HEAD failed: {err}{hint}") from None
+        raise DiffError(f"git diff {' '.join(revisions)} failed: {err}{hint}") from None
     return parse_unified_diff(out.decode("utf-8", "surrogateescape"))
 
 
 def load_diff(root: str | Path, spec: str) -> FileDiffs:
-    """`spec` is a unified diff file when such a file exists, else a git ref to diff against."""
+    """`spec` is `STAGED`/`WORKTREE`, a unified diff file when such a file exists, else a git
+    ref to diff against."""
     candidate = Path(spec)
-    if candidate.is_file():
+    if spec not in LOCAL_CHANGES and candidate.is_file():
         return parse_unified_diff(candidate.read_text(encoding="utf-8", errors="surrogateescape"))
     return changed_files_from_git(root, spec)
 

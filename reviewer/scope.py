@@ -27,6 +27,7 @@ from reviewer.base_tree import BaseTree, BaseUnreadableError, open_base
 from reviewer.config import Config, ConfigError, inside_checkout, shown_path
 from reviewer.config import load as load_config
 from reviewer.diff import (
+    LOCAL_CHANGES,
     DiffError,
     FileDiffs,
     FilterMode,
@@ -127,7 +128,9 @@ def prepare(
         route_base = base_sha if set(base_sha) - {"0"} else ""
         route_base_missing = "" if route_base else "the event names no base commit"
     elif spec is not None:
-        if Path(spec).is_file():
+        if spec in LOCAL_CHANGES:
+            route_base = "HEAD"  # the uncommitted changes are compared with the last commit
+        elif Path(spec).is_file():
             route_base_missing = "the diff is a file, not a git ref"
         else:
             route_base = spec
