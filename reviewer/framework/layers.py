@@ -8,8 +8,8 @@ A module's role is read from what it contains, never from its file name:
   class declared with `table=True`, Tortoise's or peewee's `Model`);
 - repository: its functions run ORM queries or SQL (reviewer/framework/orm_queries.py), and it
   serves no route;
-- schema: it defines validation classes (Pydantic, marshmallow, DRF serializers: the project's
-  `schemas`, see reviewer/framework/common.py);
+- schema: it defines validation classes (Pydantic, marshmallow and Flask-Marshmallow `ma.Schema`,
+  DRF serializers: the project's `schemas`, see reviewer/framework/common.py);
 - service: a route handler calls it (or receives it as a dependency), and it reaches data: it
   imports a model or repository module;
 - other: everything else (settings, URL confs, helpers, decorators, migrations).
@@ -67,6 +67,11 @@ BASE_FACTORIES = frozenset(
 )
 # `db = SQLAlchemy(app)`: models subclass `db.Model`
 EXTENSIONS = frozenset({"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"})
+# `ma = Marshmallow(app)`: schemas subclass `ma.Schema`, `ma.SQLAlchemyAutoSchema`, ...
+MARSHMALLOW = frozenset({"flask_marshmallow.Marshmallow"})
+MARSHMALLOW_BASES = frozenset(
+    {"Schema", "ModelSchema", "SQLAlchemySchema", "SQLAlchemyAutoSchema", "TableSchema"}
+)
 SQLMODEL = "sqlmodel.SQLModel"  # a table only with `table=True`; otherwise a Pydantic schema
 
 
@@ -155,15 +160,18 @@ def _orm_base(index: Index, base: str, table: bool) -> bool:
     found = index.resolve(base)
     if found is not None and found.kind == "object":
         return index.canonical(ref(found.record)) in BASE_FACTORIES
+    return _extension_attr(index, base, EXTENSIONS, frozenset({"Model"}))
+
+
+def _extension_attr(index: Index, base: str, ctors: frozenset[str], attrs: frozenset[str]) -> bool:
+    """`db.Model` / `ma.Schema`: an attribute of an object an extension's constructor built."""
     head, _, attr = base.rpartition(".")
-    if attr == "Model" and head:
-        owner = index.resolve(head)
-        return (
-            owner is not None
-            and owner.kind == "object"
-            and index.canonical(ref(owner.record)) in EXTENSIONS
-        )
-    return False
+    if attr not in attrs or not head:
+        return False
+    owner = index.resolve(head)
+    return (
+        owner is not None and owner.kind == "object" and index.canonical(ref(owner.record)) in ctors
+    )
 
 
 def orm_models(index: Index, tables: Iterable[str]) -> dict[str, str]:
@@ -262,15 +270,19 @@ def build_layers(
         models.setdefault(relpath, []).append(name.rsplit(".", 1)[-1])
     schema_files: dict[str, list[str]] = {}
     model_names = {f"{names[p]}.{m}" for p, ms in models.items() if p in names for m in ms}
-    pydantic_tables = {  # SQLModel classes without `table=True` are Pydantic models
+    # SQLModel classes without `table=True` are Pydantic models; Flask-Marshmallow `ma.Schema`s
+    more_schemas = {
         name
         for name, d in index.defs.items()
         if d.kind == "class"
         and d.qualname == name
         and name not in model_names
-        and SQLMODEL in index.ancestors(name)
+        and any(
+            a == SQLMODEL or _extension_attr(index, a, MARSHMALLOW, MARSHMALLOW_BASES)
+            for a in index.ancestors(name)
+        )
     }
-    for name in sorted({*schemas, *pydantic_tables}):
+    for name in sorted({*schemas, *more_schemas}):
         d = index.defs.get(name)
         if d is not None:
             schema_files.setdefault(d.file, []).append(name.rsplit(".", 1)[-1])

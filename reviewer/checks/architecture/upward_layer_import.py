@@ -64,7 +64,8 @@ class UpwardLayerImport(Rule):
     Imports inside functions count (they run); imports under `if TYPE_CHECKING:` do not, and
     neither do other names of the web framework (`HTTPException`, `status`). Modules that are
     part of the web layer may read the request: one that provides a guard or a dependency to
-    routes (`Depends(get_current_user)`), one that authenticates (reads the `Authorization`
+    routes (`Depends(get_current_user)`) or decorates handlers (a response cache keyed by
+    `request.path`), one that authenticates (reads the `Authorization`
     header, decodes a token, answers 401 or redirects to the login), and one that wires the web
     app (registers middleware, hooks, blueprints or routers: `@app.middleware`,
     `@app.before_request`, `include_router`). Of a controller module only the module itself,
@@ -175,6 +176,21 @@ class UpwardLayerImport(Rule):
                 "def whoami():\n    token = request.headers.get('Authorization')\n"
                 "    if not token:\n        raise HTTPException(status_code=401)\n"
                 "    return db.session.get(Order, token)\n",
+            },
+        ),
+        # a cache module whose decorator wraps handlers keys responses by the request path
+        Valid(
+            "from flask import Blueprint\nfrom app.cache import cached\n"
+            "bp = Blueprint('b', __name__)\n\n@bp.get('/board')\n@cached\n"
+            "def board():\n    return 'ok'\n",
+            path="app/views.py",
+            files={
+                **_SERVICES,
+                "app/cache.py": "from flask import request  # ok: BR403\n"
+                "from app.db import db\nfrom app.models import Order\n\n"
+                "def cached(view):\n    def wrapper():\n"
+                "        db.session.get(Order, request.path)\n        return view()\n"
+                "    return wrapper\n",
             },
         ),
         # a model mixin defined beside view mixins in a module that serves routes
@@ -310,6 +326,10 @@ def _web_glue(project: Project) -> set[str]:
         for p in r.params:
             if p.dependency:
                 files.update(_files_of(p.dependency, modules))
+        # decorators on handlers (`@cache.cached(key_prefix=...)`) wrap the request cycle
+        record = project.facts.get(r.file, {}).get("functions", {}).get(r.handler)
+        for decorator in record["decorators"] if record else ():
+            files.update(_files_of(ref(decorator), modules))
     return files
 
 
