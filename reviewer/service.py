@@ -34,6 +34,13 @@ class Guard:
     `kind` is authentication | authorization | rate-limit; `level` is route | class | router |
     app | middleware | settings. `name` is the guard as a reviewer would recognise it
     (`flask_login.login_required`, `Depends(get_current_user)`, `IsAuthenticated`).
+
+    `capability` is set on an authentication guard whose credential is a capability rather than
+    a user: a signed token (`signed`), an HMAC checked against a server secret (`hmac`), a shared
+    secret compared with a setting (`secret`), an unguessable key in the path that the handler
+    looks up and refuses when it finds nothing (`key`). Holding the capability is what the route
+    asks, so it is both the caller's authentication and authorization: BR301 stays silent and
+    BR302 does not demand an ownership check on top (reviewer/framework/capability.py).
     """
 
     name: str
@@ -41,6 +48,7 @@ class Guard:
     level: str
     file: str = ""
     line: int = 0
+    capability: str = ""  # "" | signed | hmac | secret | key
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,12 @@ class Route:
     @property
     def authenticated(self) -> bool:
         return bool(self.auth)
+
+    @property
+    def capability(self) -> bool:
+        """The route is reached with a capability (a signed token, a checked HMAC, a shared
+        secret, an unguessable key it looks up): that credential is its authorization too."""
+        return any(g.capability for g in self.auth)
 
     @property
     def qualname(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import libcst as cst
 
 from reviewer.context import Visitor
-from reviewer.framework import body, symbolic
+from reviewer.framework import body, capability, symbolic
 from reviewer.framework.values import code_of, encode, encode_call, qualify, ref
 from reviewer.imports import dotted_name
 
@@ -451,6 +451,7 @@ class FrameworkCollector(Visitor):
                 value = dotted_name(passed.value) or ""
                 if value.startswith("self."):
                     record.setdefault("self_kwargs", []).append([passed.keyword.value, value])
+        capability.call_facts(node, name, self.ctx, record, self._requests())
         evidence = body.call_evidence(node, self.ctx)
         if evidence and evidence[1] == "redirect to login" and not self._branched(record):
             evidence = None  # `logout` sends everyone to the login page: nobody is turned away
@@ -666,6 +667,7 @@ class FrameworkCollector(Visitor):
         record = self._current()
         if record is not None:
             self._ifs.add(id(record))
+            capability.if_facts(node, self.ctx, record, self._requests())
         if record is None or not (_returns_nothing(node.body) or _passes_on(node.body, record)):
             return
         # `if a or b: return` lets each of a, b through on its own
@@ -673,6 +675,15 @@ class FrameworkCollector(Visitor):
         branches = [_request_conditions(part, self.ctx, paths) for part in _disjuncts(node.test)]
         if all(branches):
             record["passes"].extend(branches)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        record = self._current()
+        if record is not None:
+            capability.except_facts(node, self.ctx, record, self._requests())
+
+    def _requests(self) -> frozenset[str]:
+        func = self.ctx.enclosing_function()
+        return self._reqs.get(id(func), frozenset()) if func is not None else frozenset()
 
     def visit_Raise(self, node: cst.Raise) -> None:
         record = self._current()
@@ -710,6 +721,8 @@ class FrameworkCollector(Visitor):
             record.setdefault("returned_calls", []).append(called)
         if record is not None and isinstance(node.value, cst.Dict):
             record["returns_dict"] = True
+        if record is not None and capability.returns_compare(node):
+            record["returns_compare"] = True
         if record is not None and node.value is not None:
             record["returns_value"] = True
             answer = node.value.expression if isinstance(node.value, cst.Await) else node.value

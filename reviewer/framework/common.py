@@ -8,6 +8,7 @@ from typing import Any
 
 from reviewer.framework import guards as g
 from reviewer.framework.body import VALIDATOR_BASES
+from reviewer.framework.capability import capability_guards
 from reviewer.framework.delegation import delegated_guards
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import is_call, ref, tail
@@ -103,6 +104,8 @@ def make_route(
         ):
             for item in dict.fromkeys(items):
                 guards.append(Guard(f"in-body {item}", kind, "route", file, line))
+        session = any(x.kind == AUTHENTICATION and not x.capability for x in guards)
+        guards.extend(capability_guards(index, func, path, in_path, session))
     public = bool(flags & {"public"}) or _configured_public(index, path, handler, module)
     auth = _unique(x for x in guards if x.kind == AUTHENTICATION)
     authz = _unique(x for x in guards if x.kind == AUTHORIZATION)

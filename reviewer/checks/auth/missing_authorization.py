@@ -106,7 +106,7 @@ class MissingAuthorization(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         routes = routes_at(self.ctx, node)
         self._route_level(node, routes)
-        candidates = tuple(r for r in routes if r.auth and not r.authorization)
+        candidates = tuple(r for r in routes if r.auth and not r.authorization and not r.capability)
         if not candidates:
             self._handlers.append(None)
             return
