@@ -19,7 +19,13 @@ SERVICES = sorted(p.name for p in ALL_FIXTURES.glob("*_service"))
 
 
 def _guards(guards: tuple[Guard, ...]) -> str:
-    return ", ".join(f"{g.name}@{g.level}" for g in guards) or "-"
+    """`name@level`, then `[kind]` for a capability credential (Guard.capability)."""
+    return (
+        ", ".join(
+            f"{g.name}@{g.level}" + (f"[{g.capability}]" if g.capability else "") for g in guards
+        )
+        or "-"
+    )
 
 
 def describe(route: Route) -> str:

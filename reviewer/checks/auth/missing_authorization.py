@@ -329,6 +329,43 @@ app = Litestar(route_handlers=[link], on_app_init=[auth.on_app_init])
     )
 )
 
+# capability URLs and signed tokens: holding the key or the token is the authorization
+MissingAuthorization.VALID.append(
+    Valid(
+        """
+from django.core import signing
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+
+def ping(request, code):
+    check = get_object_or_404(Check, code=code)  # ok: BR302
+    check.ping()
+    return HttpResponse("OK")
+
+def unsubscribe(request, code, signed):
+    try:
+        signing.loads(signed, max_age=600)
+    except signing.BadSignature:
+        return HttpResponseBadRequest()
+    channel = get_object_or_404(Channel, code=code)  # ok: BR302
+    channel.disable()
+    return HttpResponse("OK")
+""",
+        path="pings/views.py",
+        files={
+            "pings/urls.py": """
+from django.urls import path
+from pings import views
+
+urlpatterns = [
+    path("ping/<uuid:code>/", views.ping),
+    path("unsub/<uuid:code>/<str:signed>/", views.unsubscribe),
+]
+"""
+        },
+    )
+)
+
 MissingAuthorization.INVALID = [
     Invalid(
         """
@@ -388,6 +425,12 @@ def my_invoice(request, pk):
 
 class CommentViewSet(ModelViewSet):  # expect: BR302
     permission_classes = [AllowAny]
+
+@login_required
+def invoice_by_code(request, code):
+    # behind a session the UUID is an identifier, not a capability
+    invoice = get_object_or_404(Invoice, code=code)  # expect: BR302
+    return render_pdf(invoice)
 """,
         path="billing/views.py",
         files={
@@ -401,6 +444,7 @@ router.register("comments", views.CommentViewSet)
 urlpatterns = [
     path("invoices/<int:pk>/pdf/", views.invoice_pdf),
     path("mine/<int:pk>/", views.my_invoice),
+    path("invoices/<uuid:code>/", views.invoice_by_code),
     path("api/", include(router.urls)),
 ]
 """
