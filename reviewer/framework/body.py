@@ -296,7 +296,7 @@ def call_evidence(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
 # where an anonymous caller is sent: the login view, or the registration view (CTFd's
 # `registered_only` redirects to `auth.register`)
 _LOGIN_ENDPOINT = re.compile(
-    r"(^|[._:])(login|log_in|signin|sign_in|authenticate|register|signup|sign_up)$", re.I
+    r"(^|[._:-])(login|log_in|signin|sign_in|authenticate|register|signup|sign_up)$", re.I
 )
 
 
@@ -459,12 +459,68 @@ def refusal_conditions(stack: list[cst.CSTNode]) -> list[Condition]:
 
 def login_condition(tests: list[Condition]) -> bool:
     """Some branch condition reads whether the caller is logged in (`user.is_authenticated`,
-    `user.is_anonymous`): a refusal there is the anonymous caller's."""
-    return any(
-        type(n) is cst.Attribute and n.attr.value in ("is_authenticated", "is_anonymous")
-        for test, _ in tests
-        for n in walk(test)
-    )
+    `user.is_anonymous`) and the branch runs for the anonymous caller: a refusal there is the
+    anonymous caller's. The inverted test (`if request.user.is_authenticated: return
+    HttpResponseForbidden()` on a sign-up view) turns signed-in users away and lets anonymous
+    callers in: no authentication guard."""
+    found: set[str] = set()
+    for test, negated in tests:
+        found |= _login_polarity(test, negated)
+    return "anonymous" in found and "user" not in found
+
+
+def turns_users_away(node: cst.If) -> bool:
+    """`if request.user.is_authenticated:` whose branch logs the caller out, refuses (4xx) or
+    redirects: the view is a step of the login or sign-up flow, made for anonymous callers, so
+    its own redirects to the login page (a stale two-factor session, a bad login link) send
+    them back to the start of the flow, they guard nothing."""
+    if _login_polarity(node.test, False) != {"user"}:
+        return False
+    for sub in walk(node.body):
+        if isinstance(sub, cst.Call):
+            last = (dotted_name(sub.func) or "").rsplit(".", 1)[-1]
+            if "logout" in last.lower():
+                return True
+        value: cst.BaseExpression | None = None
+        if isinstance(sub, cst.Return):
+            value = sub.value
+        elif isinstance(sub, cst.Raise):
+            value = sub.exc
+        if value is not None and _TURNED_AWAY.search(code_of(value)):
+            return True
+    return False
+
+
+_TURNED_AWAY = re.compile(r"BadRequest|Forbidden|PermissionDenied|\b40[03]\b|^redirect\(|Redirect")
+
+
+_LOGIN_ATTRS = {"is_authenticated": "user", "is_anonymous": "anonymous"}
+_FLIP = {"user": "anonymous", "anonymous": "user"}
+
+
+def _login_polarity(test: cst.BaseExpression, negated: bool) -> set[str]:
+    """Who the branch runs for when `test` holds (the else branch: `negated`): "user" (a
+    signed-in caller), "anonymous", both or neither, by the login reads in the test."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _login_polarity(test.expression, not negated)
+    if isinstance(test, cst.BooleanOperation):
+        return _login_polarity(test.left, negated) | _login_polarity(test.right, negated)
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and not test.args:
+        test = test.func  # `user.is_authenticated()` (Django < 1.10)
+    if isinstance(test, cst.Attribute) and test.attr.value in _LOGIN_ATTRS:
+        who = _LOGIN_ATTRS[test.attr.value]
+        return {_FLIP[who] if negated else who}
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        value = code_of(target.comparator)
+        if value in ("True", "False") and isinstance(
+            target.operator, cst.Is | cst.Equal | cst.IsNot | cst.NotEqual
+        ):
+            flip = (value == "False") != isinstance(target.operator, cst.IsNot | cst.NotEqual)
+            return _login_polarity(test.left, negated != flip)
+    if any(type(n) is cst.Attribute and n.attr.value in _LOGIN_ATTRS for n in walk(test)):
+        return {"anonymous"}  # read in a way not followed: as before, the anonymous caller's
+    return set()
 
 
 def user_condition(tests: list[Condition], user_names: frozenset[str]) -> bool:

@@ -668,6 +668,8 @@ class FrameworkCollector(Visitor):
         if record is not None:
             self._ifs.add(id(record))
             capability.if_facts(node, self.ctx, record, self._requests())
+            if body.turns_users_away(node):
+                record["for_anonymous"] = True
         if record is None or not (_returns_nothing(node.body) or _passes_on(node.body, record)):
             return
         # `if a or b: return` lets each of a, b through on its own

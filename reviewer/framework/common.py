@@ -99,7 +99,7 @@ def make_route(
                 valid.append(p.annotation)
         guards.extend(delegated_guards(index, func, in_path))
         for kind, items in (
-            (AUTHENTICATION, _in_body_auth(record["auth"], handler)),
+            (AUTHENTICATION, _in_body_auth(record["auth"], handler, record)),
             (AUTHORIZATION, record["authz"]),
         ):
             for item in dict.fromkeys(items):
@@ -159,10 +159,11 @@ LOOKUPS_ONLY = frozenset(
 )
 
 
-def _in_body_auth(evidence: list[str], handler: str) -> list[str]:
+def _in_body_auth(evidence: list[str], handler: str, record: Mapping[str, Any]) -> list[str]:
     """A view's own authentication evidence, or none when all of it only looks the user up.
-    The login view's redirect to the login page sends the caller back to itself."""
-    if LOGIN_VIEW.search(tail(handler)):
+    The login view's redirect to the login page sends the caller back to itself, and so does
+    that of a view which turns signed-in callers away (body.turns_users_away)."""
+    if LOGIN_VIEW.search(tail(handler)) or record.get("for_anonymous"):
         evidence = [item for item in evidence if item != "redirect to login"]
     return evidence if any(item not in LOOKUPS_ONLY for item in evidence) else []
 
