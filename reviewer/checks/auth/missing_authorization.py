@@ -58,6 +58,11 @@ class MissingAuthorization(Rule):
     - Django REST framework views with `permission_classes = [AllowAny]` that accept
       POST/PUT/PATCH/DELETE (registration and login views are exempt).
 
+    A route reached with a capability instead of a session (a signed token whose bad signature
+    is refused, a checked HMAC, a shared secret, an unguessable key in its path that it looks
+    up and 404s on a miss) is not reported: holding the capability is the authorization. A UUID
+    looked up behind `login_required` is an identifier, and an ownership check is still asked.
+
     ## Why is this bad
     Broken object-level and function-level authorization are the first and fifth risks of the
     OWASP API Top 10: any signed-in user can read or change other users' data by changing an id,
