@@ -470,10 +470,12 @@ def login_condition(tests: list[Condition]) -> bool:
 
 
 def turns_users_away(node: cst.If) -> bool:
-    """`if request.user.is_authenticated:` whose branch logs the caller out, refuses (4xx) or
-    redirects: the view is a step of the login or sign-up flow, made for anonymous callers, so
-    its own redirects to the login page (a stale two-factor session, a bad login link) send
-    them back to the start of the flow, they guard nothing."""
+    """`if request.user.is_authenticated:` whose branch logs the caller out or refuses (400,
+    403): the view is a step of the login or sign-up flow, made for anonymous callers, so its
+    own redirects to the login page (a stale two-factor session, a bad login link) send them
+    back to the start of the flow, they guard nothing. A branch that redirects signed-in
+    callers elsewhere (`return redirect(url_for("admin.statistics"))`) serves them: the
+    redirect of the others to login stays a guard."""
     if _login_polarity(node.test, False) != {"user"}:
         return False
     for sub in walk(node.body):
@@ -491,7 +493,7 @@ def turns_users_away(node: cst.If) -> bool:
     return False
 
 
-_TURNED_AWAY = re.compile(r"BadRequest|Forbidden|PermissionDenied|\b40[03]\b|^redirect\(|Redirect")
+_TURNED_AWAY = re.compile(r"BadRequest|Forbidden|PermissionDenied|\b40[03]\b")
 
 
 _LOGIN_ATTRS = {"is_authenticated": "user", "is_anonymous": "anonymous"}
