@@ -11,6 +11,7 @@ import libcst as cst
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.secrets._common import literal_string, name_words
 from reviewer.model import Confidence, Severity
+from reviewer.walk import walk, walk_scope
 
 # A column / model field / record key that holds the password itself (`password_hash`,
 # `hashed_password`, `password_digest` end or start in another word and are not it).
@@ -22,6 +23,7 @@ _SQL_FIELD = re.compile(
     r"|[(,]\s*(password|passwd|pwd|passphrase|pass_word)\d*\b",
     re.IGNORECASE,
 )
+_ANY_PASSWORD = re.compile(r"pass|pwd", re.IGNORECASE)
 _SQL_VERB = re.compile(
     r"\bselect\b[\s\S]*\bfrom\b|\bupdate\s+\S+\s+set\b|\binsert\s+into\b|\bdelete\s+from\b"
     r"|\bwhere\b",
@@ -148,15 +150,6 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes of one scope: nested functions, classes and lambdas are other scopes."""
-    for child in node.children:
-        if isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
-        yield child
-        yield from _children(child)
-
-
 @dataclass
 class _Model:
     """A class of the file under review: is it an ORM model, which fields hash on assignment."""
@@ -190,7 +183,7 @@ class _Scope:
 
 def _scan(scope_node: cst.CSTNode) -> _Scope:
     scope = _Scope()
-    for node in _children(scope_node):
+    for node in walk_scope(scope_node):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -296,7 +289,9 @@ class PlaintextPassword(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._scopes: dict[int, _Scope] = {}
-        self._models = self._read_models(node)
+        # a file that never spells a password word has nothing to report: skip it whole
+        self._off = self.ctx.is_test_file or not _ANY_PASSWORD.search(self.ctx.source)
+        self._models = {} if self._off else self._read_models(node)
 
     # -- scopes and values --------------------------------------------------------------------
 
@@ -315,13 +310,7 @@ class PlaintextPassword(Rule):
 
     def _is_hashed(self, node: cst.BaseExpression) -> bool:
         """The expression contains a hasher call (or a name assigned from one)."""
-        stack: list[cst.CSTNode] = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.Call) and self._is_hasher(current):
-                return True
-            stack.extend(current.children)
-        return False
+        return any(isinstance(n, cst.Call) and self._is_hasher(n) for n in walk(node))
 
     def _is_hasher(self, call: cst.Call) -> bool:
         qualified = self.ctx.call_name(call) or ""
@@ -377,7 +366,7 @@ class PlaintextPassword(Rule):
     # -- ORM writes and queries -----------------------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.ctx.is_test_file:
+        if self._off:
             return
         func = node.func
         method = _last(func) or ""
@@ -466,7 +455,7 @@ class PlaintextPassword(Rule):
     # -- attribute writes -------------------------------------------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self.ctx.is_test_file or len(node.targets) != 1:
+        if self._off or len(node.targets) != 1:
             return
         target = node.targets[0].target
         if not isinstance(target, cst.Attribute) or not _is_field(target.attr.value):
@@ -550,7 +539,7 @@ class PlaintextPassword(Rule):
         setter or SQLAlchemy `@validates` that hashes, `synonym`/`property` built on a hashing
         method, a `PasswordType` column, or a `save`/`__init__` that hashes (`*`: every field)."""
         models: dict[str, _Model] = {}
-        for node in _walk(module):
+        for node in walk(module):
             if not isinstance(node, cst.ClassDef) or not isinstance(node.body, cst.IndentedBlock):
                 continue
             bases = [cst.Module([]).code_for_node(b.value) for b in node.bases]
@@ -567,7 +556,7 @@ class PlaintextPassword(Rule):
                     target, value = _class_binding(small)
                     if target is None or value is None:
                         continue
-                    inner = list(_walk(value))
+                    inner = list(walk(value))
                     if any(isinstance(n, cst.Name) and n.value in hashing for n in inner) or any(
                         isinstance(n, cst.Call) and (_last(n.func) or "").endswith("PasswordType")
                         for n in inner
@@ -593,12 +582,12 @@ class PlaintextPassword(Rule):
         return fields
 
     def _is_hashed_body(self, function: cst.FunctionDef) -> bool:
-        return any(isinstance(n, cst.Call) and self._is_hasher(n) for n in _walk(function))
+        return any(isinstance(n, cst.Call) and self._is_hasher(n) for n in walk(function))
 
     # -- in-memory comparisons --------------------------------------------------------------------
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if self.ctx.is_test_file or len(node.comparisons) != 1:
+        if self._off or len(node.comparisons) != 1:
             return
         if not isinstance(node.comparisons[0].operator, cst.Equal | cst.NotEqual):
             return
@@ -656,7 +645,7 @@ class PlaintextPassword(Rule):
     # -- SQL text -----------------------------------------------------------------------------------
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if self.ctx.is_test_file or not isinstance(node.operator, cst.Add | cst.Modulo):
+        if self._off or not isinstance(node.operator, cst.Add | cst.Modulo):
             return
         if isinstance(self.ctx.parent, cst.BinaryOperation) and isinstance(
             self.ctx.parent.operator, cst.Add
@@ -673,7 +662,7 @@ class PlaintextPassword(Rule):
         self._check_sql_text(node, text, values)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        if self.ctx.is_test_file:
+        if self._off:
             return
         text = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
         values = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
@@ -970,17 +959,13 @@ def _is_parameter(value: cst.BaseExpression, function: cst.FunctionDef) -> bool:
     return any(p.name.value == value.value for p in every)
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def _concatenation(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """The operands of `a + b + c`, in source order (iterative: a hostile file may chain
+    thousands)."""
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
-        stack.extend(current.children)
-
-
-def _concatenation(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        yield from _concatenation(node.left)
-        yield from _concatenation(node.right)
-    else:
-        yield node
+        if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            stack.extend((current.right, current.left))
+        else:
+            yield current
