@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.env_lookups import env_lookup, env_wrappers, literal_string
 from reviewer.checks.errors._common import BROAD, caught_names
-from reviewer.checks.secrets._common import env_lookup, env_wrappers, literal_string
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
 from reviewer.walk import children as syntax_children

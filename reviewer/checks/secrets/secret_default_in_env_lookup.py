@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.checks.env_lookups import EnvWrapper, env_lookup, env_wrappers, literal_string
 from reviewer.checks.secrets._common import (
-    EnvWrapper,
     classify_name,
-    env_lookup,
-    env_wrappers,
     is_password_name,
     is_sample_or_test_config,
     is_settings_class,
-    literal_string,
     looks_random,
     mask,
 )
