@@ -562,6 +562,9 @@ class Django:
             guards += self._login_middleware(flags)
         serializer = index.class_attr(klass, "serializer_class")
         response_model = text(serializer[0]) if serializer else ""
+        if drf and not response_model and "get_serializer_class" in index.class_methods(klass):
+            # the view picks its serializer at run time (per action or API version): typed too
+            response_model = f"{cdef.record['name']}.get_serializer_class()"
         validation = [response_model] if serializer and verb in ("post", "put", "patch") else []
         return make_route(
             index,
