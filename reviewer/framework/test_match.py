@@ -33,10 +33,14 @@ def _clean(path: str, template: bool = False) -> str:
     return path.rstrip("/") or "/"
 
 
+# Express/Fastify/Koa/Hono parameters: `/:id`, `/:id?`, `/:id(\\d+)` (a segment of its own)
+_NODE_PARAM = re.compile(r"(?<=/):(\w+)(?:\([^)]*\))?\??")
+
+
 @cache
 def route_regex(template: str) -> re.Pattern[str]:
     """A regex matching the concrete paths of a route template."""
-    path = _clean(template, template=True)
+    path = _NODE_PARAM.sub(r"{\1}", _clean(template, template=True))
     pieces: list[str] = []
     last = 0
     for param in path_parameters(path):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from reviewer.config import Config
+from reviewer.framework.test_match import tests_for
 from reviewer.meta_findings import ANALYZER_FAILED, PARSE_ERROR, meta_finding
 from reviewer.model import Finding, Location
 from reviewer.node.express import _TEST_FILE, express_routes
@@ -17,6 +18,7 @@ from reviewer.node.manifests import Manifests, read_manifests
 from reviewer.node.modules import Program
 from reviewer.node.nest import nest_routes
 from reviewer.node.syntax import Parsed, parse
+from reviewer.node.test_requests import test_requests
 from reviewer.service import Guard, Route
 
 # The checklist items whose rules read what this frontend builds (BR301 and BR803 on its
@@ -75,6 +77,8 @@ def review_node(
         routes += [r for r in found if not _TEST_FILE.search(r.file)]
         limiters |= set(limits)
     routes = [replace(r, public=True) if _configured_public(r, config) else r for r in routes]
+    sent = test_requests(parsed, _TEST_FILE.search)  # what the test suite requests
+    routes = [replace(r, tests=tuple(tests_for(r, sent))) for r in routes]
     return NodeReview(
         routes=tuple(sorted(routes, key=lambda r: (r.path, r.methods, r.file, r.line))),
         rate_limiting=tuple(sorted(limiters)),
