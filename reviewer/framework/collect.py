@@ -101,6 +101,10 @@ SETTINGS_NAMES = frozenset(
 )
 
 
+# Flask's and Quart's `session`: a dict signed into a cookie (https://flask.palletsprojects.com/en/stable/api/#sessions)
+_COOKIE_SESSIONS = frozenset({"flask.session", "quart.session"})
+
+
 def _new_facts(module: str) -> dict[str, Any]:
     return {
         "module": module,
@@ -264,6 +268,8 @@ class FrameworkCollector(Visitor):
         if self._in_class_body():
             return
         for target in node.targets:
+            if isinstance(target.target, cst.Subscript):
+                self._session_key(target.target)
             if isinstance(target.target, cst.Name):
                 self._assigned(target.target.value, node.value)
             elif (
@@ -281,6 +287,19 @@ class FrameworkCollector(Visitor):
                 dotted = dotted_name(target.target)
                 if dotted is not None:
                     self.facts["attr_assigns"][dotted] = encode(node.value, self.ctx.imports)
+
+    def _session_key(self, target: cst.Subscript) -> None:
+        """`session["user_id"] = ...` on Flask's (Quart's) cookie session: the key is recorded
+        under "session_keys" (BR211 reads whether the session holds the signed-in identity)."""
+        if qualify(target.value, self.ctx.imports) not in _COOKIE_SESSIONS:
+            return
+        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            return
+        key = target.slice[0].slice.value
+        if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+            keys = self.facts.setdefault("session_keys", [])
+            if key.evaluated_value not in keys:
+                keys.append(key.evaluated_value)
 
     def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
         """`app_config.exception_handlers = {...}` (a Litestar plugin configuring the app) is

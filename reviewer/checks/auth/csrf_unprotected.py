@@ -1,0 +1,475 @@
+"""BR211: a cookie-authenticated state-changing route that no CSRF check covers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import libcst as cst
+
+from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.config import Config
+from reviewer.framework.lookup import routes_at
+from reviewer.http import ANY_METHOD, changes_state, submits_content
+from reviewer.model import Confidence, Finding, Location, Severity
+from reviewer.service import Project, Route
+
+# A guard whose name says the credential is not the session cookie: an Authorization header,
+# an API key, a signed request (the browser never adds these to a cross-site request).
+_NOT_COOKIE_GUARD = re.compile(
+    r"token|jwt|bearer|api_?key|apikey|oauth|signature|signed|hmac|basic|secret|header",
+    re.IGNORECASE,
+)
+# What a handler reads or calls when the caller proves itself with something other than the
+# cookie: the Authorization header, a webhook's signature (HMAC), an API key header.
+_NOT_COOKIE_BODY = re.compile(
+    r"HTTP_AUTHORIZATION|[\"']authorization[\"']|compare_digest|\bhmac\.|signature|"
+    r"HTTP_X_[A-Z_]*(TOKEN|KEY|SIGNATURE)|api_?key",
+    re.IGNORECASE,
+)
+# A Django view that reads who the caller is from the session (django.contrib.auth's
+# AuthenticationMiddleware sets request.user from the session cookie)
+_READS_SESSION = re.compile(r"\brequest\.(user|session)\b")
+# Request content a state-changing Django view reads when it accepts every method
+_SUBMITTED = frozenset({"request.POST", "request.FILES", "request.body", "request.data"})
+
+# Flask: what protects forms (Flask-WTF's CSRFProtect and FlaskForm, Flask-SeaSurf, WTForms'
+# session CSRF), by the module it is imported from
+_CSRF_MODULES = ("flask_wtf", "flask_seasurf", "wtforms.csrf", "flask_csrf", "flask_security")
+# A home-made check: a function (a before_request hook) named for what it checks
+_CSRF_FUNCTION = re.compile(r"csrf|xsrf", re.IGNORECASE)
+# Session-cookie login: Flask-Login / Flask-User (remember cookie and session), or a key naming
+# the signed-in identity stored in Flask's cookie session
+_LOGIN_MODULES = ("flask_login", "flask_user")
+_IDENTITY_KEY = re.compile(
+    r"(^|_)(user|username|user_?id|uid|logged_?in|login|account|account_?id|auth|"
+    r"authenticated|email|admin|is_admin|role|identity|member)(_|$)",
+    re.IGNORECASE,
+)
+_SESSION_NAME = re.compile(r"session|auth|login|user", re.IGNORECASE)
+_FORM_READS = frozenset({"request.form", "request.files", "request.values"})
+
+
+class CsrfUnprotected(Rule):
+    """A state-changing route authenticated by the session cookie that no CSRF check protects.
+
+    ## What it does
+    Django: reports views exempted from `CsrfViewMiddleware` with `@csrf_exempt` (on a function
+    view, through `method_decorator(csrf_exempt, name="dispatch")` on a class view, or around
+    `as_view()` in the URLconf) that accept POST/PUT/PATCH/DELETE (`require_POST`,
+    `require_http_methods`, a `post()`/`put()`/`delete()` method, or a view reading
+    `request.POST` when it accepts every method) and that know the caller from the session: a
+    `login_required`-style guard or a read of `request.user`/`request.session`. A view whose
+    caller proves itself otherwise is left alone: a guard named for a token, API key or
+    signature, a body that reads the `Authorization` header or checks an HMAC
+    (`hmac.compare_digest`; a signed webhook). DRF views are not reported: `APIView` is exempt
+    from the middleware but its `SessionAuthentication` enforces CSRF itself.
+
+    Flask: reports once for the project (at its first form route) when POST routes read
+    `request.form`/`request.files`, the users sign in with a cookie (Flask-Login or Flask-User,
+    a signed-in identity such as `session["user_id"]` stored in Flask's cookie session, or an
+    auth/session helper that reads `request.cookies`) and nothing in the project checks a CSRF
+    token: no Flask-WTF (`CSRFProtect(app)`, `csrf.init_app(app)`, `FlaskForm`, whose
+    `validate_on_submit()` checks the token), no Flask-SeaSurf, no WTForms session CSRF, no
+    function named for a CSRF check (a home-made `before_request` hook).
+
+    ## Why is this bad
+    A browser adds the session cookie to every request to the site, including one that a page
+    on another site makes with a self-submitting form. Without a token the attacker's page
+    cannot read, the route cannot tell that request from the user's own: the attacker changes
+    the victim's e-mail or password, transfers money or deletes data in the victim's name
+    (CWE-352). A bearer token or signature in a header is never added by the browser, so
+    those routes are not at risk.
+
+    ## Example
+    ```python
+    @csrf_exempt
+    @login_required
+    @require_POST
+    def change_email(request):
+        request.user.email = request.POST["email"]
+        request.user.save()
+    ```
+
+    ## Use instead
+    ```python
+    @login_required
+    @require_POST
+    def change_email(request):  # CsrfViewMiddleware checks the form's {% csrf_token %}
+        request.user.email = request.POST["email"]
+        request.user.save()
+    ```
+    In Flask, `CSRFProtect(app)` (Flask-WTF) and `{{ csrf_token() }}` in every form.
+
+    ## References
+    - [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/ref/csrf/)
+    - [Django REST framework: CSRF validation with SessionAuthentication](https://www.django-rest-framework.org/api-guide/authentication/#sessionauthentication)
+    - [Flask-WTF: CSRF Protection](https://flask-wtf.readthedocs.io/en/latest/csrf/)
+    - [OWASP Cross-Site Request Forgery Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html)
+    - [CWE-352: Cross-Site Request Forgery (CSRF)](https://cwe.mitre.org/data/definitions/352.html)
+    """
+
+    code = "BR211"
+    name = "csrf-unprotected"
+    item = "authentication"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    summary = "A cookie-authenticated state-changing route has no CSRF protection"
+    cwe = (352,)
+    needs_project = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._check(node, routes_at(self.ctx, node))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._check(node, routes_at(self.ctx, node))
+
+    def _check(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
+        if self.ctx.is_test_file:
+            return
+        source = cst.Module([]).code_for_node(node)
+        functions = self._functions()
+        bad = [r for r in routes if _django_exempt(r, source, functions.get(r.handler, {}))]
+        if not bad:
+            return
+        route = bad[0]
+        self.report(
+            node.name,
+            f"{route.label()} is exempt from Django's CSRF check (@csrf_exempt) but changes state "
+            "for a caller known by the session cookie: any website the user visits can submit "
+            "it in the user's name. Remove csrf_exempt and send the token ({% csrf_token %}, "
+            "the X-CSRFToken header), or authenticate this endpoint with a token or a signature "
+            "instead of the session (CWE-352)",
+        )
+
+    def _functions(self) -> Mapping[str, Any]:
+        project = self.ctx.project
+        facts = project.facts.get(self.ctx.relpath, {}) if project is not None else {}
+        functions = facts.get("functions", {})
+        return functions if isinstance(functions, Mapping) else {}
+
+    @classmethod
+    def project_findings(cls, project: Project, config: Config) -> list[Finding]:
+        forms = sorted(
+            (r for r in project.routes if r.framework == "flask" and _takes_form(r)),
+            key=lambda r: (r.file, r.line),
+        )
+        if not forms or _flask_csrf_checked(project.facts) or not _cookie_login(project.facts):
+            return []
+        first = forms[0]
+        return [
+            Finding(
+                code=cls.code,
+                message=(
+                    f"{len(forms)} Flask route(s) take submitted forms (e.g. {first.label()}) "
+                    "from users signed in by a cookie, and nothing in the project checks a CSRF "
+                    "token: any website the user visits can submit these forms in the user's "
+                    "name. Enable Flask-WTF's CSRFProtect(app) and put {{ csrf_token() }} in "
+                    "every form (CWE-352)"
+                ),
+                location=Location(first.file, first.line),
+                severity=cls.severity,
+                confidence=cls.confidence,
+                project_level=True,
+            )
+        ]
+
+
+def _django_exempt(route: Route, source: str, record: Mapping[str, Any]) -> bool:
+    if route.framework != "django" or not route.csrf_exempt:
+        return False
+    if not changes_state(route.methods) and not (
+        ANY_METHOD in route.methods and _SUBMITTED & set(route.raw_input)
+    ):
+        return False
+    if any(_NOT_COOKIE_GUARD.search(g.name) for g in route.auth):
+        return False
+    if _NOT_COOKIE_BODY.search(source) or any(
+        "compare_digest" in v or "hmac" in v for v in route.validation
+    ):
+        return False
+    return bool(route.auth) or bool(record.get("reads_user")) or bool(_READS_SESSION.search(source))
+
+
+def _takes_form(route: Route) -> bool:
+    return submits_content(route.methods) and bool(_FORM_READS & set(route.raw_input))
+
+
+def _imports(facts: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for f in facts.values():
+        imports = f.get("imports", {})
+        if isinstance(imports, Mapping):
+            found.update(v for v in imports.values() if isinstance(v, str))
+    return found
+
+
+def _from(imports: set[str], modules: tuple[str, ...]) -> bool:
+    return any(i == m or i.startswith(m + ".") for i in imports for m in modules)
+
+
+def _flask_csrf_checked(facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    if _from(_imports(facts), _CSRF_MODULES):
+        return True
+    for f in facts.values():
+        functions = f.get("functions", {})
+        if isinstance(functions, Mapping) and any(
+            _CSRF_FUNCTION.search(str(r.get("name", ""))) for r in functions.values()
+        ):
+            return True
+    return False
+
+
+def _cookie_login(facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    if _from(_imports(facts), _LOGIN_MODULES):
+        return True
+    for f in facts.values():
+        if any(_IDENTITY_KEY.search(k) for k in f.get("session_keys", ())):
+            return True
+        module = str(f.get("module", ""))
+        functions = f.get("functions", {})
+        if not isinstance(functions, Mapping):
+            continue
+        for r in functions.values():
+            reads = {raw[0] for raw in r.get("raw", ()) if raw}
+            if "request.cookies" in reads and _SESSION_NAME.search(f"{module}.{r.get('name')}"):
+                return True
+    return False
+
+
+_DJANGO_URLS = """
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from accounts import views
+urlpatterns = [
+    path("email/", views.change_email),
+    path("transfer/", views.transfer),
+    path("settings/", views.SettingsView.as_view()),
+    path("avatar/", csrf_exempt(views.AvatarView.as_view())),
+    path("hooks/stripe/", views.stripe_webhook),
+    path("api/items/", views.api_items),
+    path("search/", views.search),
+    path("ping/", views.ping),
+    path("profile/", views.profile),
+    path("api/orders/", views.OrderView.as_view()),
+]
+"""
+
+CsrfUnprotected.INVALID = [
+    Invalid(
+        """
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+@csrf_exempt
+@login_required
+@require_POST
+def change_email(request):  # expect: BR211
+    request.user.email = request.POST["email"]
+    request.user.save()
+    return JsonResponse({})
+
+# no method decorator, but the view reads the form and knows the user from the session
+@csrf_exempt
+def transfer(request):  # expect: BR211
+    if request.method == "POST":
+        request.user.account.send(request.POST["to"], request.POST["amount"])
+    return JsonResponse({})
+
+@method_decorator(csrf_exempt, name="dispatch")
+class SettingsView(LoginRequiredMixin, View):
+    def get(self, request):  # ok: BR211 (a read)
+        return JsonResponse({})
+
+    def post(self, request):  # expect: BR211
+        request.user.settings.update(request.POST.dict())
+        return JsonResponse({})
+
+class AvatarView(LoginRequiredMixin, View):
+    def delete(self, request):  # expect: BR211
+        request.user.avatar.delete()
+        return JsonResponse({})
+""",
+        path="accounts/views.py",
+        files={"accounts/urls.py": _DJANGO_URLS},
+    ),
+    # Flask-Login sessions, forms read from request.form, no CSRF token anywhere: once
+    Invalid(
+        """
+from flask import Flask, redirect, request
+from flask_login import LoginManager, current_user, login_required
+
+app = Flask(__name__)
+login_manager = LoginManager(app)
+
+@app.get("/profile")
+@login_required
+def profile():
+    return "profile"
+
+@app.post("/profile/email")
+@login_required
+def change_email():  # expect: BR211
+    current_user.email = request.form["email"]
+    return redirect("/profile")
+
+@app.post("/profile/delete")
+@login_required
+def delete_profile():  # ok: BR211 (reported once for the project, at the first form route)
+    current_user.delete(request.form["confirm"])
+    return redirect("/")
+"""
+    ),
+    # home-made login that keeps the user id in Flask's cookie session
+    Invalid(
+        """
+from flask import Flask, request, session
+
+app = Flask(__name__)
+
+@app.post("/login")
+def login():  # expect: BR211
+    user = check(request.form["username"], request.form["password"])
+    session["user_id"] = user.id
+    return "ok"
+
+@app.post("/posts")
+def new_post():  # ok: BR211 (one finding per project)
+    save(session["user_id"], request.form["text"])
+    return "ok"
+"""
+    ),
+]
+
+CsrfUnprotected.VALID = [
+    Valid(
+        """
+import hmac
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.views import APIView
+
+# a webhook proves itself with an HMAC of the body, not with a cookie
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):  # ok: BR211
+    expected = hmac.new(KEY, request.body, "sha256").hexdigest()
+    if not hmac.compare_digest(request.META["HTTP_STRIPE_SIGNATURE"], expected):
+        return JsonResponse({}, status=400)
+    return JsonResponse({})
+
+# a token API: the browser never adds the Authorization header to a forged request
+@csrf_exempt
+@require_POST
+def api_items(request):  # ok: BR211
+    token = request.META.get("HTTP_AUTHORIZATION", "")
+    user = user_for_token(token)
+    return JsonResponse({"user": user.pk})
+
+@csrf_exempt
+@login_required
+@require_GET
+def search(request):  # ok: BR211 (GET only)
+    return JsonResponse({"q": request.GET.get("q")})
+
+# state-changing but anonymous and identity-free: nothing of a signed-in user to forge
+@csrf_exempt
+@require_POST
+def ping(request):  # ok: BR211
+    return JsonResponse({"pong": True})
+
+# not exempt: CsrfViewMiddleware checks the token
+@login_required
+@require_POST
+def profile(request):  # ok: BR211
+    request.user.bio = request.POST["bio"]
+    return JsonResponse({})
+
+# DRF: APIView is csrf-exempt, its SessionAuthentication enforces CSRF itself
+class OrderView(APIView):
+    authentication_classes = [TokenAuthentication]
+
+    def post(self, request):  # ok: BR211
+        return JsonResponse({})
+""",
+        path="accounts/views.py",
+        files={"accounts/urls.py": _DJANGO_URLS},
+    ),
+    # Flask-Login with CSRFProtect
+    Valid(
+        """
+from flask import Flask, request
+from flask_login import LoginManager, login_required
+from flask_wtf.csrf import CSRFProtect
+
+app = Flask(__name__)
+csrf = CSRFProtect()
+csrf.init_app(app)
+LoginManager(app)
+
+@app.post("/profile/email")
+@login_required
+def change_email():  # ok: BR211
+    return request.form["email"]
+"""
+    ),
+    # a home-made before_request check of a session nonce
+    Valid(
+        """
+from flask import Flask, abort, request, session
+from flask_login import LoginManager, login_required
+
+app = Flask(__name__)
+LoginManager(app)
+
+@app.before_request
+def csrf_check():
+    if request.method == "POST" and session.get("nonce") != request.form.get("nonce"):
+        abort(403)
+
+@app.post("/profile/email")
+@login_required
+def change_email():  # ok: BR211
+    return request.form["email"]
+"""
+    ),
+    # a token-authenticated Flask API; the session only remembers a display preference
+    Valid(
+        """
+from flask import Flask, request, session
+
+app = Flask(__name__)
+
+@app.post("/currency")
+def set_currency():  # ok: BR211
+    require_bearer(request.headers["Authorization"])
+    session["currency"] = request.form["currency"]
+    return "ok"
+"""
+    ),
+    # FastAPI form handling with bearer tokens: no cookie session
+    Valid(
+        """
+from fastapi import Depends, FastAPI, Form
+from fastapi.security import OAuth2PasswordBearer
+
+app = FastAPI()
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+@app.post("/notes")
+def new_note(text: str = Form(...), token: str = Depends(oauth2)):  # ok: BR211
+    return {"text": text}
+"""
+    ),
+]
