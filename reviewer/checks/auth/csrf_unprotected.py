@@ -183,7 +183,9 @@ def _django_exempt(route: Route, source: str, record: Mapping[str, Any]) -> bool
         ANY_METHOD in route.methods and _SUBMITTED & set(route.raw_input)
     ):
         return False
-    if any(_NOT_COOKIE_GUARD.search(g.name) for g in route.auth):
+    # a capability (a checked HMAC or signed token, a shared secret, an unguessable key in the
+    # path) is something a forging page does not have
+    if any(g.capability or _NOT_COOKIE_GUARD.search(g.name) for g in route.auth):
         return False
     if _NOT_COOKIE_BODY.search(source) or any(
         "compare_digest" in v or "hmac" in v for v in route.validation
