@@ -32,6 +32,18 @@ _NOT_COOKIE_BODY = re.compile(
 # AuthenticationMiddleware sets request.user from the session cookie)
 _READS_SESSION = re.compile(r"\brequest\.(user|session)\b")
 # Request content a state-changing Django view reads when it accepts every method
+# django.contrib.auth's guards, which read request.user (set from the session cookie)
+_DJANGO_SESSION_GUARDS = frozenset(
+    {
+        "login_required",
+        "permission_required",
+        "user_passes_test",
+        "staff_member_required",
+        "LoginRequiredMixin",
+        "PermissionRequiredMixin",
+        "UserPassesTestMixin",
+    }
+)
 _SUBMITTED = frozenset({"request.POST", "request.FILES", "request.body", "request.data"})
 
 # Flask: what protects forms (Flask-WTF's CSRFProtect and FlaskForm, Flask-SeaSurf, WTForms'
@@ -130,7 +142,8 @@ class CsrfUnprotected(Rule):
             return
         source = cst.Module([]).code_for_node(node)
         functions = self._functions()
-        bad = [r for r in routes if _django_exempt(r, source, functions.get(r.handler, {}))]
+        facts = self.ctx.project.facts if self.ctx.project is not None else {}
+        bad = [r for r in routes if _django_exempt(r, source, functions.get(r.handler, {}), facts)]
         if not bad:
             return
         route = bad[0]
@@ -176,7 +189,9 @@ class CsrfUnprotected(Rule):
         ]
 
 
-def _django_exempt(route: Route, source: str, record: Mapping[str, Any]) -> bool:
+def _django_exempt(
+    route: Route, source: str, record: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]]
+) -> bool:
     if route.framework != "django" or not route.csrf_exempt:
         return False
     if not changes_state(route.methods) and not (
@@ -191,7 +206,53 @@ def _django_exempt(route: Route, source: str, record: Mapping[str, Any]) -> bool
         "compare_digest" in v or "hmac" in v for v in route.validation
     ):
         return False
-    return bool(route.auth) or bool(record.get("reads_user")) or bool(_READS_SESSION.search(source))
+    if record.get("reads_user") or _READS_SESSION.search(source):
+        return True
+    # the guards, and the project functions the view calls (a view dispatching by method)
+    called = [c for c in record.get("calls", ()) if isinstance(c, str)]
+    return any(_session_guard(name, facts) for name in [g.name for g in route.auth] + called)
+
+
+def _session_guard(name: str, facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    """The guard knows the caller from the session: django.contrib.auth's decorators and
+    mixins, or a project decorator (or the handlers a dispatching view delegates to, `via a, b`)
+    whose code reads `request.user`, itself or through the decorators on it."""
+    names = [n.strip().rpartition(".")[2] for n in name.removeprefix("via ").split(",")]
+    seen: set[str] = set()
+    for _ in range(3):  # the guard, the decorators on it, theirs
+        if any(n in _DJANGO_SESSION_GUARDS for n in names):
+            return True
+        records = [r for n in names if n not in seen for r in _records_named(n, facts)]
+        seen.update(names)
+        if any(r.get("reads_user") for r in records):
+            return True
+        refs = [
+            d.get("call") or d.get("ref")
+            for r in records
+            for d in r.get("decorators", ())
+            if isinstance(d, Mapping)
+        ]
+        names = [ref.rpartition(".")[2] for ref in refs if isinstance(ref, str)]
+        if not names:
+            return False
+    return False
+
+
+def _records_named(name: str, facts: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Function records of the project defined as `name`, and the functions nested in them (a
+    decorator's `wrapper`)."""
+    found: list[Mapping[str, Any]] = []
+    for f in facts.values():
+        functions = f.get("functions", {})
+        if not isinstance(functions, Mapping):
+            continue
+        for qualname, record in functions.items():
+            if not isinstance(record, Mapping):
+                continue
+            head = qualname.split(".")
+            if name in head[-1:] or (name in head and qualname.count(".") >= 1):
+                found.append(record)
+    return found
 
 
 def _takes_form(route: Route) -> bool:
@@ -259,6 +320,43 @@ urlpatterns = [
 """
 
 CsrfUnprotected.INVALID = [
+    # a project decorator that reads the session's user, around a view that dispatches to it
+    Invalid(
+        """
+from functools import wraps
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
+
+def member_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("/login/")
+        return view(request, *args, **kwargs)
+    return wrapper
+
+@member_required
+def remove_member(request):
+    Membership.objects.filter(pk=request.POST["id"]).delete()
+    return JsonResponse({})
+
+@csrf_exempt
+def members(request):  # expect: BR211
+    if request.method == "POST":
+        return remove_member(request)
+    return JsonResponse({})
+""",
+        path="team/views.py",
+        files={
+            "team/urls.py": """
+from django.urls import path
+from team import views
+urlpatterns = [path("team/members/", views.members)]
+"""
+        },
+    ),
     Invalid(
         """
 from django.contrib.auth.decorators import login_required
@@ -350,6 +448,47 @@ def new_post():  # ok: BR211 (one finding per project)
 ]
 
 CsrfUnprotected.VALID = [
+    # an API-key decorator, and a csrf-exempt view that dispatches to views it guards
+    Valid(
+        """
+from functools import wraps
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+def authorize(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        project = Project.objects.for_key(request.headers.get("X-Api-Key", ""))
+        if project is None:
+            return JsonResponse({"error": "wrong key"}, status=401)
+        request.project = project
+        return view(request, *args, **kwargs)
+    return wrapper
+
+@authorize
+def create_check(request):
+    return JsonResponse(request.project.add_check(request.body), status=201)
+
+@authorize
+def list_checks(request):
+    return JsonResponse({"checks": request.project.checks()})
+
+@csrf_exempt
+def checks(request):  # ok: BR211
+    if request.method == "POST":
+        return create_check(request)
+    return list_checks(request)
+""",
+        path="api/views.py",
+        files={
+            "api/urls.py": """
+from django.urls import path
+from api import views
+urlpatterns = [path("api/checks/", views.checks)]
+"""
+        },
+    ),
     Valid(
         """
 import hmac
