@@ -69,6 +69,8 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     routes = [r for r in _dedupe(routes) if not is_test_path(r.file)]
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
+    # views exempted from Django's CSRF check that no route reaches (BR211 judges them alone)
+    files |= {p for p, f in framework_facts.items() if _declares_csrf_exempt(f)}
     frameworks = tuple(sorted({r.framework for r in routes}))
     taint = build_index_from_facts(
         {p: f for p, f in facts.items() if f and TAINT in f}, package_name(config.root)
@@ -128,6 +130,15 @@ def _dedupe(routes: list[Route]) -> list[Route]:
     for r in routes:
         seen.setdefault((r.methods, r.path, r.file, r.handler), r)
     return list(seen.values())
+
+
+def _declares_csrf_exempt(facts: Mapping[str, Any]) -> bool:
+    """Some function of the file is decorated `@csrf_exempt` (django.views.decorators.csrf)."""
+    for record in facts.get("functions", {}).values():
+        for dec in record.get("decorators", ()):
+            if isinstance(dec, Mapping) and dec.get("ref") in g.CSRF_EXEMPT:
+                return True
+    return False
 
 
 def is_service_module(relpath: str) -> bool:

@@ -44,6 +44,11 @@ _DJANGO_SESSION_GUARDS = frozenset(
         "UserPassesTestMixin",
     }
 )
+_CSRF_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
+# what a view accepting every method does when it takes a submission
+_UNSAFE_USE = re.compile(
+    r"\brequest\.(POST|FILES|body)\b|\bmethod\s*==\s*[\"'](POST|PUT|PATCH|DELETE)[\"']"
+)
 _SUBMITTED = frozenset({"request.POST", "request.FILES", "request.body", "request.data"})
 
 # Flask: what protects forms (Flask-WTF's CSRFProtect and FlaskForm, Flask-SeaSurf, WTForms'
@@ -132,7 +137,42 @@ class CsrfUnprotected(Rule):
     needs_project = True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._check(node, routes_at(self.ctx, node))
+        routes = routes_at(self.ctx, node)
+        if routes:
+            self._check(node, routes)
+        elif not self.ctx.is_test_file and self._unrouted_exempt_view(node):
+            self.report(
+                node.name,
+                f"the view `{node.name.value}` is exempt from Django's CSRF check (@csrf_exempt) "
+                "but changes state for a caller known by the session cookie: any website the "
+                "user visits can submit it in the user's name. Remove csrf_exempt and send the "
+                "token ({% csrf_token %}, the X-CSRFToken header), or authenticate it with a "
+                "token or a signature instead of the session (CWE-352)",
+                confidence=Confidence.LOW,
+            )
+
+    def _unrouted_exempt_view(self, node: cst.FunctionDef) -> bool:
+        """A `@csrf_exempt` Django view the route model did not reach (a URLconf it cannot
+        read): judged on the view alone, its decorators and body."""
+        if self.ctx.enclosing_class() is not None or not node.params.params:
+            return False
+        if node.params.params[0].name.value != "request":
+            return False
+        decorators = [self._decorator(d.decorator) for d in node.decorators]
+        if _CSRF_EXEMPT not in decorators:
+            return False
+        source = cst.Module([]).code_for_node(node)
+        tails = {d.rpartition(".")[2] for d in decorators}
+        if tails & {"require_GET", "require_safe"} or _NOT_COOKIE_BODY.search(source):
+            return False
+        posts = "require_POST" in tails or bool(_UNSAFE_USE.search(source))
+        session = bool(tails & _DJANGO_SESSION_GUARDS) or bool(_READS_SESSION.search(source))
+        return posts and session
+
+    def _decorator(self, expr: cst.BaseExpression) -> str:
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        return self.ctx.resolve(expr) or ""
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._check(node, routes_at(self.ctx, node))
@@ -320,6 +360,34 @@ urlpatterns = [
 """
 
 CsrfUnprotected.INVALID = [
+    # views the route model cannot reach (a URLconf of string views): judged on their own
+    Invalid(
+        """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+@csrf_exempt
+def upload(request):  # expect: BR211
+    if request.method == "POST":
+        request.user.files.create(data=request.FILES["file"])
+    return HttpResponse("ok")
+
+@csrf_exempt
+@login_required
+@require_GET
+def download(request):  # ok: BR211 (GET only)
+    return HttpResponse(request.user.files.first())
+
+@csrf_exempt
+def hook(request):  # ok: BR211 (no session)
+    if request.method == "POST":
+        Event.objects.create(body=request.body)
+    return HttpResponse("ok")
+""",
+        path="taskManager/views.py",
+    ),
     # a project decorator that reads the session's user, around a view that dispatches to it
     Invalid(
         """
