@@ -1,7 +1,8 @@
 """What an Express middleware does, judged by its code and by the library it comes from.
 
 A guard is recognised by behaviour, never by its name:
-- authentication: `passport.authenticate(...)`; express-jwt's `expressjwt(...)` (unless
+- authentication: `passport.authenticate(...)` (not with `failureRedirect`/`successRedirect`:
+  that is the login flow itself, open to anonymous visitors); express-jwt's `expressjwt(...)` (unless
   `credentialsRequired: false`, which lets anonymous requests through); a middleware function
   whose body answers 401/403 (`res.status(401)`, `res.sendStatus(403)`, `createError(401)`,
   an object with `status: 401`), calls `next(error)` on a failed check of the request, or
@@ -174,16 +175,24 @@ class Guards:
         return frozenset()
 
 
+# `passport.authenticate(strategy, { failureRedirect })`: the browser login flow (a local
+# login form's POST, an OAuth provider's callback) that signs a visitor in and redirects,
+# rather than a guard that rejects requests without a signed-in user. Passport's docs:
+# https://www.passportjs.org/concepts/authentication/middleware/ (redirects), and
+# https://www.passportjs.org/concepts/delegated-authorization/ (OAuth callbacks).
+_LOGIN_STEP = re.compile(r"\b(failureRedirect|successRedirect|successReturnToOrRedirect)\s*:")
+
+
 def _package_kinds(value: External, call: ts.Node | None) -> frozenset[str]:
     module, names = value.module, value.names
-    if module == "passport" and names[-1:] == ("authenticate",):
+    if module in ("passport", "koa-passport") and names[-1:] == ("authenticate",):
+        if call is not None and _LOGIN_STEP.search(text(call)):
+            return frozenset()  # a login step (form post, OAuth callback): open to anonymous
         return frozenset({AUTHENTICATION})
     if module == "hono" and names[-1:] and names[-1] in HONO_AUTH:
         return frozenset({AUTHENTICATION})
     if module == "hono" and names[-1:] == ("validator",):  # hono/validator
         return frozenset({VALIDATION})
-    if module == "koa-passport" and names[-1:] == ("authenticate",):
-        return frozenset({AUTHENTICATION})
     if module == "koa-jwt":
         if call is not None and re.search(r"passthrough\s*:\s*true", text(call)):
             return frozenset()  # anonymous requests pass (koa-jwt docs)

@@ -516,3 +516,23 @@ app.put(mutable, (req, res) => res.end());  // not a const: unknown
         "HEAD /js/app.js",
         "POST /api/v2/items",
     ]
+
+
+def test_passport_login_steps_are_not_guards() -> None:
+    """A `failureRedirect` makes passport.authenticate the browser login flow (OAuth callback,
+    login form), open to anonymous visitors; without one it guards the route."""
+    found = routes(
+        {
+            "app.js": """
+const express = require("express");
+const passport = require("passport");
+const app = express();
+app.get("/auth/github/callback", passport.authenticate("github", { failureRedirect: "/login" }), (req, res) => res.redirect("/"));
+app.post("/login", passport.authenticate("local", { successRedirect: "/", failureRedirect: "/login" }));
+app.get("/api/me", passport.authenticate("jwt", { session: false }), (req, res) => res.json(req.user));
+"""
+        }
+    )
+    assert auth(found["GET /auth/github/callback"]) == []
+    assert auth(found["POST /login"]) == []
+    assert auth(found["GET /api/me"]) == ["passport.authenticate@route"]
