@@ -108,7 +108,8 @@ def env_lookup(
     call: cst.Call, qualified: str | None, wrappers: Mapping[str, EnvWrapper] | None = None
 ) -> EnvLookup | None:
     """An environment/config lookup by literal name: `os.environ.get`, `os.getenv`,
-    `os.environ.setdefault`, python-decouple `config`, environs / django-environ `env.str`,
+    `os.environ.setdefault`, python-decouple `config`, environs / django-environ `env.str`
+    (`.bool`, `.int`, `.list`, `.tuple`),
     `env(...)`, starlette `Config` instances called as `config(...)`, config objects read
     with a fallback (`app.config.get("X", d)`, `settings.get("X", d)`,
     `getattr(settings, "X", d)`), and the module's own `wrappers` around one of these."""
@@ -145,11 +146,12 @@ def env_lookup(
         default = keyword_arg(call, "default")
     elif (
         isinstance(func, cst.Attribute)
-        and func.attr.value in ("str", "bool", "get", "get_value")
+        and func.attr.value in ("str", "bool", "int", "get", "get_value", "list", "tuple")
         and (_last_name(func.value) or "").lower() in _ENV_RECEIVERS | _CONFIG_RECEIVERS
     ):
         default = keyword_arg(call, "default")
-        if default is None and func.attr.value != "get_value":
+        # django-environ's `list`/`tuple` take `cast` second: only `default=` counts there.
+        if default is None and func.attr.value not in ("get_value", "list", "tuple"):
             default = positional_arg(call, 1)
     else:
         return None

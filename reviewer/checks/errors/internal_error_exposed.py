@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from reviewer.checks._settings import env_flag, is_dev_settings, is_production_settings
 from reviewer.checks.base import Invalid, Rule, Valid
-from reviewer.checks.env_lookups import env_lookup, env_wrappers, literal_string
+from reviewer.checks.env_lookups import env_wrappers
 from reviewer.checks.errors._common import BROAD, caught_names
 from reviewer.imports import dotted_name
 from reviewer.model import Confidence, Severity
@@ -94,9 +95,6 @@ _INTERNAL_BUILTINS = frozenset(
 )
 _HANDLER_DECORATORS = frozenset({"exception_handler", "errorhandler", "app_errorhandler"})
 _EXPOSING_ATTRS = frozenset({"args", "message", "msg", "strerror", "orig", "__traceback__"})
-_DEV_SETTINGS = re.compile(
-    r"(^|[/_.-])(dev|devel|development|local|test|tests|testing|ci)([/_.-]|$)"
-)
 
 
 def _walk_with_parent(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.CSTNode]]:
@@ -110,19 +108,6 @@ def _walk_with_parent(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.CSTN
 
 def _is_true(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "True"
-
-
-# what `distutils.util.strtobool`, django-environ's and environs' `bool` read as on
-_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
-
-
-def _truthy_literal(expr: cst.BaseExpression | None) -> bool:
-    if expr is None:
-        return False
-    if _is_true(expr) or (isinstance(expr, cst.Integer) and expr.value not in ("0", "0x0")):
-        return True
-    value = literal_string(expr)
-    return value is not None and value.strip().lower() in _TRUTHY
 
 
 class InternalErrorExposed(Rule):
@@ -547,7 +532,7 @@ DEBUG = True                                                 # expect: BR702
                 isinstance(expr, cst.Name)
                 and expr.value == "DEBUG"
                 and self.ctx.enclosing_function() is None
-                and self._settings_module()
+                and is_production_settings(self.ctx.relpath)
             ):
                 self.report(
                     node,
@@ -565,37 +550,12 @@ DEBUG = True                                                 # expect: BR702
             isinstance(t.target, cst.Name) and t.target.value == "DEBUG" for t in node.targets
         ):
             return
-        stem = self.ctx.relpath.lower().rsplit("/", 1)[-1].removesuffix(".py")
-        if self.ctx.enclosing_function() is not None or _DEV_SETTINGS.search(stem):
+        if self.ctx.enclosing_function() is not None or is_dev_settings(self.ctx.relpath):
             return
-        value, compared = node.value, None
-        if isinstance(value, cst.Comparison) and len(value.comparisons) == 1:
-            test = value.comparisons[0]
-            if not isinstance(test.operator, cst.Equal | cst.In):
-                return
-            value, compared = value.left, test.comparator
-            while (
-                isinstance(value, cst.Call)
-                and isinstance(value.func, cst.Attribute)
-                and value.func.attr.value in ("lower", "strip", "casefold")
-            ):
-                value = value.func.value
-        if not isinstance(value, cst.Call):
+        flag = env_flag(node.value, self.ctx.call_name, self._env_wrappers)
+        if flag is None or "DEBUG" not in flag[0].variable.upper():
             return
-        lookup = env_lookup(value, self.ctx.call_name(value), self._env_wrappers)
-        if lookup is None or "DEBUG" not in lookup.variable.upper():
-            return
-        default = lookup.default
-        if compared is None:
-            on = _truthy_literal(default)
-        else:
-            fallback = literal_string(default) if default is not None else None
-            accepted = {literal_string(e.value) for e in getattr(compared, "elements", ())} or {
-                literal_string(compared)
-            }
-            on = fallback is not None and fallback.strip().lower() in {
-                a.lower() for a in accepted if a is not None
-            }
+        lookup, on = flag
         if on:
             self.report(
                 node,
@@ -604,15 +564,3 @@ DEBUG = True                                                 # expect: BR702
                 "Make the fallback off.",
                 severity=Severity.MEDIUM,
             )
-
-    def _settings_module(self) -> bool:
-        """A settings module that production may use: `settings.py`, or a module of a
-        `settings/` package other than development ones and the shared base that production
-        settings import and override (`base.py`, `common.py`, `defaults.py`)."""
-        path = self.ctx.relpath.lower()
-        stem = path.rsplit("/", 1)[-1].removesuffix(".py")
-        if _DEV_SETTINGS.search(stem):
-            return False
-        if path.endswith("settings.py"):
-            return True
-        return "/settings/" in f"/{path}" and stem not in {"base", "common", "defaults", "shared"}
