@@ -110,6 +110,26 @@ def _calls(expr: cst.BaseExpression) -> Iterator[cst.Call]:
             stack.extend(node.children)
 
 
+def _sets_proxy_header(module: cst.Module) -> bool:
+    """The module sets `SECURE_PROXY_SSL_HEADER` (to anything but None): Django runs behind a
+    proxy that terminates TLS, which is where the HTTPS redirect and HSTS belong."""
+    stack: list[cst.CSTNode] = list(module.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            continue
+        if isinstance(node, cst.Assign) and not (
+            isinstance(node.value, cst.Name) and node.value.value == "None"
+        ):
+            if any(
+                isinstance(t.target, cst.Name) and t.target.value == "SECURE_PROXY_SSL_HEADER"
+                for t in node.targets
+            ):
+                return True
+        stack.extend(c for c in node.children if not isinstance(c, cst.BaseExpression))
+    return False
+
+
 def _env_helper(call: cst.Call) -> EnvLookup | None:
     """An imported helper named for the environment (`get_list_from_env("X", default=[...])`,
     `env_list("X", [...])`) called with a variable name and a fallback."""
@@ -141,9 +161,10 @@ class InsecureProductionSettings(Rule):
 
     - `ALLOWED_HOSTS` containing `"*"` (`["*"]`, `os.getenv("ALLOWED_HOSTS", "*").split(",")`,
       `env.list("ALLOWED_HOSTS", default=["*"])`);
-    - `SECURE_SSL_REDIRECT = False` (unless a comment beside it says TLS and the redirect are
-      handled in front of Django: a proxy, load balancer, ingress);
-    - `SECURE_HSTS_SECONDS = 0`;
+    - `SECURE_SSL_REDIRECT = False` and `SECURE_HSTS_SECONDS = 0`, unless the module sets
+      `SECURE_PROXY_SSL_HEADER` (Django runs behind a proxy that terminates TLS, where the
+      redirect and HSTS belong) or a comment beside the setting says a proxy, load balancer or
+      ingress handles them;
     - `SECURE_CONTENT_TYPE_NOSNIFF = False`;
     - `X_FRAME_OPTIONS` other than `"DENY"` or `"SAMEORIGIN"`;
     - `SECURE_REFERRER_POLICY = "unsafe-url"`;
@@ -216,6 +237,8 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)  # ok: B
 CSRF_COOKIE_SECURE = os.getenv("CSRF_COOKIE_SECURE", "True") == "True"   # ok: BR212
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT")                  # ok: BR212 (required)
 SECURE_SSL_REDIRECT = False  # TLS and the HTTPS redirect are done by the nginx proxy
+# HSTS is added by the load balancer
+SECURE_HSTS_SECONDS = 0                                                # ok: BR212
 SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "31536000"))  # ok: BR212
 X_FRAME_OPTIONS = "SAMEORIGIN"                                         # ok: BR212
 SESSION_COOKIE_SECURE = False  # BR206's, not reported twice
@@ -241,6 +264,15 @@ ALLOWED_HOSTS = ["*"]                                                  # ok: BR2
 SECURE_SSL_REDIRECT = False                                            # ok: BR212
 """,
             path="mysite/helpers.py",
+        ),
+        Valid(
+            """
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = getattr(configuration, "SECURE_SSL_REDIRECT", False)  # ok: BR212 (proxy)
+SECURE_HSTS_SECONDS = getattr(configuration, "SECURE_HSTS_SECONDS", 0)      # ok: BR212
+X_FRAME_OPTIONS = "SAMEORIGIN"                                              # ok: BR212
+""",
+            path="netbox/netbox/settings.py",
         ),
         Valid(
             """
@@ -293,6 +325,8 @@ ALLOWED_HOSTS = get_list_from_env("PAPERLESS_ALLOWED_HOSTS", default=["*"])  # e
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")          # expect: BR212
 if not DEBUG:
     SECURE_HSTS_SECONDS = 0                                            # expect: BR212
+SECURE_PROXY_SSL_HEADER = None
+SESSION_COOKIE_SECURE = getattr(configuration, "SESSION_COOKIE_SECURE", False)  # expect: BR212
 """,
             path="src/paperless/settings/__init__.py",
         ),
@@ -302,6 +336,7 @@ if not DEBUG:
         super().__init__(ctx)
         self._active = is_production_settings(ctx.relpath) and not ctx.is_test_file
         self._wrappers = env_wrappers(ctx.module, ctx.resolve) if self._active else {}
+        self._behind_proxy = self._active and _sets_proxy_header(ctx.module)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not self._active or self.ctx.enclosing_function() is not None:
@@ -411,8 +446,10 @@ if not DEBUG:
 
     def _check_flag(self, node: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
         flag = _FLAGS[name]
+        if name == "SECURE_SSL_REDIRECT" and (self._behind_proxy or self._proxy_note()):
+            return
         if _is_false(value):
-            if flag.explicit and not (name == "SECURE_SSL_REDIRECT" and self._proxy_note()):
+            if flag.explicit:
                 self.report(
                     node,
                     f"`{name} = False`: {flag.gain}. Set it to True in production settings"
@@ -437,6 +474,8 @@ if not DEBUG:
         )
 
     def _check_hsts(self, node: cst.CSTNode, value: cst.BaseExpression) -> None:
+        if self._behind_proxy or self._proxy_note():
+            return
         if _is_zero(value):
             self.report(
                 node,
