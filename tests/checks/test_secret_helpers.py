@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.checks.base import Case
+from reviewer.checks.env_lookups import env_lookup
 from reviewer.checks.secrets._common import (
     classify_name,
-    env_lookup,
     find_key_format,
     is_not_a_secret_value,
     is_placeholder,

@@ -118,14 +118,15 @@ def _sets_proxy_header(module: cst.Module) -> bool:
         node = stack.pop()
         if isinstance(node, cst.FunctionDef | cst.ClassDef):
             continue
-        if isinstance(node, cst.Assign) and not (
-            isinstance(node.value, cst.Name) and node.value.value == "None"
-        ):
-            if any(
+        if (
+            isinstance(node, cst.Assign)
+            and not (isinstance(node.value, cst.Name) and node.value.value == "None")
+            and any(
                 isinstance(t.target, cst.Name) and t.target.value == "SECURE_PROXY_SSL_HEADER"
                 for t in node.targets
-            ):
-                return True
+            )
+        ):
+            return True
         stack.extend(c for c in node.children if not isinstance(c, cst.BaseExpression))
     return False
 
