@@ -179,6 +179,8 @@ class Layers:
     modules: tuple[ModuleRole, ...] = ()
     imports: tuple[ModuleImport, ...] = ()
     queries: tuple[Query, ...] = ()
+    models: tuple[str, ...] = ()  # qualified names of the project's ORM model classes
+    schemas: tuple[str, ...] = ()  # qualified names of its validation classes
 
     def role_of(self, module: str) -> str:
         for m in self.modules:

@@ -266,7 +266,8 @@ def build_layers(
         for t in f["tables"]
     ]
     models: dict[str, list[str]] = {}
-    for name, relpath in orm_models(index, tables).items():
+    orm = orm_models(index, tables)
+    for name, relpath in orm.items():
         models.setdefault(relpath, []).append(name.rsplit(".", 1)[-1])
     schema_files: dict[str, list[str]] = {}
     model_names = {f"{names[p]}.{m}" for p, ms in models.items() if p in names for m in ms}
@@ -333,4 +334,6 @@ def build_layers(
         modules=tuple(ModuleRole(names[p], p, *role.get(p, ("other", ()))) for p in sorted(names)),
         imports=tuple(imports),
         queries=tuple(queries),
+        models=tuple(sorted(orm)),
+        schemas=tuple(sorted({*schemas, *more_schemas})),
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
+from reviewer.checks.architecture._web import web_layer_files
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.config import Config
-from reviewer.framework.values import ref
 from reviewer.model import Confidence, Finding, Location, Severity
 from reviewer.service import ModuleImport, ModuleRole, Project
 
@@ -240,7 +238,9 @@ class UpwardLayerImport(Rule):
                 "app/views.py": _VIEWS.replace("from app import orders", "from app import repo"),
                 "app/repo.py": "from django.http import HttpRequest  # expect: BR403\n"
                 "from app.db import db\nfrom app.models import Order\n\n"
-                "def get(request: HttpRequest, oid):\n    return db.session.get(Order, oid)\n",
+                "def get(request: HttpRequest, oid):\n    return db.session.get(Order, oid)\n\n"
+                # `.limit()` of a query is no flask-limiter registration (no web wiring)
+                "def recent():\n    return Order.query.limit(5).all()\n",
             },
         ),
         # a Django model importing Flask's per-request `g`
@@ -255,7 +255,7 @@ class UpwardLayerImport(Rule):
     def project_findings(cls, project: Project, config: Config) -> list[Finding]:
         layers = project.layers
         roles = {m.module: m for m in layers.modules}
-        web = _web_glue(project)
+        web = web_layer_files(project)
         found: dict[tuple[str, int], Finding] = {}
         for imp in layers.imports:
             mod = roles.get(imp.module)
@@ -302,55 +302,3 @@ def _against(imp: ModuleImport, project: Project, roles: dict[str, ModuleRole]) 
     if rest in served:
         return f"`{rest}` of the controller module `{imp.target}`"
     return None
-
-
-def _web_glue(project: Project) -> set[str]:
-    """Files of the web layer below the handlers: they provide routes their guards or
-    dependencies, authenticate, or wire the web app (middleware, hooks, blueprints)."""
-    files: set[str] = set()
-    for file, facts in project.facts.items():
-        if facts.get("registrations") or any(
-            ref(d).rsplit(".", 1)[-1] in _HOOKS
-            for rec in facts.get("functions", {}).values()
-            for d in rec["decorators"]
-        ):
-            files.add(file)
-        if any(_authenticates(rec.get("auth", ())) for rec in facts.get("functions", {}).values()):
-            files.add(file)
-    for r in project.routes:
-        for guard in (*r.auth, *r.authorization, *r.rate_limits):
-            if guard.file:
-                files.add(guard.file)
-    modules = {m.module: m.file for m in project.layers.modules}
-    for r in project.routes:
-        for p in r.params:
-            if p.dependency:
-                files.update(_files_of(p.dependency, modules))
-        # decorators on handlers (`@cache.cached(key_prefix=...)`) wrap the request cycle
-        record = project.facts.get(r.file, {}).get("functions", {}).get(r.handler)
-        for decorator in record["decorators"] if record else ():
-            files.update(_files_of(ref(decorator), modules))
-    return files
-
-
-def _files_of(name: str, modules: dict[str, str]) -> Iterator[str]:
-    parts = name.split(".")
-    for cut in range(len(parts), 0, -1):
-        file = modules.get(".".join(parts[:cut]))
-        if file is not None:
-            yield file
-            return
-
-
-# decorators that install a function into the web app's request cycle
-_HOOKS = frozenset(
-    {"middleware", "before_request", "after_request", "teardown_request", "before_app_request"}
-    | {"after_app_request", "url_defaults", "url_value_preprocessor", "exception_handler"}
-    | {"errorhandler", "app_errorhandler", "on_event", "context_processor"}
-)
-
-
-def _authenticates(evidence: Iterable[str]) -> bool:
-    """Authentication done here (`Authorization header`, `HTTPException(HTTP_401)`, `redirect
-    to login`), not merely a call of another function that authenticates (`get_current_user`)."""
-    return any(not e.isidentifier() for e in evidence)

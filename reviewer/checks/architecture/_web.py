@@ -1,0 +1,76 @@
+"""Modules of the web layer below the handlers, for the architecture rules (BR403, BR404).
+
+They provide routes their guards or dependencies or decorate handlers, authenticate (read the
+`Authorization` header, decode a token, answer 401, redirect to the login), or wire the web app
+(register middleware, hooks, blueprints, routers). Reading the request is their job, and the
+data they load (the current user) is no service layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from reviewer.framework.values import ref
+from reviewer.service import Project
+
+
+def web_layer_files(project: Project) -> set[str]:
+    """Files of the web layer below the handlers: they provide routes their guards or
+    dependencies, authenticate, or wire the web app (middleware, hooks, blueprints)."""
+    files: set[str] = set()
+    for file, facts in project.facts.items():
+        wires = any(reg.get("method") in _WIRING for reg in facts.get("registrations", ()))
+        if wires or any(
+            ref(d).rsplit(".", 1)[-1] in _HOOKS
+            for rec in facts.get("functions", {}).values()
+            for d in rec["decorators"]
+        ):
+            files.add(file)
+        if any(_authenticates(rec.get("auth", ())) for rec in facts.get("functions", {}).values()):
+            files.add(file)
+    for r in project.routes:
+        for guard in (*r.auth, *r.authorization, *r.rate_limits):
+            if guard.file:
+                files.add(guard.file)
+    modules = {m.module: m.file for m in project.layers.modules}
+    for r in project.routes:
+        for p in r.params:
+            if p.dependency:
+                files.update(files_of(p.dependency, modules))
+        # decorators on handlers (`@cache.cached(key_prefix=...)`) wrap the request cycle
+        record = project.facts.get(r.file, {}).get("functions", {}).get(r.handler)
+        for decorator in record["decorators"] if record else ():
+            files.update(files_of(ref(decorator), modules))
+    return files
+
+
+def files_of(name: str, modules: dict[str, str]) -> Iterator[str]:
+    """The project file of the module a qualified name lies in (longest prefix), if any."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        file = modules.get(".".join(parts[:cut]))
+        if file is not None:
+            yield file
+            return
+
+
+# calls that wire the web app: blueprints, routers, routes, middleware, hooks, error handlers
+_WIRING = frozenset(
+    {"register_blueprint", "include_router", "add_url_rule", "add_api_route", "add_route"}
+    | {"add_routes", "add_view", "add_resource", "add_namespace", "mount", "add_subapp"}
+    | {"add_middleware", "middleware", "before_request", "before_app_request", "init_app"}
+    | {"url_value_preprocessor", "app_url_value_preprocessor", "register_error_handler"}
+    | {"add_exception_handler"}
+)
+# decorators that install a function into the web app's request cycle
+_HOOKS = frozenset(
+    {"middleware", "before_request", "after_request", "teardown_request", "before_app_request"}
+    | {"after_app_request", "url_defaults", "url_value_preprocessor", "exception_handler"}
+    | {"errorhandler", "app_errorhandler", "on_event", "context_processor"}
+)
+
+
+def _authenticates(evidence: Iterable[str]) -> bool:
+    """Authentication done here (`Authorization header`, `HTTPException(HTTP_401)`, `redirect
+    to login`), not merely a call of another function that authenticates (`get_current_user`)."""
+    return any(not e.isidentifier() for e in evidence)
