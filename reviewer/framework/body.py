@@ -7,6 +7,7 @@ so both judge a body the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -467,6 +468,33 @@ def login_condition(tests: list[Condition]) -> bool:
     for test, negated in tests:
         found |= _login_polarity(test, negated)
     return "anonymous" in found and "user" not in found
+
+
+def read_for_signed_in_branch(stack: list[cst.CSTNode]) -> bool:
+    """The login read at the top of `stack` is the test of an `if` with no else that runs for
+    signed-in callers (`if current_user.is_authenticated: return redirect(...)`): the anonymous
+    caller falls through, so the read guards nothing (FlaskBB's `anonymous_required`, a home
+    page that shows signed-in users their dashboard)."""
+    for position in range(len(stack) - 2, -1, -1):
+        node = stack[position]
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.SimpleStatementLine):
+            return False
+        if isinstance(node, cst.If | cst.IfExp):
+            if stack[position + 1] is not node.test:
+                return False
+            if node.orelse is not None or _login_polarity(node.test, False) != {"user"}:
+                return False
+            block = stack[position - 1] if position else None
+            body = getattr(block, "body", ())
+            after = (
+                body[body.index(node) + 1 :] if isinstance(body, Sequence) and node in body else ()
+            )
+            # `if user.is_authenticated: return view(); abort(403)`: the others are refused
+            return not any(_REFUSES.search(code_of(stmt)) for stmt in after)
+    return False
+
+
+_REFUSES = re.compile(r"\babort\(|\braise\b|\b40[13]\b|[Uu]nauthori[sz]ed|login", re.I)
 
 
 def turns_users_away(node: cst.If) -> bool:

@@ -652,6 +652,12 @@ class FrameworkCollector(Visitor):
         evidence = body.attribute_evidence(node)
         if evidence and evidence[0] == "authorization" and body.is_exemption(self.ctx.stack):
             evidence = None
+        if (
+            evidence
+            and evidence[0] == "authentication"
+            and body.read_for_signed_in_branch(self.ctx.stack)
+        ):
+            evidence = None  # `if user.is_authenticated: return redirect(home)`: none turned away
         if evidence:
             record["auth" if evidence[0] == "authentication" else "authz"].append(evidence[1])
         func = self.ctx.enclosing_function()

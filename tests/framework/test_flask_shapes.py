@@ -837,3 +837,52 @@ def test_a_package_reviewed_on_its_own_is_matched_against_the_tests_beside_it(
     loose = tmp_path / "loose"
     routes = review(loose / "pkg", {"app.py": app, "../tests/test_app.py": suite})
     assert {r.path: r.tests for r in routes} == {"/health": (), "/orders": ()}
+
+
+def test_a_decorator_that_turns_signed_in_users_away_is_no_guard(tmp_path: Path) -> None:
+    """FlaskBB's `anonymous_required` (login and register pages): signed-in callers are sent
+    home, anonymous ones fall through to the view; a home page that greets signed-in users
+    the same way guards nothing either. `if authenticated: return view(); abort(401)` does."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            import functools
+            from flask import Flask, abort, redirect, url_for
+            from flask_login import current_user
+            app = Flask(__name__)
+
+            def anonymous_required(f):
+                @functools.wraps(f)
+                def wrapper(*a, **k):
+                    if current_user is not None and current_user.is_authenticated:
+                        return redirect(url_for("index"))
+                    return f(*a, **k)
+                return wrapper
+
+            def signed_in(f):
+                @functools.wraps(f)
+                def wrapper(*a, **k):
+                    if current_user.is_authenticated:
+                        return f(*a, **k)
+                    abort(401)
+                return wrapper
+
+            @app.route("/login", methods=["GET", "POST"])
+            @anonymous_required
+            def login(): ...
+
+            @app.get("/")
+            def index():
+                if current_user.is_authenticated:
+                    return redirect(url_for("dashboard"))
+                return "welcome"
+
+            @app.get("/dashboard")
+            @signed_in
+            def dashboard(): ...
+            """,
+        },
+    )
+    flags = {r.path: bool(r.auth) for r in routes}
+    assert flags == {"/login": False, "/": False, "/dashboard": True}
