@@ -494,6 +494,61 @@ def read_for_signed_in_branch(stack: list[cst.CSTNode]) -> bool:
     return False
 
 
+def calls_wrapped_view_unchecked(call: cst.Call, stack: list[cst.CSTNode]) -> bool:
+    """`call` (at the top of `stack`) runs the view a decorator wraps (a parameter of the
+    function around the wrapper) on a path that checks nothing about the caller: no enclosing
+    branch test and no earlier statement on the way reads the user, the session, the request
+    or calls anything. CTFd's `check_score_visibility` returns `f(...)` when a setting says
+    "public": on that configuration anonymous callers reach the view, so the decorator is no
+    authentication guard, whatever its other branches check."""
+    if not isinstance(call.func, cst.Name):
+        return False
+    functions = [n for n in stack if isinstance(n, cst.FunctionDef)]
+    if len(functions) < 2:
+        return False
+    outer = functions[-2]
+    params = {p.name.value for p in (*outer.params.params, *outer.params.posonly_params)}
+    if call.func.value not in params:
+        return False
+    wrapper = functions[-1]
+    inside = stack[stack.index(wrapper) :]
+    for position, node in enumerate(inside[:-1]):
+        child = inside[position + 1]
+        if (
+            isinstance(node, cst.If | cst.While | cst.IfExp)
+            and child is not node.test
+            and _reads_the_caller(node.test)
+        ):
+            return False
+        body = getattr(node, "body", None)
+        if isinstance(body, Sequence) and child in body:
+            for earlier in body[: body.index(child)]:
+                checks = not isinstance(earlier, cst.If) or _reads_the_caller(earlier.test)
+                if checks and not _is_plain_assignment(earlier):
+                    return False
+    return True
+
+
+_CALLER_WORDS = re.compile(r"user|session|auth|login|request|token|\bg\.|key|permission|role", re.I)
+
+
+def _reads_the_caller(test: cst.BaseExpression) -> bool:
+    """A test that may depend on who calls: it calls something or names the caller."""
+    return any(isinstance(n, cst.Call) for n in walk(test)) or bool(
+        _CALLER_WORDS.search(code_of(test))
+    )
+
+
+def _is_plain_assignment(stmt: cst.BaseStatement) -> bool:
+    """`v = get_config(...)` and the like: a setting read, not a check of the caller."""
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, cst.Assign | cst.AnnAssign) and not _CALLER_WORDS.search(code_of(small))
+        for small in stmt.body
+    )
+
+
 _REFUSES = re.compile(r"\babort\(|\braise\b|\b40[13]\b|[Uu]nauthori[sz]ed|login", re.I)
 
 

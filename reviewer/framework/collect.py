@@ -471,6 +471,8 @@ class FrameworkCollector(Visitor):
                 if value.startswith("self."):
                     record.setdefault("self_kwargs", []).append([passed.keyword.value, value])
         capability.call_facts(node, name, self.ctx, record, self._requests())
+        if body.calls_wrapped_view_unchecked(node, self.ctx.stack):
+            record["open_view_call"] = True
         evidence = body.call_evidence(node, self.ctx)
         if evidence and evidence[1] == "redirect to login" and not self._branched(record):
             evidence = None  # `logout` sends everyone to the login page: nobody is turned away

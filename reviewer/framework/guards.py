@@ -145,6 +145,10 @@ def function_kinds(index: Index, func: Def) -> Kinds:
         kinds |= {AUTHENTICATION, AUTHORIZATION}
     elif AUTH_NAME.search(name):
         kinds.add(AUTHENTICATION)
+    if index.nested_flag(func, "open_view_call"):
+        # some path through the wrapper runs the view without looking at the caller (a
+        # setting makes the page public): what the other paths check is no guarantee
+        kinds -= {AUTHENTICATION, AUTHORIZATION}
     return kinds
 
 

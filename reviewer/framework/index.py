@@ -204,6 +204,16 @@ class Index:
                 authz.extend(record["authz"])
         return auth, authz
 
+    def nested_flag(self, func: Def, flag: str) -> bool:
+        """A record flag set on the function or on a function nested in it."""
+        f = self.facts[func.file]
+        own = func.record["qualname"]
+        return any(
+            record.get(flag)
+            for qualname, record in f["functions"].items()
+            if qualname == own or qualname.startswith(own + ".")
+        )
+
 
 def package_name(root: Path) -> str:
     """The dotted name a reviewed package directory is imported under (`CTFd` for `CTFd/`

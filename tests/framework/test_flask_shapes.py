@@ -886,3 +886,54 @@ def test_a_decorator_that_turns_signed_in_users_away_is_no_guard(tmp_path: Path)
     )
     flags = {r.path: bool(r.auth) for r in routes}
     assert flags == {"/login": False, "/": False, "/dashboard": True}
+
+
+def test_a_decorator_that_lets_a_setting_open_the_view_is_no_guard(tmp_path: Path) -> None:
+    """CTFd's `check_score_visibility`: when the setting says public the wrapper runs the view
+    before looking at the caller, so anonymous callers reach it on that configuration; a
+    decorator whose every path to the view goes through a check of the caller stays a guard."""
+    routes = review(
+        tmp_path / "svc",
+        {
+            "app.py": """
+            import functools
+            from flask import Flask, abort, redirect, url_for
+            from flask_login import current_user
+            app = Flask(__name__)
+
+            def get_config(key): ...
+
+            def check_visibility(f):
+                @functools.wraps(f)
+                def wrapper(*args, **kwargs):
+                    v = get_config("visibility")
+                    if v == "public":
+                        return f(*args, **kwargs)
+                    elif v == "private":
+                        if current_user.is_authenticated:
+                            return f(*args, **kwargs)
+                        return redirect(url_for("auth.login"))
+                    abort(404)
+                return wrapper
+
+            def members_only(f):
+                @functools.wraps(f)
+                def wrapper(*args, **kwargs):
+                    mode = get_config("mode")
+                    if not current_user.is_authenticated:
+                        return redirect(url_for("auth.login"))
+                    return f(*args, **kwargs)
+                return wrapper
+
+            @app.get("/scoreboard")
+            @check_visibility
+            def scoreboard(): ...
+
+            @app.get("/members")
+            @members_only
+            def members(): ...
+            """,
+        },
+    )
+    flags = {r.path: bool(r.auth) for r in routes}
+    assert flags == {"/scoreboard": False, "/members": True}
