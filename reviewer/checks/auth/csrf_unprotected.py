@@ -30,7 +30,8 @@ _NOT_COOKIE_BODY = re.compile(
 )
 # A Django view that reads who the caller is from the session (django.contrib.auth's
 # AuthenticationMiddleware sets request.user from the session cookie)
-_READS_SESSION = re.compile(r"\brequest\.(user|session)\b")
+# (or a credential from a cookie the browser sends along: request.COOKIES)
+_READS_SESSION = re.compile(r"\brequest\.(user|session|COOKIES)\b")
 # Request content a state-changing Django view reads when it accepts every method
 # django.contrib.auth's guards, which read request.user (set from the session cookie)
 _DJANGO_SESSION_GUARDS = frozenset(
@@ -76,12 +77,18 @@ class CsrfUnprotected(Rule):
     view, through `method_decorator(csrf_exempt, name="dispatch")` on a class view, or around
     `as_view()` in the URLconf) that accept POST/PUT/PATCH/DELETE (`require_POST`,
     `require_http_methods`, a `post()`/`put()`/`delete()` method, or a view reading
-    `request.POST` when it accepts every method) and that know the caller from the session: a
-    `login_required`-style guard or a read of `request.user`/`request.session`. A view whose
-    caller proves itself otherwise is left alone: a guard named for a token, API key or
-    signature, a body that reads the `Authorization` header or checks an HMAC
-    (`hmac.compare_digest`; a signed webhook). DRF views are not reported: `APIView` is exempt
-    from the middleware but its `SessionAuthentication` enforces CSRF itself.
+    `request.POST` when it accepts every method) and that know the caller from the session or
+    a cookie: django.contrib.auth's `login_required`/`permission_required`/`user_passes_test`
+    or their mixins, a read of `request.user`/`request.session`/`request.COOKIES` in the view,
+    or a project decorator (or a view it dispatches to by method) whose code reads
+    `request.user`. A view whose caller proves itself otherwise is left alone: a capability
+    guard of the route model (a checked HMAC or signed token, a shared secret, an unguessable
+    key in the path), a guard named for a token, API key or signature, a body that reads the
+    `Authorization` header or checks an HMAC (`hmac.compare_digest`; a signed webhook). DRF
+    views are not reported: `APIView` is exempt from the middleware but its
+    `SessionAuthentication` enforces CSRF itself. A `@csrf_exempt` view that no route reaches
+    (a URLconf the route model cannot read) is judged on its decorators and body alone, with
+    low confidence.
 
     Flask: reports once for the project (at its first form route) when POST routes read
     `request.form`/`request.files`, the users sign in with a cookie (Flask-Login or Flask-User,
@@ -166,8 +173,12 @@ class CsrfUnprotected(Rule):
         if tails & {"require_GET", "require_safe"} or _NOT_COOKIE_BODY.search(source):
             return False
         posts = "require_POST" in tails or bool(_UNSAFE_USE.search(source))
-        session = bool(tails & _DJANGO_SESSION_GUARDS) or bool(_READS_SESSION.search(source))
-        return posts and session
+        if not posts:
+            return False
+        facts = self.ctx.project.facts if self.ctx.project is not None else {}
+        return bool(_READS_SESSION.search(source)) or any(
+            _session_guard(d, facts) for d in decorators if d and d != _CSRF_EXEMPT
+        )
 
     def _decorator(self, expr: cst.BaseExpression) -> str:
         if isinstance(expr, cst.Call):
