@@ -69,7 +69,8 @@ def build_project(facts: Mapping[str, Mapping[str, Any]], config: Config) -> Pro
     routes = [r for r in _dedupe(routes) if not is_test_path(r.file)]
     files = {r.file for r in routes if r.file}
     files |= {p for p in framework_facts if is_service_module(p)}
-    # views exempted from Django's CSRF check that no route reaches (BR211 judges them alone)
+    # views exempted from Django's CSRF check that no route reaches, DRF session authentication
+    # without its CSRF check (BR211 judges them alone)
     files |= {p for p, f in framework_facts.items() if _declares_csrf_exempt(f)}
     frameworks = tuple(sorted({r.framework for r in routes}))
     taint = build_index_from_facts(
@@ -133,11 +134,18 @@ def _dedupe(routes: list[Route]) -> list[Route]:
 
 
 def _declares_csrf_exempt(facts: Mapping[str, Any]) -> bool:
-    """Some function of the file is decorated `@csrf_exempt` (django.views.decorators.csrf)."""
+    """Some function of the file is decorated `@csrf_exempt` (django.views.decorators.csrf), or
+    a class overrides DRF's `SessionAuthentication.enforce_csrf`."""
     for record in facts.get("functions", {}).values():
         for dec in record.get("decorators", ()):
             if isinstance(dec, Mapping) and dec.get("ref") in g.CSRF_EXEMPT:
                 return True
+    for record in facts.get("classes", {}).values():
+        if "enforce_csrf" in record.get("methods", ()) and any(
+            isinstance(b, Mapping) and str(b.get("ref", "")).endswith("SessionAuthentication")
+            for b in record.get("bases", ())
+        ):
+            return True
     return False
 
 

@@ -88,7 +88,9 @@ class CsrfUnprotected(Rule):
     views are not reported: `APIView` is exempt from the middleware but its
     `SessionAuthentication` enforces CSRF itself. A `@csrf_exempt` view that no route reaches
     (a URLconf the route model cannot read) is judged on its decorators and body alone, with
-    low confidence.
+    low confidence. A DRF `SessionAuthentication` subclass whose `enforce_csrf` does nothing
+    (only `pass`/`return`) is reported at the class: it takes the check away from every view
+    that authenticates with it.
 
     Flask: reports once for the project (at its first form route) when POST routes read
     `request.form`/`request.files`, the users sign in with a cookie (Flask-Login or Flask-User,
@@ -186,7 +188,30 @@ class CsrfUnprotected(Rule):
         return self.ctx.resolve(expr) or ""
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not self.ctx.is_test_file and self._disables_drf_csrf(node):
+            self.report(
+                node.name,
+                f"`{node.name.value}` is DRF's SessionAuthentication with `enforce_csrf` doing "
+                "nothing: every view that authenticates with it accepts requests that carry the "
+                "user's session cookie without a CSRF token, so any website the user visits can "
+                "call them in the user's name. Keep SessionAuthentication's check (send the "
+                "X-CSRFToken header from the front end) or authenticate the API with tokens "
+                "(CWE-352)",
+            )
         self._check(node, routes_at(self.ctx, node))
+
+    def _disables_drf_csrf(self, node: cst.ClassDef) -> bool:
+        """A SessionAuthentication subclass whose `enforce_csrf` only passes or returns."""
+        if not any(
+            (self.ctx.resolve(b.value) or "").endswith("SessionAuthentication") for b in node.bases
+        ):
+            return False
+        if not isinstance(node.body, cst.IndentedBlock):
+            return False
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "enforce_csrf":
+                return _does_nothing(stmt)
+        return False
 
     def _check(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
         if self.ctx.is_test_file:
@@ -238,6 +263,28 @@ class CsrfUnprotected(Rule):
                 project_level=True,
             )
         ]
+
+
+def _does_nothing(func: cst.FunctionDef) -> bool:
+    """The body is a docstring, `pass`, `...`, `return` or `return None`."""
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else [func.body]
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if isinstance(small, cst.Pass):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(
+                small.value, cst.SimpleString | cst.ConcatenatedString | cst.Ellipsis
+            ):
+                continue
+            if isinstance(small, cst.Return) and (
+                small.value is None
+                or (isinstance(small.value, cst.Name) and small.value.value == "None")
+            ):
+                continue
+            return False
+    return True
 
 
 def _django_exempt(
@@ -371,6 +418,17 @@ urlpatterns = [
 """
 
 CsrfUnprotected.INVALID = [
+    # DRF's session authentication with its CSRF check switched off
+    Invalid(
+        """
+from rest_framework.authentication import SessionAuthentication
+
+class CsrfExemptSessionAuthentication(SessionAuthentication):  # expect: BR211
+    def enforce_csrf(self, request):
+        return
+""",
+        path="api/authentication.py",
+    ),
     # views the route model cannot reach (a URLconf of string views): judged on their own
     Invalid(
         """
@@ -527,6 +585,22 @@ def new_post():  # ok: BR211 (one finding per project)
 ]
 
 CsrfUnprotected.VALID = [
+    # a SessionAuthentication subclass that keeps (or tightens) the check
+    Valid(
+        """
+from rest_framework.authentication import SessionAuthentication
+
+class AuditedSessionAuthentication(SessionAuthentication):  # ok: BR211
+    def enforce_csrf(self, request):
+        audit(request)
+        return super().enforce_csrf(request)
+
+class QuietSessionAuthentication(SessionAuthentication):  # ok: BR211
+    def authenticate_header(self, request):
+        return None
+""",
+        path="api/authentication.py",
+    ),
     # an API-key decorator, and a csrf-exempt view that dispatches to views it guards
     Valid(
         """
