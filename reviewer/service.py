@@ -163,7 +163,8 @@ class ModuleImport:
 
 @dataclass(frozen=True)
 class Query:
-    """A function that talks to the database: the first such call per (function, model)."""
+    """A function that talks to the database, once per (function, model); `line` is the
+    function's `def` line (the call's own position would cost a code generation per file)."""
 
     module: str
     file: str

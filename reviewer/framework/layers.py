@@ -30,6 +30,7 @@ References:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,6 +45,7 @@ from reviewer.positions import Positions
 from reviewer.service import Layers, ModuleImport, ModuleRole, Query, Route
 
 FACTS_KEY = "layers"
+_IMPORT = re.compile(r"\s*(?:from\s+\S+\s+)?import\s")
 
 ORM_BASES = frozenset(
     {
@@ -135,19 +137,28 @@ class LayerCollector(Visitor):
     def finish(self) -> None:
         if not (self._imports or self._queries or self._tables):
             return
-        wanted = {n for n, _, _ in self._imports} | set(self._queries.values())
-        positions = Positions(self.ctx.module, wanted)
+        # only the imports need a line; a query is placed at its function's `def` line when
+        # the facts are joined
+        nodes: list[cst.CSTNode] = []
+        for n, _, _ in self._imports:
+            if not nodes or nodes[-1] is not n:
+                nodes.append(n)
+        starts = [
+            i for i, text in enumerate(self.ctx.source.splitlines(), 1) if _IMPORT.match(text)
+        ]
+        if len(starts) == len(nodes):  # one statement per matching line, in source order
+            lines = {id(n): at for n, at in zip(nodes, starts, strict=True)}
+        else:  # an import-like line in a string, or two imports on one line: generate code
+            positions = Positions(self.ctx.module, nodes)
+            lines = {id(n): r[0] for n in nodes if (r := positions.range(n)) is not None}
 
         def line(node: cst.CSTNode) -> int:
-            found = positions.range(node)
-            return found[0] if found else 1
+            return lines.get(id(node), 1)
 
         self.ctx.facts[FACTS_KEY] = {
             "module": self.ctx.imports.module,
             "imports": [[name, line(n), type_only] for n, name, type_only in self._imports],
-            "queries": [
-                [scope, line(call), model] for (scope, model), call in self._queries.items()
-            ],
+            "queries": [[scope, 0, model] for scope, model in self._queries],
             "tables": list(self._tables),
         }
 
@@ -247,8 +258,13 @@ def build_layers(
                     bool(type_only),
                 )
             )
+
+    def def_line(relpath: str, scope: str) -> int:
+        record = index.facts.get(relpath, {}).get("functions", {}).get(scope)
+        return int(record["line"]) if record else 1
+
     queries = [
-        Query(names[relpath], relpath, scope, line, model)
+        Query(names[relpath], relpath, scope, line or def_line(relpath, scope), model)
         for relpath, f in sorted(layer_facts.items())
         for scope, line, model in f["queries"]
     ]

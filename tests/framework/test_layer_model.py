@@ -209,3 +209,21 @@ def test_a_viewset_whose_handlers_are_all_inherited_is_a_controller(tmp_path: Pa
     roles = {m.file: m.role for m in layers_of(root, Config(root=root)).modules}
     assert roles["base/mixins.py"] == "controller"
     assert roles["blog/api.py"] == "controller"
+
+
+def test_import_lines_are_right_with_import_lines_in_strings(tmp_path: Path) -> None:
+    """Import lines come from a scan of the source; a docstring line starting with `import`
+    or two imports on one line must not shift them (code generation decides then)."""
+    root = _write(
+        tmp_path,
+        {
+            "app/a.py": '"""Usage:\n\nimport app.a\n"""\nimport os\nfrom app import b\n',
+            "app/b.py": "import os; import sys\n\nfrom app import a\n",
+        },
+    )
+    layers = layers_of(root, Config(root=root))
+    lines = {(i.file, i.name): i.line for i in layers.imports}
+    assert lines[("app/a.py", "os")] == 5
+    assert lines[("app/a.py", "app.b")] == 6
+    assert lines[("app/b.py", "sys")] == 1
+    assert lines[("app/b.py", "app.a")] == 3
