@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -69,12 +70,61 @@ def _falsy_literal(expr: cst.BaseExpression) -> bool:
 
 
 _STRING_METHODS = ("lower", "strip", "casefold", "upper")
+_SCHEME_CLASSES = frozenset({"environ.Env", "environ.FileAwareEnv"})
+
+
+@dataclass(frozen=True)
+class EnvScheme:
+    """django-environ's scheme: `env = environ.Env(DEBUG=(bool, False))` gives `env("DEBUG")`
+    and `env.bool("DEBUG")` the default False. `objects`: the names bound to such an Env."""
+
+    objects: frozenset[str] = frozenset()
+    defaults: Mapping[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+def env_scheme(
+    module: cst.Module, resolve: Callable[[cst.BaseExpression], str | None]
+) -> EnvScheme:
+    """The module-level `name = environ.Env(VAR=(cast, default), ...)` assignments."""
+    objects: set[str] = set()
+    defaults: dict[str, cst.BaseExpression] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign) or not isinstance(small.value, cst.Call):
+                continue
+            if resolve(small.value.func) not in _SCHEME_CLASSES:
+                continue
+            objects.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
+            for arg in small.value.args:
+                value = arg.value
+                if (
+                    arg.keyword is not None
+                    and isinstance(value, cst.Tuple)
+                    and len(value.elements) == 2
+                ):
+                    defaults[arg.keyword.value] = value.elements[1].value
+    return EnvScheme(frozenset(objects), defaults)
+
+
+def with_scheme(call: cst.Call, lookup: EnvLookup, scheme: EnvScheme | None) -> EnvLookup:
+    """`env("VAR")` / `env.bool("VAR")` without a default on a django-environ Env whose scheme
+    declares one: the lookup with the scheme's default."""
+    if scheme is None or lookup.default is not None or lookup.variable not in scheme.defaults:
+        return lookup
+    func = call.func
+    receiver = func.value if isinstance(func, cst.Attribute) else func
+    if isinstance(receiver, cst.Name) and receiver.value in scheme.objects:
+        return EnvLookup(lookup.variable, scheme.defaults[lookup.variable])
+    return lookup
 
 
 def env_flag(
     expr: cst.BaseExpression,
     call_name: Callable[[cst.Call], str | None],
     wrappers: Mapping[str, EnvWrapper],
+    scheme: EnvScheme | None = None,
 ) -> tuple[EnvLookup, bool | None] | None:
     """`os.getenv("X", "True") == "True"`, `env.bool("X", default=False)`, `envbool("X", "1")`:
     the lookup and the flag's value when the variable is not set (None when that is not known
@@ -96,6 +146,7 @@ def env_flag(
     lookup = env_lookup(value, call_name(value), wrappers)
     if lookup is None:
         return None
+    lookup = with_scheme(value, lookup, scheme)
     default = lookup.default
     if compared is None:
         if default is None:

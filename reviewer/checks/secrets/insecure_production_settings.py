@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from reviewer.checks._settings import env_flag, is_production_settings
+from reviewer.checks._settings import env_flag, env_scheme, is_production_settings, with_scheme
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.env_lookups import EnvLookup, env_lookup, env_wrappers, literal_string
 from reviewer.checks.secrets._common import name_words
@@ -314,6 +314,21 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)        # expect:
         ),
         Invalid(
             """
+import environ
+
+env = environ.FileAwareEnv(
+    DD_SESSION_COOKIE_SECURE=(bool, False),
+    DD_CSRF_COOKIE_SECURE=(bool, True),
+    DD_ALLOWED_HOSTS=(list, ["*"]),
+)
+SESSION_COOKIE_SECURE = env("DD_SESSION_COOKIE_SECURE")               # expect: BR212
+CSRF_COOKIE_SECURE = env("DD_CSRF_COOKIE_SECURE")                     # ok: BR212
+ALLOWED_HOSTS = env.list("DD_ALLOWED_HOSTS")                           # expect: BR212
+""",
+            path="mysite/settings/production.py",
+        ),
+        Invalid(
+            """
 import os
 from paperless.settings.parsers import get_list_from_env
 
@@ -338,6 +353,7 @@ SESSION_COOKIE_SECURE = getattr(configuration, "SESSION_COOKIE_SECURE", False)  
         self._active = is_production_settings(ctx.relpath) and not ctx.is_test_file
         self._wrappers = env_wrappers(ctx.module, ctx.resolve) if self._active else {}
         self._behind_proxy = self._active and _sets_proxy_header(ctx.module)
+        self._scheme = env_scheme(ctx.module, ctx.resolve) if self._active else None
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not self._active or self.ctx.enclosing_function() is not None:
@@ -423,7 +439,7 @@ SESSION_COOKIE_SECURE = getattr(configuration, "SESSION_COOKIE_SECURE", False)  
             ):
                 lookup = _env_helper(call)
             if lookup is not None:
-                yield lookup
+                yield with_scheme(call, lookup, self._scheme)
 
     def _check_hosts(self, node: cst.CSTNode, value: cst.BaseExpression) -> None:
         hosts = _strings(value)
@@ -462,7 +478,7 @@ SESSION_COOKIE_SECURE = getattr(configuration, "SESSION_COOKIE_SECURE", False)  
                     severity=flag.severity,
                 )
             return
-        found = env_flag(value, self.ctx.call_name, self._wrappers)
+        found = env_flag(value, self.ctx.call_name, self._wrappers, self._scheme)
         if found is None or found[1] is not False:
             return
         lookup = found[0]
