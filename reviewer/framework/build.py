@@ -135,14 +135,15 @@ def _dedupe(routes: list[Route]) -> list[Route]:
 
 def _declares_csrf_exempt(facts: Mapping[str, Any]) -> bool:
     """Some function of the file is decorated `@csrf_exempt` (django.views.decorators.csrf), or
-    a class overrides DRF's `SessionAuthentication.enforce_csrf`."""
+    a DRF authentication class overrides `enforce_csrf` or `authenticate`."""
     for record in facts.get("functions", {}).values():
         for dec in record.get("decorators", ()):
             if isinstance(dec, Mapping) and dec.get("ref") in g.CSRF_EXEMPT:
                 return True
     for record in facts.get("classes", {}).values():
-        if "enforce_csrf" in record.get("methods", ()) and any(
-            isinstance(b, Mapping) and str(b.get("ref", "")).endswith("SessionAuthentication")
+        methods = record.get("methods", ())
+        if ("enforce_csrf" in methods or "authenticate" in methods) and any(
+            isinstance(b, Mapping) and str(b.get("ref", "")).endswith("Authentication")
             for b in record.get("bases", ())
         ):
             return True

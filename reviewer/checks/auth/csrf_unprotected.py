@@ -51,6 +51,11 @@ _CSRF_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
 _UNSAFE_USE = re.compile(
     r"\brequest\.(POST|FILES|body)\b|\bmethod\s*==\s*[\"'](POST|PUT|PATCH|DELETE)[\"']"
 )
+# A DRF authentication class reading the user Django's AuthenticationMiddleware took from the
+# session: `request._request.user` (DRF's Request wraps the HttpRequest), `request.session`
+_SESSION_USER = re.compile(r"\b_request\b|\brequest\.session\b")
+# what runs Django's or DRF's CSRF check (a docstring saying "csrf disabled" is no check)
+_CSRF_CALL = re.compile(r"enforce_csrf\s*\(|CSRFCheck|CsrfViewMiddleware|csrf_protect|check_csrf")
 _SUBMITTED = frozenset({"request.POST", "request.FILES", "request.body", "request.data"})
 
 # Flask: what protects forms (Flask-WTF's CSRFProtect and FlaskForm, Flask-SeaSurf, WTForms'
@@ -90,8 +95,10 @@ class CsrfUnprotected(Rule):
     `SessionAuthentication` enforces CSRF itself. A `@csrf_exempt` view that no route reaches
     (a URLconf the route model cannot read) is judged on its decorators and body alone, with
     low confidence. A DRF `SessionAuthentication` subclass whose `enforce_csrf` does nothing
-    (only `pass`/`return`) is reported at the class: it takes the check away from every view
-    that authenticates with it.
+    (only `pass`/`return`), or a DRF authentication class whose `authenticate` returns the
+    session's user (`request._request.user`, `request.session`) without calling
+    `enforce_csrf`, is reported at the class: it takes the check away from every view that
+    authenticates with it.
 
     Flask: reports once for the project (at its first form route) when POST routes read
     `request.form`/`request.files`, the users sign in with a cookie (Flask-Login or Flask-User,
@@ -189,30 +196,35 @@ class CsrfUnprotected(Rule):
         return self.ctx.resolve(expr) or ""
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        if not self.ctx.is_test_file and self._disables_drf_csrf(node):
+        how = "" if self.ctx.is_test_file else self._disables_drf_csrf(node)
+        if how:
             self.report(
                 node.name,
-                f"`{node.name.value}` is DRF's SessionAuthentication with `enforce_csrf` doing "
-                "nothing: every view that authenticates with it accepts requests that carry the "
-                "user's session cookie without a CSRF token, so any website the user visits can "
-                "call them in the user's name. Keep SessionAuthentication's check (send the "
-                "X-CSRFToken header from the front end) or authenticate the API with tokens "
-                "(CWE-352)",
+                f"`{node.name.value}` {how}: every view that authenticates with it accepts "
+                "requests that carry the user's session cookie without a CSRF token, so any "
+                "website the user visits can call them in the user's name. Keep "
+                "SessionAuthentication's check (send the X-CSRFToken header from the front end) "
+                "or authenticate the API with tokens (CWE-352)",
             )
         self._check(node, routes_at(self.ctx, node))
 
-    def _disables_drf_csrf(self, node: cst.ClassDef) -> bool:
-        """A SessionAuthentication subclass whose `enforce_csrf` only passes or returns."""
-        if not any(
-            (self.ctx.resolve(b.value) or "").endswith("SessionAuthentication") for b in node.bases
-        ):
-            return False
+    def _disables_drf_csrf(self, node: cst.ClassDef) -> str:
+        """A SessionAuthentication subclass whose `enforce_csrf` only passes or returns, or a
+        DRF authentication class whose `authenticate` hands back the session's user (the
+        underlying Django request's `.user`, `request.session`) and never calls enforce_csrf."""
+        bases = [self.ctx.resolve(b.value) or "" for b in node.bases]
         if not isinstance(node.body, cst.IndentedBlock):
             return False
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "enforce_csrf":
-                return _does_nothing(stmt)
-        return False
+        methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+        if any(b.endswith("SessionAuthentication") for b in bases) and "enforce_csrf" in methods:
+            return _does_nothing(methods["enforce_csrf"])
+        if (
+            not any(b.endswith("BaseAuthentication") for b in bases)
+            or "authenticate" not in methods
+        ):
+            return False
+        source = cst.Module([]).code_for_node(node)
+        return bool(_SESSION_USER.search(source)) and not _CSRF_CALL.search(source)
 
     def _check(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
         if self.ctx.is_test_file:
@@ -419,6 +431,21 @@ urlpatterns = [
 """
 
 CsrfUnprotected.INVALID = [
+    # a DRF authentication class that returns the session's user and skips the CSRF check
+    Invalid(
+        """
+from rest_framework.authentication import BaseAuthentication
+
+class Session(BaseAuthentication):  # expect: BR211
+    # session authentication with csrf disabled, for the browsable API
+    def authenticate(self, request):
+        user = getattr(request._request, "user", None)
+        if not user or not user.is_active:
+            return None
+        return (user, None)
+""",
+        path="api/backends.py",
+    ),
     # DRF's session authentication with its CSRF check switched off
     Invalid(
         """
@@ -586,6 +613,24 @@ def new_post():  # ok: BR211 (one finding per project)
 ]
 
 CsrfUnprotected.VALID = [
+    # a token authentication class: the credential is a header, no session
+    Valid(
+        """
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+class BearerAuthentication(BaseAuthentication):  # ok: BR211
+    def authenticate(self, request):
+        token = get_authorization_header(request).split()[-1]
+        return (user_for(token), token)
+
+class SessionWithCsrf(BaseAuthentication):  # ok: BR211
+    def authenticate(self, request):
+        user = getattr(request._request, "user", None)
+        self.enforce_csrf(request)
+        return (user, None)
+""",
+        path="api/backends.py",
+    ),
     # a SessionAuthentication subclass that keeps (or tightens) the check
     Valid(
         """
