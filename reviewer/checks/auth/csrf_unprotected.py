@@ -214,17 +214,21 @@ class CsrfUnprotected(Rule):
         underlying Django request's `.user`, `request.session`) and never calls enforce_csrf."""
         bases = [self.ctx.resolve(b.value) or "" for b in node.bases]
         if not isinstance(node.body, cst.IndentedBlock):
-            return False
+            return ""
         methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
         if any(b.endswith("SessionAuthentication") for b in bases) and "enforce_csrf" in methods:
-            return _does_nothing(methods["enforce_csrf"])
+            if _does_nothing(methods["enforce_csrf"]):
+                return "is DRF's SessionAuthentication with `enforce_csrf` doing nothing"
+            return ""
         if (
             not any(b.endswith("BaseAuthentication") for b in bases)
             or "authenticate" not in methods
         ):
-            return False
+            return ""
         source = cst.Module([]).code_for_node(node)
-        return bool(_SESSION_USER.search(source)) and not _CSRF_CALL.search(source)
+        if _SESSION_USER.search(source) and not _CSRF_CALL.search(source):
+            return "authenticates DRF requests as the session's user and never runs enforce_csrf"
+        return ""
 
     def _check(self, node: cst.FunctionDef | cst.ClassDef, routes: tuple[Route, ...]) -> None:
         if self.ctx.is_test_file:
