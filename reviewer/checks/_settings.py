@@ -16,7 +16,7 @@ import libcst as cst
 from reviewer.checks.env_lookups import EnvLookup, EnvWrapper, env_lookup, literal_string
 
 DEV_SETTINGS = re.compile(
-    r"(^|[/_.-])(dev|devel|development|local|test|tests|testing|ci)([/_.-]|$)"
+    r"(^|[/_.-])(dev|devel|development|local|test|tests|testing|unittests?|ci)([/_.-]|$)"
 )
 # The shared base that production settings import and override.
 _BASE_SETTINGS = frozenset({"base", "common", "defaults", "shared"})

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from reviewer.checks._settings import env_flag, is_dev_settings, is_production_settings
+from reviewer.checks._settings import (
+    EnvScheme,
+    env_flag,
+    env_scheme,
+    is_dev_settings,
+    is_production_settings,
+)
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.env_lookups import env_wrappers
 from reviewer.checks.errors._common import BROAD, caught_names
@@ -124,8 +130,9 @@ class InternalErrorExposed(Rule):
     `FastAPI(debug=True)`, `Starlette(debug=True)`, aiohttp `Application(debug=True)`, and
     `DEBUG = True` in Django settings that are not named for development (`dev`, `local`,
     `test`), and a `DEBUG` read from the environment that falls back to on
-    (`os.getenv("DEBUG", "True") == "True"`, `env.bool("DEBUG", default=True)`, or the module's
-    own wrapper around `os.getenv` called with `"True"`) outside development modules.
+    (`os.getenv("DEBUG", "True") == "True"`, `env.bool("DEBUG", default=True)`, a django-environ
+    scheme `environ.Env(DEBUG=(bool, True))`, or the module's own wrapper around `os.getenv`
+    called with `"True"`) outside development modules.
 
     ## Why is this bad
     Exception messages carry SQL statements, file paths, host names, library versions and
@@ -249,6 +256,16 @@ INSTALLED_APPS = []
         ),
         Valid(
             """
+import environ
+
+env = environ.Env(DEBUG=(bool, False))
+DEBUG = env("DEBUG")                                              # ok: BR702 (scheme: off)
+DEBUG = env.bool("DEBUG")                                         # ok: BR702
+""",
+            path="project/settings.py",
+        ),
+        Valid(
+            """
 import os
 DEBUG = os.getenv("DEBUG", "True") == "True"                      # ok: BR702 (dev settings)
 """,
@@ -283,6 +300,15 @@ DEBUG = os.getenv("DEBUG", "True") == "True"                      # expect: BR70
 DEBUG = os.environ.get("APP_DEBUG", "yes").lower() in ("1", "yes") # expect: BR702
 DEBUG = env.bool("DEBUG", default=True)                           # expect: BR702
 DEBUG = envbool("DEBUG", "True")                                  # expect: BR702
+""",
+            path="project/settings.py",
+        ),
+        Invalid(
+            """
+import environ
+
+env = environ.Env(DEBUG=(bool, True), ALLOWED_HOSTS=(list, []))
+DEBUG = env("DEBUG")                                              # expect: BR702
 """,
             path="project/settings.py",
         ),
@@ -379,6 +405,7 @@ DEBUG = True                                                 # expect: BR702
         self._web = bool(roots & _WEB_ROOTS)
         self._flask = "flask" in roots
         self._env_wrappers = env_wrappers(ctx.module, ctx.resolve)
+        self._scheme: EnvScheme | None = None  # django-environ's, read on the first DEBUG
 
     # --- exposure in responses ------------------------------------------------------------
 
@@ -552,7 +579,9 @@ DEBUG = True                                                 # expect: BR702
             return
         if self.ctx.enclosing_function() is not None or is_dev_settings(self.ctx.relpath):
             return
-        flag = env_flag(node.value, self.ctx.call_name, self._env_wrappers)
+        if self._scheme is None:
+            self._scheme = env_scheme(self.ctx.module, self.ctx.resolve)
+        flag = env_flag(node.value, self.ctx.call_name, self._env_wrappers, self._scheme)
         if flag is None or "DEBUG" not in flag[0].variable.upper():
             return
         lookup, on = flag

@@ -261,6 +261,15 @@ SECURE_HSTS_SECONDS = 0                                                # ok: BR2
         ),
         Valid(
             """
+from .settings import *
+
+DEBUG = True
+ALLOWED_HOSTS = ["*"]                                                  # ok: BR212 (tests)
+""",
+            path="dojo/settings/unittests.py",
+        ),
+        Valid(
+            """
 ALLOWED_HOSTS = ["*"]                                                  # ok: BR212 (not settings)
 SECURE_SSL_REDIRECT = False                                            # ok: BR212
 """,
