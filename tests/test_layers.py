@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.graphs import cycles
+
 ROOT = Path(__file__).resolve().parent.parent / "reviewer"
 
 # Bottom to top. Each layer lists module prefixes; the longest matching prefix wins.
@@ -33,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "reviewer.codec",
             "reviewer.http",
             "reviewer.meta_findings",
+            "reviewer.graphs",
         ),
     ),
     (
@@ -239,38 +242,8 @@ def test_no_import_runs_upward() -> None:
 
 
 def _cycles() -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-
-    def strong(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(GRAPH[v]):
-            if w not in index:
-                strong(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                out.append(sorted(component))
-
-    for v in sorted(GRAPH):
-        if v not in index:
-            strong(v)
-    return out
+    """Strongly connected components with more than one module."""
+    return cycles(GRAPH)
 
 
 def test_no_import_cycle() -> None:

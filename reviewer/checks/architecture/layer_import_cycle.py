@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reviewer.checks.base import Invalid, Rule, Valid
+from reviewer.graphs import cycles
 from reviewer.model import Confidence, Finding, Location, Severity
 from reviewer.service import ModuleImport, Project
 
@@ -187,50 +188,8 @@ class LayerImportCycle(Rule):
 
 
 def _components(edges: dict[str, set[str]]) -> dict[str, int]:
-    """Strongly connected components (Tarjan, iterative): module -> component number, for
-    modules in a component of two or more."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: dict[str, int] = {}
-    counter = 0
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges.get(root, ()))))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ())))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        top = stack.pop()
-                        on_stack.discard(top)
-                        members.append(top)
-                        if top == node:
-                            break
-                    if len(members) > 1:
-                        for m in members:
-                            result[m] = index[node]
-    return result
+    """module -> number of its import cycle, for modules in one."""
+    return {m: n for n, group in enumerate(cycles(edges)) for m in group}
 
 
 def _path(edges: dict[str, set[str]], start: str, goal: str) -> list[str]:
