@@ -175,6 +175,12 @@ class InsecureProductionSettings(Rule):
       `os.getenv("SECURE_SSL_REDIRECT", "False") == "True"`). The explicit `= False` of the
       cookie flags is BR206's (insecure-cookie); `DEBUG` is BR702's (internal-error-exposed).
 
+    Lookups read: `os.getenv`/`os.environ.get`, python-decouple `config`, django-environ and
+    environs (`env.bool`, `env.int`, `env.list`, and `env("X")` taking its default from the
+    scheme `environ.Env(X=(bool, False))`), `getattr(configuration, "X", default)`, the
+    module's own wrappers around `os.getenv`, and imported helpers named for the environment
+    called with a variable name and a default (`get_list_from_env("X", default=["*"])`).
+
     A setting that is merely absent is not reported: many services set these from the
     environment or in a settings module of their deployment. Assignments under `if DEBUG:` are
     development-only and not reported.
