@@ -617,6 +617,35 @@ def new_post():  # ok: BR211 (one finding per project)
 ]
 
 CsrfUnprotected.VALID = [
+    # Flask-WTF forms: validate_on_submit() checks the token of every form built from FlaskForm
+    Valid(
+        """
+from flask import Flask, redirect, request
+from flask_login import LoginManager, current_user, login_required
+
+from shop.forms import EmailForm
+
+app = Flask(__name__)
+LoginManager(app)
+
+@app.post("/profile/email")
+@login_required
+def change_email():  # ok: BR211
+    form = EmailForm(request.form)
+    if form.validate_on_submit():
+        current_user.email = form.email.data
+    return redirect("/profile")
+""",
+        files={
+            "shop/forms.py": """
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+class EmailForm(FlaskForm):
+    email = StringField()
+"""
+        },
+    ),
     # a token authentication class: the credential is a header, no session
     Valid(
         """
