@@ -631,10 +631,10 @@ LoginManager(app)
 @app.post("/profile/email")
 @login_required
 def change_email():  # ok: BR211
-    form = EmailForm(request.form)
+    form = EmailForm()
     if form.validate_on_submit():
         current_user.email = form.email.data
-    return redirect("/profile")
+    return redirect(request.form.get("next", "/profile"))
 """,
         files={
             "shop/forms.py": """
