@@ -126,6 +126,10 @@ class TestCallCollector(Visitor):
                 self.constants[name] = text[1]
                 if self.ctx.enclosing_function() is None and "." not in name:
                     self.exported[name] = text[1]
+            elif text is not None and text[0] == "path" and name.startswith("self."):
+                # `self.url = f"/checks/{self.check.code}/details/"` in setUp: the tests of the
+                # class request `self.url`
+                self.constants[name] = text[1]
             elif text is not None and text[0] == "name":
                 self.url_names[name] = text[1]
             if self._is_client_ctor(node.value):

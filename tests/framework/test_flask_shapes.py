@@ -937,3 +937,37 @@ def test_a_decorator_that_lets_a_setting_open_the_view_is_no_guard(tmp_path: Pat
     )
     flags = {r.path: bool(r.auth) for r in routes}
     assert flags == {"/scoreboard": False, "/members": True}
+
+
+def test_a_url_set_up_on_the_test_case_marks_its_route_tested(tmp_path: Path) -> None:
+    """healthchecks' suites: `self.url = f"/checks/{self.check.code}/details/"` in setUp, then
+    `self.client.get(self.url)` in each test (Django's TestCase client)."""
+    app = """
+    from flask import Flask
+    app = Flask(__name__)
+
+    @app.get("/checks/<code>/details/")
+    def details(code):
+        return code
+
+    @app.post("/checks/<code>/pause/")
+    def pause(code):
+        return "", 204
+    """
+    suite = """
+    from django.test import TestCase
+
+    class DetailsTestCase(TestCase):
+        def setUp(self):
+            self.check = make_check()
+            self.url = f"/checks/{self.check.code}/details/"
+
+        def test_it_works(self):
+            r = self.client.get(self.url)
+            self.assertEqual(r.status_code, 200)
+    """
+    routes = review(tmp_path / "svc", {"app.py": app, "tests/test_details.py": suite})
+    assert {r.path: r.tests for r in routes} == {
+        "/checks/<code>/details/": ("tests/test_details.py",),
+        "/checks/<code>/pause/": (),
+    }
