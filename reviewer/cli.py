@@ -103,7 +103,8 @@ def _review_parser() -> argparse.ArgumentParser:
         "libcst rules plus bandit, ruff and semgrep, merged into one scored report. Node.js "
         "(JavaScript/TypeScript): Express, Fastify, NestJS, Hono and Koa routes and their guards "
         "(BR301, BR803), hardcoded secrets (BR201, BR202), SQL built from request data (BR101), "
-        "synchronous calls in request handlers (BR601) and secrets in logs (BR801) only.",
+        "synchronous calls in request handlers (BR601), secrets in logs (BR801) and errors "
+        "sent to clients (BR702) only.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -423,7 +424,8 @@ def nothing_reviewed(report: Report) -> str:
             f"nothing scored: {report.files_reviewed} file(s) reviewed, but no checklist item"
             " applies to them (in JavaScript/TypeScript only Express, Fastify, NestJS, Hono and Koa"
             " routes (BR301, BR803), hardcoded secrets (BR201, BR202), SQL injection (BR101),"
-            " blocking calls in handlers (BR601) and secrets in logs (BR801) are reviewed so far);"
+            " blocking calls in handlers (BR601), secrets in logs (BR801) and errors sent to"
+            " clients (BR702) are reviewed so far);"
             " the score"
             " is n/a and the gate fails"
         )

@@ -18,6 +18,7 @@ from reviewer.cache import Cache, content_hash, key_of
 from reviewer.checks.async_io.blocking_call_in_async import BlockingCallInAsync
 from reviewer.checks.auth.route_without_auth import RouteWithoutAuth
 from reviewer.checks.base import Rule
+from reviewer.checks.errors.internal_error_exposed import InternalErrorExposed
 from reviewer.checks.injection.sql_injection import SqlInjection
 from reviewer.checks.logging.sensitive_data_logged import SensitiveDataLogged
 from reviewer.checks.ratelimit.route_without_rate_limit import RouteWithoutRateLimit
@@ -43,6 +44,7 @@ FILE_RULES: tuple[type[Rule], ...] = (
     SqlInjection,
     BlockingCallInAsync,
     SensitiveDataLogged,
+    InternalErrorExposed,
 )
 
 

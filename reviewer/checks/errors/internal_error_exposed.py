@@ -18,11 +18,16 @@ from reviewer.checks._settings import (
 from reviewer.checks.base import Invalid, Rule, Valid
 from reviewer.checks.env_lookups import env_wrappers
 from reviewer.checks.errors._common import BROAD, caught_names
+from reviewer.checks.errors._javascript import exposed_errors
 from reviewer.imports import dotted_name
-from reviewer.model import Confidence, Severity
+from reviewer.model import Confidence, Finding, Severity
+from reviewer.node.express import is_test_file as is_node_test_file
+from reviewer.node.syntax import Parsed
+from reviewer.node.syntax import text as node_text
 from reviewer.walk import children as syntax_children
 
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.context import FileContext
 
 _TRACEBACK = frozenset(
@@ -397,6 +402,24 @@ DEBUG = True                                                 # expect: BR702
             path="mysite/settings/production.py",
         ),
     ]
+
+    @classmethod
+    def node_findings(cls, file: Parsed, config: Config) -> list[Finding]:
+        """The JavaScript/TypeScript side: a caught error sent in a response (Express, Fastify,
+        Koa; see checks/errors/_javascript.py)."""
+        if is_node_test_file(file.relpath):
+            return []
+        return [
+            cls.node_finding(
+                file,
+                node,
+                f"{what} is sent to the client: it can reveal SQL, file paths, hosts and "
+                "library versions. Log the error and answer with a generic message (and an "
+                "error id to find the log line).",
+                snippet=node_text(node)[:200],
+            )
+            for node, what in exposed_errors(file.root)
+        ]
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
