@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reviewer.checks.base import Case
@@ -172,6 +172,7 @@ def test_mask_shows_at_most_four_characters(value: str) -> None:
     ),
     st.sampled_from(["password", "API_TOKEN", "client_secret", "SECRET_KEY"]),
 )
+@example("A000000PWDAa", "password")  # once read as a label for holding "PWD"
 def test_messages_never_print_the_secret(secret: str, name: str) -> None:
     code = f'{name} = "{secret}"\nvalue = os.getenv("{name}", "{secret}")\n'
     findings = [

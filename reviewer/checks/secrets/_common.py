@@ -169,7 +169,13 @@ def is_not_a_secret_value(value: str, *, signing: bool = False) -> bool:
         return True
     if _IDENTIFIER_LABEL.match(stripped) or _HEADER_LABEL.match(stripped):
         words = name_words(stripped)
-        if set(words) & _SECRET_WORDS and (len(words) >= 2 or not signing):
+        # a label is made of words ("X-API-Key", "db_password"); "A000000PWDAa" has a run of
+        # digits in it: random text that happens to hold "PWD"
+        if (
+            set(words) & _SECRET_WORDS
+            and (len(words) >= 2 or not signing)
+            and all(w.isalpha() for w in words)
+        ):
             return True
     return False
 
