@@ -8,7 +8,8 @@ data they load (the current user) is no service layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from reviewer.framework.values import ref
 from reviewer.service import Project
@@ -27,6 +28,8 @@ def web_layer_files(project: Project) -> set[str]:
         ):
             files.add(file)
         if any(_authenticates(rec.get("auth", ())) for rec in facts.get("functions", {}).values()):
+            files.add(file)
+        if any(_request_cycle_class(c) for c in facts.get("classes", {}).values()):
             files.add(file)
     for r in project.routes:
         for guard in (*r.auth, *r.authorization, *r.rate_limits):
@@ -68,6 +71,33 @@ _HOOKS = frozenset(
     | {"after_app_request", "url_defaults", "url_value_preprocessor", "exception_handler"}
     | {"errorhandler", "app_errorhandler", "on_event", "context_processor"}
 )
+
+
+# Framework classes the request cycle calls with the request: Django middleware and
+# authentication backends, DRF authentication and permission classes, django-allauth adapters
+# (https://docs.djangoproject.com/en/stable/topics/http/middleware/,
+# https://www.django-rest-framework.org/api-guide/authentication/#custom-authentication,
+# https://docs.allauth.org/en/latest/account/advanced.html#custom-redirects)
+_REQUEST_CYCLE_BASES = frozenset(
+    {"MiddlewareMixin", "RemoteUserMiddleware", "PersistentRemoteUserMiddleware"}
+    | {"BaseBackend", "ModelBackend", "RemoteUserBackend", "AllowAllUsersModelBackend"}
+    | {"BaseAuthentication", "SessionAuthentication", "TokenAuthentication"}
+    | {"BasicAuthentication", "RemoteUserAuthentication", "BasePermission"}
+    | {"DefaultAccountAdapter", "DefaultSocialAccountAdapter", "DefaultMFAAdapter"}
+)
+_MIDDLEWARE_METHODS = frozenset({"process_request", "process_view", "process_response"})
+_FRAMEWORKS = ("django.", "rest_framework.", "allauth.")
+
+
+def _request_cycle_class(record: Mapping[str, Any]) -> bool:
+    """A class the framework calls with the request: a subclass of one of its middleware,
+    authentication, permission or adapter classes, or a class with Django's middleware hooks."""
+    for base in record.get("bases", ()):
+        name = ref(base)
+        if name.startswith(_FRAMEWORKS) and name.rsplit(".", 1)[-1] in _REQUEST_CYCLE_BASES:
+            return True
+    methods = record.get("methods", ())
+    return bool(_MIDDLEWARE_METHODS & set(methods))
 
 
 def _authenticates(evidence: Iterable[str]) -> bool:

@@ -212,6 +212,23 @@ class UpwardLayerImport(Rule):
             files={**_SERVICES, "app/views.py": _VIEWS.replace("from app import orders", "")},
         ),
     ]
+    VALID.append(
+        # Django middleware and a DRF authentication class: the request cycle calls them with
+        # the request, loading the user is their job (paperless-ngx's paperless/auth.py)
+        Valid(
+            "from django.contrib.auth.models import User\n"
+            "from django.http import HttpRequest  # ok: BR403\n"
+            "from django.utils.deprecation import MiddlewareMixin\n"
+            "from rest_framework import authentication\n\n"
+            "class AutoLogin(MiddlewareMixin):\n"
+            "    def process_request(self, request: HttpRequest) -> None:\n"
+            "        request.user = User.objects.get(username='admin')\n\n"
+            "class HeaderAuth(authentication.BaseAuthentication):\n"
+            "    def authenticate(self, request):\n"
+            "        return (User.objects.get(username=request.headers['X-User']), None)\n",
+            path="app/auth.py",
+        )
+    )
     INVALID = [
         # a service (called by the handler, reaching a repository) reading the request
         Invalid(
