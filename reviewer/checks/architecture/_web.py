@@ -36,19 +36,24 @@ def web_layer_files(project: Project) -> set[str]:
             if guard.file:
                 files.add(guard.file)
     modules = {m.module: m.file for m in project.layers.modules}
+    package = project.taint.package if project.taint is not None else ""
     for r in project.routes:
         for p in r.params:
             if p.dependency:
-                files.update(files_of(p.dependency, modules))
+                files.update(files_of(p.dependency, modules, package))
         # decorators on handlers (`@cache.cached(key_prefix=...)`) wrap the request cycle
         record = project.facts.get(r.file, {}).get("functions", {}).get(r.handler)
         for decorator in record["decorators"] if record else ():
-            files.update(files_of(ref(decorator), modules))
+            files.update(files_of(ref(decorator), modules, package))
     return files
 
 
-def files_of(name: str, modules: dict[str, str]) -> Iterator[str]:
-    """The project file of the module a qualified name lies in (longest prefix), if any."""
+def files_of(name: str, modules: dict[str, str], package: str = "") -> Iterator[str]:
+    """The project file of the module a qualified name lies in (longest prefix), if any. A
+    package reviewed on its own (`CTFd/`) names its modules without the package (`cache`), as
+    the imports of its code do not (`CTFd.cache.cache.cached`): that prefix is dropped."""
+    if package and name.startswith(package + "."):
+        name = name[len(package) + 1 :]
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         file = modules.get(".".join(parts[:cut]))
