@@ -97,7 +97,8 @@ def test_a_node_service_is_reviewed_for_its_routes(tmp_path: Path) -> None:
     found = {(f["code"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
     assert ("BR301", "src/app.js", 3) in found
     status = {i["item"]: i["status"] for i in report["score"]["items"]}
-    assert status["authentication"] == "warn" and status["error-handling"] == "n/a"
+    assert status["authentication"] == "warn" and status["input-validation"] == "n/a"
+    assert status["error-handling"] == "pass"  # BR702 reads every JavaScript/TypeScript file
     assert report["score"]["overall"] is not None
 
 
@@ -110,7 +111,8 @@ def test_node_files_without_routes_are_scored_on_secrets_only(tmp_path: Path) ->
     status = {i["item"]: i["status"] for i in json.loads(result.stdout)["score"]["items"]}
     assert status["secrets"] == "pass"  # BR201 reads every JavaScript/TypeScript file
     assert status["sql-injection"] == "pass"  # and BR101
-    assert status["authentication"] == "n/a" and status["error-handling"] == "n/a"
+    assert status["error-handling"] == "pass"  # and BR702
+    assert status["authentication"] == "n/a" and status["input-validation"] == "n/a"
     (root / "keys.ts").write_text('export const JWT_SECRET = "s3cr3t-Jwt-k3y-for-prod";\n')
     assert run(str(root), "--fail-under", "100").returncode == 1
 
@@ -119,7 +121,7 @@ def test_node_files_with_no_rule_for_them_are_not_a_pass(tmp_path: Path) -> None
     root = tmp_path / "lib"
     root.mkdir()
     (root / "index.ts").write_text("export const add = (a: number, b: number) => a + b;\n")
-    result = run(str(root), "--fail-under", "0", "--ignore", "BR201,BR202,BR101,BR601,BR801")
+    result = run(str(root), "--fail-under", "0", "--ignore", "BR201,BR202,BR101,BR601,BR801,BR702")
     assert result.returncode == 2
     assert "nothing scored: 1 file(s) reviewed" in result.stderr
 
