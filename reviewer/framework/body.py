@@ -566,12 +566,19 @@ def turns_users_away(node: cst.If) -> bool:
             last = (dotted_name(sub.func) or "").rsplit(".", 1)[-1]
             if "logout" in last.lower():
                 return True
+    return answers_with(node.body, _TURNED_AWAY)
+
+
+def answers_with(block: cst.CSTNode, pattern: re.Pattern[str]) -> bool:
+    """Some `return` or `raise` in `block` answers with what `pattern` finds in its code
+    (`HttpResponseForbidden()`, `abort(404)`, `PermissionDenied`)."""
+    for node in walk(block):
         value: cst.BaseExpression | None = None
-        if isinstance(sub, cst.Return):
-            value = sub.value
-        elif isinstance(sub, cst.Raise):
-            value = sub.exc
-        if value is not None and _TURNED_AWAY.search(code_of(value)):
+        if isinstance(node, cst.Return):
+            value = node.value
+        elif isinstance(node, cst.Raise):
+            value = node.exc
+        if value is not None and pattern.search(code_of(value)):
             return True
     return False
 

@@ -36,6 +36,7 @@ from typing import Any
 import libcst as cst
 
 from reviewer.context import FileContext
+from reviewer.framework.body import answers_with
 from reviewer.framework.index import Def, Index
 from reviewer.framework.values import code_of, qualify, tail
 from reviewer.imports import dotted_name
@@ -86,15 +87,7 @@ def _answers(block: cst.CSTNode) -> bool:
 
 def _refuses(block: cst.CSTNode) -> bool:
     """The block answers with a 401/403/404 response or exception."""
-    for node in walk(block):
-        value: cst.BaseExpression | None = None
-        if isinstance(node, cst.Return):
-            value = node.value
-        elif isinstance(node, cst.Raise):
-            value = node.exc
-        if value is not None and _REFUSAL.search(code_of(value)):
-            return True
-    return False
+    return answers_with(block, _REFUSAL)
 
 
 def optional(stack: list[cst.CSTNode], requests: frozenset[str]) -> bool:
